@@ -1,0 +1,187 @@
+"""The only bridge between Hydra/OmegaConf and the model.
+
+* registers the structured schema (``sim.params.Params``) as ``fms_schema`` so Hydra checks key
+  names and types when it composes the config;
+* registers every ``experiments/*.yaml`` as an option of the config group ``experiment`` with
+  the global package, so studies live in the top-level folder and run as ``experiment=<name>``;
+* composes and validates a command line *before* Hydra's run starts (``precheck``), so a bad
+  key or value stops with one line and exit code 2 before any directory is made;
+* converts a composed config to :class:`~sim.params.Params` (``to_params``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+from hydra import compose, initialize_config_dir
+from hydra.core.config_store import ConfigStore
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.params import Params, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_DIR = ROOT / "configs"
+EXPERIMENT_DIR = ROOT / "experiments"
+CONFIG_NAME = "config"
+# Hydra's own command-line flags that take a value
+_FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+                     "--config-dir", "-cd", "--info", "-i", "--experimental-rerun"}
+_MULTIRUN = {"-m", "--multirun"}
+
+
+class ConfigError(ValueError):
+    """A user mistake in the configuration: reported in one line, exit code 2."""
+
+
+def register() -> None:
+    """Register the schema and the experiment files in Hydra's ConfigStore (idempotent)."""
+    cs = ConfigStore.instance()
+    cs.store(name="fms_schema", node=Params)
+    for path in sorted(EXPERIMENT_DIR.glob("*.yaml")):
+        cs.store(group="experiment", name=path.stem, node=OmegaConf.load(path), package="_global_")
+
+
+def _unknown_keys(data: Any, schema: Any, path: str) -> Optional[str]:
+    """The first key in ``data`` that the dataclass ``schema`` does not define (``+key=`` overrides)."""
+    if dataclasses.is_dataclass(schema) and isinstance(data, dict):
+        hints = typing.get_type_hints(schema)
+        for k, v in data.items():
+            if k not in hints:
+                allowed = ", ".join(hints)
+                return f"{path}{k}: not a parameter of fms-sim; allowed here: {allowed}"
+            found = _unknown_keys(v, hints[k], f"{path}{k}.")
+            if found:
+                return found
+    elif typing.get_origin(schema) in (dict, Dict) and isinstance(data, dict):
+        inner = typing.get_args(schema)[1]
+        for k, v in data.items():
+            found = _unknown_keys(v, inner, f"{path}{k}.")
+            if found:
+                return found
+    elif typing.get_origin(schema) in (list, List) and isinstance(data, list):
+        inner = typing.get_args(schema)[0]
+        for i, v in enumerate(data):
+            found = _unknown_keys(v, inner, f"{path}{i}.")
+            if found:
+                return found
+    return None
+
+
+def to_params(cfg: DictConfig) -> Params:
+    """A composed config (hydra node ignored) as validated Params; ConfigError if invalid."""
+    data = OmegaConf.masked_copy(cfg, [k for k in cfg.keys() if k != "hydra"]) if "hydra" in cfg else cfg
+    unknown = _unknown_keys(OmegaConf.to_container(data, resolve=False), Params, "")
+    if unknown:
+        raise ConfigError(unknown)
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(Params), data)
+        params = OmegaConf.to_object(merged)
+    except OmegaConfBaseException as e:
+        raise ConfigError(_one_line(e)) from None
+    problems = validate(params)
+    if problems:
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise ConfigError(problems[0] + more)
+    return params
+
+
+def _one_line(e: BaseException) -> str:
+    """Hydra/OmegaConf errors span several lines; keep what names the key and the problem."""
+    cause: Optional[BaseException] = e
+    while cause is not None and cause.__cause__ is not None and not isinstance(cause, OmegaConfBaseException):
+        cause = cause.__cause__
+    cause = cause or e
+    key = getattr(cause, "full_key", None)
+    msg = str(getattr(cause, "msg", None) or cause).strip().splitlines()
+    text = msg[0] if msg else type(cause).__name__
+    for line in msg[1:]:
+        if line.startswith("    full_key") and not key:
+            key = line.split(":", 1)[1].strip()
+    full = str(getattr(cause, "msg", None) or cause)
+    found = re.search(r"Available options in '[^']*':\n((?:\t.*\n?)*)", full)
+    if found:
+        options = [o.strip() for o in found.group(1).splitlines() if o.strip()]
+        text = f"{text}; allowed: {', '.join(options)}"
+    if isinstance(cause, OmegaConfBaseException) and "not in" in text and key:
+        text = f"{text}; check the spelling against the keys in configs/ (python -m sim --cfg job)"
+    text = re.sub(r"\s+", " ", text)
+    return f"{key}: {text}" if key and key not in text else text
+
+
+def compose_config(overrides: Iterable[str] = ()) -> DictConfig:
+    """Compose the primary config with overrides (no hydra node); ConfigError on a bad key or value."""
+    register()
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            return compose(config_name=CONFIG_NAME, overrides=list(overrides))
+    except Exception as e:  # Hydra raises several exception types for user mistakes
+        raise ConfigError(_one_line(e)) from None
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def split_argv(argv: list[str]) -> tuple[list[str], bool]:
+    """Overrides that concern the model (not Hydra's own flags or hydra.* keys) and the multirun flag."""
+    overrides, multirun, skip = [], False, False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in _MULTIRUN:
+            multirun = True
+        elif arg in _FLAGS_WITH_VALUE:
+            skip = True
+        elif arg.startswith("-"):
+            continue
+        elif re.match(r"^[+~]*hydra[./=]", arg):
+            continue
+        else:
+            overrides.append(arg)
+    return overrides, multirun
+
+
+def precheck(argv: list[str]) -> Optional[Params]:
+    """Compose and validate what ``argv`` asks for, before Hydra makes any directory.
+
+    For a multirun, every value of every command-line sweep is checked (with the other sweeps at
+    their first value).  Returns the Params of a single run.
+    """
+    overrides, multirun = split_argv(argv)
+    parser = OverridesParser.create()
+    for line in overrides:
+        try:
+            parser.parse_overrides([line])
+        except Exception:
+            raise ConfigError(
+                f"cannot parse override {line!r}; allowed: key=value with a dotted key "
+                "(list items by index, e.g. demand.partners.0.group=other)"
+            ) from None
+    parsed = parser.parse_overrides(overrides)
+    sweeps = [o for o in parsed if o.is_sweep_override()]
+    if sweeps and not multirun:
+        raise ConfigError(f"{sweeps[0].input_line}: a sweep needs multirun; add -m (python -m sim -m ...)")
+    if not sweeps:
+        return to_params(compose_config(overrides))
+    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
+    choices = []
+    for o in sweeps:
+        key = o.get_key_element()
+        choices.append([f"{key}={v}" for v in o.sweep_string_iterator()])
+    firsts = [c[0] for c in choices]
+    seen = set()
+    for i, options in enumerate(choices):
+        for opt in options:
+            combo = firsts[:i] + [opt] + firsts[i + 1:]
+            if tuple(combo) in seen:
+                continue
+            seen.add(tuple(combo))
+            to_params(compose_config(fixed + combo))
+    return None

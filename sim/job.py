@@ -1,0 +1,97 @@
+"""One run of the model into one directory: the task the Hydra entry point calls.
+
+``run_job(params, out_dir, config, overrides)`` runs the replications with a progress bar,
+writes the tables and summary.json, makes the figures from the saved files, prints a short
+table of lead times and returns the summary.  It is a plain function that tests call directly.
+"""
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import asdict
+from pathlib import Path
+from typing import Optional, TextIO
+
+from tqdm import tqdm
+
+from sim import results_io, stats
+from sim.clock import years
+from sim.params import Params
+from sim.runner import combine, run_replications
+
+
+def summarise_results(params: Params, results: list) -> dict:
+    cases = combine(results, "cases")
+    summary = stats.summarise(
+        cases=cases,
+        visits=combine(results, "visits"),
+        pools=combine(results, "pools"),
+        windows=combine(results, "pool_windows"),
+        warmup=years(params.run.warmup_years),
+        horizon=years(params.run.horizon_years),
+    )
+    head = {
+        "scenario": params.reform.label,
+        "study": params.study,
+        "seed": params.seed,
+        "replications": params.run.replications,
+        "run": asdict(params.run),
+        "time_unit": "calendar day",
+        "end_day_per_replication": [r.end_day for r in results],
+        "stage_visits_per_replication": [r.events for r in results],
+    }
+    head["run"].pop("jobs")  # how many processes ran it is not a result
+    return {**head, **summary}
+
+
+def write_outputs(params: Params, results: list, out_dir: Path, summary: dict) -> list[str]:
+    records = params.run.records
+    files = ["summary.json"]
+    results_io.write_json(out_dir / "summary.json", summary)
+    if records in ("cases", "full"):
+        results_io.write_table(combine(results, "cases"), out_dir / "cases.parquet")
+        results_io.write_table(combine(results, "pools"), out_dir / "pools.parquet")
+        files += ["cases.parquet", "pools.parquet"]
+    if records == "full":
+        results_io.write_table(combine(results, "visits"), out_dir / "visits.parquet")
+        files.append("visits.parquet")
+    return files
+
+
+def lead_time_table(summary: dict) -> str:
+    rows = [f"{'lead time (days)':<18}{'mean':>8}{'95% CI':>20}{'median':>8}{'p90':>8}{'censored':>10}"]
+    for name, lt in summary["lead_times"].items():
+        def f(x: Optional[float]) -> str:
+            return "-" if x is None else f"{x:.0f}"
+        ci = f"[{f(lt['ci_low'])}, {f(lt['ci_high'])}]"
+        cs = "-" if lt["censored_share"] is None else f"{100 * lt['censored_share']:.1f}%"
+        rows.append(f"{name:<18}{f(lt['mean']):>8}{ci:>20}{f(lt['median']):>8}{f(lt['p90']):>8}{cs:>10}")
+    oc = summary["open_cases_at_horizon"]
+    rows.append(f"open cases at horizon: {oc['mean']:.0f}; cohort cases per replication: "
+                f"{summary['cases']['cohort']['mean']:.0f}; replications: {summary['replications']}")
+    return "\n".join(rows)
+
+
+def run_job(params: Params, out_dir: Path, config: dict, overrides: list[str],
+            stream: TextIO = sys.stdout, progress: bool = True) -> dict:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest = results_io.Manifest(out_dir, config, overrides, params.seed)
+    try:
+        with tqdm(total=params.run.replications, desc=f"{params.reform.label}: replications",
+                  unit="rep", disable=not progress, file=sys.stderr) as bar:
+            results = run_replications(params, progress=bar.update)
+        summary = summarise_results(params, results)
+        files = write_outputs(params, results, out_dir, summary)
+        from sim import figures  # matplotlib is imported only when figures are made
+
+        files += figures.make_figures(out_dir)
+    except BaseException as e:
+        manifest.finish("failed", [], error="".join(traceback.format_exception_only(type(e), e)).strip())
+        raise
+    manifest.finish("complete", files)
+    print(f"\nScenario {summary['scenario']!r}, cohort of LORs received in "
+          f"[{params.run.warmup_years:g}, {params.run.horizon_years:g}) years:", file=stream)
+    print(lead_time_table(summary), file=stream)
+    print(f"results: {out_dir}", file=stream)
+    return summary

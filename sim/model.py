@@ -1,0 +1,128 @@
+"""FmsModel: the SimPy environment, staff pools, production lines, arrivals and records.
+
+Built from validated :class:`~sim.params.Params` and :class:`~sim.rng.RandomStreams`; it reads
+no file and no config.  Stage modules in ``sim.process`` call :meth:`FmsModel.work` (time
+that holds a slot of a pool) and :meth:`FmsModel.delay` (time that only passes), which also
+append one visit record each: (case id, stage, pool, arrived, started, finished).
+"""
+from __future__ import annotations
+
+from typing import Generator, Optional
+
+import simpy
+
+from sim.arrivals import lor_times
+from sim.clock import years
+from sim.entities import ATTR_SLOTS, Case, CaseFactory
+from sim.params import Params
+from sim.process import BANKS
+from sim.process.case_flow import case_flow
+from sim.rng import DrawBank, RandomStreams
+from sim.staffing import Pool, PoolSnapshot
+
+Visit = tuple[int, str, str, float, float, float]
+
+
+class FmsModel:
+    """One replication of the FMS case flow."""
+
+    def __init__(self, params: Params, streams: RandomStreams) -> None:
+        self.params = params
+        self.p = params.process
+        self.streams = streams
+        self.env = simpy.Environment()
+        run = params.run
+        self.warmup = years(run.warmup_years)
+        self.horizon = years(run.horizon_years)
+        self.end = self.horizon + years(run.drain_years)
+        self.pools: dict[str, Pool] = {
+            name: Pool(self.env, name, staff.headcount * staff.caseload)
+            for name, staff in params.staffing.pools.items()
+        }
+        self.lines: dict[str, Pool] = {
+            name: Pool(self.env, f"line:{name}", 1) for name in params.staffing.production_lines
+        }
+        self.line_rate = dict(params.staffing.production_lines)
+        self.banks: dict[str, DrawBank] = {
+            stage: streams.bank(stage, visits, slots) for stage, (visits, slots) in BANKS.items()
+        }
+        self.factory = CaseFactory(params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS))
+        self.cases: list[Case] = []
+        self.visits: list[Visit] = []
+        self.samples: list[tuple[float, str, int, int, int]] = []  # (day, pool, queue, busy, capacity)
+        self.snapshots: dict[str, dict[str, PoolSnapshot]] = {}  # "warmup" / "horizon" -> pool -> counters
+        self.open_cases = 0
+        self.arrivals_done = False
+        self.finished = self.env.event()
+
+    # ------------------------------------------------------------ building blocks for stages
+    def all_pools(self) -> dict[str, Pool]:
+        return {**self.pools, **{p.name: p for p in self.lines.values()}}
+
+    def work(self, case: Case, stage: str, pool: Pool, duration: float) -> Generator:
+        """Queue at ``pool`` (by case priority), hold one slot for ``duration`` days."""
+        env = self.env
+        arrived = env.now
+        yield pool.request(case.priority)
+        started = env.now
+        yield env.timeout(duration)
+        pool.release()
+        self.visits.append((case.id, stage, pool.name, arrived, started, env.now))
+
+    def delay(self, case: Case, stage: str, duration: float) -> Generator:
+        """Time that passes without a resource (partner actions, statutory periods, transport)."""
+        env = self.env
+        start = env.now
+        yield env.timeout(duration)
+        self.visits.append((case.id, stage, "", start, start, env.now))
+
+    def case_done(self) -> None:
+        """A case closed or was withdrawn."""
+        self.open_cases -= 1
+        if self.arrivals_done and self.open_cases == 0 and not self.finished.triggered:
+            self.finished.succeed()
+
+    # ------------------------------------------------------------ processes
+    def _arrivals(self) -> Generator:
+        env = self.env
+        for case_id, t in lor_times(self.params.demand, self.streams, self.horizon):
+            yield env.timeout(t - env.now)
+            case = self.factory.make(case_id)
+            case.lor_received = env.now
+            self.cases.append(case)
+            self.open_cases += 1
+            env.process(case_flow(self, case))
+        yield env.timeout(self.horizon - env.now)
+        self.arrivals_done = True
+        if self.open_cases == 0 and not self.finished.triggered:
+            self.finished.succeed()
+
+    def _sampler(self) -> Generator:
+        env, step = self.env, self.params.run.sample_days
+        pools = list(self.all_pools().values())
+        while True:
+            for pool in pools:
+                self.samples.append((env.now, pool.name, pool.queue_length, pool.busy, pool.capacity))
+            yield env.timeout(step)
+
+    def _snapshot_at(self, label: str, t: float) -> Generator:
+        yield self.env.timeout(t)
+        self.snapshots[label] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
+
+    def _deadline(self) -> Generator:
+        yield self.env.timeout(self.end)
+        if not self.finished.triggered:
+            self.finished.succeed()
+
+    def run(self, until: Optional[float] = None) -> "FmsModel":
+        """Run arrivals to the horizon, then drain until every case is done or the drain ends."""
+        env = self.env
+        env.process(self._arrivals())
+        env.process(self._sampler())
+        env.process(self._snapshot_at("warmup", self.warmup))
+        env.process(self._snapshot_at("horizon", self.horizon))
+        env.process(self._deadline())
+        env.run(until=self.finished if until is None else until)
+        self.snapshots["end"] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
+        self.end_time = env.now
+        return self

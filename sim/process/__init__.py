@@ -1,0 +1,26 @@
+"""The FMS process stages, one module each, chained by ``case_flow``.
+
+``BANKS`` lists, per stage, how many visits and uniform slots per visit are pre-drawn for
+each case (see ``sim.rng.DrawBank``); a stage draws only from its own bank.
+"""
+from __future__ import annotations
+
+BANKS: dict[str, tuple[int, int]] = {
+    "lor_intake": (4, 3),  # per visit: work, incomplete?, partner rework delay
+    "tech_release": (1, 1),  # work
+    "loa_development": (4, 1),  # visit 0: work content; later visits: restatement work
+    "congressional_review": (1, 2),  # hold?, hold length
+    "offer_acceptance": (4, 3),  # expire?, acceptance time, restate or withdraw
+    "implementation": (1, 1),
+    "contracting": (4, 3),  # per visit: work, requirement change?, partner change delay
+    "production": (1, 1),  # lead time
+    "delivery": (1, 1),
+    "closure": (1, 1),
+}
+
+# stage labels that appear in visit records, in process order (for tables and figures)
+STAGES: tuple[str, ...] = (
+    "lor_intake", "lor_rework", "tech_release", "loa_development", "policy_review",
+    "congressional_review", "offer_acceptance", "restatement", "implementation", "contracting",
+    "requirement_change", "production_line", "production", "delivery", "closure",
+)

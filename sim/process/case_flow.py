@@ -1,0 +1,33 @@
+"""The life of one case: the stages chained in process order (SimPy's "car" process)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Generator
+
+from sim.process import (
+    congressional_review, contracting, delivery, implementation, loa_development,
+    lor_intake, offer_acceptance, policy_review, production, tech_release,
+)
+
+if TYPE_CHECKING:
+    from sim.entities import Case
+    from sim.model import FmsModel
+
+
+def case_flow(m: "FmsModel", case: "Case") -> Generator:
+    yield from lor_intake.run(m, case)
+    yield from tech_release.run(m, case)
+    content = loa_development.work_content(m, case, case.next_visit("loa_development"))
+    yield from loa_development.run(m, case, content)
+    yield from policy_review.run(m, case, content)
+    yield from congressional_review.run(m, case)
+    accepted = yield from offer_acceptance.run(m, case)
+    if not accepted:
+        case.withdrawn = m.env.now
+        m.case_done()
+        return
+    yield from implementation.run(m, case)
+    yield from contracting.run(m, case)
+    yield from production.run(m, case)
+    yield from delivery.run(m, case)
+    yield from delivery.close(m, case)
+    m.case_done()

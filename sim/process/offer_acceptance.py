@@ -1,0 +1,38 @@
+"""LOA offer and acceptance, bounded by the offer expiration date (OED).
+
+The partner signs and pays within the OED (acceptance time capped at it).  With
+probability ``p_expire`` the offer expires at the OED instead; the expired offer is then
+restated (probability ``p_restate``: a ``restate_share`` of LOA development and policy review
+is redone, queueing at those pools again, with no second notification, and the LOA is offered
+again) or the case is withdrawn (``p_withdraw``).  ``loa_offered`` keeps the first offer date.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Generator
+
+from sim.process import loa_development, policy_review
+
+if TYPE_CHECKING:
+    from sim.entities import Case
+    from sim.model import FmsModel
+
+
+def run(m: "FmsModel", case: "Case") -> Generator:
+    """Returns (via StopIteration value) True if accepted, False if withdrawn."""
+    o = m.p.offer_acceptance
+    bank = m.banks["offer_acceptance"]
+    if case.loa_offered != case.loa_offered:  # NaN: first offer
+        case.loa_offered = m.env.now
+    while True:
+        u = bank.row(case.id, case.next_visit("offer_acceptance"))
+        if u[0] >= o.p_expire:
+            yield from m.delay(case, "offer_acceptance", min(o.acceptance.from_uniform(u[1]), o.offer_expiry_days))
+            case.loa_accepted = m.env.now
+            return True
+        yield from m.delay(case, "offer_acceptance", o.offer_expiry_days)
+        if u[2] >= o.p_restate:
+            return False
+        visit = case.next_visit("loa_development")
+        content = loa_development.work_content(m, case, visit) * o.restate_share
+        yield from loa_development.run(m, case, content, stage="restatement")
+        yield from policy_review.run(m, case, content, stage="restatement")

@@ -1,0 +1,23 @@
+"""Policy review of the draft LOA by DSCA and the State Department (reviewer pool).
+
+Its duration is the review share of the case's LOA work content (see ``loa_development``).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Generator
+
+if TYPE_CHECKING:
+    from sim.entities import Case
+    from sim.model import FmsModel
+
+POOL = "policy_reviewers"
+
+
+def review_days(m: "FmsModel", content: float) -> float:
+    return content * m.p.policy_review.share_of_loa_work
+
+
+def run(m: "FmsModel", case: "Case", content: float, stage: str = "policy_review") -> Generator:
+    days = review_days(m, content)
+    if days > 0:
+        yield from m.work(case, stage, m.pools[POOL], days)

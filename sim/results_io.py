@@ -1,0 +1,110 @@
+"""Write and read a run directory: Parquet tables, summary.json, manifest.json.
+
+Layout of a run directory::
+
+    manifest.json    status (running / complete / failed), config, seed, versions, timings, error
+    summary.json     every number the figures and reports need (always written)
+    cases.parquet    one row per case per replication    (run.records = cases or full)
+    pools.parquet    pool time series                    (run.records = cases or full)
+    visits.parquet   one row per stage visit             (run.records = full)
+    figures/*.png    made from the files above by sim.figures
+
+Tables are sorted before writing and written without pandas' index, so the same inputs give
+byte-identical files.
+"""
+from __future__ import annotations
+
+import json
+import math
+import platform
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Optional
+
+import pandas as pd
+
+PACKAGES = ("simpy", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "hydra-core", "omegaconf")
+
+
+def _clean(x: Any) -> Any:
+    """JSON-safe: NaN -> null, numpy scalars -> Python."""
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if hasattr(x, "item") and not isinstance(x, (str, bytes)):
+        x = x.item()
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return None
+    return x
+
+
+def write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(_clean(data), indent=2, sort_keys=False) + "\n")
+    tmp.replace(path)
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_suffix(".parquet.tmp")
+    df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+    tmp.replace(path)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    return pd.read_parquet(path, engine="pyarrow")
+
+
+def git_sha() -> Optional[str]:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "missing"
+    return out
+
+
+class Manifest:
+    """manifest.json, rewritten at each status change so a crash leaves an honest record."""
+
+    def __init__(self, out_dir: Path, config: dict, overrides: list[str], seed: int) -> None:
+        self.path = Path(out_dir) / "manifest.json"
+        self.start = time.time()
+        self.data: dict[str, Any] = {
+            "status": "running",
+            "started_unix": round(self.start, 3),
+            "seed": seed,
+            "overrides": overrides,
+            "argv": sys.argv,
+            "git_sha": git_sha(),
+            "versions": versions(),
+            "config": config,
+            "files": [],
+            "error": None,
+        }
+        self.save()
+
+    def save(self) -> None:
+        write_json(self.path, self.data)
+
+    def finish(self, status: str, files: list[str], error: Optional[str] = None, **extra: Any) -> None:
+        self.data.update(status=status, files=files, error=error,
+                         runtime_seconds=round(time.time() - self.start, 3), **extra)
+        self.save()

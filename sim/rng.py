@@ -1,0 +1,72 @@
+"""Named random streams and per-case draw banks (common random numbers).
+
+Every stochastic element has its own numpy stream, derived from (root seed, replication,
+crc32 of the element's name): never the global ``random`` or ``np.random`` state, never the
+salted ``hash()``.  Per-case draws come from a :class:`DrawBank`: for stage ``s`` the uniform
+for (case ``i``, visit ``v``, slot ``j``) is a fixed number that depends only on those indices,
+generated lazily in blocks of cases.  So a case sees the same draws at every stage whatever
+happened to it elsewhere or to other cases, and whatever order a reform puts cases in.
+"""
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+BLOCK = 256  # cases per lazily generated block
+
+
+def _key(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8"))
+
+
+class RandomStreams:
+    """Independent numpy Generators, one per named stochastic element."""
+
+    def __init__(self, root_seed: int, replication: int) -> None:
+        self.root_seed = int(root_seed)
+        self.replication = int(replication)
+        self._cache: dict[str, np.random.Generator] = {}
+
+    def seed_sequence(self, name: str, *extra: int) -> np.random.SeedSequence:
+        return np.random.SeedSequence([self.root_seed, self.replication, _key(name), *map(int, extra)])
+
+    def __call__(self, name: str) -> np.random.Generator:
+        if name not in self._cache:
+            self._cache[name] = np.random.default_rng(self.seed_sequence(name))
+        return self._cache[name]
+
+    def bank(self, name: str, visits: int, slots: int) -> "DrawBank":
+        return DrawBank(self, name, visits, slots)
+
+
+class DrawBank:
+    """Uniforms in (0, 1) indexed by (case id, visit, slot), fixed whatever the call order.
+
+    ``visits`` visits are pre-drawn per case; a rarer later visit falls back to a generator
+    keyed by (case id, visit), which is still independent of everything else.
+    """
+
+    def __init__(self, streams: RandomStreams, name: str, visits: int, slots: int) -> None:
+        self.streams, self.name, self.visits, self.slots = streams, name, visits, slots
+        self._blocks: dict[int, np.ndarray] = {}
+
+    def _block(self, b: int) -> np.ndarray:
+        blk = self._blocks.get(b)
+        if blk is None:
+            rng = np.random.default_rng(self.streams.seed_sequence(self.name, b))
+            blk = rng.random((BLOCK, self.visits, self.slots))
+            # keep strictly inside (0, 1): inverse CDFs are infinite at the ends
+            np.clip(blk, 1e-12, 1 - 1e-12, out=blk)
+            self._blocks[b] = blk
+        return blk
+
+    def row(self, case_id: int, visit: int = 0) -> np.ndarray:
+        """All slots of one visit, as a 1-D array (read-only by convention)."""
+        if visit < self.visits:
+            return self._block(case_id // BLOCK)[case_id % BLOCK, visit]
+        rng = np.random.default_rng(self.streams.seed_sequence(self.name, 1 << 30, case_id, visit))
+        return np.clip(rng.random(self.slots), 1e-12, 1 - 1e-12)
+
+    def u(self, case_id: int, visit: int = 0, slot: int = 0) -> float:
+        return float(self.row(case_id, visit)[slot])

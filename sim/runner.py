@@ -1,0 +1,123 @@
+"""Run replications and turn each into tidy tables.  No file I/O here.
+
+``run_replication(params, r)`` simulates replication ``r`` with streams derived from
+(params.seed, r) and returns a :class:`RepResult` of DataFrames.  ``run_replications`` runs
+them in order, or over ``run.jobs`` worker processes; either way the results are returned
+sorted by replication, so the numbers do not depend on the number of processes.
+"""
+from __future__ import annotations
+
+import math
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
+
+import numpy as np
+import pandas as pd
+
+from sim.model import FmsModel
+from sim.params import Params
+from sim.rng import RandomStreams
+
+MILESTONES = ("lor_received", "loa_offered", "loa_accepted", "contract_awarded", "delivered", "closed", "withdrawn")
+
+
+@dataclass
+class RepResult:
+    replication: int
+    cases: pd.DataFrame
+    visits: pd.DataFrame
+    pools: pd.DataFrame  # regular samples: day, pool, queue, busy, capacity
+    pool_windows: pd.DataFrame  # per pool: counters at warm-up, horizon and end
+    end_day: float
+    events: int  # stage visits simulated (for benchmarks)
+
+
+def _cases_frame(model: FmsModel, r: int) -> pd.DataFrame:
+    rows = [
+        (c.id, c.partner, c.partner_group, c.loa_group, c.value_musd, c.mde_musd, c.tech_release,
+         c.acquisition, c.platform, c.quantity, c.priority, c.notified,
+         c.lor_received, c.loa_offered, c.loa_accepted, c.contract_awarded, c.delivered, c.closed, c.withdrawn)
+        for c in model.cases
+    ]
+    cols = ["case_id", "partner", "partner_group", "loa_group", "value_musd", "mde_musd", "tech_release",
+            "acquisition", "platform", "quantity", "priority", "notified", *MILESTONES]
+    df = pd.DataFrame(rows, columns=cols)
+    df.insert(0, "replication", np.int64(r))
+    df["in_warmup"] = df["lor_received"] < model.warmup
+    df["in_cohort"] = (~df["in_warmup"]) & (df["lor_received"] < model.horizon)
+    df["outcome"] = np.where(
+        df["delivered"].notna(), "delivered", np.where(df["withdrawn"].notna(), "withdrawn", "in_progress")
+    )
+    df = df.astype({"case_id": "int64", "quantity": "int64", "priority": "int64"})
+    return df.sort_values(["replication", "case_id"], kind="stable").reset_index(drop=True)
+
+
+def _visits_frame(model: FmsModel, r: int) -> pd.DataFrame:
+    df = pd.DataFrame(model.visits, columns=["case_id", "stage", "pool", "arrived", "started", "finished"])
+    df.insert(0, "replication", np.int64(r))
+    df = df.astype({"case_id": "int64"})
+    return df.sort_values(["replication", "case_id", "arrived", "started", "finished", "stage"], kind="stable")\
+        .reset_index(drop=True)
+
+
+def _pool_windows(model: FmsModel, r: int) -> pd.DataFrame:
+    rows = []
+    for label, snaps in model.snapshots.items():
+        for name, s in snaps.items():
+            rows.append((r, label, name, s.time, s.queue_area, s.busy_area, s.capacity_area,
+                         s.requests, s.starts, s.releases, s.queue, s.busy, s.capacity))
+    return pd.DataFrame(rows, columns=["replication", "at", "pool", "day", "queue_area", "busy_area",
+                                       "capacity_area", "requests", "starts", "releases", "queue", "busy",
+                                       "capacity"])
+
+
+def run_replication(params: Params, replication: int) -> RepResult:
+    model = FmsModel(params, RandomStreams(params.seed, replication)).run()
+    pools = pd.DataFrame(model.samples, columns=["day", "pool", "queue", "busy", "capacity"])
+    pools.insert(0, "replication", np.int64(replication))
+    return RepResult(
+        replication=replication,
+        cases=_cases_frame(model, replication),
+        visits=_visits_frame(model, replication),
+        pools=pools,
+        pool_windows=_pool_windows(model, replication),
+        end_day=model.end_time,
+        events=len(model.visits),
+    )
+
+
+def _run_one(args: tuple[Params, int]) -> RepResult:
+    return run_replication(*args)
+
+
+def run_replications(
+    params: Params,
+    replications: Optional[Iterable[int]] = None,
+    progress: Optional[Callable[[int], None]] = None,
+) -> list[RepResult]:
+    """Replications 0..n-1 (or the given ones), sorted by replication number."""
+    reps = list(range(params.run.replications)) if replications is None else list(replications)
+    jobs = max(1, min(params.run.jobs, len(reps)))
+    out: list[RepResult] = []
+    if jobs == 1:
+        for r in reps:
+            out.append(run_replication(params, r))
+            if progress:
+                progress(1)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for res in pool.map(_run_one, [(params, r) for r in reps], chunksize=1):
+                out.append(res)
+                if progress:
+                    progress(1)
+    return sorted(out, key=lambda x: x.replication)
+
+
+def combine(results: list[RepResult], attr: str) -> pd.DataFrame:
+    frames = [getattr(r, attr) for r in results]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def nan_to_none(x: float) -> Optional[float]:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x

@@ -1,0 +1,196 @@
+"""Pure statistics: tables in, numbers out.  No I/O, no plotting, no simulation.
+
+Lead times are measured on the *cohort*: cases whose LOR arrives between the end of the
+warm-up and the horizon.  The run then drains, and each lead time is reported with its
+``censored_share``: the share of cohort cases (for which the milestone applies) that have
+neither reached it nor been withdrawn when the drain ends.  Intervals are 95% Student-t
+intervals across replication means; medians and 90th percentiles pool the cohort cases of
+all replications.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from sim.process import STAGES
+
+LEAD_TIMES = {
+    "lor_to_offer": "loa_offered",
+    "lor_to_contract": "contract_awarded",
+    "lor_to_delivery": "delivered",
+}
+HIST_BIN_DAYS = 30.0
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> dict:
+    """Mean and Student-t interval of independent replication values (NaNs dropped)."""
+    x = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
+    n = len(x)
+    if n == 0:
+        return {"mean": None, "ci_low": None, "ci_high": None, "half_width": None, "n": 0}
+    m = float(x.mean())
+    if n < 2:
+        return {"mean": m, "ci_low": None, "ci_high": None, "half_width": None, "n": 1}
+    hw = float(sps.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return {"mean": m, "ci_low": m - hw, "ci_high": m + hw, "half_width": hw, "n": n}
+
+
+def applies(cases: pd.DataFrame, milestone: str) -> pd.Series:
+    """Cases for which a milestone exists at all (stock items are never put on contract)."""
+    if milestone == "contract_awarded":
+        return cases["acquisition"] != "stock"
+    return pd.Series(True, index=cases.index)
+
+
+def lead_time_summary(cases: pd.DataFrame, name: str, milestone: str) -> dict:
+    """Summary of one lead time over the cohort of every replication in ``cases``."""
+    cohort = cases[cases["in_cohort"]]
+    cohort = cohort[applies(cohort, milestone)]
+    days = cohort[milestone] - cohort["lor_received"]
+    reached = days.notna()
+    censored = (~reached) & cohort["withdrawn"].isna()
+    per_rep = []
+    per_rep_censored = []
+    for r in sorted(cases["replication"].unique()):
+        sel = cohort["replication"] == r
+        d = days[sel & reached]
+        per_rep.append(float(d.mean()) if len(d) else math.nan)
+        n = int(sel.sum())
+        per_rep_censored.append(float(censored[sel].sum() / n) if n else math.nan)
+    ci = mean_ci(per_rep)
+    pooled = days[reached].to_numpy()
+    return {
+        "name": name,
+        "milestone": milestone,
+        **ci,
+        "median": float(np.median(pooled)) if len(pooled) else None,
+        "p90": float(np.quantile(pooled, 0.9)) if len(pooled) else None,
+        "censored_share": float(censored.sum() / len(cohort)) if len(cohort) else None,
+        "cases": int(len(cohort)),
+        "reached": int(reached.sum()),
+        "per_replication": [None if math.isnan(v) else v for v in per_rep],
+        "per_replication_censored_share": [None if math.isnan(v) else v for v in per_rep_censored],
+        "histogram": histogram(pooled),
+    }
+
+
+def histogram(days: np.ndarray, bin_days: float = HIST_BIN_DAYS) -> dict:
+    """Counts in fixed-width bins starting at 0 (pooled cohort cases)."""
+    if len(days) == 0:
+        return {"bin_days": bin_days, "edges": [0.0], "counts": []}
+    nbins = int(math.ceil(max(days.max(), bin_days) / bin_days))
+    edges = np.arange(nbins + 1) * bin_days
+    counts, _ = np.histogram(days, bins=edges)
+    return {"bin_days": bin_days, "edges": edges.tolist(), "counts": counts.astype(int).tolist()}
+
+
+def stage_times(cases: pd.DataFrame, visits: pd.DataFrame) -> list[dict]:
+    """Per stage: mean wait and work per cohort case (visits summed per case), averaged over replications."""
+    cohort = cases.loc[cases["in_cohort"], ["replication", "case_id"]]
+    v = visits.merge(cohort, on=["replication", "case_id"], how="inner")
+    v = v.assign(wait=v["started"] - v["arrived"], work=v["finished"] - v["started"])
+    n_by_rep = cohort.groupby("replication").size()
+    sums = v.groupby(["stage", "replication"])[["wait", "work"]].sum()
+    counts = v.groupby(["stage", "replication"]).size()
+    out = []
+    stages = [s for s in STAGES if s in set(v["stage"])]
+    reps = sorted(n_by_rep.index)
+    for s in stages:
+        waits, works, nvis = [], [], []
+        for r in reps:
+            n = n_by_rep[r]
+            if (s, r) in sums.index:
+                waits.append(float(sums.loc[(s, r), "wait"] / n))
+                works.append(float(sums.loc[(s, r), "work"] / n))
+                nvis.append(float(counts.loc[(s, r)] / n))
+            else:
+                waits.append(0.0), works.append(0.0), nvis.append(0.0)
+        out.append({
+            "stage": s,
+            "pool": str(v.loc[v["stage"] == s, "pool"].iloc[0]),
+            "wait_per_case": mean_ci(waits),
+            "work_per_case": mean_ci(works),
+            "visits_per_case": float(np.mean(nvis)),
+        })
+    return out
+
+
+def pool_window_stats(windows: pd.DataFrame, start: str = "warmup", end: str = "horizon") -> list[dict]:
+    """Utilisation, mean queue and throughput of each pool between two snapshots, with intervals."""
+    a = windows[windows["at"] == start].set_index(["replication", "pool"])
+    b = windows[windows["at"] == end].set_index(["replication", "pool"])
+    d = (b[["day", "queue_area", "busy_area", "capacity_area", "requests", "starts", "releases"]]
+         - a[["day", "queue_area", "busy_area", "capacity_area", "requests", "starts", "releases"]])
+    out = []
+    for pool in list(dict.fromkeys(windows["pool"])):
+        dp = d.xs(pool, level="pool")
+        util = (dp["busy_area"] / dp["capacity_area"]).tolist()
+        queue = (dp["queue_area"] / dp["day"]).tolist()
+        cap = b.xs(pool, level="pool")["capacity"].tolist()
+        out.append({
+            "pool": pool,
+            "capacity": int(cap[0]) if cap else None,
+            "utilisation": mean_ci(util),
+            "mean_queue": mean_ci(queue),
+            "starts_per_year": mean_ci((dp["starts"] / dp["day"] * 365.25).tolist()),
+            "per_replication_utilisation": util,
+        })
+    return out
+
+
+def open_cases_at(cases: pd.DataFrame, day: float) -> pd.Series:
+    """Open cases (LOR received, not yet closed or withdrawn) at ``day``, per replication."""
+    end = cases["closed"].fillna(cases["withdrawn"])
+    is_open = (cases["lor_received"] <= day) & ~(end <= day)
+    return is_open.groupby(cases["replication"]).sum()
+
+
+def open_cases_series(cases: pd.DataFrame, days: Sequence[float]) -> list[float]:
+    """Mean over replications of the open-case count at each day."""
+    return [float(open_cases_at(cases, t).mean()) for t in days]
+
+
+def queue_series(pools: pd.DataFrame) -> dict:
+    """Mean over replications of each pool's sampled queue, busy share: {pool: {day, queue, busy}}."""
+    g = pools.groupby(["pool", "day"], sort=False)[["queue", "busy", "capacity"]].mean().reset_index()
+    out = {}
+    for pool in list(dict.fromkeys(pools["pool"])):
+        p = g[g["pool"] == pool]
+        out[pool] = {"day": p["day"].tolist(), "queue": p["queue"].tolist(),
+                     "busy": p["busy"].tolist(), "capacity": p["capacity"].tolist()}
+    return out
+
+
+def outcome_counts(cases: pd.DataFrame) -> dict:
+    """Cohort outcomes per replication and their means."""
+    cohort = cases[cases["in_cohort"]]
+    reps = sorted(cases["replication"].unique())
+    res = {}
+    for outcome in ("delivered", "withdrawn", "in_progress"):
+        per = [int(((cohort["replication"] == r) & (cohort["outcome"] == outcome)).sum()) for r in reps]
+        res[outcome] = {**mean_ci(per), "per_replication": per}
+    per_n = [int((cohort["replication"] == r).sum()) for r in reps]
+    res["cohort"] = {**mean_ci(per_n), "per_replication": per_n}
+    per_notified = [float(cohort.loc[cohort["replication"] == r, "notified"].mean()) for r in reps]
+    res["notified_share"] = {**mean_ci(per_notified), "per_replication": per_notified}
+    return res
+
+
+def summarise(cases: pd.DataFrame, visits: pd.DataFrame, pools: pd.DataFrame, windows: pd.DataFrame,
+              warmup: float, horizon: float, sample_days: Optional[Sequence[float]] = None) -> dict:
+    """Everything ``summary.json`` holds, from the combined replication tables."""
+    open_h = open_cases_at(cases, horizon)
+    days = sorted(pools["day"].unique().tolist()) if sample_days is None else list(sample_days)
+    return {
+        "lead_times": {name: lead_time_summary(cases, name, m) for name, m in LEAD_TIMES.items()},
+        "cases": outcome_counts(cases),
+        "open_cases_at_horizon": {**mean_ci(open_h.tolist()), "per_replication": [int(x) for x in open_h]},
+        "pools": pool_window_stats(windows),
+        "stages": stage_times(cases, visits),
+        "series": {"day": days, "open_cases": open_cases_series(cases, days), "pools": queue_series(pools)},
+        "window": {"warmup_day": warmup, "horizon_day": horizon},
+    }
