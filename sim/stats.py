@@ -111,12 +111,20 @@ def stage_times(cases: pd.DataFrame, visits: pd.DataFrame) -> list[dict]:
                 waits.append(0.0), works.append(0.0), nvis.append(0.0)
         out.append({
             "stage": s,
-            "pool": str(v.loc[v["stage"] == s, "pool"].iloc[0]),
+            "pool": _pool_label(v.loc[v["stage"] == s, "pool"]),
             "wait_per_case": mean_ci(waits),
             "work_per_case": mean_ci(works),
             "visits_per_case": float(np.mean(nvis)),
         })
     return out
+
+
+def _pool_label(pools: pd.Series) -> str:
+    names = list(dict.fromkeys(pools))
+    if len(names) == 1:
+        return str(names[0])
+    prefix = names[0].split(":")[0] + ":" if all(":" in n for n in names) else ""
+    return f"{prefix}{len(names)} pools" if prefix else ", ".join(names)
 
 
 def pool_window_stats(windows: pd.DataFrame, start: str = "warmup", end: str = "horizon") -> list[dict]:

@@ -1,0 +1,89 @@
+"""The entry point as a user meets it: one command runs, bad input exits 2 with one line."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fms(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=600)
+
+
+@pytest.mark.parametrize("override", [
+    "run.replicatons=3",
+    "staffing.pools.case_writers.headcount=-3",
+    "process.congressional_review.p_hold=1.2",
+    "reform=nonexistent",
+    "demand.partners[0].group=x",
+])
+def test_bad_input_exits_2_with_one_line_and_no_directory(tmp_path, override):
+    out = tmp_path / "run"
+    r = fms(override, f"hydra.run.dir={out}")
+    assert r.returncode == 2
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("fms-sim: error: ")
+    assert "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+def test_sweep_values_are_checked_before_a_multirun_starts(tmp_path):
+    r = fms("-m", "staffing.pools.case_writers.headcount=10,-1", f"hydra.sweep.dir={tmp_path / 'm'}")
+    assert r.returncode == 2
+    assert "headcount=-1" in r.stderr
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("records, files, absent", [
+    ("cases", ["cases.parquet", "pools.parquet"], ["visits.parquet"]),
+    ("full", ["cases.parquet", "pools.parquet", "visits.parquet"], []),
+    ("summary", [], ["cases.parquet", "pools.parquet", "visits.parquet"]),
+])
+def test_one_command_writes_the_run_directory(tmp_path, records, files, absent):
+    out = tmp_path / "run"
+    r = fms("debug=tiny", "run.replications=2", f"run.records={records}", f"hydra.run.dir={out}")
+    assert r.returncode == 0, r.stderr
+    assert "lor_to_offer" in r.stdout and "95% CI" in r.stdout
+    for name in ["summary.json", "manifest.json", *files]:
+        assert (out / name).is_file(), name
+    for name in absent:
+        assert not (out / name).exists(), name
+    for fig in ["lead_times.png", "where_time_goes.png", "queues_over_time.png", "utilisation.png"]:
+        assert (out / "figures" / fig).stat().st_size > 10_000, fig
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["error"] is None
+    assert manifest["config"]["run"]["records"] == records
+    summary = json.loads((out / "summary.json").read_text())
+    for name in ("lor_to_offer", "lor_to_contract", "lor_to_delivery"):
+        lt = summary["lead_times"][name]
+        assert lt["ci_low"] <= lt["mean"] <= lt["ci_high"]
+        assert len(lt["per_replication"]) == 2
+        assert 0 <= lt["censored_share"] <= 1
+        assert sum(lt["histogram"]["counts"]) == lt["reached"]
+    assert {p["pool"] for p in summary["pools"]} >= {"case_writers", "contracting_officers"}
+    if records == "full":
+        cases = pd.read_parquet(out / "cases.parquet")
+        visits = pd.read_parquet(out / "visits.parquet")
+        assert list(cases.columns[:2]) == ["replication", "case_id"]
+        assert cases.equals(cases.sort_values(["replication", "case_id"]).reset_index(drop=True))
+        assert set(visits.columns) >= {"replication", "case_id", "stage", "pool", "arrived", "started", "finished"}
+        assert set(cases["outcome"]) <= {"delivered", "in_progress", "withdrawn"}
+
+
+def test_console_script_routes_subcommands(tmp_path):
+    r = subprocess.run([sys.executable, "-c", "import sys; from sim.cli import main; sys.exit(main(['figures']))"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and "usage: fms-sim figures" in r.stderr
+    r = subprocess.run([sys.executable, "-c",
+                        f"import sys; from sim.cli import main; sys.exit(main(['figures', '{tmp_path}']))"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and "no summary.json" in r.stderr

@@ -1,0 +1,70 @@
+"""Whole-model properties on tiny runs: conservation, priority at a pool, sane records."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers import make_case, model, start, timeline
+from sim.entities import URGENT
+from sim.runner import run_replication
+
+
+@pytest.fixture(scope="module")
+def tiny_rep(compose):
+    p = compose("debug=tiny", "run.records=full")
+    return p, run_replication(p, 0)
+
+
+def test_conservation_per_replication(compose):
+    p = compose("debug=tiny", "run.drain_years=1")  # short drain: some cases stay in progress
+    for r in range(2):
+        cases = run_replication(p, r).cases
+        counts = cases["outcome"].value_counts()
+        assert counts.sum() == len(cases)
+        assert set(counts.index) <= {"delivered", "withdrawn", "in_progress"}
+        assert counts.get("in_progress", 0) > 0
+        delivered = cases["delivered"].notna()
+        withdrawn = cases["withdrawn"].notna()
+        assert not (delivered & withdrawn).any()
+        assert (delivered.sum() + withdrawn.sum() + counts.get("in_progress", 0)) == len(cases)
+
+
+def test_visit_records_are_consistent(tiny_rep):
+    _, res = tiny_rep
+    v = res.visits
+    assert (v["started"] >= v["arrived"]).all()
+    assert (v["finished"] >= v["started"]).all()
+    assert (v.loc[v["pool"] == "", "started"] == v.loc[v["pool"] == "", "arrived"]).all()
+    c = res.cases.set_index("case_id")
+    first = v.groupby("case_id")["arrived"].min()
+    assert np.allclose(first.to_numpy(), c.loc[first.index, "lor_received"].to_numpy())
+    # milestones are ordered
+    for a, b in [("lor_received", "loa_offered"), ("loa_offered", "loa_accepted"),
+                 ("loa_accepted", "contract_awarded"), ("loa_accepted", "delivered"), ("delivered", "closed")]:
+        both = c[[a, b]].dropna()
+        assert (both[b] >= both[a]).all(), (a, b)
+
+
+def test_cohort_flags(tiny_rep):
+    p, res = tiny_rep
+    c = res.cases
+    warm, hor = p.run.warmup_years * 365.25, p.run.horizon_years * 365.25
+    assert (c["in_warmup"] == (c["lor_received"] < warm)).all()
+    assert (c["in_cohort"] == ((c["lor_received"] >= warm) & (c["lor_received"] < hor))).all()
+    assert c["lor_received"].max() < hor
+
+
+def test_urgent_case_is_served_first_at_a_busy_pool(det_params):
+    det_params.staffing.pools["case_managers"].headcount = 1
+    det_params.staffing.pools["case_managers"].caseload = 1
+    m = model(det_params)
+    start(m, make_case(0), at=0)  # takes the only slot for 3 days
+    start(m, make_case(1), at=1)  # normal, queues first
+    start(m, make_case(2, priority=URGENT), at=2)  # urgent, queues later, served first
+    start(m, make_case(3), at=2)
+    m.env.run()
+    intake = {cid: timeline(m, cid)[0] for cid in range(4)}
+    assert intake[0] == ("lor_intake", 0, 0, 3)
+    assert intake[2] == ("lor_intake", 2, 3, 6)
+    assert intake[1] == ("lor_intake", 1, 6, 9)
+    assert intake[3] == ("lor_intake", 2, 9, 12)
