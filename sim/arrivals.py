@@ -58,5 +58,5 @@ def lor_times(demand: DemandParams, streams: RandomStreams, horizon: float) -> I
 def expected_lors(demand: DemandParams, start: float, end: float, step: float = 1.0) -> float:
     """Expected number of LORs in [start, end) (numerical integral), for checks and tests."""
     rate = LorRate(demand)
-    ts = np.arange(start, end, step) + step / 2
-    return float(sum(rate.per_day(t) for t in ts) * step)
+    edges = np.append(np.arange(start, end, step), end)
+    return float(sum(rate.per_day((a + b) / 2) * (b - a) for a, b in zip(edges[:-1], edges[1:])))

@@ -76,7 +76,11 @@ class Dist:
                 x = a
             else:
                 fc = (c - a) / (b - a)
-                x = a + math.sqrt(u * (b - a) * (c - a)) if u < fc else b - math.sqrt((1 - u) * (b - a) * (b - c))
+                # each branch clamped at the mode so rounding cannot break monotonicity where they meet
+                if u < fc:
+                    x = min(a + math.sqrt(u * (b - a) * (c - a)), c)
+                else:
+                    x = max(b - math.sqrt((1 - u) * (b - a) * (b - c)), c)
         elif k == "uniform":
             x = self.low + u * (self.high - self.low)
         else:  # exponential

@@ -24,7 +24,7 @@ def summarise_results(params: Params, results: list) -> dict:
     cases = combine(results, "cases")
     summary = stats.summarise(
         cases=cases,
-        visits=combine(results, "visits"),
+        totals=combine(results, "stage_totals"),
         pools=combine(results, "pools"),
         windows=combine(results, "pool_windows"),
         warmup=years(params.run.warmup_years),

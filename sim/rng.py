@@ -14,6 +14,7 @@ import zlib
 import numpy as np
 
 BLOCK = 256  # cases per lazily generated block
+_BANK_TAG = 0xBA4C  # keeps bank seeds apart from the stream of the same name
 
 
 def _key(name: str) -> int:
@@ -54,7 +55,7 @@ class DrawBank:
     def _block(self, b: int) -> np.ndarray:
         blk = self._blocks.get(b)
         if blk is None:
-            rng = np.random.default_rng(self.streams.seed_sequence(self.name, b))
+            rng = np.random.default_rng(self.streams.seed_sequence(self.name, _BANK_TAG, b))
             blk = rng.random((BLOCK, self.visits, self.slots))
             # keep strictly inside (0, 1): inverse CDFs are infinite at the ends
             np.clip(blk, 1e-12, 1 - 1e-12, out=blk)
@@ -65,7 +66,7 @@ class DrawBank:
         """All slots of one visit, as a 1-D array (read-only by convention)."""
         if visit < self.visits:
             return self._block(case_id // BLOCK)[case_id % BLOCK, visit]
-        rng = np.random.default_rng(self.streams.seed_sequence(self.name, 1 << 30, case_id, visit))
+        rng = np.random.default_rng(self.streams.seed_sequence(self.name, _BANK_TAG, 1 << 30, case_id, visit))
         return np.clip(rng.random(self.slots), 1e-12, 1 - 1e-12)
 
     def u(self, case_id: int, visit: int = 0, slot: int = 0) -> float:

@@ -18,6 +18,7 @@ import pandas as pd
 from sim.model import FmsModel
 from sim.params import Params
 from sim.rng import RandomStreams
+from sim.stats import stage_totals
 
 MILESTONES = ("lor_received", "loa_offered", "loa_accepted", "contract_awarded", "delivered", "closed", "withdrawn")
 
@@ -26,7 +27,8 @@ MILESTONES = ("lor_received", "loa_offered", "loa_accepted", "contract_awarded",
 class RepResult:
     replication: int
     cases: pd.DataFrame
-    visits: pd.DataFrame
+    visits: Optional[pd.DataFrame]  # kept only when run.records == "full"
+    stage_totals: pd.DataFrame  # per stage: cohort wait, work and visit sums (sim.stats.stage_totals)
     pools: pd.DataFrame  # regular samples: day, pool, queue, busy, capacity
     pool_windows: pd.DataFrame  # per pool: counters at warm-up, horizon and end
     end_day: float
@@ -76,10 +78,13 @@ def run_replication(params: Params, replication: int) -> RepResult:
     model = FmsModel(params, RandomStreams(params.seed, replication)).run()
     pools = pd.DataFrame(model.samples, columns=["day", "pool", "queue", "busy", "capacity"])
     pools.insert(0, "replication", np.int64(replication))
+    cases = _cases_frame(model, replication)
+    visits = _visits_frame(model, replication)
     return RepResult(
         replication=replication,
-        cases=_cases_frame(model, replication),
-        visits=_visits_frame(model, replication),
+        cases=cases,
+        visits=visits if params.run.records == "full" else None,
+        stage_totals=stage_totals(cases, visits),
         pools=pools,
         pool_windows=_pool_windows(model, replication),
         end_day=model.end_time,
@@ -115,7 +120,7 @@ def run_replications(
 
 
 def combine(results: list[RepResult], attr: str) -> pd.DataFrame:
-    frames = [getattr(r, attr) for r in results]
+    frames = [getattr(r, attr) for r in results if getattr(r, attr) is not None]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

@@ -88,43 +88,43 @@ def histogram(days: np.ndarray, bin_days: float = HIST_BIN_DAYS) -> dict:
     return {"bin_days": bin_days, "edges": edges.tolist(), "counts": counts.astype(int).tolist()}
 
 
-def stage_times(cases: pd.DataFrame, visits: pd.DataFrame) -> list[dict]:
-    """Per stage: mean wait and work per cohort case (visits summed per case), averaged over replications."""
+def stage_totals(cases: pd.DataFrame, visits: pd.DataFrame) -> pd.DataFrame:
+    """Per replication and stage: summed wait, work and visits of cohort cases, and the cohort size.
+
+    Computed per replication where the visits are at hand, so that visits need not be kept.
+    """
     cohort = cases.loc[cases["in_cohort"], ["replication", "case_id"]]
+    n = cohort.groupby("replication").size().rename("cohort")
     v = visits.merge(cohort, on=["replication", "case_id"], how="inner")
-    v = v.assign(wait=v["started"] - v["arrived"], work=v["finished"] - v["started"])
-    n_by_rep = cohort.groupby("replication").size()
-    sums = v.groupby(["stage", "replication"])[["wait", "work"]].sum()
-    counts = v.groupby(["stage", "replication"]).size()
+    v = v.assign(wait=v["started"] - v["arrived"], work=v["finished"] - v["started"],
+                 pool=v["pool"].str.replace(r"^line:.*$", "line:*", regex=True))
+    g = v.groupby(["replication", "stage", "pool"], sort=False)
+    out = g[["wait", "work"]].sum().join(g.size().rename("visits")).reset_index()
+    return out.merge(n.reset_index(), on="replication", how="left")
+
+
+def stage_times(totals: pd.DataFrame, replications: Sequence[int]) -> list[dict]:
+    """Per stage: mean wait and work per cohort case (visits summed per case), with intervals over replications.
+
+    A stage that a replication's cohort never visited counts as zero for that replication.
+    """
     out = []
-    stages = [s for s in STAGES if s in set(v["stage"])]
-    reps = sorted(n_by_rep.index)
-    for s in stages:
-        waits, works, nvis = [], [], []
-        for r in reps:
-            n = n_by_rep[r]
-            if (s, r) in sums.index:
-                waits.append(float(sums.loc[(s, r), "wait"] / n))
-                works.append(float(sums.loc[(s, r), "work"] / n))
-                nvis.append(float(counts.loc[(s, r)] / n))
-            else:
-                waits.append(0.0), works.append(0.0), nvis.append(0.0)
+    present = set(totals["stage"].astype(str).unique().tolist())
+    for stage in [s for s in STAGES if s in present]:
+        t = totals[totals["stage"] == stage].groupby("replication")[["wait", "work", "visits", "cohort"]].agg(
+            {"wait": "sum", "work": "sum", "visits": "sum", "cohort": "first"})
+        t = t.reindex(list(replications))
+        cohort = t["cohort"].fillna(totals.groupby("replication")["cohort"].first().reindex(list(replications)))
+        per_case = t[["wait", "work", "visits"]].fillna(0.0).div(cohort, axis=0)
+        pools = sorted(set(totals.loc[totals["stage"] == stage, "pool"].astype(str).tolist()))
         out.append({
-            "stage": s,
-            "pool": _pool_label(v.loc[v["stage"] == s, "pool"]),
-            "wait_per_case": mean_ci(waits),
-            "work_per_case": mean_ci(works),
-            "visits_per_case": float(np.mean(nvis)),
+            "stage": stage,
+            "pool": ", ".join(p.replace("line:*", "production lines") for p in pools),
+            "wait_per_case": mean_ci(per_case["wait"].tolist()),
+            "work_per_case": mean_ci(per_case["work"].tolist()),
+            "visits_per_case": float(per_case["visits"].mean()),
         })
     return out
-
-
-def _pool_label(pools: pd.Series) -> str:
-    names = list(dict.fromkeys(pools))
-    if len(names) == 1:
-        return str(names[0])
-    prefix = names[0].split(":")[0] + ":" if all(":" in n for n in names) else ""
-    return f"{prefix}{len(names)} pools" if prefix else ", ".join(names)
 
 
 def pool_window_stats(windows: pd.DataFrame, start: str = "warmup", end: str = "horizon") -> list[dict]:
@@ -158,8 +158,17 @@ def open_cases_at(cases: pd.DataFrame, day: float) -> pd.Series:
 
 
 def open_cases_series(cases: pd.DataFrame, days: Sequence[float]) -> list[float]:
-    """Mean over replications of the open-case count at each day."""
-    return [float(open_cases_at(cases, t).mean()) for t in days]
+    """Mean over replications of the open-case count at each day (same rule as ``open_cases_at``)."""
+    days_arr = np.asarray(days, dtype=float)
+    reps = sorted(cases["replication"].unique().tolist())
+    total = np.zeros(len(days_arr))
+    for r in reps:
+        c = cases[cases["replication"] == r]
+        start = np.sort(c["lor_received"].to_numpy(dtype=float))
+        end = c["closed"].fillna(c["withdrawn"]).to_numpy(dtype=float)
+        end = np.sort(end[~np.isnan(end)])
+        total += np.searchsorted(start, days_arr, side="right") - np.searchsorted(end, days_arr, side="right")
+    return (total / max(len(reps), 1)).tolist()
 
 
 def queue_series(pools: pd.DataFrame) -> dict:
@@ -188,7 +197,7 @@ def outcome_counts(cases: pd.DataFrame) -> dict:
     return res
 
 
-def summarise(cases: pd.DataFrame, visits: pd.DataFrame, pools: pd.DataFrame, windows: pd.DataFrame,
+def summarise(cases: pd.DataFrame, totals: pd.DataFrame, pools: pd.DataFrame, windows: pd.DataFrame,
               warmup: float, horizon: float, sample_days: Optional[Sequence[float]] = None) -> dict:
     """Everything ``summary.json`` holds, from the combined replication tables."""
     open_h = open_cases_at(cases, horizon)
@@ -198,7 +207,7 @@ def summarise(cases: pd.DataFrame, visits: pd.DataFrame, pools: pd.DataFrame, wi
         "cases": outcome_counts(cases),
         "open_cases_at_horizon": {**mean_ci(open_h.tolist()), "per_replication": [int(x) for x in open_h]},
         "pools": pool_window_stats(windows),
-        "stages": stage_times(cases, visits),
+        "stages": stage_times(totals, sorted(cases["replication"].unique().tolist())),
         "series": {"day": days, "open_cases": open_cases_series(cases, days), "pools": queue_series(pools)},
         "window": {"warmup_day": warmup, "horizon_day": horizon},
     }

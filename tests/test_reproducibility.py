@@ -45,9 +45,11 @@ def _durations(visits: pd.DataFrame) -> pd.Series:
 
 
 def test_change_at_one_stage_leaves_every_other_draw_unchanged(compose):
-    base = compose("debug=tiny", "run.replications=1", "run.horizon_years=1", "run.warmup_years=0")
+    base = compose("debug=tiny", "run.replications=1", "run.horizon_years=1", "run.warmup_years=0",
+                   "run.records=full")
     # a reform-like change at contracting: shorter, and more requirement changes (loops repeat more often)
     reform = compose("debug=tiny", "run.replications=1", "run.horizon_years=1", "run.warmup_years=0",
+                     "run.records=full",
                      "process.contracting.work.new_procurement.median=120",
                      "process.contracting.p_requirement_change=0.6")
     a, b = run_replication(base, 0), run_replication(reform, 0)
