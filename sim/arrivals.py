@@ -29,9 +29,22 @@ class LorRate:
         self.base = demand.lor_per_year / DAYS_PER_YEAR
         self.growth = demand.growth_per_year
         self.envelope = demand.envelope
+        self.shocks = [(sh.start_year * DAYS_PER_YEAR, sh.ramp_years * DAYS_PER_YEAR, sh.multiplier,
+                        None if sh.end_year is None else sh.end_year * DAYS_PER_YEAR) for sh in demand.shocks]
+
+    def shock_factor(self, t: float) -> float:
+        f = 1.0
+        for start, ramp, mult, end in self.shocks:
+            if t < start or (end is not None and t >= end):
+                continue
+            frac = 1.0 if ramp <= 0 else min(1.0, (t - start) / ramp)
+            f *= 1.0 + (mult - 1.0) * frac
+        return f
 
     def relative(self, t: float) -> float:
-        return (1 + self.growth) ** (t / DAYS_PER_YEAR) * self.seasonal[month_of(t)]
+        """Rate at day ``t`` relative to the base rate: growth x season x shocks."""
+        f = (1 + self.growth) ** (t / DAYS_PER_YEAR) * self.seasonal[month_of(t)]
+        return f * self.shock_factor(t) if self.shocks else f
 
     def per_day(self, t: float) -> float:
         return self.base * self.relative(t)
@@ -53,6 +66,13 @@ def lor_times(demand: DemandParams, streams: RandomStreams, horizon: float) -> I
             if u * rate.envelope < rate.relative(t):
                 yield k, t
             k += 1
+
+
+def peak_relative_rate(demand: DemandParams, horizon: float, step: float = 1.0) -> float:
+    """The largest relative rate before ``horizon`` (checked on a daily grid, ends included)."""
+    rate = LorRate(demand)
+    ts = np.append(np.arange(0.0, horizon, step), max(horizon - 1e-9, 0.0))
+    return float(max(rate.relative(t) for t in ts))
 
 
 def expected_lors(demand: DemandParams, start: float, end: float, step: float = 1.0) -> float:

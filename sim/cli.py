@@ -18,7 +18,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, precheck, register, to_params
+from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, precheck, register, scenario_label, to_params
 
 # subcommand -> module with a main(argv) function
 SUBCOMMANDS = {"figures": "sim.figures_cli"}
@@ -26,13 +26,40 @@ SUBCOMMANDS = {"figures": "sim.figures_cli"}
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name=CONFIG_NAME)
 def hydra_main(cfg: DictConfig) -> Optional[float]:
+    from hydra.types import RunMode
+
     from sim.job import run_job
 
-    params = to_params(cfg)
     hc = HydraConfig.get()
-    config = OmegaConf.to_container(cfg, resolve=True)
-    summary = run_job(params, Path(hc.runtime.output_dir), config, list(hc.overrides.task))
+    out_dir = Path(hc.runtime.output_dir)
+    overrides = list(hc.overrides.task)
+    multirun = hc.mode == RunMode.MULTIRUN
+    try:
+        params = to_params(cfg)
+        params.scenario = scenario_label(params, overrides)
+        config = OmegaConf.to_container(cfg, resolve=True)
+        summary = run_job(params, out_dir, config, overrides, progress=not multirun)
+    except Exception as e:  # in a sweep, one failed job must not stop the others or the report
+        if not multirun:
+            if isinstance(e, ConfigError):
+                print(f"fms-sim: error: {e}", file=sys.stderr)
+                sys.exit(2)
+            raise
+        record_failure(out_dir, overrides, e)
+        print(f"fms-sim: job {hc.job.num} failed: {e}", file=sys.stderr)
+        return None
     return summary["lead_times"]["lor_to_delivery"]["mean"]
+
+
+def record_failure(out_dir: Path, overrides: list[str], error: BaseException) -> None:
+    """Leave a failed manifest (run_job writes its own once it has started)."""
+    from sim import results_io
+
+    path = out_dir / "manifest.json"
+    if path.exists() and results_io.read_json(path).get("status") == "failed":
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results_io.Manifest(out_dir, {}, overrides, seed=-1).finish("failed", [], error=f"{type(error).__name__}: {error}")
 
 
 def main(argv: Optional[list[str]] = None) -> int:

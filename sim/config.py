@@ -23,6 +23,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim import reform
 from sim.params import Params, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,6 +80,7 @@ def to_params(cfg: DictConfig) -> Params:
     unknown = _unknown_keys(OmegaConf.to_container(data, resolve=False), Params, "")
     if unknown:
         raise ConfigError(unknown)
+    data = apply_design_point(data)
     try:
         merged = OmegaConf.merge(OmegaConf.structured(Params), data)
         params = OmegaConf.to_object(merged)
@@ -88,7 +90,45 @@ def to_params(cfg: DictConfig) -> Params:
     if problems:
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         raise ConfigError(problems[0] + more)
+    try:
+        reform.combine(params.reform)
+    except reform.ReformConflict as e:
+        raise ConfigError(str(e)) from None
     return params
+
+
+def apply_design_point(cfg: DictConfig) -> DictConfig:
+    """For a sensitivity-study job, set each factor's config key to its Latin-hypercube value."""
+    sens = cfg.get("sensitivity")
+    if not sens or not sens.get("factors"):
+        return cfg
+    from sim.sensitivity import lhs_design
+
+    bounds = {k: (float(f.low), float(f.high)) for k, f in sens.factors.items()}
+    point = int(sens.point)
+    if not 0 <= point < int(sens.points):
+        raise ConfigError(f"sensitivity.point={point}; allowed: 0 <= point < points ({int(sens.points)})")
+    values = lhs_design(bounds, int(sens.points), int(sens.design_seed))[point]
+    out = cfg.copy()
+    for key, value in values.items():
+        current = OmegaConf.select(out, key, throw_on_missing=False, default=None)
+        if current is None and key.split(".")[-1] not in (OmegaConf.select(out, key.rsplit(".", 1)[0]) or {}):
+            raise ConfigError(f"sensitivity.factors.{key}: no such config key")
+        OmegaConf.update(out, key, int(round(value)) if isinstance(current, int) else float(value), merge=False)
+    return out
+
+
+# overrides that do not describe the scenario (run control, study metadata, Hydra itself)
+_NOT_SCENARIO = re.compile(r"^[+~]*(reform|run\.|seed|hydra|experiment|debug|scenario|reference|question|study"
+                           r"|sensitivity\.point)\b")
+
+
+def scenario_label(params: Params, overrides: Iterable[str]) -> str:
+    """The explicit ``scenario`` if set, else the reform label plus the job's other overrides."""
+    if params.scenario:
+        return params.scenario
+    extras = [o for o in overrides if not _NOT_SCENARIO.match(o)]
+    return " ".join([reform.label(params.reform), *extras])
 
 
 def _one_line(e: BaseException) -> str:

@@ -11,7 +11,7 @@ One flat dataclass covers every kind so that Hydra's structured configs can type
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from scipy.special import ndtri
@@ -88,6 +88,22 @@ class Dist:
         if self.cap is not None and x > self.cap:
             x = self.cap
         return x
+
+    def scaled(self, factor: float) -> "Dist":
+        """The same shape with every duration (and the cap) multiplied by ``factor``."""
+        cap = None if self.cap is None else self.cap * factor
+        return replace(self, value=self.value * factor, median=self.median * factor, low=self.low * factor,
+                       mode=self.mode * factor, high=self.high * factor, mean=self.mean * factor, cap=cap)
+
+    def spread(self, factor: float) -> "Dist":
+        """Less (factor < 1) or more variable around the same median: scales a lognormal's sigma,
+        or a triangular/uniform's distance from its mode/centre."""
+        if self.kind == "lognormal":
+            return replace(self, sigma=self.sigma * factor)
+        if self.kind in ("triangular", "uniform"):
+            c = self.mode if self.kind == "triangular" else (self.low + self.high) / 2
+            return replace(self, low=max(0.0, c - (c - self.low) * factor), high=c + (self.high - c) * factor)
+        return self
 
     def expected(self) -> float:
         """Mean before the cap (used for sizing checks and documentation, not in the model)."""

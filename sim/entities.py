@@ -1,7 +1,7 @@
 """FMS cases and how their attributes are drawn, once, at creation.
 
 A case's attributes (partner, LOA group, value, MDE value, technology-release flag,
-acquisition type, platform family and quantity, priority) come from the ``case_attrs`` draw
+acquisition type, platform family and quantity, priority, SDAF coverage) come from the ``case_attrs`` draw
 bank, indexed by the case id alone: the same case id gets the same attributes in every
 scenario, whatever the arrival order or the reform.  Whether a case is notified to Congress
 is not drawn: it follows from its values and the thresholds (``congressional_review``).
@@ -14,14 +14,15 @@ import math
 from dataclasses import dataclass, field
 
 from sim.params import ACQUISITION_TYPES, LOA_GROUPS, DemandParams
+from sim.reform import Policy
 from sim.rng import DrawBank
 
 NAN = math.nan
 
 # slots of the case_attrs bank
 (S_PARTNER, S_GROUP, S_VALUE, S_HAS_MDE, S_MDE_FRAC, S_TECH, S_ACQ, S_MAJOR,
- S_PLATFORM, S_QTY, S_URGENT) = range(11)
-ATTR_SLOTS = 11
+ S_PLATFORM, S_QTY, S_URGENT, S_SDAF) = range(12)
+ATTR_SLOTS = 12
 
 URGENT, NORMAL = 0, 1  # queue priorities: lower is served first
 
@@ -41,6 +42,7 @@ class Case:
     platform: str  # "" unless a new-procurement major platform
     quantity: int
     priority: int
+    sdaf: bool = False  # long-lead items bought ahead through the SDAF (a reform's coverage)
     lor_received: float = NAN
     loa_offered: float = NAN
     loa_accepted: float = NAN
@@ -70,7 +72,7 @@ def _pick(cum: list[float], u: float) -> int:
 class CaseFactory:
     """Turns a case id into a :class:`Case` using only that id's pre-drawn uniforms."""
 
-    def __init__(self, demand: DemandParams, bank: DrawBank, priority_partners: tuple[str, ...] = ()) -> None:
+    def __init__(self, demand: DemandParams, bank: DrawBank, policy: Policy = Policy()) -> None:
         self.d = demand
         self.bank = bank
         self.partners = demand.partners
@@ -81,7 +83,7 @@ class CaseFactory:
         }
         weights = [p.weight for p in demand.platforms]
         self.platform_cum = _cumulative(weights) if sum(weights) > 0 else []
-        self.priority_partners = frozenset(priority_partners)
+        self.policy = policy
 
     def make(self, case_id: int) -> Case:
         u = self.bank.row(case_id)
@@ -96,7 +98,9 @@ class CaseFactory:
             fam = self.d.platforms[_pick(self.platform_cum, u[S_PLATFORM])]
             platform = fam.name
             quantity = max(1, int(round(fam.quantity.from_uniform(u[S_QTY]))))
-        urgent = u[S_URGENT] < self.d.urgent_share or partner.name in self.priority_partners
+        pol = self.policy
+        urgent = (u[S_URGENT] < self.d.urgent_share or partner.name in pol.priority_partners
+                  or (platform != "" and platform in pol.priority_platforms))
         return Case(
             id=case_id,
             partner=partner.name,
@@ -109,4 +113,5 @@ class CaseFactory:
             platform=platform,
             quantity=quantity,
             priority=URGENT if urgent else NORMAL,
+            sdaf=bool(acquisition != "stock" and u[S_SDAF] < pol.sdaf_share),
         )

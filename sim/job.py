@@ -14,10 +14,25 @@ from typing import Optional, TextIO
 
 from tqdm import tqdm
 
-from sim import results_io, stats
+from sim import reform, results_io, stats
 from sim.clock import years
 from sim.params import Params
 from sim.runner import combine, run_replications
+
+
+def scenario_label(params: Params) -> str:
+    return params.scenario or reform.label(params.reform)
+
+
+def sensitivity_values(params: Params) -> dict:
+    """The values the design point gave to each factor, read back from the parameters."""
+    out = {}
+    for key in params.sensitivity.factors:
+        node: object = params
+        for part in key.split("."):
+            node = node[part] if isinstance(node, dict) else getattr(node, part)
+        out[key] = node
+    return out
 
 
 def summarise_results(params: Params, results: list) -> dict:
@@ -25,14 +40,23 @@ def summarise_results(params: Params, results: list) -> dict:
     summary = stats.summarise(
         cases=cases,
         totals=combine(results, "stage_totals"),
+        flow=combine(results, "stage_flow"),
         pools=combine(results, "pools"),
         windows=combine(results, "pool_windows"),
         warmup=years(params.run.warmup_years),
         horizon=years(params.run.horizon_years),
     )
     head = {
-        "scenario": params.reform.label,
+        "scenario": scenario_label(params),
+        "reference": params.reference,
         "study": params.study,
+        "question": params.question,
+        "reforms": list(params.reform),
+        "levers": reform.active_levers(params.reform),
+        "sensitivity": None if params.sensitivity is None else {
+            "point": params.sensitivity.point,
+            "factors": sensitivity_values(params),
+        },
         "seed": params.seed,
         "replications": params.run.replications,
         "run": asdict(params.run),
@@ -78,7 +102,7 @@ def run_job(params: Params, out_dir: Path, config: dict, overrides: list[str],
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = results_io.Manifest(out_dir, config, overrides, params.seed)
     try:
-        with tqdm(total=params.run.replications, desc=f"{params.reform.label}: replications",
+        with tqdm(total=params.run.replications, desc=f"{scenario_label(params)}: replications",
                   unit="rep", disable=not progress, file=sys.stderr) as bar:
             results = run_replications(params, progress=bar.update)
         summary = summarise_results(params, results)

@@ -17,8 +17,10 @@ from sim.entities import ATTR_SLOTS, Case, CaseFactory
 from sim.params import Params
 from sim.process import BANKS
 from sim.process.case_flow import case_flow
+from sim.reform import Policy
 from sim.rng import DrawBank, RandomStreams
 from sim.staffing import Pool, PoolSnapshot
+from sim.workforce import staff_plan
 
 Visit = tuple[int, str, str, float, float, float]
 
@@ -26,8 +28,10 @@ Visit = tuple[int, str, str, float, float, float]
 class FmsModel:
     """One replication of the FMS case flow."""
 
-    def __init__(self, params: Params, streams: RandomStreams) -> None:
+    def __init__(self, params: Params, streams: RandomStreams, policy: Policy = Policy()) -> None:
+        """``params`` with reform levers already applied (``sim.reform.apply``), and the policy switches."""
         self.params = params
+        self.policy = policy
         self.p = params.process
         self.streams = streams
         self.env = simpy.Environment()
@@ -46,7 +50,7 @@ class FmsModel:
         self.banks: dict[str, DrawBank] = {
             stage: streams.bank(stage, visits, slots) for stage, (visits, slots) in BANKS.items()
         }
-        self.factory = CaseFactory(params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS))
+        self.factory = CaseFactory(params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS), policy)
         self.cases: list[Case] = []
         self.visits: list[Visit] = []
         self.samples: list[tuple[float, str, int, int, int]] = []  # (day, pool, queue, busy, capacity)
@@ -122,6 +126,10 @@ class FmsModel:
         env.process(self._snapshot_at("warmup", self.warmup))
         env.process(self._snapshot_at("horizon", self.horizon))
         env.process(self._deadline())
+        for name, plan in self.params.staffing.plans.items():
+            staff = self.params.staffing.pools[name]
+            env.process(staff_plan(env, self.pools[name], staff.headcount, staff.caseload, plan,
+                                   self.params.staffing.plan_step_days))
         env.run(until=self.finished if until is None else until)
         self.snapshots["end"] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
         self.end_time = env.now

@@ -12,7 +12,7 @@ dotted key, the value and what is allowed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from sim.distributions import Dist
 
@@ -55,6 +55,17 @@ class GroupMix:
 
 
 @dataclass
+class Shock:
+    """A change in the LOR rate: ramps linearly to ``multiplier`` over ``ramp_years`` from ``start_year``,
+    holds until ``end_year`` (null: to the end), then returns to 1."""
+
+    start_year: float = 0.0
+    ramp_years: float = 0.0
+    multiplier: float = 1.0
+    end_year: Optional[float] = None
+
+
+@dataclass
 class DemandParams:
     lor_per_year: float = 0.0
     growth_per_year: float = 0.0  # compound yearly growth of the LOR rate
@@ -64,6 +75,7 @@ class DemandParams:
     partners: List[Partner] = field(default_factory=list)
     groups: Dict[str, GroupMix] = field(default_factory=dict)
     platforms: List[Platform] = field(default_factory=list)
+    shocks: List[Shock] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- process
@@ -150,17 +162,78 @@ class PoolStaff:
 
 
 @dataclass
+class Hire:
+    year: float = 0.0
+    headcount: int = 0
+
+
+@dataclass
+class StaffPlan:
+    """Staffing over time for one pool: hires at given years, attrition, and new hires' productivity ramp."""
+
+    hires: List[Hire] = field(default_factory=list)
+    attrition_per_year: float = 0.0  # share of staff leaving per year (continuous)
+    backfill: bool = False  # leavers are replaced at once by new hires (who then ramp up)
+    ramp_years: float = 0.0  # time for a new hire to reach full productivity
+    ramp_start: float = 0.5  # productivity of a new hire on day one (share of a trained person)
+
+
+@dataclass
 class StaffingParams:
     pools: Dict[str, PoolStaff] = field(default_factory=dict)
     production_lines: Dict[str, float] = field(default_factory=dict)  # units per year, by platform
+    scale: Dict[str, float] = field(default_factory=dict)  # headcount multiplier by pool (for sweeps)
+    plans: Dict[str, StaffPlan] = field(default_factory=dict)  # time-varying staffing by pool
+    plan_step_days: float = 30.0  # how often planned capacity is updated
 
 
 # ---------------------------------------------------------------- reform and run
 @dataclass
-class ReformParams:
-    """Reform levers.  Every lever's default is neutral (no change)."""
+class ReformLevers:
+    """What one reform changes.  Every default is neutral (no change).
 
-    label: str = "none"
+    How levers from several selected reforms combine (``sim.reform.combine``): ``*_factor`` fields
+    multiply; ``staff_factor`` multiplies per pool; lists are united; flags are or-ed;
+    ``sdaf_share`` combines as independent coverage (1 - prod(1 - s)); set values (the
+    threshold and time-box dicts, ``hold_cap_days``, ``sdaf_days_saved``) may be set by one
+    selected reform only, otherwise the run stops with an error naming both.
+    """
+
+    includes: List[str] = field(default_factory=list)  # a package: the reforms it bundles
+    mde_threshold: Dict[str, float] = field(default_factory=dict)  # set value, $M, by partner group
+    total_threshold: Dict[str, float] = field(default_factory=dict)  # set value, $M, by partner group
+    informal_review_days: Dict[str, float] = field(default_factory=dict)  # set value: a fixed clock
+    hold_cap_days: Optional[float] = None  # set value: holds end by this many days
+    p_hold_factor: float = 1.0
+    p_incomplete_factor: float = 1.0
+    p_requirement_change_factor: float = 1.0
+    loa_work_factor: float = 1.0
+    tech_release_work_factor: float = 1.0
+    contracting_work_factor: float = 1.0  # scales the contracting durations (median)
+    contracting_sigma_factor: float = 1.0  # scales the lognormal sigma (variability)
+    staff_factor: Dict[str, float] = field(default_factory=dict)  # headcount multiplier by pool
+    line_rate_factor: float = 1.0  # production-line rates
+    parallel_reviews: bool = False  # technology release and policy review overlap LOA development
+    priority_partners: List[str] = field(default_factory=list)  # urgent priority at every pool and line
+    priority_platforms: List[str] = field(default_factory=list)
+    sdaf_share: float = 0.0  # share of non-stock cases whose long-lead items were bought ahead
+    sdaf_days_saved: Optional[float] = None  # set value: production days saved for those cases
+
+
+@dataclass
+class Factor:
+    low: float = 0.0
+    high: float = 0.0
+
+
+@dataclass
+class SensitivityPoint:
+    """A Latin-hypercube design point: the bridge sets the factors' config keys before validation."""
+
+    point: int = 0
+    points: int = 50
+    design_seed: int = 1
+    factors: Dict[str, Factor] = field(default_factory=dict)  # dotted config key -> range
 
 
 @dataclass
@@ -182,7 +255,11 @@ class Params:
     demand: DemandParams = field(default_factory=DemandParams)
     process: ProcessParams = field(default_factory=ProcessParams)
     staffing: StaffingParams = field(default_factory=StaffingParams)
-    reform: ReformParams = field(default_factory=ReformParams)
+    reform: Dict[str, ReformLevers] = field(default_factory=dict)  # selected reforms by name
+    reference: str = "none"  # scenario label that studies compare against
+    question: str = ""  # the question a study answers (set by experiment files)
+    scenario: str = ""  # explicit scenario label; empty: derived from the reforms and sweep overrides
+    sensitivity: Optional[SensitivityPoint] = None  # set for jobs of a sensitivity study
 
 
 # ---------------------------------------------------------------- validation
@@ -349,18 +426,100 @@ def validate(params: Params) -> list[str]:
     _validate_demand(params.demand, out)
     _validate_process(params.process, out)
     _validate_staffing(params.staffing, params.demand.platforms, out)
+    _validate_dynamics(params, out)
+    _validate_reforms(params, out)
+    _validate_sensitivity(params, out)
     if not out:
         _validate_envelope(params, out)
     return out
 
 
 def _validate_envelope(params: Params, out: list[str]) -> None:
+    from sim.arrivals import peak_relative_rate  # lazy: arrivals imports this module
+
     d = params.demand
-    peak = max(d.seasonal) / (sum(d.seasonal) / 12)
-    growth = max(1.0, (1 + d.growth_per_year) ** params.run.horizon_years)
-    need = peak * growth
+    need = peak_relative_rate(d, params.run.horizon_years * 365.25)
     if need > d.envelope + 1e-9:
         out.append(
             f"demand.envelope={d.envelope} is below the peak relative LOR rate {need:.3g} "
-            "(seasonal peak x growth over the horizon); allowed: envelope >= that peak"
+            "(seasonal peak x growth x shocks over the horizon); allowed: envelope >= that peak"
         )
+
+
+def _validate_dynamics(params: Params, out: list[str]) -> None:
+    for i, sh in enumerate(params.demand.shocks):
+        k = f"demand.shocks[{i}]"
+        if sh.multiplier <= 0:
+            out.append(f"{k}.multiplier={sh.multiplier}; allowed: > 0")
+        _nonneg(out, f"{k}.start_year", sh.start_year)
+        _nonneg(out, f"{k}.ramp_years", sh.ramp_years)
+        if sh.end_year is not None and sh.end_year < sh.start_year + sh.ramp_years:
+            out.append(f"{k}.end_year={sh.end_year}; allowed: null or >= start_year + ramp_years")
+    s = params.staffing
+    for name, f in s.scale.items():
+        if name not in POOLS:
+            out.append(f"staffing.scale.{name}: no such pool; allowed: {', '.join(POOLS)}")
+        elif f <= 0:
+            out.append(f"staffing.scale.{name}={f}; allowed: > 0")
+    if s.plan_step_days <= 0:
+        out.append(f"staffing.plan_step_days={s.plan_step_days}; allowed: > 0")
+    for name, plan in s.plans.items():
+        k = f"staffing.plans.{name}"
+        if name not in POOLS:
+            out.append(f"{k}: no such pool; allowed: {', '.join(POOLS)}")
+        if not 0 <= plan.attrition_per_year < 1:
+            out.append(f"{k}.attrition_per_year={plan.attrition_per_year}; allowed: 0 <= share < 1")
+        _nonneg(out, f"{k}.ramp_years", plan.ramp_years)
+        if not 0 < plan.ramp_start <= 1:
+            out.append(f"{k}.ramp_start={plan.ramp_start}; allowed: 0 < share <= 1")
+        for j, h in enumerate(plan.hires):
+            _nonneg(out, f"{k}.hires[{j}].year", h.year)
+
+
+def _validate_reforms(params: Params, out: list[str]) -> None:
+    partners = {p.name for p in params.demand.partners}
+    platforms = {p.name for p in params.demand.platforms}
+    for name, lv in params.reform.items():
+        k = f"reform.{name}"
+        for inc in lv.includes:
+            if inc not in params.reform:
+                out.append(f"{k}.includes names {inc!r}, which is not selected; its file must list it in defaults")
+        for fname in ("p_hold_factor", "p_incomplete_factor", "p_requirement_change_factor", "loa_work_factor",
+                      "tech_release_work_factor", "contracting_work_factor", "contracting_sigma_factor",
+                      "line_rate_factor"):
+            if getattr(lv, fname) < 0:
+                out.append(f"{k}.{fname}={getattr(lv, fname)}; allowed: >= 0")
+        for pool, f in lv.staff_factor.items():
+            if pool not in POOLS:
+                out.append(f"{k}.staff_factor.{pool}: no such pool; allowed: {', '.join(POOLS)}")
+            elif f <= 0:
+                out.append(f"{k}.staff_factor.{pool}={f}; allowed: > 0")
+        for dname in ("mde_threshold", "total_threshold", "informal_review_days"):
+            for g, v in getattr(lv, dname).items():
+                if g not in PARTNER_GROUPS:
+                    out.append(f"{k}.{dname}.{g}: no such partner group; allowed: {', '.join(PARTNER_GROUPS)}")
+                _nonneg(out, f"{k}.{dname}.{g}", v)
+        for oname in ("hold_cap_days", "sdaf_days_saved"):
+            v = getattr(lv, oname)
+            if v is not None:
+                _nonneg(out, f"{k}.{oname}", v)
+        _prob(out, f"{k}.sdaf_share", lv.sdaf_share)
+        for p in lv.priority_partners:
+            if p not in partners:
+                out.append(f"{k}.priority_partners names {p!r}, not in demand.partners")
+        for p in lv.priority_platforms:
+            if p not in platforms:
+                out.append(f"{k}.priority_platforms names {p!r}, not in demand.platforms")
+
+
+def _validate_sensitivity(params: Params, out: list[str]) -> None:
+    sp = params.sensitivity
+    if sp is None:
+        return
+    if sp.points < 2:
+        out.append(f"sensitivity.points={sp.points}; allowed: >= 2")
+    if not 0 <= sp.point < sp.points:
+        out.append(f"sensitivity.point={sp.point}; allowed: 0 <= point < points ({sp.points})")
+    for key, f in sp.factors.items():
+        if f.high < f.low:
+            out.append(f"sensitivity.factors.{key}: high={f.high} < low={f.low}")

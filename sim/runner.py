@@ -15,10 +15,11 @@ from typing import Callable, Iterable, Optional
 import numpy as np
 import pandas as pd
 
+from sim import reform
 from sim.model import FmsModel
 from sim.params import Params
 from sim.rng import RandomStreams
-from sim.stats import stage_totals
+from sim.stats import stage_flow, stage_totals
 
 MILESTONES = ("lor_received", "loa_offered", "loa_accepted", "contract_awarded", "delivered", "closed", "withdrawn")
 
@@ -29,6 +30,7 @@ class RepResult:
     cases: pd.DataFrame
     visits: Optional[pd.DataFrame]  # kept only when run.records == "full"
     stage_totals: pd.DataFrame  # per stage: cohort wait, work and visit sums (sim.stats.stage_totals)
+    stage_flow: pd.DataFrame  # per stage and year: visits arrived and finished (sim.stats.stage_flow)
     pools: pd.DataFrame  # regular samples: day, pool, queue, busy, capacity
     pool_windows: pd.DataFrame  # per pool: counters at warm-up, horizon and end
     end_day: float
@@ -75,7 +77,9 @@ def _pool_windows(model: FmsModel, r: int) -> pd.DataFrame:
 
 
 def run_replication(params: Params, replication: int) -> RepResult:
-    model = FmsModel(params, RandomStreams(params.seed, replication)).run()
+    """Replication ``replication`` of the scenario ``params`` (reform levers applied here)."""
+    scenario, policy = reform.apply(params)
+    model = FmsModel(scenario, RandomStreams(params.seed, replication), policy).run()
     pools = pd.DataFrame(model.samples, columns=["day", "pool", "queue", "busy", "capacity"])
     pools.insert(0, "replication", np.int64(replication))
     cases = _cases_frame(model, replication)
@@ -85,6 +89,7 @@ def run_replication(params: Params, replication: int) -> RepResult:
         cases=cases,
         visits=visits if params.run.records == "full" else None,
         stage_totals=stage_totals(cases, visits),
+        stage_flow=stage_flow(visits),
         pools=pools,
         pool_windows=_pool_windows(model, replication),
         end_day=model.end_time,

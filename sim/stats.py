@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from sim.clock import DAYS_PER_YEAR
 from sim.process import STAGES
 
 LEAD_TIMES = {
@@ -103,6 +104,79 @@ def stage_totals(cases: pd.DataFrame, visits: pd.DataFrame) -> pd.DataFrame:
     return out.merge(n.reset_index(), on="replication", how="left")
 
 
+def stage_flow(visits: pd.DataFrame) -> pd.DataFrame:
+    """Per replication, stage and simulation year: visits that arrived and that finished."""
+    year_a = (visits["arrived"] // DAYS_PER_YEAR).astype("int64")
+    year_f = (visits["finished"] // DAYS_PER_YEAR).astype("int64")
+    keys = [visits["replication"], visits["stage"]]
+    a = visits.groupby([*keys, year_a.rename("year")]).size().rename("arrivals")
+    f = visits.groupby([*keys, year_f.rename("year")]).size().rename("completions")
+    return pd.concat([a, f], axis=1).fillna(0).astype("int64").reset_index()
+
+
+def yearly_flow(flow: pd.DataFrame, last_year: int) -> dict:
+    """{stage: {year, arrivals, completions, ratio}}: means over replications, years 0..last_year-1.
+
+    A ratio below 1 year after year means work arrives faster than it is done: a growing backlog.
+    """
+    nrep = flow["replication"].nunique()
+    out = {}
+    g = flow.groupby(["stage", "year"])[["arrivals", "completions"]].sum() / max(nrep, 1)
+    present = set(flow["stage"].astype(str).unique().tolist())
+    for stage in [s for s in STAGES if s in present]:
+        t = g.loc[stage].reindex(range(last_year), fill_value=0.0)
+        arr, comp = t["arrivals"].tolist(), t["completions"].tolist()
+        out[stage] = {"year": list(range(last_year)), "arrivals": arr, "completions": comp,
+                      "ratio": [c / a if a else None for a, c in zip(arr, comp)]}
+    return out
+
+
+def mser5(series: Sequence[float]) -> int:
+    """MSER-5 truncation point: the number of leading observations to delete.
+
+    Batches of 5 observations; the truncation d (in batches, searched over the first half) minimises
+    the squared standard error of the mean of the remaining batches (White 1997; Franklin & White 2008).
+    """
+    x = np.asarray(series, dtype=float)
+    nb = len(x) // 5
+    if nb < 4:
+        return 0
+    b = x[: nb * 5].reshape(nb, 5).mean(axis=1)
+    best, best_d = math.inf, 0
+    for d in range(nb // 2 + 1):
+        rest = b[d:]
+        stat = rest.var() / len(rest)
+        if stat < best - 1e-12:
+            best, best_d = stat, d
+    return best_d * 5
+
+
+def warmup_check(days: Sequence[float], open_cases: Sequence[float], warmup: float, horizon: float) -> dict:
+    """MSER-5 on the open-case series up to the horizon, against the warm-up actually used."""
+    d = np.asarray(days, dtype=float)
+    y = np.asarray(open_cases, dtype=float)
+    keep = d < horizon
+    d, y = d[keep], y[keep]
+    cut = mser5(y)
+    truncation = float(d[cut]) if cut < len(d) else float(horizon)
+    return {"method": "MSER-5 on open cases (mean of replications)", "truncation_day": truncation,
+            "warmup_day": warmup, "adequate": bool(truncation <= warmup)}
+
+
+def unstable_pools(pools: list[dict], utilisation_limit: float = 0.98, served_limit: float = 0.97,
+                   min_growth: float = 10.0) -> list[str]:
+    """Pools whose queue grows over the cohort window: nearly always busy, or starting clearly fewer
+    cases than arrive (share below ``served_limit`` and a queue that grew by more than ``min_growth``)."""
+    out = []
+    for p in pools:
+        busy = (p["utilisation"]["mean"] or 0) >= utilisation_limit
+        growth = p.get("queue_growth", {}).get("mean") or 0
+        lagging = p.get("served_share") is not None and p["served_share"] < served_limit and growth > min_growth
+        if busy or lagging:
+            out.append(p["pool"])
+    return out
+
+
 def stage_times(totals: pd.DataFrame, replications: Sequence[int]) -> list[dict]:
     """Per stage: mean wait and work per cohort case (visits summed per case), with intervals over replications.
 
@@ -145,6 +219,8 @@ def pool_window_stats(windows: pd.DataFrame, start: str = "warmup", end: str = "
             "utilisation": mean_ci(util),
             "mean_queue": mean_ci(queue),
             "starts_per_year": mean_ci((dp["starts"] / dp["day"] * 365.25).tolist()),
+            "served_share": float(dp["starts"].sum() / dp["requests"].sum()) if dp["requests"].sum() else None,
+            "queue_growth": mean_ci((dp["requests"] - dp["starts"]).tolist()),  # cases, warm-up to horizon
             "per_replication_utilisation": util,
         })
     return out
@@ -198,16 +274,22 @@ def outcome_counts(cases: pd.DataFrame) -> dict:
 
 
 def summarise(cases: pd.DataFrame, totals: pd.DataFrame, pools: pd.DataFrame, windows: pd.DataFrame,
-              warmup: float, horizon: float, sample_days: Optional[Sequence[float]] = None) -> dict:
+              warmup: float, horizon: float, flow: Optional[pd.DataFrame] = None,
+              sample_days: Optional[Sequence[float]] = None) -> dict:
     """Everything ``summary.json`` holds, from the combined replication tables."""
     open_h = open_cases_at(cases, horizon)
     days = sorted(pools["day"].unique().tolist()) if sample_days is None else list(sample_days)
+    open_series = open_cases_series(cases, days)
+    pool_stats = pool_window_stats(windows)
     return {
         "lead_times": {name: lead_time_summary(cases, name, m) for name, m in LEAD_TIMES.items()},
         "cases": outcome_counts(cases),
         "open_cases_at_horizon": {**mean_ci(open_h.tolist()), "per_replication": [int(x) for x in open_h]},
-        "pools": pool_window_stats(windows),
+        "pools": pool_stats,
+        "unstable": unstable_pools(pool_stats),
+        "warmup_check": warmup_check(days, open_series, warmup, horizon),
+        "yearly_flow": {} if flow is None else yearly_flow(flow, int(math.ceil(horizon / DAYS_PER_YEAR))),
         "stages": stage_times(totals, sorted(cases["replication"].unique().tolist())),
-        "series": {"day": days, "open_cases": open_cases_series(cases, days), "pools": queue_series(pools)},
+        "series": {"day": days, "open_cases": open_series, "pools": queue_series(pools)},
         "window": {"warmup_day": warmup, "horizon_day": horizon},
     }

@@ -22,7 +22,7 @@ def test_every_group_option_composes_and_validates(group, option):
 
 
 def test_baseline_is_the_default(baseline_params):
-    assert baseline_params.reform.label == "none"
+    assert list(baseline_params.reform) == ["none"]
     assert baseline_params.demand.lor_per_year == 2000
     assert baseline_params.run.records == "cases"
 
@@ -75,7 +75,7 @@ def test_tag_checker_catches_an_untagged_value():
     ("process.lor_intake.p_incomplete=-0.1", "process.lor_intake.p_incomplete"),
     ("run.records=all", "run.records='all'; allowed: full, cases, summary"),
     ("run.replications=abc", "run.replications"),
-    ("reform=nonexistent", "allowed: none"),
+    ("reform=nonexistent", "allowed: contracting_standards, dscs_workforce"),
     ("+run.foo=1", "run.foo: not a parameter"),
     ("process.loa_development.work.A.kind=gamma", "process.loa_development.work.A.kind='gamma'"),
     ("demand.groups.A.share=0.6", "shares must sum to 1"),

@@ -13,12 +13,27 @@ if TYPE_CHECKING:
     from sim.model import FmsModel
 
 
-def case_flow(m: "FmsModel", case: "Case") -> Generator:
-    yield from lor_intake.run(m, case)
+def _reviews_in_sequence(m: "FmsModel", case: "Case", content: float) -> Generator:
     yield from tech_release.run(m, case)
-    content = loa_development.work_content(m, case, case.next_visit("loa_development"))
     yield from loa_development.run(m, case, content)
     yield from policy_review.run(m, case, content)
+
+
+def _reviews_in_parallel(m: "FmsModel", case: "Case", content: float) -> Generator:
+    """Technology release and policy review overlap LOA development: the longest branch decides."""
+    env = m.env
+    branches = [env.process(tech_release.run(m, case)), env.process(loa_development.run(m, case, content)),
+                env.process(policy_review.run(m, case, content))]
+    yield env.all_of(branches)
+
+
+def case_flow(m: "FmsModel", case: "Case") -> Generator:
+    yield from lor_intake.run(m, case)
+    content = loa_development.work_content(m, case, case.next_visit("loa_development"))
+    if m.policy.parallel_reviews:
+        yield from _reviews_in_parallel(m, case, content)
+    else:
+        yield from _reviews_in_sequence(m, case, content)
     yield from congressional_review.run(m, case)
     accepted = yield from offer_acceptance.run(m, case)
     if not accepted:

@@ -4,7 +4,8 @@ Stock items skip production.  A new major platform first takes its place in its 
 production line: the line builds ``rate`` units a year, so the case holds the line for
 ``quantity / rate`` years (orders queue behind each other, by priority then order date);
 its last unit then reaches the partner after the platform lead time.  Other items take the
-standard lead time only.
+standard lead time only.  A case whose long-lead items were bought ahead through the Special
+Defense Acquisition Fund (``case.sdaf``, a reform's coverage) saves ``sdaf_days_saved`` of it.
 """
 from __future__ import annotations
 
@@ -26,9 +27,11 @@ def run(m: "FmsModel", case: "Case") -> Generator:
         return
     u = m.banks["production"].row(case.id, 0)
     lead = m.p.production.lead_time
+    saved = m.policy.sdaf_days_saved if case.sdaf else 0.0
     if case.platform:
         line = m.lines[case.platform]
         yield from m.work(case, "production_line", line, line_days(case.quantity, m.line_rate[case.platform]))
-        yield from m.delay(case, "production", lead["major_platform"].from_uniform(u[0]))
+        days = lead["major_platform"].from_uniform(u[0])
     else:
-        yield from m.delay(case, "production", lead["standard"].from_uniform(u[0]))
+        days = lead["standard"].from_uniform(u[0])
+    yield from m.delay(case, "production", max(0.0, days - saved))

@@ -1,0 +1,127 @@
+"""Reforms as levers: combine the selected reforms, then apply them to the parameters.
+
+A reform never appears by name in model code.  A reform file (``configs/reform/<name>.yaml``)
+sets levers of :class:`~sim.params.ReformLevers`; ``combine`` merges the levers of every
+selected reform (multipliers multiply, lists unite, flags or, set values conflict), and
+``apply`` returns new parameters with the levers applied plus the :class:`Policy` that the
+model's stages consult (parallel reviews, priority lists, SDAF coverage).
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, fields
+from typing import Dict
+
+from sim.params import Params, ReformLevers
+
+SET_DICTS = ("mde_threshold", "total_threshold", "informal_review_days")
+SET_VALUES = ("hold_cap_days", "sdaf_days_saved")
+FLAGS = ("parallel_reviews",)
+LISTS = ("priority_partners", "priority_platforms")
+
+
+class ReformConflict(ValueError):
+    """Two selected reforms set the same set-value lever."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The behavioural switches reforms select; neutral by default."""
+
+    parallel_reviews: bool = False
+    priority_partners: tuple[str, ...] = ()
+    priority_platforms: tuple[str, ...] = ()
+    sdaf_share: float = 0.0
+    sdaf_days_saved: float = 0.0
+
+
+def combine(reforms: Dict[str, ReformLevers]) -> ReformLevers:
+    """One set of levers equivalent to applying every selected reform together."""
+    out = ReformLevers()
+    owner: dict[str, str] = {}  # set-value lever -> reform that set it
+    coverage = 1.0
+    for name, lv in reforms.items():
+        for f in fields(ReformLevers):
+            key, value = f.name, getattr(lv, f.name)
+            if key == "includes":
+                continue
+            if key.endswith("_factor") and not isinstance(value, dict):
+                setattr(out, key, getattr(out, key) * value)
+            elif key == "staff_factor":
+                for pool, x in value.items():
+                    out.staff_factor[pool] = out.staff_factor.get(pool, 1.0) * x
+            elif key in SET_DICTS:
+                for g, x in value.items():
+                    _claim(owner, f"{key}.{g}", name, x, getattr(out, key).get(g))
+                    getattr(out, key)[g] = x
+            elif key in SET_VALUES:
+                if value is not None:
+                    _claim(owner, key, name, value, getattr(out, key))
+                    setattr(out, key, value)
+            elif key in FLAGS:
+                setattr(out, key, getattr(out, key) or value)
+            elif key in LISTS:
+                merged = list(getattr(out, key))
+                merged += [x for x in value if x not in merged]
+                setattr(out, key, merged)
+            elif key == "sdaf_share":
+                coverage *= 1.0 - value
+    out.sdaf_share = round(1.0 - coverage, 12)
+    return out
+
+
+def _claim(owner: dict[str, str], lever: str, name: str, value: object, current: object) -> None:
+    if lever in owner and owner[lever] != name:
+        raise ReformConflict(
+            f"reform.{name}.{lever}={value} conflicts with reform.{owner[lever]}.{lever}={current}: "
+            "both set the same statutory or set value; select one of them"
+        )
+    owner[lever] = name
+
+
+def label(reforms: Dict[str, ReformLevers]) -> str:
+    """Scenario label: the selected reforms not bundled by another selected one, joined by '+'."""
+    bundled = {inc for lv in reforms.values() for inc in lv.includes}
+    names = [n for n in reforms if n not in bundled and n != "none"]
+    return "+".join(names) if names else "none"
+
+
+def apply(params: Params) -> tuple[Params, Policy]:
+    """Parameters with the combined levers (and staffing.scale) applied, and the policy switches."""
+    lv = combine(params.reform)
+    p = copy.deepcopy(params)
+    pr = p.process
+    cr = pr.congressional_review
+    cr.mde_threshold.update(lv.mde_threshold)
+    cr.total_threshold.update(lv.total_threshold)
+    cr.informal_days.update(lv.informal_review_days)
+    cr.p_hold = min(1.0, cr.p_hold * lv.p_hold_factor)
+    if lv.hold_cap_days is not None:
+        cr.hold.cap = lv.hold_cap_days if cr.hold.cap is None else min(cr.hold.cap, lv.hold_cap_days)
+    pr.lor_intake.p_incomplete = min(0.99, pr.lor_intake.p_incomplete * lv.p_incomplete_factor)
+    ct = pr.contracting
+    ct.p_requirement_change = min(0.99, ct.p_requirement_change * lv.p_requirement_change_factor)
+    ct.work = {k: d.scaled(lv.contracting_work_factor).spread(lv.contracting_sigma_factor) for k, d in ct.work.items()}
+    pr.loa_development.work = {k: d.scaled(lv.loa_work_factor) for k, d in pr.loa_development.work.items()}
+    pr.tech_release.work = pr.tech_release.work.scaled(lv.tech_release_work_factor)
+    for pool, staff in p.staffing.pools.items():
+        f = lv.staff_factor.get(pool, 1.0) * p.staffing.scale.get(pool, 1.0)
+        if f != 1.0:
+            staff.headcount = max(1, int(math.floor(staff.headcount * f + 0.5)))
+    p.staffing.production_lines = {k: r * lv.line_rate_factor for k, r in p.staffing.production_lines.items()}
+    policy = Policy(
+        parallel_reviews=lv.parallel_reviews,
+        priority_partners=tuple(lv.priority_partners),
+        priority_platforms=tuple(lv.priority_platforms),
+        sdaf_share=lv.sdaf_share,
+        sdaf_days_saved=lv.sdaf_days_saved or 0.0,
+    )
+    return p, policy
+
+
+def active_levers(reforms: Dict[str, ReformLevers]) -> dict:
+    """The combined levers that differ from neutral (for summaries and reports)."""
+    lv, neutral = combine(reforms), ReformLevers()
+    return {f.name: getattr(lv, f.name) for f in fields(ReformLevers)
+            if f.name != "includes" and getattr(lv, f.name) != getattr(neutral, f.name)}

@@ -1,0 +1,84 @@
+"""Staffing that changes over time: hires, attrition, and new hires' productivity ramp.
+
+SimPy capacities are fixed, so a planned pool is a :class:`~sim.staffing.Pool` whose capacity
+this process resets every ``step`` days (and on each hiring date) to
+
+    round(caseload x sum over hiring cohorts of (people left x productivity at their age)).
+
+Staff on hand at the start are fully productive.  Attrition removes a constant share per year
+from every cohort (continuously, in expectation: no random draws, so scenarios stay paired);
+with ``backfill`` each leaver is replaced at once by a new hire, who starts at ``ramp_start`` of
+a trained person's productivity and reaches 1 after ``ramp_years``.  A negative hire is a cut,
+taken proportionally from every cohort.  Reductions let cases in service finish (no preemption).
+"""
+from __future__ import annotations
+
+import math
+from typing import Generator
+
+import simpy
+
+from sim.clock import DAYS_PER_YEAR
+from sim.params import StaffPlan
+from sim.staffing import Pool
+
+
+def productivity(age_days: float, plan: StaffPlan) -> float:
+    """Share of a trained person's output at ``age_days`` since hiring."""
+    if plan.ramp_years <= 0 or age_days == math.inf:
+        return 1.0
+    return min(1.0, plan.ramp_start + (1.0 - plan.ramp_start) * age_days / (plan.ramp_years * DAYS_PER_YEAR))
+
+
+class Workforce:
+    """Hiring cohorts of one pool: [hire day, people] pairs (day -inf: the initial staff)."""
+
+    def __init__(self, headcount: int, plan: StaffPlan) -> None:
+        self.plan = plan
+        self.cohorts: list[list[float]] = [[-math.inf, float(headcount)]]
+        self.rate = -math.log(1.0 - plan.attrition_per_year) / DAYS_PER_YEAR if plan.attrition_per_year else 0.0
+        self.last = 0.0
+
+    @property
+    def headcount(self) -> float:
+        return sum(n for _, n in self.cohorts)
+
+    def advance(self, now: float) -> None:
+        dt = now - self.last
+        if self.rate and dt > 0:
+            keep = math.exp(-self.rate * dt)
+            leavers = self.headcount * (1.0 - keep)
+            for c in self.cohorts:
+                c[1] *= keep
+            if self.plan.backfill and leavers > 0:
+                self.cohorts.append([now, leavers])
+        self.last = now
+
+    def hire(self, now: float, people: float) -> None:
+        if people >= 0:
+            self.cohorts.append([now, float(people)])
+            return
+        total = self.headcount
+        keep = max(0.0, total + people) / total if total > 0 else 0.0
+        for c in self.cohorts:
+            c[1] *= keep
+
+    def effective(self, now: float) -> float:
+        return sum(n * productivity(now - t, self.plan) for t, n in self.cohorts)
+
+
+def staff_plan(env: simpy.Environment, pool: Pool, headcount: int, caseload: int, plan: StaffPlan,
+               step: float) -> Generator:
+    """Process that keeps ``pool``'s capacity in line with the plan."""
+    wf = Workforce(headcount, plan)
+    hires = sorted(((h.year * DAYS_PER_YEAR, h.headcount) for h in plan.hires), key=lambda x: x[0])
+    while True:
+        now = env.now
+        wf.advance(now)
+        while hires and hires[0][0] <= now:
+            wf.hire(now, hires.pop(0)[1])
+        pool.set_capacity(max(0, int(math.floor(wf.effective(now) * caseload + 0.5))))
+        nxt = now + step
+        if hires:
+            nxt = min(nxt, hires[0][0])
+        yield env.timeout(nxt - now)
