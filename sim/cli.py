@@ -21,7 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, precheck, register, scenario_label, to_params
 
 # subcommand -> module with a main(argv) function
-SUBCOMMANDS = {"figures": "sim.figures_cli"}
+SUBCOMMANDS = {"figures": "sim.figures_cli", "report": "sim.report"}
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name=CONFIG_NAME)
@@ -37,6 +37,8 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
     try:
         params = to_params(cfg)
         params.scenario = scenario_label(params, overrides)
+        if hc.runtime.choices.get("hydra/launcher") == "joblib":
+            params.run.jobs = 1  # one level of parallelism: the launcher already runs jobs side by side
         config = OmegaConf.to_container(cfg, resolve=True)
         summary = run_job(params, out_dir, config, overrides, progress=not multirun)
     except Exception as e:  # in a sweep, one failed job must not stop the others or the report

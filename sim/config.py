@@ -10,7 +10,9 @@
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
+import itertools
 import re
 import typing
 from pathlib import Path
@@ -82,8 +84,8 @@ def to_params(cfg: DictConfig) -> Params:
         raise ConfigError(unknown)
     data = apply_design_point(data)
     try:
-        merged = OmegaConf.merge(OmegaConf.structured(Params), data)
-        params = OmegaConf.to_object(merged)
+        typed = OmegaConf.get_type(data) is Params
+        params = OmegaConf.to_object(data if typed else OmegaConf.merge(OmegaConf.structured(Params), data))
     except OmegaConfBaseException as e:
         raise ConfigError(_one_line(e)) from None
     problems = validate(params)
@@ -104,7 +106,7 @@ def apply_design_point(cfg: DictConfig) -> DictConfig:
         return cfg
     from sim.sensitivity import lhs_design
 
-    bounds = {k: (float(f.low), float(f.high)) for k, f in sens.factors.items()}
+    bounds = {str(f.key): (float(f.low), float(f.high)) for f in sens.factors}
     point = int(sens.point)
     if not 0 <= point < int(sens.points):
         raise ConfigError(f"sensitivity.point={point}; allowed: 0 <= point < points ({int(sens.points)})")
@@ -112,8 +114,8 @@ def apply_design_point(cfg: DictConfig) -> DictConfig:
     out = cfg.copy()
     for key, value in values.items():
         current = OmegaConf.select(out, key, throw_on_missing=False, default=None)
-        if current is None and key.split(".")[-1] not in (OmegaConf.select(out, key.rsplit(".", 1)[0]) or {}):
-            raise ConfigError(f"sensitivity.factors.{key}: no such config key")
+        if current is None or isinstance(current, (DictConfig, list)) or OmegaConf.is_list(current):
+            raise ConfigError(f"sensitivity.factors: {key} is not a numeric config key")
         OmegaConf.update(out, key, int(round(value)) if isinstance(current, int) else float(value), merge=False)
     return out
 
@@ -188,11 +190,80 @@ def split_argv(argv: list[str]) -> tuple[list[str], bool]:
     return overrides, multirun
 
 
+def _compose_hydra(overrides: list[str]) -> DictConfig:
+    register()
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            return compose(config_name=CONFIG_NAME, overrides=overrides, return_hydra_config=True)
+    except Exception as e:
+        raise ConfigError(_one_line(e)) from None
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def sweep_jobs(overrides: list[str]) -> list[list[str]]:
+    """The override list of every job a multirun would launch (the basic sweeper's cartesian product).
+
+    Sweeps come from the command line and from ``hydra.sweeper.params`` of the selected experiment;
+    the command line wins for a key set in both.
+    """
+    parser = OverridesParser.create()
+    parsed = parser.parse_overrides(overrides)
+    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
+    cfg = _compose_hydra(fixed)
+    swept = cfg.hydra.sweeper.get("params")
+    params = (OmegaConf.to_container(swept, resolve=False) if swept is not None else None) or {}
+    lines = {o.get_key_element(): o.input_line for o in parsed if o.is_sweep_override()}
+    for key, value in params.items():
+        lines.setdefault(key, f"{key}={' '.join(str(value).split())}")
+    axes = []
+    for key, line in lines.items():
+        o = parser.parse_overrides([line])[0]
+        axes.append([f"{key}={v}" for v in o.sweep_string_iterator()] if o.is_sweep_override() else [line])
+    return [fixed + list(combo) for combo in itertools.product(*axes)]
+
+
+_GROUPS = ("demand", "process", "staffing", "reform", "experiment", "debug", "hydra")
+
+
+class JobComposer:
+    """Composes many jobs of one sweep quickly: Hydra composes once per distinct set of group choices,
+    and plain ``key=value`` overrides are then applied to a copy (type-checked by the schema)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, ...], DictConfig] = {}
+        self._parser = OverridesParser.create()
+
+    def compose(self, job: list[str]) -> DictConfig:
+        groups, values = [], []
+        for line in job:
+            o = self._parser.parse_overrides([line])[0]
+            key = o.key_or_group
+            plain = o.is_force_add() is False and not o.is_add() and not o.is_delete()
+            is_group = key.split("/")[0].split(".")[0] in _GROUPS and ("." not in key or key.startswith("hydra"))
+            (values if plain and not is_group else groups).append((line, o))
+        base_key = tuple(line for line, _ in groups)
+        if base_key not in self._cache:
+            self._cache[base_key] = compose_config(list(base_key))
+        cfg = copy.deepcopy(self._cache[base_key])
+        for line, o in values:
+            try:
+                OmegaConf.update(cfg, o.key_or_group, o.value(), merge=True)
+            except OmegaConfBaseException as e:
+                raise ConfigError(_one_line(e)) from None
+        return cfg
+
+    def params(self, job: list[str]) -> Params:
+        return to_params(self.compose(job))
+
+
 def precheck(argv: list[str]) -> Optional[Params]:
     """Compose and validate what ``argv`` asks for, before Hydra makes any directory.
 
-    For a multirun, every value of every command-line sweep is checked (with the other sweeps at
-    their first value).  Returns the Params of a single run.
+    For a multirun, every job of the sweep (command line and experiment file) is composed and
+    validated.  Returns the Params of a single run.
     """
     overrides, multirun = split_argv(argv)
     parser = OverridesParser.create()
@@ -208,20 +279,13 @@ def precheck(argv: list[str]) -> Optional[Params]:
     sweeps = [o for o in parsed if o.is_sweep_override()]
     if sweeps and not multirun:
         raise ConfigError(f"{sweeps[0].input_line}: a sweep needs multirun; add -m (python -m sim -m ...)")
-    if not sweeps:
+    if not multirun:
         return to_params(compose_config(overrides))
-    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
-    choices = []
-    for o in sweeps:
-        key = o.get_key_element()
-        choices.append([f"{key}={v}" for v in o.sweep_string_iterator()])
-    firsts = [c[0] for c in choices]
-    seen = set()
-    for i, options in enumerate(choices):
-        for opt in options:
-            combo = firsts[:i] + [opt] + firsts[i + 1:]
-            if tuple(combo) in seen:
-                continue
-            seen.add(tuple(combo))
-            to_params(compose_config(fixed + combo))
+    composer = JobComposer()
+    for job in sweep_jobs(overrides):
+        try:
+            composer.params(job)
+        except ConfigError as e:
+            swept = [o for o in job if o not in overrides]
+            raise ConfigError(f"{e} (in the sweep job {' '.join(swept) or 'with no swept values'})") from None
     return None

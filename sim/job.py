@@ -27,7 +27,7 @@ def scenario_label(params: Params) -> str:
 def sensitivity_values(params: Params) -> dict:
     """The values the design point gave to each factor, read back from the parameters."""
     out = {}
-    for key in params.sensitivity.factors:
+    for key in [f.key for f in params.sensitivity.factors]:
         node: object = params
         for part in key.split("."):
             node = node[part] if isinstance(node, dict) else getattr(node, part)

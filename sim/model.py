@@ -127,6 +127,8 @@ class FmsModel:
         env.process(self._snapshot_at("horizon", self.horizon))
         env.process(self._deadline())
         for name, plan in self.params.staffing.plans.items():
+            if not plan.hires and not plan.attrition_per_year:
+                continue  # a neutral plan: fixed capacity
             staff = self.params.staffing.pools[name]
             env.process(staff_plan(env, self.pools[name], staff.headcount, staff.caseload, plan,
                                    self.params.staffing.plan_step_days))

@@ -222,6 +222,9 @@ class ReformLevers:
 
 @dataclass
 class Factor:
+    """One uncertain input of a sensitivity study: a dotted config key and its range."""
+
+    key: str = ""
     low: float = 0.0
     high: float = 0.0
 
@@ -233,7 +236,7 @@ class SensitivityPoint:
     point: int = 0
     points: int = 50
     design_seed: int = 1
-    factors: Dict[str, Factor] = field(default_factory=dict)  # dotted config key -> range
+    factors: List[Factor] = field(default_factory=list)
 
 
 @dataclass
@@ -520,6 +523,9 @@ def _validate_sensitivity(params: Params, out: list[str]) -> None:
         out.append(f"sensitivity.points={sp.points}; allowed: >= 2")
     if not 0 <= sp.point < sp.points:
         out.append(f"sensitivity.point={sp.point}; allowed: 0 <= point < points ({sp.points})")
-    for key, f in sp.factors.items():
+    keys = [f.key for f in sp.factors]
+    if len(set(keys)) != len(keys):
+        out.append(f"sensitivity.factors has duplicate keys: {keys}")
+    for i, f in enumerate(sp.factors):
         if f.high < f.low:
-            out.append(f"sensitivity.factors.{key}: high={f.high} < low={f.low}")
+            out.append(f"sensitivity.factors[{i}] ({f.key}): high={f.high} < low={f.low}")

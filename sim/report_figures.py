@@ -1,0 +1,257 @@
+"""Figures of a multirun report, drawn from the comparison table and the jobs' summaries.
+
+Each function draws one figure into ``out`` and returns a :class:`Figure` (path relative to the
+multirun directory, title, and a one-sentence caption saying how to read it), or ``None`` when
+there is nothing to draw.  Every axis is labelled with its unit; ``sim.report`` embeds the
+images in report.html.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.report import LEAD_TIMES, METRIC_TITLES, Reference, scenario_order  # noqa: E402
+
+DPI = 110
+MAX_SCENARIOS = 8     # distributions and stage bars: more lines than this are unreadable
+MAX_FOREST = 40       # rows of the forest plot
+REFERENCE_COLOUR = "black"
+PALETTE = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink",
+           "tab:olive", "tab:cyan", "tab:gray"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A drawn figure: ``path`` relative to the multirun directory."""
+
+    path: str
+    title: str
+    caption: str
+
+
+def _save(fig: plt.Figure, out: Path, name: str, bottom: float = 0.0) -> str:
+    """Lay out (leaving ``bottom`` of the height for a figure legend), write the PNG, close."""
+    out.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout(rect=(0, bottom, 1, 1))
+    fig.savefig(out / name, dpi=DPI, metadata={"Software": None})
+    plt.close(fig)
+    return f"figures/{name}"
+
+
+def _wrap(label: str, width: int = 34) -> str:
+    """Break a label into lines of about ``width`` characters after spaces, dots, commas or '='."""
+    lines, line = [], ""
+    for token in re.split(r"(?<=[ .,=])", label):
+        if line and len(line) + len(token) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    lines.append(line.rstrip())
+    return "\n".join(x for x in lines if x) or label
+
+
+def _colours(jobs: Sequence[int], reference_job: Optional[int]) -> dict[int, str]:
+    """One colour per job, black for the reference, the same in every figure."""
+    others = [j for j in jobs if j != reference_job]
+    out = {j: PALETTE[i % len(PALETTE)] for i, j in enumerate(others)}
+    if reference_job is not None:
+        out[reference_job] = REFERENCE_COLOUR
+    return out
+
+
+def forest_plot(table: pd.DataFrame, labels: Mapping[int, str], ref: Reference, out: Path) -> Optional[Figure]:
+    """Each scenario's paired change in each lead time against the reference, with 95% intervals."""
+    if ref.job is None:
+        return None
+    d = table[(table["status"] == "complete") & table["metric"].isin(LEAD_TIMES)
+              & (table["job"] != ref.job) & table["diff_mean"].notna()]
+    if d.empty:
+        return None
+    jobs = list(dict.fromkeys(d["job"].astype(int).tolist()))
+    note = ""
+    if len(jobs) > MAX_FOREST:
+        keep = set(scenario_order(table, ref.job)[1:MAX_FOREST + 1])
+        note = f" Only the {MAX_FOREST} scenarios that differ most of {len(jobs)} are shown."
+        jobs = [j for j in jobs if j in keep]
+    y = {j: len(jobs) - 1 - i for i, j in enumerate(jobs)}
+    metrics = [m for m in LEAD_TIMES if m in set(d["metric"].tolist())]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.0 * len(metrics) + 2.2, 0.42 * len(jobs) + 1.9),
+                             sharey=True, squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        m = d[(d["metric"] == metric) & d["job"].isin(jobs)]
+        for r in m.itertuples(index=False):
+            lo, hi = r.diff_ci_low, r.diff_ci_high
+            has_ci = not (math.isnan(lo) or math.isnan(hi))
+            colour = ("tab:blue" if has_ci and hi < 0 else "tab:red" if has_ci and lo > 0 else "0.45")
+            xerr = [[r.diff_mean - lo], [hi - r.diff_mean]] if has_ci else None
+            ax.errorbar(r.diff_mean, y[int(r.job)], xerr=xerr, fmt="o", color=colour, capsize=3, markersize=5)
+        ax.axvline(0, color="k", linewidth=1)
+        ax.set_title(METRIC_TITLES[metric], fontsize=10)
+        ax.set_xlabel(f"change in mean vs '{ref.label}' (days)\n(95% interval, paired by replication)", fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].set_yticks(list(y.values()), [_wrap(labels[j]) for j in y], fontsize=8)
+    axes[0][0].set_ylim(-0.7, len(jobs) - 0.3)
+    axes[0][0].set_ylabel("scenario")
+    handles = [plt.Line2D([], [], marker="o", linestyle="", color=c, label=t) for c, t in (
+        ("tab:blue", "faster: interval below 0"), ("tab:red", "slower: interval above 0"),
+        ("0.45", "interval includes 0 (no clear change)"))]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.suptitle(f"Change in mean lead time against the reference '{ref.label}'", fontsize=11)
+    path = _save(fig, out, "change_vs_reference.png", bottom=min(0.3, 0.45 / fig.get_figheight()))
+    return Figure(path, "Change in lead time against the reference",
+                  f"Each dot is a scenario's mean change in lead time against '{ref.label}', in days, with its "
+                  "95% interval as a bar: left of the zero line is faster, and a bar that does not cross zero "
+                  "is a real difference rather than noise." + note)
+
+
+def _upper_day(summaries: Mapping[int, dict], jobs: Sequence[int], metric: str, q: float = 0.99) -> float:
+    """A day by which every shown scenario has ``q`` of its cases (cuts the long tails)."""
+    top = 0.0
+    for j in jobs:
+        h = summaries[j]["lead_times"][metric]["histogram"]
+        counts = np.asarray(h["counts"], dtype=float)
+        if counts.sum() > 0:
+            i = int(np.searchsorted(np.cumsum(counts) / counts.sum(), q))
+            top = max(top, float(h["edges"][min(i + 1, len(h["edges"]) - 1)]))
+    return top
+
+
+def distributions(summaries: Mapping[int, dict], order: Sequence[int], labels: Mapping[int, str],
+                  ref: Reference, out: Path, total: int) -> Optional[Figure]:
+    """Overlaid lead-time distributions (share of cases per bin), one panel per lead time."""
+    jobs = [j for j in order if j in summaries]
+    if not jobs:
+        return None
+    colours = _colours(jobs, ref.job)
+    fig, axes = plt.subplots(1, len(LEAD_TIMES), figsize=(4.4 * len(LEAD_TIMES), 4.2), squeeze=False)
+    for ax, metric in zip(axes[0], LEAD_TIMES):
+        for j in jobs:
+            lt = summaries[j]["lead_times"].get(metric)
+            if not lt or not lt["histogram"]["counts"]:
+                continue
+            h = lt["histogram"]
+            counts = np.asarray(h["counts"], dtype=float)
+            ax.stairs(counts / counts.sum(), np.asarray(h["edges"]), color=colours[j],
+                      linewidth=2.0 if j == ref.job else 1.3, label=_wrap(labels[j], 40))
+        top = _upper_day(summaries, jobs, metric)
+        if top > 0:
+            ax.set_xlim(0, top)
+        bin_days = summaries[jobs[0]]["lead_times"][metric]["histogram"]["bin_days"]
+        ax.set_title(METRIC_TITLES[metric], fontsize=10)
+        ax.set_xlabel("days since LOR received")
+        ax.set_ylabel(f"share of cohort cases per {bin_days:.0f}-day bin")
+        ax.grid(alpha=0.3)
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=min(4, max(1, len(names))), fontsize=8, frameon=False)
+    lines = sum(max(1, n.count("\n") + 1) for n in names[::4]) if names else 0
+    fig.suptitle("Lead-time distributions by scenario (replications pooled; 99% of cases shown)", fontsize=11)
+    path = _save(fig, out, "lead_time_distributions.png", bottom=min(0.4, (0.2 + 0.17 * lines) / fig.get_figheight()))
+    more = (f" Only the {len(jobs)} scenarios that differ most from the reference (of {total}) are drawn."
+            if total > len(jobs) else "")
+    ref_txt = f" The thick black line is the reference '{ref.label}'." if ref.job in jobs else ""
+    return Figure(path, "How lead times are spread",
+                  "Each line shows how a scenario's lead times are spread (share of cohort cases in each bin): "
+                  "a line shifted right means slower cases, and a longer right tail means more very late cases."
+                  + ref_txt + more)
+
+
+def where_time_goes(summaries: Mapping[int, dict], order: Sequence[int], labels: Mapping[int, str],
+                    ref: Reference, out: Path) -> Optional[Figure]:
+    """Mean work (or delay) and queue wait per stage and cohort case, grouped by stage, per scenario."""
+    jobs = [j for j in order if j in summaries and summaries[j].get("stages")]
+    if not jobs:
+        return None
+    stages: dict[str, str] = {}
+    for j in jobs:
+        for st in summaries[j]["stages"]:
+            stages.setdefault(st["stage"], st.get("pool") or "")
+    value = {(j, st["stage"], kind): (st[f"{kind}_per_case"]["mean"] or 0.0)
+             for j in jobs for st in summaries[j]["stages"] for kind in ("work", "wait")}
+    names = [s for s in stages if any(value.get((j, s, k), 0.0) > 0 for j in jobs for k in ("work", "wait"))]
+    if not names:
+        return None
+    colours = _colours(jobs, ref.job)
+    colours = {j: ("0.3" if c == REFERENCE_COLOUR else c) for j, c in colours.items()}
+    n = len(jobs)
+    height = 0.8 / n
+    fig, axes = plt.subplots(1, 2, figsize=(12, min(18.0, max(4.0, len(names) * (0.16 * n + 0.2) + 2.2))),
+                             sharey=True)
+    for ax, kind, xlabel in ((axes[0], "work", "days per cohort case in service or delay"),
+                             (axes[1], "wait", "days per cohort case waiting in a queue")):
+        for i, j in enumerate(jobs):
+            ys = [len(names) - 1 - k + 0.4 - height * (i + 0.5) for k in range(len(names))]
+            ax.barh(ys, [value.get((j, s, kind), 0.0) for s in names], height=height * 0.95, color=colours[j],
+                    label=_wrap(labels[j], 40))
+        ax.set_xlabel(f"{xlabel}\n(mean; visits summed; a skipped stage counts as 0)", fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_title("being worked on (or waiting on a partner or statute)", fontsize=10)
+    axes[1].set_title("waiting for a free staff slot or production line", fontsize=10)
+    ticks = [s.replace("_", " ") + (f"\n[{stages[s]}]" if stages[s] else "") for s in names]
+    axes[0].set_yticks([len(names) - 1 - k for k in range(len(names))], ticks, fontsize=8)
+    axes[0].set_ylabel("stage of the case flow (staff pool)")
+    handles, labs = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labs, loc="lower center", ncol=min(4, n), fontsize=8, frameon=False)
+    lines = sum(max(1, x.count("\n") + 1) for x in labs[::4])
+    fig.suptitle("Where the time goes, per stage and scenario", fontsize=11)
+    path = _save(fig, out, "where_time_goes.png", bottom=min(0.3, (0.2 + 0.17 * lines) / fig.get_figheight()))
+    return Figure(path, "Where the time goes",
+                  "For each stage, one bar per scenario gives the mean days a case spends being worked on "
+                  "(left) and waiting in a queue for staff or a production line (right); a scenario that "
+                  "helps shows shorter bars at the stage it targets (closure comes after delivery).")
+
+
+def prcc_chart(pr: Optional[pd.DataFrame], out: Path) -> Optional[Figure]:
+    """Tornado chart of the partial rank correlation of each lead time with each factor."""
+    if pr is None or pr.empty:
+        return None
+    metrics = [m for m in LEAD_TIMES if m in set(pr["metric"].tolist())]
+    factors = list(dict.fromkeys(pr["factor"].tolist()))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics) + 2.5, 0.45 * len(factors) + 2.0),
+                             squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        m = pr[pr["metric"] == metric]
+        m = m.assign(a=m["prcc"].abs().fillna(0.0)).sort_values("a", kind="stable")  # largest at the top
+        vals = m["prcc"].fillna(0.0).to_numpy()
+        ax.barh(range(len(m)), vals, color=["tab:red" if v > 0 else "tab:blue" for v in vals])
+        for k, (r, p) in enumerate(zip(m["prcc"].to_numpy(), m["p_value"].to_numpy())):
+            # the p-value on the other side of the zero line, clear of the bar and the tick labels
+            text = "n/a" if math.isnan(r) else ("p<0.001" if p < 0.001 else f"p={p:.2g}") if not math.isnan(p) else ""
+            right = math.isnan(r) or r < 0
+            ax.text(0.04 if right else -0.04, k, text, va="center", fontsize=7, ha="left" if right else "right")
+        ax.set_yticks(range(len(m)), [_wrap(f, 30) for f in m["factor"]], fontsize=8)
+        ax.axvline(0, color="k", linewidth=1)
+        ax.set_xlim(-1.25, 1.25)
+        ax.set_title(f"{METRIC_TITLES[metric]} ({int(m['n_points'].iloc[0])} points)", fontsize=10)
+        ax.set_xlabel("partial rank correlation (-1 to +1)\nred: longer lead time as the factor rises", fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle("Which factors move the lead times (sensitivity study)", fontsize=11)
+    path = _save(fig, out, "sensitivity_prcc.png")
+    return Figure(path, "Which factors matter",
+                  "Each bar is a factor's partial rank correlation with a lead time, longest bars at the top: "
+                  "red bars lengthen the lead time as the factor rises, blue bars shorten it, and a bar near "
+                  "zero (or with p above 0.05) means the factor hardly matters over the range studied.")
+
+
+def make_report_figures(table: pd.DataFrame, summaries: Mapping[int, dict], labels: Mapping[int, str],
+                        ref: Reference, pr: Optional[pd.DataFrame], out: Path) -> list[Figure]:
+    """Every report figure that has something to show, in reading order."""
+    out = Path(out)
+    order = scenario_order(table, ref.job)
+    shown = order[:MAX_SCENARIOS]
+    figs = [
+        forest_plot(table, labels, ref, out),
+        distributions(summaries, shown, labels, ref, out, total=len(order)),
+        where_time_goes(summaries, shown, labels, ref, out),
+        prcc_chart(pr, out),
+    ]
+    return [f for f in figs if f is not None]

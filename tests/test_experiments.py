@@ -1,0 +1,55 @@
+"""Every experiment file composes with its own sweep, and every job of the sweep validates."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.config import EXPERIMENT_DIR, JobComposer, compose_config, scenario_label, sweep_jobs, to_params
+
+EXPECTED_JOBS = {"reform_comparison": 13, "staffing_sweep": 14, "threshold_sweep": 16, "demand_surge": 8,
+                 "sensitivity": 50}
+FILES = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
+
+
+def test_every_study_is_listed():
+    assert FILES == sorted(EXPECTED_JOBS)
+    readme = (EXPERIMENT_DIR / "README.md").read_text()
+    for name in FILES:
+        assert f"`{name}`" in readme
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_experiment_opens_with_its_question(name):
+    text = (EXPERIMENT_DIR / f"{name}.yaml").read_text()
+    assert text.startswith("# @package _global_\n# Question: ")
+    p = to_params(compose_config([f"experiment={name}"]))
+    assert p.study == name and p.question
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_experiment_composes_with_its_own_sweep(name):
+    jobs = sweep_jobs([f"experiment={name}"])
+    assert len(jobs) == EXPECTED_JOBS[name]
+    composer = JobComposer()
+    params = [composer.params(job) for job in jobs]
+    labels = [scenario_label(p, [o for o in job if not o.startswith("experiment=")]) for p, job in zip(params, jobs)]
+    if name == "sensitivity":  # compared across design points, not against a reference
+        assert len({p.sensitivity.point for p in params}) == len(jobs)
+    else:
+        assert len(set(labels)) == len(jobs)  # every job is a different scenario
+        assert params[0].reference in labels  # the reference scenario is one of the jobs
+
+
+def test_sensitivity_jobs_set_their_factors_to_the_design_point():
+    from sim.sensitivity import lhs_design
+
+    base = to_params(compose_config(["experiment=sensitivity"]))
+    bounds = {f.key: (f.low, f.high) for f in base.sensitivity.factors}
+    design = lhs_design(bounds, base.sensitivity.points, base.sensitivity.design_seed)
+    for point in (0, 17, 49):
+        p = to_params(compose_config(["experiment=sensitivity", f"sensitivity.point={point}"]))
+        assert p.demand.lor_per_year == pytest.approx(design[point]["demand.lor_per_year"])
+        assert p.staffing.pools["case_writers"].headcount == round(design[point]["staffing.pools.case_writers.headcount"])
+        assert p.process.contracting.work["new_procurement"].median == pytest.approx(
+            design[point]["process.contracting.work.new_procurement.median"])

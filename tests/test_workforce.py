@@ -1,0 +1,95 @@
+"""Time-varying staffing: hires, attrition, backfill with a productivity ramp, exact capacities."""
+from __future__ import annotations
+
+import math
+
+import pytest
+import simpy
+
+from sim.clock import DAYS_PER_YEAR
+from sim.params import Hire, StaffPlan
+from sim.staffing import Pool
+from sim.workforce import Workforce, productivity, staff_plan
+
+
+def test_productivity_ramps_linearly_to_one():
+    plan = StaffPlan(ramp_years=1.0, ramp_start=0.25)
+    assert productivity(0, plan) == 0.25
+    assert productivity(DAYS_PER_YEAR / 2, plan) == pytest.approx(0.625)
+    assert productivity(DAYS_PER_YEAR * 3, plan) == 1.0
+    assert productivity(math.inf, plan) == 1.0
+    assert productivity(0, StaffPlan()) == 1.0
+
+
+def _capacity_log(plan: StaffPlan, headcount: int, caseload: int, times: list[float]) -> list[int]:
+    env = simpy.Environment()
+    pool = Pool(env, "p", headcount * caseload)
+    env.process(staff_plan(env, pool, headcount, caseload, plan, step=30))
+    log = []
+    for t in times:
+        env.run(until=t + 1e-9)
+        log.append(pool.capacity)
+    return log
+
+
+def test_a_hire_adds_capacity_on_its_date_growing_as_hires_train():
+    plan = StaffPlan(hires=[Hire(year=1.0, headcount=10)], ramp_years=1.0, ramp_start=0.5)
+    y = DAYS_PER_YEAR
+    caps = _capacity_log(plan, headcount=20, caseload=2, times=[0, y - 1, y, y + y / 2, 2 * y + 1])
+    assert caps == [40, 40, 40 + 10, 40 + 15, 40 + 20]  # 10 hires x caseload 2 x productivity 0.5, 0.75, 1
+
+
+def test_attrition_without_backfill_shrinks_capacity():
+    plan = StaffPlan(attrition_per_year=0.2)
+    caps = _capacity_log(plan, headcount=100, caseload=1, times=[0, DAYS_PER_YEAR * 2 + 1])
+    # 100 x 0.8^2 = 64 after two years, to the nearest step of 30 days
+    assert caps[0] == 100
+    assert abs(caps[1] - 64) <= 1
+
+
+def test_backfilled_attrition_keeps_headcount_but_loses_output_while_new_hires_train():
+    wf = Workforce(100, StaffPlan(attrition_per_year=0.2, backfill=True, ramp_years=1.0, ramp_start=0.5))
+    for t in range(0, 731, 30):
+        wf.advance(float(t))
+    assert wf.headcount == pytest.approx(100.0)
+    assert 85 < wf.effective(730.0) < 100
+
+
+def test_a_cut_is_taken_from_every_cohort():
+    wf = Workforce(10, StaffPlan())
+    wf.hire(0.0, 10)
+    wf.hire(1.0, -5)
+    assert wf.headcount == pytest.approx(15)
+
+
+def test_capacity_reduction_lets_cases_in_service_finish():
+    env = simpy.Environment()
+    pool = Pool(env, "p", 2)
+    plan = StaffPlan(hires=[Hire(year=1 / DAYS_PER_YEAR, headcount=-1)])  # a cut on day 1
+    env.process(staff_plan(env, pool, 2, 1, plan, step=100))
+    log = []
+
+    def job(name, t0, d):
+        yield env.timeout(t0)
+        yield pool.request()
+        s = env.now
+        yield env.timeout(d)
+        pool.release()
+        log.append((name, s, env.now))
+
+    for name, t0, d in [("a", 0, 5), ("b", 0, 5), ("c", 2, 1)]:
+        env.process(job(name, t0, d))
+    env.run(until=50)
+    assert pool.capacity == 1
+    assert log == [("a", 0, 5), ("b", 0, 5), ("c", 5, 6)]  # c waits: both in service finish first
+
+
+def test_planned_pool_in_the_model(compose):
+    from sim.runner import run_replication
+
+    p = compose("debug=tiny", "run.replications=1", "run.records=full",
+                "staffing.plans.case_writers.hires=[{year: 1, headcount: 40}]")
+    res = run_replication(p, 0)
+    cap = res.pools[res.pools["pool"] == "case_writers"].set_index("day")["capacity"]
+    assert cap[cap.index < DAYS_PER_YEAR].eq(380).all()
+    assert cap[cap.index >= DAYS_PER_YEAR + 1].eq(380 + 160).all()
