@@ -1,18 +1,17 @@
 """FmsModel: the SimPy environment, staff pools, production lines, arrivals and records.
 
 Built from validated :class:`~sim.params.Params` and :class:`~sim.rng.RandomStreams`; it reads
-no file and no config.  Stage modules in ``sim.process`` call :meth:`FmsModel.work` (time
-that holds a slot of a pool) and :meth:`FmsModel.delay` (time that only passes), which also
-append one visit record each: (case id, stage, pool, arrived, started, finished).
+no file and no config.  Stage modules in ``sim.process`` call ``work`` (time that holds a slot
+of a pool) and ``delay`` (time that only passes), inherited from :class:`~sim.engine.Engine`,
+which also append one visit record each: (case id, stage, pool, arrived, started, finished).
 """
 from __future__ import annotations
 
 from typing import Generator, Optional
 
-import simpy
-
 from sim.arrivals import lor_times
 from sim.clock import years
+from sim.engine import Engine
 from sim.entities import ATTR_SLOTS, Case, CaseFactory
 from sim.params import Params
 from sim.process import BANKS
@@ -22,19 +21,17 @@ from sim.rng import DrawBank, RandomStreams
 from sim.staffing import Pool, PoolSnapshot
 from sim.workforce import staff_plan
 
-Visit = tuple[int, str, str, float, float, float]
 
-
-class FmsModel:
-    """One replication of the FMS case flow."""
+class FmsModel(Engine):
+    """One replication of the FMS case flow (``work`` and ``delay`` come from :class:`Engine`)."""
 
     def __init__(self, params: Params, streams: RandomStreams, policy: Policy = Policy()) -> None:
         """``params`` with reform levers already applied (``sim.reform.apply``), and the policy switches."""
+        super().__init__()
         self.params = params
         self.policy = policy
         self.p = params.process
         self.streams = streams
-        self.env = simpy.Environment()
         run = params.run
         self.warmup = years(run.warmup_years)
         self.horizon = years(run.horizon_years)
@@ -52,7 +49,6 @@ class FmsModel:
         }
         self.factory = CaseFactory(params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS), policy)
         self.cases: list[Case] = []
-        self.visits: list[Visit] = []
         self.samples: list[tuple[float, str, int, int, int]] = []  # (day, pool, queue, busy, capacity)
         self.snapshots: dict[str, dict[str, PoolSnapshot]] = {}  # "warmup" / "horizon" -> pool -> counters
         self.open_cases = 0
@@ -62,23 +58,6 @@ class FmsModel:
     # ------------------------------------------------------------ building blocks for stages
     def all_pools(self) -> dict[str, Pool]:
         return {**self.pools, **{p.name: p for p in self.lines.values()}}
-
-    def work(self, case: Case, stage: str, pool: Pool, duration: float) -> Generator:
-        """Queue at ``pool`` (by case priority), hold one slot for ``duration`` days."""
-        env = self.env
-        arrived = env.now
-        yield pool.request(case.priority)
-        started = env.now
-        yield env.timeout(duration)
-        pool.release()
-        self.visits.append((case.id, stage, pool.name, arrived, started, env.now))
-
-    def delay(self, case: Case, stage: str, duration: float) -> Generator:
-        """Time that passes without a resource (partner actions, statutory periods, transport)."""
-        env = self.env
-        start = env.now
-        yield env.timeout(duration)
-        self.visits.append((case.id, stage, "", start, start, env.now))
 
     def case_done(self) -> None:
         """A case closed or was withdrawn."""

@@ -1,0 +1,47 @@
+"""The machinery every model here runs on: a SimPy environment, pools, and visit records.
+
+:class:`Engine` gives ``work`` (queue at a :class:`~sim.staffing.Pool` by priority, hold one slot
+for a duration) and ``delay`` (time that passes without a resource), each appending one visit
+record (entity id, stage, pool, arrived, started, finished).  The FMS model
+(:class:`~sim.model.FmsModel`) and the verification network (``sim.validation``) are both built
+on it, so the code that the queueing-theory checks exercise is the code that simulates cases.
+"""
+from __future__ import annotations
+
+from typing import Generator, Protocol
+
+import simpy
+
+from sim.staffing import Pool
+
+Visit = tuple[int, str, str, float, float, float]
+
+
+class Entity(Protocol):
+    id: int
+    priority: int
+
+
+class Engine:
+    """A SimPy environment with visit records."""
+
+    def __init__(self) -> None:
+        self.env = simpy.Environment()
+        self.visits: list[Visit] = []
+
+    def work(self, entity: Entity, stage: str, pool: Pool, duration: float) -> Generator:
+        """Queue at ``pool`` (by the entity's priority), hold one slot for ``duration``."""
+        env = self.env
+        arrived = env.now
+        yield pool.request(entity.priority)
+        started = env.now
+        yield env.timeout(duration)
+        pool.release()
+        self.visits.append((entity.id, stage, pool.name, arrived, started, env.now))
+
+    def delay(self, entity: Entity, stage: str, duration: float) -> Generator:
+        """Time that passes without a resource (partner actions, statutory periods, transport)."""
+        env = self.env
+        start = env.now
+        yield env.timeout(duration)
+        self.visits.append((entity.id, stage, "", start, start, env.now))
