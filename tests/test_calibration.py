@@ -1,0 +1,54 @@
+"""Calibration rows on hand-made tables: the numbers, the tolerance logic and the row kinds."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sim.calibration import CalibrationRow, flow_ratio, offered_within, stage_durations
+
+
+def _cases():
+    nan = math.nan
+    return pd.DataFrame({
+        "replication": [0, 0, 0, 0],
+        "case_id": [1, 2, 3, 4],
+        "in_cohort": [True, True, True, False],
+        "acquisition": ["on_contract", "new_procurement", "stock", "stock"],
+        "platform": ["", "rotorcraft", "", ""],
+        "lor_received": [0.0, 10.0, 20.0, 30.0],
+        "loa_offered": [100.0, 140.0, nan, 50.0],
+        "loa_accepted": [150.0, 200.0, nan, 60.0],
+        "delivered": [400.0, nan, nan, 300.0],
+        "value_musd": [10.0, 30.0, 5.0, 2.0],
+    })
+
+
+def test_offered_within_counts_cohort_cases_with_an_offer():
+    assert offered_within(_cases(), 120.0) == pytest.approx(1 / 2)  # 100 <= 120; 130 > 120; case 3 has no offer
+    assert offered_within(_cases(), 130.0) == pytest.approx(1.0)
+
+
+def test_flow_ratio_is_value_accepted_over_value_delivered():
+    assert flow_ratio(_cases(), 0.0, 500.0) == pytest.approx((10 + 30 + 2) / (10 + 2))
+    assert math.isnan(flow_ratio(_cases(), 0.0, 100.0))
+
+
+def test_stage_durations_sum_waits_and_work_over_visits_of_cohort_cases():
+    visits = pd.DataFrame({
+        "replication": [0, 0, 0, 0],
+        "case_id": [1, 1, 2, 4],
+        "stage": ["contracting", "contracting", "contracting", "contracting"],
+        "arrived": [200.0, 300.0, 250.0, 70.0],
+        "finished": [250.0, 320.0, 500.0, 90.0],
+    })
+    d = stage_durations(visits, _cases(), "contracting").set_index("case_id")["days"]
+    assert d.to_dict() == {1: 70.0, 2: 250.0}  # case 4 is not in the cohort
+
+
+@pytest.mark.parametrize("model, inside", [(10.0, True), (7.9, False), (12.1, False), (None, None)])
+def test_row_is_inside_its_band(model, inside):
+    row = CalibrationRow("m", model, "x", 8.0, 12.0, "±20%", "echo", "src", "MEASURED")
+    assert row.inside is inside
+    assert row.as_dict()["inside"] is inside
