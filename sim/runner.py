@@ -40,12 +40,12 @@ class RepResult:
 def _cases_frame(model: FmsModel, r: int) -> pd.DataFrame:
     rows = [
         (c.id, c.partner, c.partner_group, c.loa_group, c.value_musd, c.mde_musd, c.tech_release,
-         c.acquisition, c.platform, c.quantity, c.priority, c.notified,
+         c.acquisition, c.platform, c.quantity, c.priority, c.sdaf, c.notified,
          c.lor_received, c.loa_offered, c.loa_accepted, c.contract_awarded, c.delivered, c.closed, c.withdrawn)
         for c in model.cases
     ]
     cols = ["case_id", "partner", "partner_group", "loa_group", "value_musd", "mde_musd", "tech_release",
-            "acquisition", "platform", "quantity", "priority", "notified", *MILESTONES]
+            "acquisition", "platform", "quantity", "priority", "sdaf", "notified", *MILESTONES]
     df = pd.DataFrame(rows, columns=cols)
     df.insert(0, "replication", np.int64(r))
     df["in_warmup"] = df["lor_received"] < model.warmup
