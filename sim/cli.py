@@ -21,7 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, precheck, register, scenario_label, to_params
 
 # subcommand -> module with a main(argv) function
-SUBCOMMANDS = {"figures": "sim.figures_cli", "report": "sim.report"}
+SUBCOMMANDS = {"figures": "sim.figures_cli", "report": "sim.report", "validate": "sim.validate"}
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name=CONFIG_NAME)

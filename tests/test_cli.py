@@ -87,3 +87,25 @@ def test_console_script_routes_subcommands(tmp_path):
                         f"import sys; from sim.cli import main; sys.exit(main(['figures', '{tmp_path}']))"],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "no summary.json" in r.stderr
+
+
+@pytest.mark.slow
+def test_validate_writes_both_tables(tmp_path):
+    out = tmp_path / "val"
+    r = subprocess.run([sys.executable, "-m", "sim", "validate", "--out", str(out), "--replications", "1",
+                        "--verification-replications", "2", "debug=tiny"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    md = (out / "validation.md").read_text()
+    assert "### " not in md and "## Verification" in md and "## Calibration" in md
+    data = json.loads((out / "validation.json").read_text())
+    assert {row["kind"] for row in data["calibration"]} >= {"independent", "echo", "no published figure"}
+    assert all(row["analytic"] > 0 for row in data["verification"])
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_validate_rejects_bad_overrides_with_exit_2(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "sim", "validate", "--out", str(tmp_path / "v"),
+                        "run.replicatons=2"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 2 and "run.replicatons" in r.stderr
+    assert not (tmp_path / "v").exists()

@@ -1,0 +1,112 @@
+"""``python -m sim.validate`` (and ``fms-sim validate``): how we know the model is right.
+
+Prints, and writes as ``validation.md`` and ``validation.json`` into its run directory
+(``results/validate/<timestamp>/`` unless ``--out`` says otherwise), two tables:
+
+1. verification: analytic (Erlang C, Jackson network) against simulated mean waits of plain
+   queueing networks run on the very engine that simulates FMS cases (``sim.validation``);
+2. calibration: the baseline beside the published figures (``sim.calibration``), each row with
+   its source, tag, tolerance, whether the model is inside it, and whether the row is an
+   independent check or only echoes an input.
+
+Extra arguments are config overrides, as for ``python -m sim`` (e.g. ``demand.lor_per_year=2500``).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Optional, Sequence
+
+from sim import results_io
+from sim.calibration import calibration_rows
+from sim.clock import years
+from sim.config import ConfigError, compose_config, to_params
+from sim.runner import combine, run_replications
+
+
+def _fmt(x: Optional[float], digits: int = 2) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    return f"{x:,.{digits}f}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def verification_markdown(rows: list[dict]) -> str:
+    head = ("| network | station | measure | analytic | simulated [interval] | gap % | gap / half-width | inside |\n"
+            "|---|---|---|---|---|---|---|---|")
+    lines = [head]
+    for r in rows:
+        lines.append(f"| {r['network']} | {r['station']} | {r['measure']} | {_fmt(r['analytic'], 3)} | "
+                     f"{_fmt(r['simulated'], 3)} "
+                     f"[{_fmt(r['ci_low'], 3)}, {_fmt(r['ci_high'], 3)}] | {_fmt(r['gap_pct'], 1)} | "
+                     f"{_fmt(r['gap_half_widths'], 2)} | {'yes' if r['inside'] else 'NO'} |")
+    return "\n".join(lines)
+
+
+def calibration_markdown(rows: list[dict]) -> str:
+    lines = ["| measure | model | published | tolerance band | inside | kind | source [tag] |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        band = "-" if r["low"] is None else f"{_fmt(r['low'])} to {_fmt(r['high'])}"
+        inside = {True: "yes", False: "**no**", None: "-"}[r["inside"]]
+        note = f" ({r['note']})" if r["note"] else ""
+        lines.append(f"| {r['measure']} | {_fmt(r['model'])} | {r['published']} | {band}: {r['tolerance']} | "
+                     f"{inside} | {r['kind']} | {r['source']} [{r['tag']}]{note} |")
+    return "\n".join(lines)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    ap = argparse.ArgumentParser(prog="fms-sim validate", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=None, help="run directory (default results/validate/<timestamp>)")
+    ap.add_argument("--replications", type=int, default=4, help="baseline replications (default 4)")
+    ap.add_argument("--verification-replications", type=int, default=None,
+                    help="replications per verification network (default: sim.validation's)")
+    ap.add_argument("overrides", nargs="*", help="config overrides, as for python -m sim")
+    args = ap.parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        params = to_params(compose_config([*args.overrides, "run.records=full",
+                                           f"run.replications={args.replications}"]))
+    except ConfigError as e:
+        print(f"fms-sim: error: {e}", file=sys.stderr)
+        return 2
+    out = args.out or Path("results") / "validate" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = results_io.Manifest(out, {"replications": args.replications}, list(args.overrides), params.seed)
+    start = time.time()
+    try:
+        from sim import validation
+
+        kw = {} if args.verification_replications is None else {"replications": args.verification_replications}
+        verification = validation.verification_table(**kw)
+        t_verify = time.time() - start
+        results = run_replications(params)
+        cases, visits = combine(results, "cases"), combine(results, "visits")
+        calibration = [r.as_dict() for r in calibration_rows(
+            cases, visits, years(params.run.warmup_years), years(params.run.horizon_years))]
+    except BaseException as e:
+        manifest.finish("failed", [], error=f"{type(e).__name__}: {e}")
+        raise
+    md = (f"# Validation\n\nBaseline: {args.replications} replications, seed {params.seed}, cohort of LORs in "
+          f"[{params.run.warmup_years:g}, {params.run.horizon_years:g}) years.\n\n"
+          "## Verification: simulated against analytic mean waits (Erlang C per station, Jackson network)\n\n"
+          "Intervals are Bonferroni-adjusted over the rows (family level 95%); the gap is also given in units "
+          "of the interval's half-width.\n\n"
+          f"{verification_markdown(verification)}\n\n"
+          "## Calibration: the baseline beside the published figures\n\n"
+          f"{calibration_markdown(calibration)}\n")
+    (out / "validation.md").write_text(md)
+    results_io.write_json(out / "validation.json", {"verification": verification, "calibration": calibration,
+                                                    "seconds": {"verification": round(t_verify, 1),
+                                                                "total": round(time.time() - start, 1)}})
+    manifest.finish("complete", ["validation.md", "validation.json"])
+    print(md)
+    print(f"results: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
