@@ -70,8 +70,11 @@ def queues_and_open_cases(s: dict, out: Path) -> str:
     ser = s["series"]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
     t = np.asarray(ser["day"]) / DAYS_PER_YEAR
-    ax1.plot(t, ser["open_cases"], color="k")
-    ax1.set_ylabel("open cases (LOR received,\nnot closed or withdrawn)")
+    ax1.plot(t, ser["open_cases"], color="k", label="open (LOR received, not closed or withdrawn)")
+    if "in_process" in ser:
+        ax1.plot(t, ser["in_process"], color="tab:blue", label="in process (not yet delivered or withdrawn)")
+    ax1.set_ylabel("cases")
+    ax1.legend(fontsize=7, loc="center right")
     ax1.set_title(f"Open cases and queues over time, scenario '{s['scenario']}' (mean of replications)",
                   fontsize=10)
     for pool, p in ser["pools"].items():

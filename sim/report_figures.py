@@ -2,7 +2,7 @@
 
 Each function draws one figure into ``out`` and returns a :class:`Figure` (path relative to the
 multirun directory, title, and a one-sentence caption saying how to read it), or ``None`` when
-there is nothing to draw.  Every axis is labelled with its unit; ``sim.report`` embeds the
+there is nothing to draw.  Every axis is labelled with its unit; ``sim.report_html`` embeds the
 images in report.html.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.report import LEAD_TIMES, METRIC_TITLES, Reference, scenario_order  # noqa: E402
+from sim.comparison import LEAD_TIMES, METRIC_TITLES, Reference, scenario_order  # noqa: E402
 
 DPI = 110
 MAX_SCENARIOS = 8     # distributions and stage bars: more lines than this are unreadable

@@ -151,15 +151,18 @@ def mser5(series: Sequence[float]) -> int:
     return best_d * 5
 
 
-def warmup_check(days: Sequence[float], open_cases: Sequence[float], warmup: float, horizon: float) -> dict:
-    """MSER-5 on the open-case series up to the horizon, against the warm-up actually used."""
+def warmup_check(days: Sequence[float], in_process: Sequence[float], warmup: float, horizon: float) -> dict:
+    """MSER-5 on the series of cases in process (LOR received, not yet delivered or withdrawn) up to the
+    horizon, against the warm-up actually used.  That is the part of the system the lead times
+    measure; closure, which only keeps cases open, does not enter."""
     d = np.asarray(days, dtype=float)
-    y = np.asarray(open_cases, dtype=float)
+    y = np.asarray(in_process, dtype=float)
     keep = d < horizon
     d, y = d[keep], y[keep]
     cut = mser5(y)
     truncation = float(d[cut]) if cut < len(d) else float(horizon)
-    return {"method": "MSER-5 on open cases (mean of replications)", "truncation_day": truncation,
+    return {"method": "MSER-5 on cases in process before delivery (mean of replications)",
+            "truncation_day": truncation,
             "warmup_day": warmup, "adequate": bool(truncation <= warmup)}
 
 
@@ -233,15 +236,21 @@ def open_cases_at(cases: pd.DataFrame, day: float) -> pd.Series:
     return is_open.groupby(cases["replication"]).sum()
 
 
-def open_cases_series(cases: pd.DataFrame, days: Sequence[float]) -> list[float]:
-    """Mean over replications of the open-case count at each day (same rule as ``open_cases_at``)."""
+def open_cases_series(cases: pd.DataFrame, days: Sequence[float],
+                      until: Sequence[str] = ("closed", "withdrawn")) -> list[float]:
+    """Mean over replications of the cases open at each day: LOR received and none of the ``until``
+    milestones reached (same rule as ``open_cases_at``).  ``until=("delivered", "withdrawn")`` counts
+    the cases still in process before delivery."""
     days_arr = np.asarray(days, dtype=float)
     reps = sorted(cases["replication"].unique().tolist())
     total = np.zeros(len(days_arr))
     for r in reps:
         c = cases[cases["replication"] == r]
         start = np.sort(c["lor_received"].to_numpy(dtype=float))
-        end = c["closed"].fillna(c["withdrawn"]).to_numpy(dtype=float)
+        end = c[until[0]]
+        for col in until[1:]:
+            end = end.fillna(c[col])
+        end = end.to_numpy(dtype=float)
         end = np.sort(end[~np.isnan(end)])
         total += np.searchsorted(start, days_arr, side="right") - np.searchsorted(end, days_arr, side="right")
     return (total / max(len(reps), 1)).tolist()
@@ -280,6 +289,7 @@ def summarise(cases: pd.DataFrame, totals: pd.DataFrame, pools: pd.DataFrame, wi
     open_h = open_cases_at(cases, horizon)
     days = sorted(pools["day"].unique().tolist()) if sample_days is None else list(sample_days)
     open_series = open_cases_series(cases, days)
+    in_process = open_cases_series(cases, days, until=("delivered", "withdrawn"))
     pool_stats = pool_window_stats(windows)
     return {
         "lead_times": {name: lead_time_summary(cases, name, m) for name, m in LEAD_TIMES.items()},
@@ -287,9 +297,9 @@ def summarise(cases: pd.DataFrame, totals: pd.DataFrame, pools: pd.DataFrame, wi
         "open_cases_at_horizon": {**mean_ci(open_h.tolist()), "per_replication": [int(x) for x in open_h]},
         "pools": pool_stats,
         "unstable": unstable_pools(pool_stats),
-        "warmup_check": warmup_check(days, open_series, warmup, horizon),
+        "warmup_check": warmup_check(days, in_process, warmup, horizon),
         "yearly_flow": {} if flow is None else yearly_flow(flow, int(math.ceil(horizon / DAYS_PER_YEAR))),
         "stages": stage_times(totals, sorted(cases["replication"].unique().tolist())),
-        "series": {"day": days, "open_cases": open_series, "pools": queue_series(pools)},
+        "series": {"day": days, "open_cases": open_series, "in_process": in_process, "pools": queue_series(pools)},
         "window": {"warmup_day": warmup, "horizon_day": horizon},
     }

@@ -419,3 +419,16 @@ def test_end_to_end_report_renders_in_a_browser(multirun):
         assert not severe, severe
     finally:
         driver.quit()
+
+
+def test_a_malformed_summary_fails_only_its_job(tmp_path):
+    import json as _json
+
+    from sim.comparison import read_job
+
+    job = tmp_path / "3"
+    job.mkdir()
+    (job / "manifest.json").write_text(_json.dumps({"status": "complete", "error": None}))
+    (job / "summary.json").write_text("[1, 2]")
+    rec = read_job(job)
+    assert rec["status"] == "failed" and "no lead_times" in rec["error"]

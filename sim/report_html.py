@@ -1,0 +1,216 @@
+"""The HTML page of a multirun report (report.html), built from the comparison table.
+
+The page is self-contained: images embedded as data URIs, inline CSS, no script and no
+external resource.  ``render_html`` builds the whole page; ``settings_rows`` (run control,
+warm-up check, unstable queues), the results, sensitivity and jobs tables, the image embedding
+and the number formatting are its parts.  ``CENSORED_WARN`` is the censored share above which
+a mean is flagged, and ``CSS`` the page's style sheet.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import math
+import time
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence
+
+import pandas as pd
+
+from sim.comparison import METRIC_TITLES, METRIC_UNITS, Reference, complete_jobs, scenario_labels
+
+CENSORED_WARN = 0.05  # above this share the mean of the cases that got there is biased low
+
+
+def _f(x: Any, digits: int = 0, sign: bool = False) -> str:
+    """A number for people: thousands separators, fixed digits, '–' when missing."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:{'+' if sign else ''},.{digits}f}"
+
+
+def _digits(x: float) -> int:
+    return 1 if (not math.isnan(x) and abs(x) < 10) else 0
+
+
+def _interval(lo: float, hi: float, sign: bool = False) -> str:
+    if math.isnan(lo) or math.isnan(hi):
+        return ""
+    d = max(_digits(lo), _digits(hi))
+    return f" [{_f(lo, d, sign)}, {_f(hi, d, sign)}]"
+
+
+def _setting(values: list[Any], unit: str = "") -> str:
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return "–"
+    uniq = list(dict.fromkeys(vals))
+    show = lambda v: f"{v:g}{unit}" if isinstance(v, float) else f"{v}{unit}"  # noqa: E731
+    if len(uniq) == 1:
+        return html.escape(show(uniq[0]))
+    more = f", … ({len(uniq)} values)" if len(uniq) > 6 else ""
+    return "varies: " + html.escape(", ".join(show(v) for v in uniq[:6]) + more)
+
+
+def settings_rows(jobs: Sequence[Mapping], labels: Mapping[int, str]) -> list[tuple[str, str]]:
+    """(setting, value) pairs for the report: run control, warm-up check, unstable pools."""
+    ok = complete_jobs(jobs)
+    run = [j["summary"].get("run") or {} for j in ok]
+    rows = [
+        ("replications per scenario", _setting([j["summary"].get("replications") for j in ok])),
+        ("horizon (LORs arrive from day 0 until then)", _setting([r.get("horizon_years") for r in run], " years")),
+        ("warm-up (LORs before it are not measured)", _setting([r.get("warmup_years") for r in run], " years")),
+        ("drain (run continues after the horizon for up to)", _setting([r.get("drain_years") for r in run], " years")),
+        ("seed (common random numbers when equal)", _setting([j["summary"].get("seed") for j in ok])),
+    ]
+    checks = [(j, j["summary"]["warmup_check"]) for j in ok if isinstance(j["summary"].get("warmup_check"), dict)]
+    if checks:
+        method = html.escape(str(checks[0][1].get("method", "warm-up check")))
+        bad = [(j, c) for j, c in checks if c.get("adequate") is False]
+        if not bad:
+            text = f"{method}: warm-up adequate in all {len(checks)} checked job(s)"
+        else:
+            items = "; ".join(f"{html.escape(labels[j['job']])} (truncation day {_f(c.get('truncation_day'))}, "
+                              f"warm-up day {_f(c.get('warmup_day'))})" for j, c in bad)
+            text = (f"<span class='warn'>{method}: warm-up too short in {len(bad)} of {len(checks)} job(s): "
+                    f"{items}</span>")
+        rows.append(("warm-up check", text))
+    flagged = [(j, j["summary"].get("unstable")) for j in ok if "unstable" in j["summary"]]
+    if flagged:
+        bad = [(j, u) for j, u in flagged if u]
+        text = ("none: every queue settles" if not bad else "<span class='warn'>" + "; ".join(
+            f"{html.escape(labels[j['job']])}: {html.escape(', '.join(map(str, u)))}" for j, u in bad)
+            + " (queues that keep growing: their lead times depend on the run length)</span>")
+        rows.append(("unstable queues", text))
+    return rows
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:2em auto;
+max-width:1100px;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}
+.question{font-size:1.1em;font-style:italic;color:#333}.note{background:#fff7e0;border-left:4px solid #e0a800;
+padding:.4em .8em}.warn{color:#a33}table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+th,td{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f2f2f2}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}tr.ref td{background:#f4f8ff}
+figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.92em;color:#444;margin-top:.3em}code{font-size:.9em}.small{font-size:.85em;color:#555}
+"""
+
+
+def _results_table(table: pd.DataFrame, ref: Reference) -> str:
+    ok = table[table["status"] == "complete"]
+    head = ("<tr><th>scenario</th><th>measure</th><th>mean [95% CI]</th>"
+            f"<th>change vs '{html.escape(ref.label)}' [95% CI]</th><th>censored share</th></tr>")
+    body = []
+    for r in ok.itertuples(index=False):
+        unit = " d" if METRIC_UNITS.get(r.metric) == "days" else ""
+        d = _digits(r.mean)
+        mean = f"{_f(r.mean, d)}{unit}{_interval(r.ci_low, r.ci_high)}"
+        if ref.job is not None and int(r.job) == ref.job:
+            change = "reference"
+        elif math.isnan(r.diff_mean):
+            change = "–"
+        else:
+            dd = _digits(r.diff_mean)
+            pct = "" if math.isnan(r.diff_pct) else f" ({_f(r.diff_pct, 1, True)}%)"
+            change = f"{_f(r.diff_mean, dd, True)}{unit}{_interval(r.diff_ci_low, r.diff_ci_high, True)}{pct}"
+        cs = r.censored_share
+        cens = "–" if math.isnan(cs) else f"{100 * cs:.1f}%"
+        if not math.isnan(cs) and cs > CENSORED_WARN:
+            cens = f"<span class='warn'>{cens} (!)</span>"
+        cls = " class='ref'" if ref.job is not None and int(r.job) == ref.job else ""
+        body.append(f"<tr{cls}><td>{html.escape(str(r.label))}</td><td>{METRIC_TITLES.get(r.metric, r.metric)}</td>"
+                    f"<td class='num'>{mean}</td><td class='num'>{change}</td><td class='num'>{cens}</td></tr>")
+    return f"<table>{head}{''.join(body)}</table>"
+
+
+def _jobs_table(jobs: Sequence[Mapping], labels: Mapping[int, str]) -> str:
+    rows = ["<tr><th>job</th><th>scenario</th><th>reforms</th><th>levers changed</th><th>overrides</th>"
+            "<th>status</th></tr>"]
+    for j in jobs:
+        s = j.get("summary") or {}
+        reforms = ", ".join(map(str, s.get("reforms") or [])) or "–"
+        levers = "; ".join(f"{k} = {v}" for k, v in (s.get("levers") or {}).items()) or "–"
+        status = "complete" if j.get("status") == "complete" else "<span class='warn'>failed</span>"
+        rows.append(f"<tr><td class='num'>{j['job']}</td><td>{html.escape(labels[j['job']])}</td>"
+                    f"<td>{html.escape(reforms)}</td><td>{html.escape(levers)}</td>"
+                    f"<td><code>{html.escape(' '.join(j.get('overrides') or []))}</code></td><td>{status}</td></tr>")
+    return f"<table>{''.join(rows)}</table>"
+
+
+def _prcc_table(pr: pd.DataFrame) -> str:
+    rows = ["<tr><th>lead time</th><th>factor</th><th>PRCC</th><th>p-value</th><th>points</th></tr>"]
+    for r in pr.itertuples(index=False):
+        p = "–" if math.isnan(r.p_value) else f"{r.p_value:.3g}"
+        rows.append(f"<tr><td>{METRIC_TITLES.get(r.metric, r.metric)}</td><td><code>{html.escape(str(r.factor))}"
+                    f"</code></td><td class='num'>{_f(r.prcc, 2, True)}</td><td class='num'>{p}</td>"
+                    f"<td class='num'>{r.n_points}</td></tr>")
+    return f"<table>{''.join(rows)}</table>"
+
+
+def _img(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame, ref: Reference,
+                figures: Sequence[Any], prcc_table: Optional[pd.DataFrame] = None) -> str:
+    """The whole report page as one string (figures read from disk and embedded)."""
+    ok = complete_jobs(jobs)
+    failed = [j for j in jobs if j not in ok]
+    labels = scenario_labels(jobs)
+    studies = list(dict.fromkeys(str(j["summary"].get("study")) for j in ok if j["summary"].get("study")))
+    study = ", ".join(studies) or Path(multirun_dir).name
+    question = next((j["summary"]["question"] for j in ok if j["summary"].get("question")), None)
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+             f"<title>FMS simulation report: {html.escape(study)}</title><style>{CSS}</style></head><body>",
+             f"<h1>FMS simulation report: {html.escape(study)}</h1>"]
+    if question:
+        parts.append(f"<p class='question'>Question: {html.escape(str(question))}</p>")
+    ref_text = (f"Changes are measured against the reference scenario <b>{html.escape(ref.label)}</b> "
+                f"(job {ref.job}), replication by replication (common random numbers)."
+                if ref.job is not None else "")
+    parts.append(f"<p>{len(jobs)} job(s): {len(ok)} complete, {len(failed)} failed. {ref_text} "
+                 f"<span class='small'>Folder: <code>{html.escape(str(multirun_dir))}</code></span></p>")
+    if ref.note:
+        parts.append(f"<p class='note'>Note: {html.escape(ref.note)}.</p>")
+    seeds = table.loc[table["status"] == "complete"].drop_duplicates("job")
+    if ref.job is not None and seeds["seed"].nunique() > 1:
+        ref_seed = seeds.loc[seeds["job"] == ref.job, "seed"].iloc[0]
+        other = seeds.loc[seeds["seed"] != ref_seed, "label"].tolist()
+        parts.append("<p class='note'>Note: " + html.escape(", ".join(map(str, other))) +
+                     " used a different seed from the reference: their changes are still paired by replication, "
+                     "but without common random numbers, so their intervals are wider.</p>")
+    parts.append("<h2>Settings</h2><table>" + "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in settings_rows(jobs, labels)) + "</table>")
+    parts.append("<h2>Results</h2><p class='small'>Lead times are for the cohort of LORs received between the "
+                 "end of the warm-up and the horizon; mean [95% interval across replications]. The change is "
+                 "the scenario minus the reference, paired by replication, with its 95% interval; if the "
+                 "interval excludes 0 the change is unlikely to be noise. Censored share: cohort cases that "
+                 "had not reached the milestone when the run ended (marked (!) above "
+                 f"{100 * CENSORED_WARN:.0f}%: the mean then understates the lead time).</p>")
+    parts.append(_results_table(table, ref) if ok else "<p class='warn'>No job completed.</p>")
+    if prcc_table is not None and len(prcc_table):
+        parts.append("<h2>Sensitivity (partial rank correlation)</h2><p class='small'>PRCC runs from -1 to +1: "
+                     "how strongly a lead time rises (+) or falls (-) with a factor once the other factors are "
+                     "accounted for; a p-value below 0.05 means the effect is unlikely to be noise.</p>")
+        parts.append(_prcc_table(prcc_table))
+    parts.append("<h2>Jobs</h2>" + _jobs_table(jobs, labels))
+    parts.append("<h2>Failed jobs</h2>")
+    if failed:
+        parts.append("<ul>" + "".join(
+            f"<li>job {j['job']} ({html.escape(labels[j['job']])}): <code>{html.escape(str(j.get('error')))}"
+            f"</code></li>" for j in failed) + "</ul>")
+    else:
+        parts.append("<p>None.</p>")
+    if figures:
+        parts.append("<h2>Figures</h2>")
+        for fig in figures:
+            src, title = _img(Path(multirun_dir) / fig.path), html.escape(fig.title)
+            parts.append(f"<figure><img src='{src}' alt='{title}'><figcaption><b>{title}.</b> "
+                         f"{html.escape(fig.caption)}</figcaption></figure>")
+    parts.append(f"<p class='small'>Made by <code>python -m sim.report</code> on "
+                 f"{time.strftime('%Y-%m-%d %H:%M')}. The numbers are in comparison.csv next to this page.</p>"
+                 "</body></html>")
+    return "\n".join(parts)
