@@ -156,14 +156,15 @@ def _one_line(e: BaseException) -> str:
     return f"{key}: {text}" if key and key not in text else text
 
 
-def compose_config(overrides: Iterable[str] = ()) -> DictConfig:
-    """Compose the primary config with overrides (no hydra node); ConfigError on a bad key or value."""
+def compose_config(overrides: Iterable[str] = (), with_hydra: bool = False) -> DictConfig:
+    """Compose the primary config with overrides (the hydra node only if ``with_hydra``);
+    ConfigError on a bad key or value."""
     register()
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            return compose(config_name=CONFIG_NAME, overrides=list(overrides))
+            return compose(config_name=CONFIG_NAME, overrides=list(overrides), return_hydra_config=with_hydra)
     except Exception as e:  # Hydra raises several exception types for user mistakes
         raise ConfigError(_one_line(e)) from None
     finally:
@@ -190,19 +191,6 @@ def split_argv(argv: list[str]) -> tuple[list[str], bool]:
     return overrides, multirun
 
 
-def _compose_hydra(overrides: list[str]) -> DictConfig:
-    register()
-    if GlobalHydra.instance().is_initialized():
-        GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            return compose(config_name=CONFIG_NAME, overrides=overrides, return_hydra_config=True)
-    except Exception as e:
-        raise ConfigError(_one_line(e)) from None
-    finally:
-        GlobalHydra.instance().clear()
-
-
 def sweep_jobs(overrides: list[str]) -> list[list[str]]:
     """The override list of every job a multirun would launch (the basic sweeper's cartesian product).
 
@@ -212,7 +200,7 @@ def sweep_jobs(overrides: list[str]) -> list[list[str]]:
     parser = OverridesParser.create()
     parsed = parser.parse_overrides(overrides)
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
-    cfg = _compose_hydra(fixed)
+    cfg = compose_config(fixed, with_hydra=True)
     swept = cfg.hydra.sweeper.get("params")
     params = (OmegaConf.to_container(swept, resolve=False) if swept is not None else None) or {}
     lines = {o.get_key_element(): o.input_line for o in parsed if o.is_sweep_override()}
