@@ -90,6 +90,16 @@ def _hydra_overrides(job_dir: Path) -> list[str]:
     return out
 
 
+def _read_record(path: Path, missing: str) -> tuple[Any, Optional[str]]:
+    """(data, None) for a readable JSON file; (None, reason) when it is missing or unreadable."""
+    if not path.is_file():
+        return None, missing
+    try:
+        return read_json(path), None
+    except (OSError, ValueError) as e:
+        return None, f"{path.name} unreadable: {e}"
+
+
 def read_job(job_dir: Path) -> dict:
     """One job's record: job, path, status ("complete" or "failed"), error, overrides, summary.
 
@@ -99,30 +109,16 @@ def read_job(job_dir: Path) -> dict:
     job_dir = Path(job_dir)
     rec: dict[str, Any] = {"job": int(job_dir.name), "path": str(job_dir), "status": "failed", "error": None,
                            "overrides": _hydra_overrides(job_dir), "summary": None, "scenario": None}
-    manifest_path = job_dir / "manifest.json"
-    if not manifest_path.is_file():
-        rec["error"] = "no manifest"
-        return rec
-    try:
-        manifest = read_json(manifest_path)
-    except (OSError, ValueError) as e:
-        rec["error"] = f"manifest.json unreadable: {e}"
+    manifest, rec["error"] = _read_record(job_dir / "manifest.json", "no manifest")
+    if manifest is None:
         return rec
     rec["overrides"] = list(manifest.get("overrides") or rec["overrides"])
-    label = ((manifest.get("config") or {}).get("reform") or {}).get("label")
-    rec["scenario"] = label if isinstance(label, str) else None
     status = manifest.get("status")
     if status != "complete":
         rec["error"] = manifest.get("error") or f"run did not finish (manifest status {status!r})"
         return rec
-    summary_path = job_dir / "summary.json"
-    if not summary_path.is_file():
-        rec["error"] = "no summary.json"
-        return rec
-    try:
-        summary = read_json(summary_path)
-    except (OSError, ValueError) as e:
-        rec["error"] = f"summary.json unreadable: {e}"
+    summary, rec["error"] = _read_record(job_dir / "summary.json", "no summary.json")
+    if summary is None:
         return rec
     if not isinstance(summary, dict) or not isinstance(summary.get("lead_times"), dict):
         rec["error"] = "summary.json has no lead_times (not a summary written by fms-sim)"

@@ -58,10 +58,6 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
     tmp.replace(path)
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    return pd.read_parquet(path, engine="pyarrow")
-
-
 def git_sha() -> Optional[str]:
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,

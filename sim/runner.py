@@ -7,7 +7,6 @@ sorted by replication, so the numbers do not depend on the number of processes.
 """
 from __future__ import annotations
 
-import math
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
@@ -128,6 +127,3 @@ def combine(results: list[RepResult], attr: str) -> pd.DataFrame:
     frames = [getattr(r, attr) for r in results if getattr(r, attr) is not None]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
-
-def nan_to_none(x: float) -> Optional[float]:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
