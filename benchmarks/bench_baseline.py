@@ -26,12 +26,12 @@ from typing import Any, Generator, NamedTuple
 import numpy as np
 import simpy
 
-from sim.clock import DAYS_PER_YEAR, years
+from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.config import compose_config, to_params
-from sim.distributions import Dist
+from sim.engine.distributions import Dist
 from sim.model import FmsModel
 from sim.params import CongressionalReviewParams, DemandParams, Params
-from sim.rng import RandomStreams
+from sim.engine.rng import RandomStreams
 from sim.runner import run_replication
 
 OUT = Path(__file__).resolve().parents[1] / "results" / "benchmarks" / "bench_baseline.json"

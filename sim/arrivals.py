@@ -13,9 +13,9 @@ from typing import Iterator
 
 import numpy as np
 
-from sim.clock import DAYS_PER_YEAR, month_of
+from sim.engine.clock import DAYS_PER_YEAR, month_of
 from sim.params import DemandParams
-from sim.rng import RandomStreams
+from sim.engine.rng import RandomStreams
 
 CHUNK = 4096
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sim.params import ACQUISITION_TYPES, LOA_GROUPS, DemandParams
 from sim.reform import Policy
-from sim.rng import DrawBank
+from sim.engine.rng import DrawBank
 
 NAN = math.nan
 

@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from sim.clock import DAYS_PER_YEAR  # noqa: E402
+from sim.engine.clock import DAYS_PER_YEAR  # noqa: E402
 from sim.results_io import read_json  # noqa: E402
 
 TITLES = {"lor_to_offer": "LOR to LOA offer", "lor_to_contract": "LOR to contract award",

@@ -15,7 +15,7 @@ from typing import Optional, TextIO
 from tqdm import tqdm
 
 from sim import reform, results_io, stats
-from sim.clock import years
+from sim.engine.clock import years
 from sim.params import Params
 from sim.runner import combine, run_replications
 

@@ -1,8 +1,8 @@
 """FmsModel: the SimPy environment, staff pools, production lines, arrivals and records.
 
-Built from validated :class:`~sim.params.Params` and :class:`~sim.rng.RandomStreams`; it reads
+Built from validated :class:`~sim.params.Params` and :class:`~sim.engine.rng.RandomStreams`; it reads
 no file and no config.  Stage modules in ``sim.process`` call ``work`` (time that holds a slot
-of a pool) and ``delay`` (time that only passes), inherited from :class:`~sim.engine.Engine`,
+of a pool) and ``delay`` (time that only passes), inherited from :class:`~sim.engine.core.Engine`,
 which also append one visit record each: (case id, stage, pool, arrived, started, finished).
 """
 from __future__ import annotations
@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import Generator, Optional
 
 from sim.arrivals import lor_times
-from sim.clock import years
-from sim.engine import Engine
+from sim.engine.clock import years
+from sim.engine.core import Engine
 from sim.entities import ATTR_SLOTS, Case, CaseFactory
 from sim.params import Params
 from sim.process import BANKS
 from sim.process.case_flow import case_flow
 from sim.reform import Policy
-from sim.rng import DrawBank, RandomStreams
-from sim.staffing import Pool, PoolSnapshot
+from sim.engine.rng import DrawBank, RandomStreams
+from sim.engine.pool import Pool, PoolSnapshot
 from sim.workforce import staff_plan
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from sim.distributions import Dist
+from sim.engine.distributions import Dist
 
 PARTNER_GROUPS = ("nato5", "other")
 LOA_GROUPS = ("A", "B", "C")

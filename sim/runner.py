@@ -17,7 +17,7 @@ import pandas as pd
 from sim import reform
 from sim.model import FmsModel
 from sim.params import Params
-from sim.rng import RandomStreams
+from sim.engine.rng import RandomStreams
 from sim.stats import stage_flow, stage_totals
 
 MILESTONES = ("lor_received", "loa_offered", "loa_accepted", "contract_awarded", "delivered", "closed", "withdrawn")

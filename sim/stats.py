@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from sim.clock import DAYS_PER_YEAR
+from sim.engine.clock import DAYS_PER_YEAR
 from sim.process import STAGES
 
 LEAD_TIMES = {

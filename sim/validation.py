@@ -1,10 +1,10 @@
 """Verification: the FMS model's own engine run as a plain open queueing network, against theory.
 
 ``simulate_network`` builds stations in series from the very parts that simulate FMS cases: an
-:class:`~sim.engine.Engine` (whose ``work`` queues an entity at a pool and appends its visit record),
-one :class:`~sim.staffing.Pool` per station (capacity = servers), and draws from
-:class:`~sim.rng.RandomStreams` draw banks indexed by customer id (one bank for the interarrival gaps,
-one per station for the services, sampled by inverse CDF with :class:`~sim.distributions.Dist`), the
+:class:`~sim.engine.core.Engine` (whose ``work`` queues an entity at a pool and appends its visit record),
+one :class:`~sim.engine.pool.Pool` per station (capacity = servers), and draws from
+:class:`~sim.engine.rng.RandomStreams` draw banks indexed by customer id (one bank for the interarrival gaps,
+one per station for the services, sampled by inverse CDF with :class:`~sim.engine.distributions.Dist`), the
 common-random-numbers layout the model uses.  Arrivals are Poisson and stop at ``horizon``; the run
 then drains until every customer has left, and the statistics come from the engine's visit records of
 the customers that arrived in ``[warmup, horizon)`` - the cohort rule of the FMS model.
@@ -26,11 +26,11 @@ from typing import Generator, Optional, Sequence
 import numpy as np
 from scipy import stats as sps
 
-from sim.distributions import Dist
-from sim.engine import Engine
+from sim.engine.distributions import Dist
+from sim.engine.core import Engine
 from sim.queueing import jackson_series
-from sim.rng import RandomStreams
-from sim.staffing import Pool
+from sim.engine.rng import RandomStreams
+from sim.engine.pool import Pool
 
 SEED = 20260404  # fixed once, before any result was looked at
 REPLICATIONS = 20

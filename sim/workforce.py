@@ -1,6 +1,6 @@
 """Staffing that changes over time: hires, attrition, and new hires' productivity ramp.
 
-SimPy capacities are fixed, so a planned pool is a :class:`~sim.staffing.Pool` whose capacity
+SimPy capacities are fixed, so a planned pool is a :class:`~sim.engine.pool.Pool` whose capacity
 this process resets every ``step`` days (and on each hiring date) to
 
     round(caseload x sum over hiring cohorts of (people left x productivity at their age)).
@@ -18,9 +18,9 @@ from typing import Generator
 
 import simpy
 
-from sim.clock import DAYS_PER_YEAR
+from sim.engine.clock import DAYS_PER_YEAR
 from sim.params import StaffPlan
-from sim.staffing import Pool
+from sim.engine.pool import Pool
 
 
 def productivity(age_days: float, plan: StaffPlan) -> float:

@@ -6,7 +6,7 @@ import numpy as np
 from sim.entities import NORMAL, Case
 from sim.model import FmsModel
 from sim.params import Params
-from sim.rng import RandomStreams
+from sim.engine.rng import RandomStreams
 
 
 class FakeBank:

@@ -7,10 +7,10 @@ from dataclasses import replace
 import pytest
 
 from sim.arrivals import LorRate, expected_lors, lor_times
-from sim.clock import DAYS_PER_MONTH, DAYS_PER_YEAR, month_of
+from sim.engine.clock import DAYS_PER_MONTH, DAYS_PER_YEAR, month_of
 from sim.config import compose_config, to_params
 from sim.params import validate
-from sim.rng import RandomStreams
+from sim.engine.rng import RandomStreams
 
 YEARS = 10
 HORIZON = YEARS * DAYS_PER_YEAR

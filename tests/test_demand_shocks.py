@@ -6,9 +6,9 @@ import dataclasses
 import pytest
 
 from sim.arrivals import LorRate, expected_lors, lor_times
-from sim.clock import DAYS_PER_YEAR
+from sim.engine.clock import DAYS_PER_YEAR
 from sim.params import Shock
-from sim.rng import RandomStreams
+from sim.engine.rng import RandomStreams
 
 
 def _with_shock(demand, **kw):

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from sim.distributions import KINDS, Dist, fixed
+from sim.engine.distributions import KINDS, Dist, fixed
 
 LOGN = Dist(kind="lognormal", median=40.0, sigma=0.6)
 TRI = Dist(kind="triangular", low=10.0, mode=25.0, high=70.0)

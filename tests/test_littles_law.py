@@ -29,10 +29,10 @@ from scipy import stats as sps
 
 from sim import reform
 from sim.config import compose_config, to_params
-from sim.engine import Engine
+from sim.engine.core import Engine
 from sim.model import FmsModel
-from sim.rng import RandomStreams
-from sim.staffing import Pool
+from sim.engine.rng import RandomStreams
+from sim.engine.pool import Pool
 
 TINY = ["debug=tiny", "run.replications=1", "run.records=full", "run.drain_years=40"]
 # a staffing plan that cuts and rehires case managers, with attrition and backfill: capacity changes

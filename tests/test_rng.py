@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.rng import BLOCK, DrawBank, RandomStreams
+from sim.engine.rng import BLOCK, DrawBank, RandomStreams
 
 
 # ---------------------------------------------------------------- named streams
@@ -139,7 +139,7 @@ def test_clipping_keeps_extreme_generator_output_inside_unit_interval(monkeypatc
             out.flat[1] = np.nextafter(1.0, 0.0)
             return out
 
-    monkeypatch.setattr("sim.rng.np.random.default_rng", lambda seed: Zeros())
+    monkeypatch.setattr("sim.engine.rng.np.random.default_rng", lambda seed: Zeros())
     bank = RandomStreams(0, 0).bank("x", 1, 2)
     assert bank.u(0, 0, 0) == 1e-12
     assert bank.u(0, 0, 1) == 1 - 1e-12

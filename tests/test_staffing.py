@@ -11,7 +11,7 @@ import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.staffing import Pool, PoolSnapshot
+from sim.engine.pool import Pool, PoolSnapshot
 
 
 def job(env, pool, log, name, arrive, hold, priority=1, ends=None):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.distributions import Dist
+from sim.engine.distributions import Dist
 from sim.stats import (DAYS_PER_YEAR, mser5, open_cases_series, stage_flow, unstable_pools, warmup_check,
                        yearly_flow)
 

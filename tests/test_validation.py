@@ -21,7 +21,7 @@ from scipy import stats as sps
 
 from sim import engine, validation
 from sim.queueing import jackson_series
-from sim.staffing import Pool
+from sim.engine.pool import Pool
 from sim.validation import NETWORKS, Network, run_engine, simulate_network, verification_table
 
 TABLE_SEED = 20260404  # the default table's seed (sim.validation.SEED)
@@ -93,7 +93,7 @@ def test_common_random_numbers_service_times_follow_the_customer_id():
 
 
 def test_statistics_come_from_engine_work_and_the_project_pool(monkeypatch):
-    """Every visit is made by Engine.work on a sim.staffing.Pool of capacity = servers: count the calls,
+    """Every visit is made by Engine.work on a sim.engine.pool.Pool of capacity = servers: count the calls,
     and a doubled duration inside Engine.work must show up as doubled mean service."""
     calls, capacities = [], []
     original_work, original_init = engine.Engine.work, Pool.__init__

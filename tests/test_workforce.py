@@ -6,9 +6,9 @@ import math
 import pytest
 import simpy
 
-from sim.clock import DAYS_PER_YEAR
+from sim.engine.clock import DAYS_PER_YEAR
 from sim.params import Hire, StaffPlan
-from sim.staffing import Pool
+from sim.engine.pool import Pool
 from sim.workforce import Workforce, productivity, staff_plan
 
 

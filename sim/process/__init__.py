@@ -1,7 +1,7 @@
 """The FMS process stages, one module each, chained by ``case_flow``.
 
 ``BANKS`` lists, per stage, how many visits and uniform slots per visit are pre-drawn for
-each case (see ``sim.rng.DrawBank``); a stage draws only from its own bank.
+each case (see ``sim.engine.rng.DrawBank``); a stage draws only from its own bank.
 """
 from __future__ import annotations
 

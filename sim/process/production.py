@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generator
 
-from sim.clock import DAYS_PER_YEAR
+from sim.engine.clock import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.entities import Case

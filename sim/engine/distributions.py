@@ -1,7 +1,7 @@
 """Duration and value distributions, sampled by inverse CDF from a given uniform.
 
 Every random quantity in the model is computed as ``dist.from_uniform(u)`` where ``u`` is
-a uniform number pre-drawn for that case, stage and visit (see ``sim.rng``).  Inverse-CDF
+a uniform number pre-drawn for that case, stage and visit (see ``sim.engine.rng``).  Inverse-CDF
 sampling keeps common random numbers exact: a reform that changes a distribution's
 parameters moves each case's draw monotonically instead of re-shuffling who gets what.
 

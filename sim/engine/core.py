@@ -1,6 +1,6 @@
 """The machinery every model here runs on: a SimPy environment, pools, and visit records.
 
-:class:`Engine` gives ``work`` (queue at a :class:`~sim.staffing.Pool` by priority, hold one slot
+:class:`Engine` gives ``work`` (queue at a :class:`~sim.engine.pool.Pool` by priority, hold one slot
 for a duration) and ``delay`` (time that passes without a resource), each appending one visit
 record (entity id, stage, pool, arrived, started, finished).  The FMS model
 (:class:`~sim.model.FmsModel`) and the verification network (``sim.validation``) are both built
@@ -12,7 +12,7 @@ from typing import Generator, Protocol
 
 import simpy
 
-from sim.staffing import Pool
+from sim.engine.pool import Pool
 
 Visit = tuple[int, str, str, float, float, float]
 
