@@ -26,12 +26,12 @@ from typing import Any, Generator, NamedTuple
 import numpy as np
 import simpy
 
-from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.config import compose_config, to_params
+from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.engine.distributions import Dist
-from sim.model import FmsModel
-from sim.params import CongressionalReviewParams, DemandParams, Params
 from sim.engine.rng import RandomStreams
+from sim.model.fms_model import FmsModel
+from sim.model.params import CongressionalReviewParams, DemandParams, Params
 from sim.runner import run_replication
 
 OUT = Path(__file__).resolve().parents[1] / "results" / "benchmarks" / "bench_baseline.json"
@@ -82,7 +82,7 @@ def pick(rng: np.random.Generator, weights: list[float], n: int) -> np.ndarray:
 
 
 def draw_cases(d: DemandParams, cr: CongressionalReviewParams, rng: np.random.Generator, n: int) -> list[BareCase]:
-    """Case attributes with the mix of ``sim.entities``, drawn by vectorized numpy calls."""
+    """Case attributes with the mix of ``sim.model.entities``, drawn by vectorized numpy calls."""
     names = list(d.groups)
     group = pick(rng, [d.groups[g].share for g in names], n)
     pgroup = np.array([p.group for p in d.partners])[pick(rng, [p.weight for p in d.partners], n)]

@@ -18,7 +18,14 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, precheck, register, scenario_label, to_params
+from sim.config import (
+    CONFIG_DIR,
+    CONFIG_NAME,
+    ConfigError,
+    precheck,
+    register,
+    to_params,
+)
 
 # subcommand -> module with a main(argv) function
 SUBCOMMANDS = {"figures": "sim.figures_cli", "report": "sim.report", "validate": "sim.validate"}
@@ -35,10 +42,9 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
     overrides = list(hc.overrides.task)
     multirun = hc.mode == RunMode.MULTIRUN
     try:
-        params = to_params(cfg)
-        params.scenario = scenario_label(params, overrides)
-        if hc.runtime.choices.get("hydra/launcher") == "joblib":
-            params.run.jobs = 1  # one level of parallelism: the launcher already runs jobs side by side
+        # one level of parallelism: under the joblib launcher the jobs already run side by side
+        jobs = 1 if hc.runtime.choices.get("hydra/launcher") == "joblib" else None
+        params = to_params(cfg, overrides=overrides, jobs=jobs)
         config = OmegaConf.to_container(cfg, resolve=True)
         summary = run_job(params, out_dir, config, overrides, progress=not multirun)
     except Exception as e:  # in a sweep, one failed job must not stop the others or the report

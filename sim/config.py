@@ -1,12 +1,12 @@
 """The only bridge between Hydra/OmegaConf and the model.
 
-* registers the structured schema (``sim.params.Params``) as ``fms_schema`` so Hydra checks key
+* registers the structured schema (``sim.model.params.Params``) as ``fms_schema`` so Hydra checks key
   names and types when it composes the config;
 * registers every ``experiments/*.yaml`` as an option of the config group ``experiment`` with
   the global package, so studies live in the top-level folder and run as ``experiment=<name>``;
 * composes and validates a command line *before* Hydra's run starts (``precheck``), so a bad
   key or value stops with one line and exit code 2 before any directory is made;
-* converts a composed config to :class:`~sim.params.Params` (``to_params``).
+* converts a composed config to :class:`~sim.model.params.Params` (``to_params``).
 """
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim import reform
-from sim.params import Params, validate
+from sim.model import reform
+from sim.model.checks import validate_params
+from sim.model.params import Params
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "configs"
@@ -76,8 +77,13 @@ def _unknown_keys(data: Any, schema: Any, path: str) -> Optional[str]:
     return None
 
 
-def to_params(cfg: DictConfig) -> Params:
-    """A composed config (hydra node ignored) as validated Params; ConfigError if invalid."""
+def to_params(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: Optional[int] = None) -> Params:
+    """A composed config (hydra node ignored) as validated Params; ConfigError if invalid.
+
+    With ``overrides`` (a job's command-line overrides) an empty ``scenario`` is filled with the
+    scenario label; ``jobs`` sets ``run.jobs``.  Both happen before validation: nothing changes the
+    returned Params afterwards.
+    """
     data = OmegaConf.masked_copy(cfg, [k for k in cfg.keys() if k != "hydra"]) if "hydra" in cfg else cfg
     unknown = _unknown_keys(OmegaConf.to_container(data, resolve=False), Params, "")
     if unknown:
@@ -88,14 +94,14 @@ def to_params(cfg: DictConfig) -> Params:
         params = OmegaConf.to_object(data if typed else OmegaConf.merge(OmegaConf.structured(Params), data))
     except OmegaConfBaseException as e:
         raise ConfigError(_one_line(e)) from None
-    problems = validate(params)
+    if overrides is not None:
+        params.scenario = scenario_label(params, overrides)
+    if jobs is not None:
+        params.run.jobs = jobs
+    problems = validate_params(params)
     if problems:
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         raise ConfigError(problems[0] + more)
-    try:
-        reform.combine(params.reform)
-    except reform.ReformConflict as e:
-        raise ConfigError(str(e)) from None
     return params
 
 
@@ -126,11 +132,9 @@ _NOT_SCENARIO = re.compile(r"^[+~]*(reform|run\.|seed|hydra|experiment|debug|sce
 
 
 def scenario_label(params: Params, overrides: Iterable[str]) -> str:
-    """The explicit ``scenario`` if set, else the reform label plus the job's other overrides."""
-    if params.scenario:
-        return params.scenario
-    extras = [o for o in overrides if not _NOT_SCENARIO.match(o)]
-    return " ".join([reform.label(params.reform), *extras])
+    """The explicit ``scenario`` if set, else the reform label plus the job's overrides that change the
+    scenario (``sim.model.reform.scenario_label`` holds the rule)."""
+    return reform.scenario_label(params, [o for o in overrides if not _NOT_SCENARIO.match(o)])
 
 
 def _one_line(e: BaseException) -> str:

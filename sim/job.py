@@ -14,14 +14,11 @@ from typing import Optional, TextIO
 
 from tqdm import tqdm
 
-from sim import reform, results_io, stats
+from sim import results_io, stats
 from sim.engine.clock import years
-from sim.params import Params
+from sim.model import reform
+from sim.model.params import Params
 from sim.runner import combine, run_replications
-
-
-def scenario_label(params: Params) -> str:
-    return params.scenario or reform.label(params.reform)
 
 
 def sensitivity_values(params: Params) -> dict:
@@ -47,7 +44,7 @@ def summarise_results(params: Params, results: list) -> dict:
         horizon=years(params.run.horizon_years),
     )
     head = {
-        "scenario": scenario_label(params),
+        "scenario": reform.scenario_label(params),
         "reference": params.reference,
         "study": params.study,
         "question": params.question,
@@ -102,7 +99,7 @@ def run_job(params: Params, out_dir: Path, config: dict, overrides: list[str],
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = results_io.Manifest(out_dir, config, overrides, params.seed)
     try:
-        with tqdm(total=params.run.replications, desc=f"{scenario_label(params)}: replications",
+        with tqdm(total=params.run.replications, desc=f"{reform.scenario_label(params)}: replications",
                   unit="rep", disable=not progress, file=sys.stderr) as bar:
             results = run_replications(params, progress=bar.update)
         summary = summarise_results(params, results)

@@ -17,7 +17,13 @@ from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
 
-from sim.comparison import METRIC_TITLES, METRIC_UNITS, Reference, complete_jobs, scenario_labels
+from sim.comparison import (
+    METRIC_TITLES,
+    METRIC_UNITS,
+    Reference,
+    complete_jobs,
+    scenario_labels,
+)
 
 CENSORED_WARN = 0.05  # above this share the mean of the cases that got there is biased low
 

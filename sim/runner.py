@@ -14,10 +14,10 @@ from typing import Callable, Iterable, Optional
 import numpy as np
 import pandas as pd
 
-from sim import reform
-from sim.model import FmsModel
-from sim.params import Params
 from sim.engine.rng import RandomStreams
+from sim.model import reform
+from sim.model.fms_model import FmsModel
+from sim.model.params import Params
 from sim.stats import stage_flow, stage_totals
 
 MILESTONES = ("lor_received", "loa_offered", "loa_accepted", "contract_awarded", "delivered", "closed", "withdrawn")

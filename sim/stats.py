@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from sim.engine.clock import DAYS_PER_YEAR
-from sim.process import STAGES
+from sim.model.process import STAGES
 
 LEAD_TIMES = {
     "lor_to_offer": "loa_offered",

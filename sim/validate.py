@@ -22,8 +22,8 @@ from typing import Optional, Sequence
 
 from sim import results_io
 from sim.calibration import calibration_rows
-from sim.engine.clock import years
 from sim.config import ConfigError, compose_config, to_params
+from sim.engine.clock import years
 from sim.runner import combine, run_replications
 
 

@@ -26,11 +26,11 @@ from typing import Generator, Optional, Sequence
 import numpy as np
 from scipy import stats as sps
 
-from sim.engine.distributions import Dist
 from sim.engine.core import Engine
-from sim.queueing import jackson_series
-from sim.engine.rng import RandomStreams
+from sim.engine.distributions import Dist
 from sim.engine.pool import Pool
+from sim.engine.rng import RandomStreams
+from sim.queueing import jackson_series
 
 SEED = 20260404  # fixed once, before any result was looked at
 REPLICATIONS = 20

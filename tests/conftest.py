@@ -7,7 +7,7 @@ from typing import Callable
 import pytest
 
 from sim.config import compose_config, to_params
-from sim.params import Params
+from sim.model.params import Params
 
 # every duration fixed and every branch probability 0: a case's path and times are exact
 DETERMINISTIC = [

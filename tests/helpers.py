@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.entities import NORMAL, Case
-from sim.model import FmsModel
-from sim.params import Params
 from sim.engine.rng import RandomStreams
+from sim.model.entities import NORMAL, Case
+from sim.model.fms_model import FmsModel
+from sim.model.params import Params
 
 
 class FakeBank:
@@ -29,14 +29,9 @@ def make_case(case_id: int = 0, **kw) -> Case:
 
 def start(m: FmsModel, case: Case, at: float = 0.0) -> Case:
     """Start one hand-made case's flow at day ``at`` (no random arrivals)."""
-    from sim.process.case_flow import case_flow
-
     def go():
         yield m.env.timeout(at)
-        case.lor_received = m.env.now
-        m.cases.append(case)
-        m.open_cases += 1
-        yield from case_flow(m, case)
+        m.admit(case)
 
     m.env.process(go())
     return case

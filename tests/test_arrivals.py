@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from sim.arrivals import LorRate, expected_lors, lor_times
-from sim.engine.clock import DAYS_PER_MONTH, DAYS_PER_YEAR, month_of
 from sim.config import compose_config, to_params
-from sim.params import validate
+from sim.engine.clock import DAYS_PER_MONTH, DAYS_PER_YEAR, month_of
 from sim.engine.rng import RandomStreams
+from sim.model.arrivals import LorRate, expected_lors, lor_times
+from sim.model.checks import validate_params as validate
 
 YEARS = 10
 HORIZON = YEARS * DAYS_PER_YEAR

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim.config import CONFIG_DIR, ConfigError, compose_config, to_params
-from sim.params import validate
+from sim.model.checks import validate_params as validate
 
 GROUPS = ["demand", "process", "staffing", "reform", "debug"]
 OPTIONS = [(g, p.stem) for g in GROUPS for p in sorted((CONFIG_DIR / g).glob("*.yaml"))]

@@ -5,10 +5,10 @@ import dataclasses
 
 import pytest
 
-from sim.arrivals import LorRate, expected_lors, lor_times
 from sim.engine.clock import DAYS_PER_YEAR
-from sim.params import Shock
 from sim.engine.rng import RandomStreams
+from sim.model.arrivals import LorRate, expected_lors, lor_times
+from sim.model.params import Shock
 
 
 def _with_shock(demand, **kw):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from sim.engine.distributions import KINDS, Dist, fixed
+from sim.model.checks import dist_problems
 
 LOGN = Dist(kind="lognormal", median=40.0, sigma=0.6)
 TRI = Dist(kind="triangular", low=10.0, mode=25.0, high=70.0)
@@ -103,12 +104,12 @@ def test_cap_is_applied_after_sampling():
     (Dist(kind="gamma", value=-1.0), ["kind"]),  # unknown kind: only the kind is reported
 ])
 def test_problems_name_each_invalid_key(dist, fields):
-    msgs = dist.problems("process.stage.work")
+    msgs = dist_problems(dist, "process.stage.work")
     assert [m.split("=", 1)[0] for m in msgs] == [f"process.stage.work.{f}" for f in fields]
 
 
 def test_problems_unknown_kind_lists_allowed_kinds():
-    (msg,) = Dist(kind="gamma").problems("k")
+    (msg,) = dist_problems(Dist(kind="gamma"), "k")
     assert msg.startswith("k.kind='gamma' ")
     assert all(kind in msg for kind in KINDS)
 
@@ -116,7 +117,7 @@ def test_problems_unknown_kind_lists_allowed_kinds():
 @pytest.mark.parametrize("dist", [LOGN, TRI, UNI, EXPO, FIX, Dist(), Dist(kind="triangular", low=2, mode=2, high=2),
                                   Dist(kind="uniform", low=0, high=0), Dist(kind="fixed", value=0, cap=0.0)])
 def test_valid_distributions_have_no_problems(dist):
-    assert dist.problems("k") == []
+    assert dist_problems(dist, "k") == []
 
 
 # ---------------------------------------------------------------- means

@@ -1,11 +1,16 @@
 """Every experiment file composes with its own sweep, and every job of the sweep validates."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from sim.config import EXPERIMENT_DIR, JobComposer, compose_config, scenario_label, sweep_jobs, to_params
+from sim.config import (
+    EXPERIMENT_DIR,
+    JobComposer,
+    compose_config,
+    scenario_label,
+    sweep_jobs,
+    to_params,
+)
 
 EXPECTED_JOBS = {"reform_comparison": 13, "staffing_sweep": 14, "threshold_sweep": 16, "demand_surge": 8,
                  "sensitivity": 50}

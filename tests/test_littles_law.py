@@ -27,12 +27,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from sim import reform
 from sim.config import compose_config, to_params
 from sim.engine.core import Engine
-from sim.model import FmsModel
-from sim.engine.rng import RandomStreams
 from sim.engine.pool import Pool
+from sim.engine.rng import RandomStreams
+from sim.model import reform
+from sim.model.fms_model import FmsModel
 
 TINY = ["debug=tiny", "run.replications=1", "run.records=full", "run.drain_years=40"]
 # a staffing plan that cuts and rehires case managers, with attrition and backfill: capacity changes

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.process.congressional_review import is_notified
+from sim.model.process.congressional_review import is_notified
 
 # (partner group, total $M, MDE $M, notified?) against the statutory defaults:
 # other: MDE >= 14 or total >= 50; NATO+5: MDE >= 25 or total >= 100

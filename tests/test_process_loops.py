@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from helpers import FakeBank, make_case, model, start, timeline
 
 

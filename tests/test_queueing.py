@@ -8,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from sim.queueing import erlang_b, erlang_c, jackson_series, mmc_queue_length, mmc_sojourn, mmc_wait
+from sim.queueing import (
+    erlang_b,
+    erlang_c,
+    jackson_series,
+    mmc_queue_length,
+    mmc_sojourn,
+    mmc_wait,
+)
 
 
 def erlang_c_poisson(c: int, a: float) -> float:

@@ -6,11 +6,11 @@ import math
 
 import pandas as pd
 import pytest
-
 from helpers import make_case, model, start, timeline
-from sim import reform
+
 from sim.config import CONFIG_DIR, ConfigError, compose_config, to_params
-from sim.entities import URGENT
+from sim.model import reform
+from sim.model.entities import URGENT
 from sim.runner import run_replication
 
 STAFF = {"case_writers": 1.2, "tech_reviewers": 1.2, "policy_reviewers": 1.2, "contracting_officers": 1.2}

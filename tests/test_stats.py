@@ -8,8 +8,17 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from sim.stats import (histogram, lead_time_summary, mean_ci, open_cases_at, open_cases_series, outcome_counts,
-                       pool_window_stats, stage_times, stage_totals)
+from sim.stats import (
+    histogram,
+    lead_time_summary,
+    mean_ci,
+    open_cases_at,
+    open_cases_series,
+    outcome_counts,
+    pool_window_stats,
+    stage_times,
+    stage_totals,
+)
 
 NAN = math.nan
 

@@ -9,8 +9,15 @@ import pandas as pd
 import pytest
 
 from sim.engine.distributions import Dist
-from sim.stats import (DAYS_PER_YEAR, mser5, open_cases_series, stage_flow, unstable_pools, warmup_check,
-                       yearly_flow)
+from sim.stats import (
+    DAYS_PER_YEAR,
+    mser5,
+    open_cases_series,
+    stage_flow,
+    unstable_pools,
+    warmup_check,
+    yearly_flow,
+)
 
 
 def test_mser5_cuts_an_initial_transient_and_keeps_a_stationary_series():

@@ -20,9 +20,15 @@ import pytest
 from scipy import stats as sps
 
 from sim import engine, validation
-from sim.queueing import jackson_series
 from sim.engine.pool import Pool
-from sim.validation import NETWORKS, Network, run_engine, simulate_network, verification_table
+from sim.queueing import jackson_series
+from sim.validation import (
+    NETWORKS,
+    Network,
+    run_engine,
+    simulate_network,
+    verification_table,
+)
 
 TABLE_SEED = 20260404  # the default table's seed (sim.validation.SEED)
 TABLE_REPLICATIONS = 20

@@ -7,9 +7,9 @@ import pytest
 import simpy
 
 from sim.engine.clock import DAYS_PER_YEAR
-from sim.params import Hire, StaffPlan
 from sim.engine.pool import Pool
-from sim.workforce import Workforce, productivity, staff_plan
+from sim.model.params import Hire, StaffPlan
+from sim.model.staff_plans import Workforce, productivity, staff_plan
 
 
 def test_productivity_ramps_linearly_to_one():

@@ -6,7 +6,7 @@ sampling keeps common random numbers exact: a reform that changes a distribution
 parameters moves each case's draw monotonically instead of re-shuffling who gets what.
 
 One flat dataclass covers every kind so that Hydra's structured configs can type-check it
-(OmegaConf has no tagged unions); ``problems()`` says which fields each kind needs.
+(OmegaConf has no tagged unions); ``sim.model.checks`` says which fields each kind needs.
 """
 from __future__ import annotations
 
@@ -37,31 +37,6 @@ class Dist:
     high: float = 0.0
     mean: float = 0.0
     cap: Optional[float] = None
-
-    def problems(self, key: str) -> list[str]:
-        """Return one message per invalid field, each naming its dotted key."""
-        out: list[str] = []
-        if self.kind not in KINDS:
-            return [f"{key}.kind={self.kind!r} is not a distribution; allowed: {', '.join(KINDS)}"]
-        if self.kind == "fixed" and self.value < 0:
-            out.append(f"{key}.value={self.value} must be >= 0")
-        if self.kind == "lognormal":
-            if self.median <= 0:
-                out.append(f"{key}.median={self.median} must be > 0 for a lognormal")
-            if self.sigma < 0:
-                out.append(f"{key}.sigma={self.sigma} must be >= 0")
-        if self.kind in ("triangular", "uniform"):
-            if self.low < 0:
-                out.append(f"{key}.low={self.low} must be >= 0")
-            if self.high < self.low:
-                out.append(f"{key}.high={self.high} must be >= low ({self.low})")
-        if self.kind == "triangular" and not (self.low <= self.mode <= self.high):
-            out.append(f"{key}.mode={self.mode} must lie between low ({self.low}) and high ({self.high})")
-        if self.kind == "exponential" and self.mean <= 0:
-            out.append(f"{key}.mean={self.mean} must be > 0 for an exponential")
-        if self.cap is not None and self.cap < 0:
-            out.append(f"{key}.cap={self.cap} must be >= 0 or null")
-        return out
 
     def from_uniform(self, u: float) -> float:
         """Inverse CDF at ``u`` in (0, 1), then the cap."""

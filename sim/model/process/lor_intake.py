@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Generator
 
 if TYPE_CHECKING:
-    from sim.entities import Case
-    from sim.model import FmsModel
+    from sim.model.context import StageContext
+    from sim.model.entities import Case
 
 POOL = "case_managers"
 
 
-def run(m: "FmsModel", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> Generator:
     p = m.p.lor_intake
     bank = m.banks["lor_intake"]
     pool = m.pools[POOL]

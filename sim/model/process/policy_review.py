@@ -7,17 +7,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Generator
 
 if TYPE_CHECKING:
-    from sim.entities import Case
-    from sim.model import FmsModel
+    from sim.model.context import StageContext
+    from sim.model.entities import Case
 
 POOL = "policy_reviewers"
 
 
-def review_days(m: "FmsModel", content: float) -> float:
+def review_days(m: "StageContext", content: float) -> float:
     return content * m.p.policy_review.share_of_loa_work
 
 
-def run(m: "FmsModel", case: "Case", content: float, stage: str = "policy_review") -> Generator:
+def run(m: "StageContext", case: "Case", content: float, stage: str = "policy_review") -> Generator:
     days = review_days(m, content)
     if days > 0:
         yield from m.work(case, stage, m.pools[POOL], days)

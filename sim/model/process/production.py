@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Generator
 from sim.engine.clock import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.entities import Case
-    from sim.model import FmsModel
+    from sim.model.context import StageContext
+    from sim.model.entities import Case
 
 
 def line_days(quantity: int, units_per_year: float) -> float:
     return quantity / units_per_year * DAYS_PER_YEAR
 
 
-def run(m: "FmsModel", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> Generator:
     if case.acquisition == "stock":
         return
     u = m.banks["production"].row(case.id, 0)

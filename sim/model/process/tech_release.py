@@ -4,13 +4,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Generator
 
 if TYPE_CHECKING:
-    from sim.entities import Case
-    from sim.model import FmsModel
+    from sim.model.context import StageContext
+    from sim.model.entities import Case
 
 POOL = "tech_reviewers"
 
 
-def run(m: "FmsModel", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> Generator:
     if not case.tech_release:
         return
     u = m.banks["tech_release"].row(case.id, case.next_visit("tech_release"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Generator
 
 if TYPE_CHECKING:
-    from sim.entities import Case
-    from sim.model import FmsModel
+    from sim.model.context import StageContext
+    from sim.model.entities import Case
 
 
-def run(m: "FmsModel", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> Generator:
     u = m.banks["implementation"].row(case.id, 0)
     yield from m.delay(case, "implementation", m.p.implementation.work.from_uniform(u[0]))

@@ -3,23 +3,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generator
 
-from sim.process import (
-    congressional_review, contracting, delivery, implementation, loa_development,
-    lor_intake, offer_acceptance, policy_review, production, tech_release,
+from sim.model.process import (
+    congressional_review,
+    contracting,
+    delivery,
+    implementation,
+    loa_development,
+    lor_intake,
+    offer_acceptance,
+    policy_review,
+    production,
+    tech_release,
 )
 
 if TYPE_CHECKING:
-    from sim.entities import Case
-    from sim.model import FmsModel
+    from sim.model.context import StageContext
+    from sim.model.entities import Case
 
 
-def _reviews_in_sequence(m: "FmsModel", case: "Case", content: float) -> Generator:
+def _reviews_in_sequence(m: "StageContext", case: "Case", content: float) -> Generator:
     yield from tech_release.run(m, case)
     yield from loa_development.run(m, case, content)
     yield from policy_review.run(m, case, content)
 
 
-def _reviews_in_parallel(m: "FmsModel", case: "Case", content: float) -> Generator:
+def _reviews_in_parallel(m: "StageContext", case: "Case", content: float) -> Generator:
     """Technology release and policy review overlap LOA development: the longest branch decides."""
     env = m.env
     branches = [env.process(tech_release.run(m, case)), env.process(loa_development.run(m, case, content)),
@@ -27,7 +35,7 @@ def _reviews_in_parallel(m: "FmsModel", case: "Case", content: float) -> Generat
     yield env.all_of(branches)
 
 
-def case_flow(m: "FmsModel", case: "Case") -> Generator:
+def case_flow(m: "StageContext", case: "Case") -> Generator:
     yield from lor_intake.run(m, case)
     content = loa_development.work_content(m, case, case.next_visit("loa_development"))
     if m.policy.parallel_reviews:

@@ -13,9 +13,9 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
-from sim.params import ACQUISITION_TYPES, LOA_GROUPS, DemandParams
-from sim.reform import Policy
 from sim.engine.rng import DrawBank
+from sim.model.params import ACQUISITION_TYPES, LOA_GROUPS, DemandParams
+from sim.model.reform import Policy
 
 NAN = math.nan
 

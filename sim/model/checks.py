@@ -1,271 +1,59 @@
-"""Typed parameters of the FMS model, and their validation.
+"""Every rule on parameter values, in one place: ``validate_params(params)``.
 
-These dataclasses are the single source of truth for every parameter: Hydra uses them as
-its structured-config schema (``sim.config``) so types and key names are checked when the
-config is composed, and the model receives them as plain Python objects.  Defaults here are
-*neutral* (zeros, empty lists); the real, sourced defaults live in ``configs/`` with a comment
-naming each figure's source and tag.  No Hydra or OmegaConf import here.
-
-``validate(params)`` returns every range and cross-field problem as one line naming the
-dotted key, the value and what is allowed.
+Each problem is one line naming the dotted key, the value and what is allowed.  The configuration
+bridge (``sim.config.to_params``) and the public ``sim.validate_params`` both call this module, so a
+check added here holds for the command line, a sweep's pre-check and library users alike; that
+includes the cross-field rules (shares summing to 1, LOR envelope above the peak rate) and the
+reform-conflict rule (two selected reforms setting the same statutory value).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from sim.engine.clock import years
+from sim.engine.distributions import KINDS, Dist
+from sim.model.arrivals import peak_relative_rate
+from sim.model.params import (
+    ACQUISITION_TYPES,
+    LOA_GROUPS,
+    PARTNER_GROUPS,
+    POOLS,
+    RECORDS,
+    DemandParams,
+    Params,
+    Platform,
+    ProcessParams,
+    StaffingParams,
+)
+from sim.model.reform import ReformConflict, combine
 
-from sim.engine.distributions import Dist
-
-PARTNER_GROUPS = ("nato5", "other")
-LOA_GROUPS = ("A", "B", "C")
-ACQUISITION_TYPES = ("stock", "on_contract", "new_procurement")
-POOLS = ("case_managers", "tech_reviewers", "case_writers", "policy_reviewers", "contracting_officers")
-RECORDS = ("full", "cases", "summary")
 SHARE_TOL = 1e-6
 
 
-# ---------------------------------------------------------------- demand
-@dataclass
-class Partner:
-    name: str = ""
-    group: str = "other"  # nato5 | other
-    weight: float = 0.0
+def dist_problems(d: Dist, key: str) -> list[str]:
+    """Return one message per invalid field, each naming its dotted key."""
+    out: list[str] = []
+    if d.kind not in KINDS:
+        return [f"{key}.kind={d.kind!r} is not a distribution; allowed: {', '.join(KINDS)}"]
+    if d.kind == "fixed" and d.value < 0:
+        out.append(f"{key}.value={d.value} must be >= 0")
+    if d.kind == "lognormal":
+        if d.median <= 0:
+            out.append(f"{key}.median={d.median} must be > 0 for a lognormal")
+        if d.sigma < 0:
+            out.append(f"{key}.sigma={d.sigma} must be >= 0")
+    if d.kind in ("triangular", "uniform"):
+        if d.low < 0:
+            out.append(f"{key}.low={d.low} must be >= 0")
+        if d.high < d.low:
+            out.append(f"{key}.high={d.high} must be >= low ({d.low})")
+    if d.kind == "triangular" and not (d.low <= d.mode <= d.high):
+        out.append(f"{key}.mode={d.mode} must lie between low ({d.low}) and high ({d.high})")
+    if d.kind == "exponential" and d.mean <= 0:
+        out.append(f"{key}.mean={d.mean} must be > 0 for an exponential")
+    if d.cap is not None and d.cap < 0:
+        out.append(f"{key}.cap={d.cap} must be >= 0 or null")
+    return out
 
 
-@dataclass
-class Platform:
-    """A major-platform family with its own production line (line rate in staffing)."""
-
-    name: str = ""
-    weight: float = 0.0
-    quantity: Dist = field(default_factory=Dist)
-
-
-@dataclass
-class GroupMix:
-    """Attributes of cases in one LOA complexity group (A, B or C)."""
-
-    share: float = 0.0
-    value: Dist = field(default_factory=Dist)  # total case value, $M
-    p_mde: float = 0.0  # probability the case includes major defense equipment
-    mde_fraction: Dist = field(default_factory=Dist)  # MDE value / case value, when it has MDE
-    p_tech_release: float = 0.0
-    acquisition: Dict[str, float] = field(default_factory=dict)  # stock / on_contract / new_procurement
-    p_major_platform: float = 0.0  # given new procurement
-
-
-@dataclass
-class Shock:
-    """A change in the LOR rate: ramps linearly to ``multiplier`` over ``ramp_years`` from ``start_year``,
-    holds until ``end_year`` (null: to the end), then returns to 1."""
-
-    start_year: float = 0.0
-    ramp_years: float = 0.0
-    multiplier: float = 1.0
-    end_year: Optional[float] = None
-
-
-@dataclass
-class DemandParams:
-    lor_per_year: float = 0.0
-    growth_per_year: float = 0.0  # compound yearly growth of the LOR rate
-    seasonal: List[float] = field(default_factory=lambda: [1.0] * 12)  # relative rate by month
-    envelope: float = 2.0  # candidate-stream rate / base rate (thinning envelope)
-    urgent_share: float = 0.0
-    partners: List[Partner] = field(default_factory=list)
-    groups: Dict[str, GroupMix] = field(default_factory=dict)
-    platforms: List[Platform] = field(default_factory=list)
-    shocks: List[Shock] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------- process
-@dataclass
-class LorIntakeParams:
-    work: Dist = field(default_factory=Dist)
-    p_incomplete: float = 0.0
-    rework: Dist = field(default_factory=Dist)  # partner + SCO fix the LOR (a delay)
-
-
-@dataclass
-class TechReleaseParams:
-    work: Dist = field(default_factory=Dist)
-
-
-@dataclass
-class LoaDevelopmentParams:
-    work: Dict[str, Dist] = field(default_factory=dict)  # by LOA group; includes policy review
-
-
-@dataclass
-class PolicyReviewParams:
-    share_of_loa_work: float = 0.0  # part of the LOA-development figure that is review
-
-
-@dataclass
-class CongressionalReviewParams:
-    mde_threshold: Dict[str, float] = field(default_factory=dict)  # by partner group, $M
-    total_threshold: Dict[str, float] = field(default_factory=dict)
-    informal_days: Dict[str, float] = field(default_factory=dict)
-    formal_days: Dict[str, float] = field(default_factory=dict)
-    p_hold: float = 0.0
-    hold: Dist = field(default_factory=Dist)
-
-
-@dataclass
-class OfferAcceptanceParams:
-    acceptance: Dist = field(default_factory=Dist)
-    offer_expiry_days: float = 85.0
-    p_expire: float = 0.0
-    p_restate: float = 1.0  # given expiry
-    p_withdraw: float = 0.0  # given expiry
-    restate_share: float = 0.0  # share of LOA development and policy review redone
-
-
-@dataclass
-class DelayParams:
-    work: Dist = field(default_factory=Dist)
-
-
-@dataclass
-class ContractingParams:
-    work: Dict[str, Dist] = field(default_factory=dict)  # on_contract / new_procurement
-    p_requirement_change: float = 0.0
-    change_delay: Dist = field(default_factory=Dist)
-    change_rework_share: float = 0.0
-
-
-@dataclass
-class ProductionParams:
-    lead_time: Dict[str, Dist] = field(default_factory=dict)  # standard / major_platform
-
-
-@dataclass
-class ProcessParams:
-    lor_intake: LorIntakeParams = field(default_factory=LorIntakeParams)
-    tech_release: TechReleaseParams = field(default_factory=TechReleaseParams)
-    loa_development: LoaDevelopmentParams = field(default_factory=LoaDevelopmentParams)
-    policy_review: PolicyReviewParams = field(default_factory=PolicyReviewParams)
-    congressional_review: CongressionalReviewParams = field(default_factory=CongressionalReviewParams)
-    offer_acceptance: OfferAcceptanceParams = field(default_factory=OfferAcceptanceParams)
-    implementation: DelayParams = field(default_factory=DelayParams)
-    contracting: ContractingParams = field(default_factory=ContractingParams)
-    production: ProductionParams = field(default_factory=ProductionParams)
-    delivery: DelayParams = field(default_factory=DelayParams)
-    closure: DelayParams = field(default_factory=DelayParams)
-
-
-# ---------------------------------------------------------------- staffing
-@dataclass
-class PoolStaff:
-    headcount: int = 0
-    caseload: int = 1  # cases one person works on at once
-
-
-@dataclass
-class Hire:
-    year: float = 0.0
-    headcount: int = 0
-
-
-@dataclass
-class StaffPlan:
-    """Staffing over time for one pool: hires at given years, attrition, and new hires' productivity ramp."""
-
-    hires: List[Hire] = field(default_factory=list)
-    attrition_per_year: float = 0.0  # share of staff leaving per year (continuous)
-    backfill: bool = False  # leavers are replaced at once by new hires (who then ramp up)
-    ramp_years: float = 0.0  # time for a new hire to reach full productivity
-    ramp_start: float = 0.5  # productivity of a new hire on day one (share of a trained person)
-
-
-@dataclass
-class StaffingParams:
-    pools: Dict[str, PoolStaff] = field(default_factory=dict)
-    production_lines: Dict[str, float] = field(default_factory=dict)  # units per year, by platform
-    scale: Dict[str, float] = field(default_factory=dict)  # headcount multiplier by pool (for sweeps)
-    plans: Dict[str, StaffPlan] = field(default_factory=dict)  # time-varying staffing by pool
-    plan_step_days: float = 30.0  # how often planned capacity is updated
-
-
-# ---------------------------------------------------------------- reform and run
-@dataclass
-class ReformLevers:
-    """What one reform changes.  Every default is neutral (no change).
-
-    How levers from several selected reforms combine (``sim.reform.combine``): ``*_factor`` fields
-    multiply; ``staff_factor`` multiplies per pool; lists are united; flags are or-ed;
-    ``sdaf_share`` combines as independent coverage (1 - prod(1 - s)); set values (the
-    threshold and time-box dicts, ``hold_cap_days``, ``sdaf_days_saved``) may be set by one
-    selected reform only, otherwise the run stops with an error naming both.
-    """
-
-    includes: List[str] = field(default_factory=list)  # a package: the reforms it bundles
-    mde_threshold: Dict[str, float] = field(default_factory=dict)  # set value, $M, by partner group
-    total_threshold: Dict[str, float] = field(default_factory=dict)  # set value, $M, by partner group
-    informal_review_days: Dict[str, float] = field(default_factory=dict)  # set value: a fixed clock
-    hold_cap_days: Optional[float] = None  # set value: holds end by this many days
-    p_hold_factor: float = 1.0
-    p_incomplete_factor: float = 1.0
-    p_requirement_change_factor: float = 1.0
-    loa_work_factor: float = 1.0
-    tech_release_work_factor: float = 1.0
-    contracting_work_factor: float = 1.0  # scales the contracting durations (median)
-    contracting_sigma_factor: float = 1.0  # scales the lognormal sigma (variability)
-    staff_factor: Dict[str, float] = field(default_factory=dict)  # headcount multiplier by pool
-    line_rate_factor: float = 1.0  # production-line rates
-    parallel_reviews: bool = False  # technology release and policy review overlap LOA development
-    priority_partners: List[str] = field(default_factory=list)  # urgent priority at every pool and line
-    priority_platforms: List[str] = field(default_factory=list)
-    sdaf_share: float = 0.0  # share of non-stock cases whose long-lead items were bought ahead
-    sdaf_days_saved: Optional[float] = None  # set value: production days saved for those cases
-
-
-@dataclass
-class Factor:
-    """One uncertain input of a sensitivity study: a dotted config key and its range."""
-
-    key: str = ""
-    low: float = 0.0
-    high: float = 0.0
-
-
-@dataclass
-class SensitivityPoint:
-    """A Latin-hypercube design point: the bridge sets the factors' config keys before validation."""
-
-    point: int = 0
-    points: int = 50
-    design_seed: int = 1
-    factors: List[Factor] = field(default_factory=list)
-
-
-@dataclass
-class RunParams:
-    replications: int = 1
-    horizon_years: float = 1.0
-    warmup_years: float = 0.0
-    drain_years: float = 0.0
-    records: str = "cases"
-    sample_days: float = 30.0  # spacing of the pool time series
-    jobs: int = 1  # processes over replications (keep 1 under a parallel Hydra launcher)
-
-
-@dataclass
-class Params:
-    seed: int = 0
-    study: str = "baseline"
-    run: RunParams = field(default_factory=RunParams)
-    demand: DemandParams = field(default_factory=DemandParams)
-    process: ProcessParams = field(default_factory=ProcessParams)
-    staffing: StaffingParams = field(default_factory=StaffingParams)
-    reform: Dict[str, ReformLevers] = field(default_factory=dict)  # selected reforms by name
-    reference: str = "none"  # scenario label that studies compare against
-    question: str = ""  # the question a study answers (set by experiment files)
-    scenario: str = ""  # explicit scenario label; empty: derived from the reforms and sweep overrides
-    sensitivity: Optional[SensitivityPoint] = None  # set for jobs of a sensitivity study
-
-
-# ---------------------------------------------------------------- validation
 def _prob(out: list[str], key: str, value: float) -> None:
     if not 0.0 <= value <= 1.0:
         out.append(f"{key}={value} is not a probability; allowed: 0 to 1")
@@ -319,8 +107,8 @@ def _validate_demand(d: DemandParams, out: list[str]) -> None:
         _shares(out, "demand.groups.*.share", [d.groups[g].share for g in LOA_GROUPS])
     for g, m in d.groups.items():
         k = f"demand.groups.{g}"
-        out.extend(m.value.problems(f"{k}.value"))
-        out.extend(m.mde_fraction.problems(f"{k}.mde_fraction"))
+        out.extend(dist_problems(m.value, f"{k}.value"))
+        out.extend(dist_problems(m.mde_fraction, f"{k}.mde_fraction"))
         for name in ("p_mde", "p_tech_release", "p_major_platform"):
             _prob(out, f"{k}.{name}", getattr(m, name))
         _keys(out, f"{k}.acquisition", m.acquisition, ACQUISITION_TYPES)
@@ -331,7 +119,7 @@ def _validate_demand(d: DemandParams, out: list[str]) -> None:
         out.append(f"demand.platforms has duplicate names: {pnames}")
     for i, p in enumerate(d.platforms):
         _nonneg(out, f"demand.platforms[{i}].weight", p.weight)
-        out.extend(p.quantity.problems(f"demand.platforms[{i}].quantity"))
+        out.extend(dist_problems(p.quantity, f"demand.platforms[{i}].quantity"))
     needs_platform = any(m.p_major_platform > 0 for m in d.groups.values())
     if needs_platform and sum(p.weight for p in d.platforms) <= 0:
         out.append("demand.platforms is empty but some group has p_major_platform > 0")
@@ -339,14 +127,14 @@ def _validate_demand(d: DemandParams, out: list[str]) -> None:
 
 def _validate_process(p: ProcessParams, out: list[str]) -> None:
     k = "process"
-    out.extend(p.lor_intake.work.problems(f"{k}.lor_intake.work"))
-    out.extend(p.lor_intake.rework.problems(f"{k}.lor_intake.rework"))
+    out.extend(dist_problems(p.lor_intake.work, f"{k}.lor_intake.work"))
+    out.extend(dist_problems(p.lor_intake.rework, f"{k}.lor_intake.rework"))
     if not 0 <= p.lor_intake.p_incomplete < 1:
         out.append(f"{k}.lor_intake.p_incomplete={p.lor_intake.p_incomplete}; allowed: 0 <= p < 1 (the loop must end)")
-    out.extend(p.tech_release.work.problems(f"{k}.tech_release.work"))
+    out.extend(dist_problems(p.tech_release.work, f"{k}.tech_release.work"))
     _keys(out, f"{k}.loa_development.work", p.loa_development.work, LOA_GROUPS)
     for g, dist in p.loa_development.work.items():
-        out.extend(dist.problems(f"{k}.loa_development.work.{g}"))
+        out.extend(dist_problems(dist, f"{k}.loa_development.work.{g}"))
     _prob(out, f"{k}.policy_review.share_of_loa_work", p.policy_review.share_of_loa_work)
     c = p.congressional_review
     for name in ("mde_threshold", "total_threshold", "informal_days", "formal_days"):
@@ -355,9 +143,9 @@ def _validate_process(p: ProcessParams, out: list[str]) -> None:
         for g, v in mapping.items():
             _nonneg(out, f"{k}.congressional_review.{name}.{g}", v)
     _prob(out, f"{k}.congressional_review.p_hold", c.p_hold)
-    out.extend(c.hold.problems(f"{k}.congressional_review.hold"))
+    out.extend(dist_problems(c.hold, f"{k}.congressional_review.hold"))
     o = p.offer_acceptance
-    out.extend(o.acceptance.problems(f"{k}.offer_acceptance.acceptance"))
+    out.extend(dist_problems(o.acceptance, f"{k}.offer_acceptance.acceptance"))
     if o.offer_expiry_days <= 0:
         out.append(f"{k}.offer_acceptance.offer_expiry_days={o.offer_expiry_days} must be > 0")
     if not 0 <= o.p_expire < 1:
@@ -370,20 +158,20 @@ def _validate_process(p: ProcessParams, out: list[str]) -> None:
             "an expired offer is either restated or withdrawn, so they must sum to 1"
         )
     for stage in ("implementation", "delivery", "closure"):
-        out.extend(getattr(p, stage).work.problems(f"{k}.{stage}.work"))
+        out.extend(dist_problems(getattr(p, stage).work, f"{k}.{stage}.work"))
     ct = p.contracting
     _keys(out, f"{k}.contracting.work", ct.work, ("on_contract", "new_procurement"))
     for a, dist in ct.work.items():
-        out.extend(dist.problems(f"{k}.contracting.work.{a}"))
+        out.extend(dist_problems(dist, f"{k}.contracting.work.{a}"))
     if not 0 <= ct.p_requirement_change < 1:
         out.append(
             f"{k}.contracting.p_requirement_change={ct.p_requirement_change}; allowed: 0 <= p < 1 (the loop must end)"
         )
-    out.extend(ct.change_delay.problems(f"{k}.contracting.change_delay"))
+    out.extend(dist_problems(ct.change_delay, f"{k}.contracting.change_delay"))
     _nonneg(out, f"{k}.contracting.change_rework_share", ct.change_rework_share)
     _keys(out, f"{k}.production.lead_time", p.production.lead_time, ("standard", "major_platform"))
     for item, dist in p.production.lead_time.items():
-        out.extend(dist.problems(f"{k}.production.lead_time.{item}"))
+        out.extend(dist_problems(dist, f"{k}.production.lead_time.{item}"))
 
 
 def _validate_staffing(s: StaffingParams, platforms: list[Platform], out: list[str]) -> None:
@@ -422,7 +210,7 @@ def _validate_run(params: Params, out: list[str]) -> None:
         out.append(f"run.jobs={r.jobs}; allowed: an integer >= 1")
 
 
-def validate(params: Params) -> list[str]:
+def validate_params(params: Params) -> list[str]:
     """Every problem in ``params``, one line each; empty when valid."""
     out: list[str] = []
     _validate_run(params, out)
@@ -434,14 +222,17 @@ def validate(params: Params) -> list[str]:
     _validate_sensitivity(params, out)
     if not out:
         _validate_envelope(params, out)
+    if not out:
+        try:
+            combine(params.reform)
+        except ReformConflict as e:
+            out.append(str(e))
     return out
 
 
 def _validate_envelope(params: Params, out: list[str]) -> None:
-    from sim.arrivals import peak_relative_rate  # lazy: arrivals imports this module
-
     d = params.demand
-    need = peak_relative_rate(d, params.run.horizon_years * 365.25)
+    need = peak_relative_rate(d, years(params.run.horizon_years))
     if need > d.envelope + 1e-9:
         out.append(
             f"demand.envelope={d.envelope} is below the peak relative LOR rate {need:.3g} "

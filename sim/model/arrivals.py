@@ -14,8 +14,8 @@ from typing import Iterator
 import numpy as np
 
 from sim.engine.clock import DAYS_PER_YEAR, month_of
-from sim.params import DemandParams
 from sim.engine.rng import RandomStreams
+from sim.model.params import DemandParams
 
 CHUNK = 4096
 

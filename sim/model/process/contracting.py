@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Generator
 
 if TYPE_CHECKING:
-    from sim.entities import Case
-    from sim.model import FmsModel
+    from sim.model.context import StageContext
+    from sim.model.entities import Case
 
 POOL = "contracting_officers"
 
 
-def run(m: "FmsModel", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> Generator:
     if case.acquisition == "stock":
         return
     c = m.p.contracting

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Generator
 
 if TYPE_CHECKING:
-    from sim.entities import Case
-    from sim.model import FmsModel
-    from sim.params import CongressionalReviewParams
+    from sim.model.context import StageContext
+    from sim.model.entities import Case
+    from sim.model.params import CongressionalReviewParams
 
 
 def is_notified(c: "CongressionalReviewParams", partner_group: str, value_musd: float, mde_musd: float) -> bool:
@@ -21,7 +21,7 @@ def is_notified(c: "CongressionalReviewParams", partner_group: str, value_musd: 
     return mde_musd >= c.mde_threshold[partner_group] or value_musd >= c.total_threshold[partner_group]
 
 
-def review_days(m: "FmsModel", case: "Case") -> float:
+def review_days(m: "StageContext", case: "Case") -> float:
     c = m.p.congressional_review
     u = m.banks["congressional_review"].row(case.id, 0)
     hold = c.hold.from_uniform(u[1]) if u[0] < c.p_hold else 0.0
@@ -29,7 +29,7 @@ def review_days(m: "FmsModel", case: "Case") -> float:
     return c.informal_days[g] + hold + c.formal_days[g]
 
 
-def run(m: "FmsModel", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> Generator:
     c = m.p.congressional_review
     case.notified = is_notified(c, case.partner_group, case.value_musd, case.mde_musd)
     if case.notified:

@@ -19,8 +19,8 @@ from typing import Generator
 import simpy
 
 from sim.engine.clock import DAYS_PER_YEAR
-from sim.params import StaffPlan
 from sim.engine.pool import Pool
+from sim.model.params import StaffPlan
 
 
 def productivity(age_days: float, plan: StaffPlan) -> float:

@@ -1,7 +1,7 @@
 """Reforms as levers: combine the selected reforms, then apply them to the parameters.
 
 A reform never appears by name in model code.  A reform file (``configs/reform/<name>.yaml``)
-sets levers of :class:`~sim.params.ReformLevers`; ``combine`` merges the levers of every
+sets levers of :class:`~sim.model.params.ReformLevers`; ``combine`` merges the levers of every
 selected reform (multipliers multiply, lists unite, flags or, set values conflict), and
 ``apply`` returns new parameters with the levers applied plus the :class:`Policy` that the
 model's stages consult (parallel reviews, priority lists, SDAF coverage).
@@ -11,9 +11,9 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass, fields
-from typing import Dict
+from typing import Dict, Sequence
 
-from sim.params import Params, ReformLevers
+from sim.model.params import Params, ReformLevers
 
 SET_DICTS = ("mde_threshold", "total_threshold", "informal_review_days")
 SET_VALUES = ("hold_cap_days", "sdaf_days_saved")
@@ -85,6 +85,14 @@ def label(reforms: Dict[str, ReformLevers]) -> str:
     bundled = {inc for lv in reforms.values() for inc in lv.includes}
     names = [n for n in reforms if n not in bundled and n != "none"]
     return "+".join(names) if names else "none"
+
+
+def scenario_label(params: Params, extras: Sequence[str] = ()) -> str:
+    """The run's scenario label: the explicit ``params.scenario`` if set, else the reform label followed
+    by ``extras`` (the job's overrides that change the scenario, as the configuration bridge finds them)."""
+    if params.scenario:
+        return params.scenario
+    return " ".join([label(params.reform), *extras])
 
 
 def apply(params: Params) -> tuple[Params, Policy]:

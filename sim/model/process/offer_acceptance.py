@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generator
 
-from sim.process import loa_development, policy_review
+from sim.model.process import loa_development, policy_review
 
 if TYPE_CHECKING:
-    from sim.entities import Case
-    from sim.model import FmsModel
+    from sim.model.context import StageContext
+    from sim.model.entities import Case
 
 
-def run(m: "FmsModel", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> Generator:
     """Returns (via StopIteration value) True if accepted, False if withdrawn."""
     o = m.p.offer_acceptance
     bank = m.banks["offer_acceptance"]

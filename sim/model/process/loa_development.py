@@ -11,21 +11,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Generator
 
 if TYPE_CHECKING:
-    from sim.entities import Case
-    from sim.model import FmsModel
+    from sim.model.context import StageContext
+    from sim.model.entities import Case
 
 POOL = "case_writers"
 
 
-def work_content(m: "FmsModel", case: "Case", visit: int = 0) -> float:
+def work_content(m: "StageContext", case: "Case", visit: int = 0) -> float:
     """Total LOA work (writing + review) of this case's visit, in days."""
     u = m.banks["loa_development"].row(case.id, visit)
     return m.p.loa_development.work[case.loa_group].from_uniform(u[0])
 
 
-def writing_days(m: "FmsModel", content: float) -> float:
+def writing_days(m: "StageContext", content: float) -> float:
     return content * (1.0 - m.p.policy_review.share_of_loa_work)
 
 
-def run(m: "FmsModel", case: "Case", content: float, stage: str = "loa_development") -> Generator:
+def run(m: "StageContext", case: "Case", content: float, stage: str = "loa_development") -> Generator:
     yield from m.work(case, stage, m.pools[POOL], writing_days(m, content))

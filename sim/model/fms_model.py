@@ -1,32 +1,33 @@
 """FmsModel: the SimPy environment, staff pools, production lines, arrivals and records.
 
-Built from validated :class:`~sim.params.Params` and :class:`~sim.engine.rng.RandomStreams`; it reads
-no file and no config.  Stage modules in ``sim.process`` call ``work`` (time that holds a slot
-of a pool) and ``delay`` (time that only passes), inherited from :class:`~sim.engine.core.Engine`,
-which also append one visit record each: (case id, stage, pool, arrived, started, finished).
+Built from validated :class:`~sim.model.params.Params` and :class:`~sim.engine.rng.RandomStreams`; it reads
+no file and no config.  Stage modules in ``sim.model.process`` see it through the
+:class:`~sim.model.context.StageContext` protocol: ``work`` (time that holds a slot of a pool) and
+``delay`` (time that only passes), inherited from :class:`~sim.engine.core.Engine`, each append one
+visit record: (case id, stage, pool, arrived, started, finished).  ``admit`` starts one case's flow.
 """
 from __future__ import annotations
 
 from typing import Generator, Optional
 
-from sim.arrivals import lor_times
 from sim.engine.clock import years
 from sim.engine.core import Engine
-from sim.entities import ATTR_SLOTS, Case, CaseFactory
-from sim.params import Params
-from sim.process import BANKS
-from sim.process.case_flow import case_flow
-from sim.reform import Policy
-from sim.engine.rng import DrawBank, RandomStreams
 from sim.engine.pool import Pool, PoolSnapshot
-from sim.workforce import staff_plan
+from sim.engine.rng import DrawBank, RandomStreams
+from sim.model.arrivals import lor_times
+from sim.model.entities import ATTR_SLOTS, Case, CaseFactory
+from sim.model.params import Params
+from sim.model.process import BANKS
+from sim.model.process.case_flow import case_flow
+from sim.model.reform import Policy
+from sim.model.staff_plans import staff_plan
 
 
 class FmsModel(Engine):
     """One replication of the FMS case flow (``work`` and ``delay`` come from :class:`Engine`)."""
 
     def __init__(self, params: Params, streams: RandomStreams, policy: Policy = Policy()) -> None:
-        """``params`` with reform levers already applied (``sim.reform.apply``), and the policy switches."""
+        """``params`` with reform levers already applied (``sim.model.reform.apply``), and the policy switches."""
         super().__init__()
         self.params = params
         self.policy = policy
@@ -59,6 +60,13 @@ class FmsModel(Engine):
     def all_pools(self) -> dict[str, Pool]:
         return {**self.pools, **{p.name: p for p in self.lines.values()}}
 
+    def admit(self, case: Case) -> None:
+        """Receive ``case``'s LOR now and start its flow through the stages."""
+        case.lor_received = self.env.now
+        self.cases.append(case)
+        self.open_cases += 1
+        self.env.process(case_flow(self, case))
+
     def case_done(self) -> None:
         """A case closed or was withdrawn."""
         self.open_cases -= 1
@@ -70,11 +78,7 @@ class FmsModel(Engine):
         env = self.env
         for case_id, t in lor_times(self.params.demand, self.streams, self.horizon):
             yield env.timeout(t - env.now)
-            case = self.factory.make(case_id)
-            case.lor_received = env.now
-            self.cases.append(case)
-            self.open_cases += 1
-            env.process(case_flow(self, case))
+            self.admit(self.factory.make(case_id))
         yield env.timeout(self.horizon - env.now)
         self.arrivals_done = True
         if self.open_cases == 0 and not self.finished.triggered:

@@ -4,17 +4,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Generator
 
 if TYPE_CHECKING:
-    from sim.entities import Case
-    from sim.model import FmsModel
+    from sim.model.context import StageContext
+    from sim.model.entities import Case
 
 
-def run(m: "FmsModel", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> Generator:
     u = m.banks["delivery"].row(case.id, 0)
     yield from m.delay(case, "delivery", m.p.delivery.work.from_uniform(u[0]))
     case.delivered = m.env.now
 
 
-def close(m: "FmsModel", case: "Case") -> Generator:
+def close(m: "StageContext", case: "Case") -> Generator:
     u = m.banks["closure"].row(case.id, 0)
     yield from m.delay(case, "closure", m.p.closure.work.from_uniform(u[0]))
     case.closed = m.env.now

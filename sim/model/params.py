@@ -1,0 +1,264 @@
+"""Typed parameters of the FMS model, and their validation.
+
+These dataclasses are the single source of truth for every parameter: Hydra uses them as
+its structured-config schema (``sim.config``) so types and key names are checked when the
+config is composed, and the model receives them as plain Python objects.  Defaults here are
+*neutral* (zeros, empty lists); the real, sourced defaults live in ``configs/`` with a comment
+naming each figure's source and tag.  No Hydra or OmegaConf import here.
+
+They stay mutable (Hydra cannot override a frozen structured config); every rule on their values is
+in :mod:`sim.model.checks`, and the model receives a validated copy that nothing changes afterwards.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from sim.engine.distributions import Dist
+
+PARTNER_GROUPS = ("nato5", "other")
+LOA_GROUPS = ("A", "B", "C")
+ACQUISITION_TYPES = ("stock", "on_contract", "new_procurement")
+POOLS = ("case_managers", "tech_reviewers", "case_writers", "policy_reviewers", "contracting_officers")
+RECORDS = ("full", "cases", "summary")
+
+
+# ---------------------------------------------------------------- demand
+@dataclass
+class Partner:
+    name: str = ""
+    group: str = "other"  # nato5 | other
+    weight: float = 0.0
+
+
+@dataclass
+class Platform:
+    """A major-platform family with its own production line (line rate in staffing)."""
+
+    name: str = ""
+    weight: float = 0.0
+    quantity: Dist = field(default_factory=Dist)
+
+
+@dataclass
+class GroupMix:
+    """Attributes of cases in one LOA complexity group (A, B or C)."""
+
+    share: float = 0.0
+    value: Dist = field(default_factory=Dist)  # total case value, $M
+    p_mde: float = 0.0  # probability the case includes major defense equipment
+    mde_fraction: Dist = field(default_factory=Dist)  # MDE value / case value, when it has MDE
+    p_tech_release: float = 0.0
+    acquisition: Dict[str, float] = field(default_factory=dict)  # stock / on_contract / new_procurement
+    p_major_platform: float = 0.0  # given new procurement
+
+
+@dataclass
+class Shock:
+    """A change in the LOR rate: ramps linearly to ``multiplier`` over ``ramp_years`` from ``start_year``,
+    holds until ``end_year`` (null: to the end), then returns to 1."""
+
+    start_year: float = 0.0
+    ramp_years: float = 0.0
+    multiplier: float = 1.0
+    end_year: Optional[float] = None
+
+
+@dataclass
+class DemandParams:
+    lor_per_year: float = 0.0
+    growth_per_year: float = 0.0  # compound yearly growth of the LOR rate
+    seasonal: List[float] = field(default_factory=lambda: [1.0] * 12)  # relative rate by month
+    envelope: float = 2.0  # candidate-stream rate / base rate (thinning envelope)
+    urgent_share: float = 0.0
+    partners: List[Partner] = field(default_factory=list)
+    groups: Dict[str, GroupMix] = field(default_factory=dict)
+    platforms: List[Platform] = field(default_factory=list)
+    shocks: List[Shock] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- process
+@dataclass
+class LorIntakeParams:
+    work: Dist = field(default_factory=Dist)
+    p_incomplete: float = 0.0
+    rework: Dist = field(default_factory=Dist)  # partner + SCO fix the LOR (a delay)
+
+
+@dataclass
+class TechReleaseParams:
+    work: Dist = field(default_factory=Dist)
+
+
+@dataclass
+class LoaDevelopmentParams:
+    work: Dict[str, Dist] = field(default_factory=dict)  # by LOA group; includes policy review
+
+
+@dataclass
+class PolicyReviewParams:
+    share_of_loa_work: float = 0.0  # part of the LOA-development figure that is review
+
+
+@dataclass
+class CongressionalReviewParams:
+    mde_threshold: Dict[str, float] = field(default_factory=dict)  # by partner group, $M
+    total_threshold: Dict[str, float] = field(default_factory=dict)
+    informal_days: Dict[str, float] = field(default_factory=dict)
+    formal_days: Dict[str, float] = field(default_factory=dict)
+    p_hold: float = 0.0
+    hold: Dist = field(default_factory=Dist)
+
+
+@dataclass
+class OfferAcceptanceParams:
+    acceptance: Dist = field(default_factory=Dist)
+    offer_expiry_days: float = 85.0
+    p_expire: float = 0.0
+    p_restate: float = 1.0  # given expiry
+    p_withdraw: float = 0.0  # given expiry
+    restate_share: float = 0.0  # share of LOA development and policy review redone
+
+
+@dataclass
+class DelayParams:
+    work: Dist = field(default_factory=Dist)
+
+
+@dataclass
+class ContractingParams:
+    work: Dict[str, Dist] = field(default_factory=dict)  # on_contract / new_procurement
+    p_requirement_change: float = 0.0
+    change_delay: Dist = field(default_factory=Dist)
+    change_rework_share: float = 0.0
+
+
+@dataclass
+class ProductionParams:
+    lead_time: Dict[str, Dist] = field(default_factory=dict)  # standard / major_platform
+
+
+@dataclass
+class ProcessParams:
+    lor_intake: LorIntakeParams = field(default_factory=LorIntakeParams)
+    tech_release: TechReleaseParams = field(default_factory=TechReleaseParams)
+    loa_development: LoaDevelopmentParams = field(default_factory=LoaDevelopmentParams)
+    policy_review: PolicyReviewParams = field(default_factory=PolicyReviewParams)
+    congressional_review: CongressionalReviewParams = field(default_factory=CongressionalReviewParams)
+    offer_acceptance: OfferAcceptanceParams = field(default_factory=OfferAcceptanceParams)
+    implementation: DelayParams = field(default_factory=DelayParams)
+    contracting: ContractingParams = field(default_factory=ContractingParams)
+    production: ProductionParams = field(default_factory=ProductionParams)
+    delivery: DelayParams = field(default_factory=DelayParams)
+    closure: DelayParams = field(default_factory=DelayParams)
+
+
+# ---------------------------------------------------------------- staffing
+@dataclass
+class PoolStaff:
+    headcount: int = 0
+    caseload: int = 1  # cases one person works on at once
+
+
+@dataclass
+class Hire:
+    year: float = 0.0
+    headcount: int = 0
+
+
+@dataclass
+class StaffPlan:
+    """Staffing over time for one pool: hires at given years, attrition, and new hires' productivity ramp."""
+
+    hires: List[Hire] = field(default_factory=list)
+    attrition_per_year: float = 0.0  # share of staff leaving per year (continuous)
+    backfill: bool = False  # leavers are replaced at once by new hires (who then ramp up)
+    ramp_years: float = 0.0  # time for a new hire to reach full productivity
+    ramp_start: float = 0.5  # productivity of a new hire on day one (share of a trained person)
+
+
+@dataclass
+class StaffingParams:
+    pools: Dict[str, PoolStaff] = field(default_factory=dict)
+    production_lines: Dict[str, float] = field(default_factory=dict)  # units per year, by platform
+    scale: Dict[str, float] = field(default_factory=dict)  # headcount multiplier by pool (for sweeps)
+    plans: Dict[str, StaffPlan] = field(default_factory=dict)  # time-varying staffing by pool
+    plan_step_days: float = 30.0  # how often planned capacity is updated
+
+
+# ---------------------------------------------------------------- reform and run
+@dataclass
+class ReformLevers:
+    """What one reform changes.  Every default is neutral (no change).
+
+    How levers from several selected reforms combine (``sim.model.reform.combine``): ``*_factor`` fields
+    multiply; ``staff_factor`` multiplies per pool; lists are united; flags are or-ed;
+    ``sdaf_share`` combines as independent coverage (1 - prod(1 - s)); set values (the
+    threshold and time-box dicts, ``hold_cap_days``, ``sdaf_days_saved``) may be set by one
+    selected reform only, otherwise the run stops with an error naming both.
+    """
+
+    includes: List[str] = field(default_factory=list)  # a package: the reforms it bundles
+    mde_threshold: Dict[str, float] = field(default_factory=dict)  # set value, $M, by partner group
+    total_threshold: Dict[str, float] = field(default_factory=dict)  # set value, $M, by partner group
+    informal_review_days: Dict[str, float] = field(default_factory=dict)  # set value: a fixed clock
+    hold_cap_days: Optional[float] = None  # set value: holds end by this many days
+    p_hold_factor: float = 1.0
+    p_incomplete_factor: float = 1.0
+    p_requirement_change_factor: float = 1.0
+    loa_work_factor: float = 1.0
+    tech_release_work_factor: float = 1.0
+    contracting_work_factor: float = 1.0  # scales the contracting durations (median)
+    contracting_sigma_factor: float = 1.0  # scales the lognormal sigma (variability)
+    staff_factor: Dict[str, float] = field(default_factory=dict)  # headcount multiplier by pool
+    line_rate_factor: float = 1.0  # production-line rates
+    parallel_reviews: bool = False  # technology release and policy review overlap LOA development
+    priority_partners: List[str] = field(default_factory=list)  # urgent priority at every pool and line
+    priority_platforms: List[str] = field(default_factory=list)
+    sdaf_share: float = 0.0  # share of non-stock cases whose long-lead items were bought ahead
+    sdaf_days_saved: Optional[float] = None  # set value: production days saved for those cases
+
+
+@dataclass
+class Factor:
+    """One uncertain input of a sensitivity study: a dotted config key and its range."""
+
+    key: str = ""
+    low: float = 0.0
+    high: float = 0.0
+
+
+@dataclass
+class SensitivityPoint:
+    """A Latin-hypercube design point: the bridge sets the factors' config keys before validation."""
+
+    point: int = 0
+    points: int = 50
+    design_seed: int = 1
+    factors: List[Factor] = field(default_factory=list)
+
+
+@dataclass
+class RunParams:
+    replications: int = 1
+    horizon_years: float = 1.0
+    warmup_years: float = 0.0
+    drain_years: float = 0.0
+    records: str = "cases"
+    sample_days: float = 30.0  # spacing of the pool time series
+    jobs: int = 1  # processes over replications (keep 1 under a parallel Hydra launcher)
+
+
+@dataclass
+class Params:
+    seed: int = 0
+    study: str = "baseline"
+    run: RunParams = field(default_factory=RunParams)
+    demand: DemandParams = field(default_factory=DemandParams)
+    process: ProcessParams = field(default_factory=ProcessParams)
+    staffing: StaffingParams = field(default_factory=StaffingParams)
+    reform: Dict[str, ReformLevers] = field(default_factory=dict)  # selected reforms by name
+    reference: str = "none"  # scenario label that studies compare against
+    question: str = ""  # the question a study answers (set by experiment files)
+    scenario: str = ""  # explicit scenario label; empty: derived from the reforms and sweep overrides
+    sensitivity: Optional[SensitivityPoint] = None  # set for jobs of a sensitivity study
