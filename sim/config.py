@@ -25,6 +25,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.analysis.sensitivity import lhs_design
 from sim.model import reform
 from sim.model.checks import validate_params
 from sim.model.params import Params
@@ -110,8 +111,6 @@ def apply_design_point(cfg: DictConfig) -> DictConfig:
     sens = cfg.get("sensitivity")
     if not sens or not sens.get("factors"):
         return cfg
-    from sim.sensitivity import lhs_design
-
     bounds = {str(f.key): (float(f.low), float(f.high)) for f in sens.factors}
     point = int(sens.point)
     if not 0 <= point < int(sens.points):

@@ -14,7 +14,8 @@ from typing import Optional, TextIO
 
 from tqdm import tqdm
 
-from sim import results_io, stats
+from sim import results_io
+from sim.analysis.summary import summarise
 from sim.engine.clock import years
 from sim.model import reform
 from sim.model.params import Params
@@ -34,7 +35,7 @@ def sensitivity_values(params: Params) -> dict:
 
 def summarise_results(params: Params, results: list) -> dict:
     cases = combine(results, "cases")
-    summary = stats.summarise(
+    summary = summarise(
         cases=cases,
         totals=combine(results, "stage_totals"),
         flow=combine(results, "stage_flow"),

@@ -8,15 +8,15 @@ This command gathers them and writes, into ``<dir>``:
   scenario (replication by replication, under common random numbers).  A failed job gets one
   row with its error; it never stops the report.
 * ``sensitivity_prcc.csv`` for a sensitivity study (jobs whose summary has a ``sensitivity`` key):
-  partial rank correlation of each lead time with each factor (:mod:`sim.sensitivity`).
+  partial rank correlation of each lead time with each factor (:mod:`sim.analysis.sensitivity`).
 * ``figures/`` (:mod:`sim.report_figures`), ``report.html`` (self-contained: images embedded as
   data URIs, inline CSS, no script and no external resource) and ``report.json`` (status, jobs
   that worked or failed, files written).
 
 This module holds the command: ``make_report`` (writes the files), ``ReportCallback`` (runs the
 report at the end of a Hydra multirun) and ``main`` (argument parsing, exit codes).  Gathering
-the jobs and the computations are in :mod:`sim.comparison`, the page in :mod:`sim.report_html`;
-the names other code uses from them are re-exported here (``__all__``).
+the jobs is in :mod:`sim.comparison`, the computations in :mod:`sim.analysis.comparison`, the page
+in :mod:`sim.report_html`.
 """
 from __future__ import annotations
 
@@ -27,23 +27,20 @@ import traceback
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from sim.comparison import (
+from sim.analysis.comparison import (
     COLUMNS,
-    LEAD_TIMES,
-    METRIC_TITLES,
-    METRICS,
     Reference,
-    ReportError,
     comparison_table,
     complete_jobs,
     paired_differences,
-    read_job,
-    read_jobs,
     scenario_labels,
     scenario_order,
     sensitivity_factors,
     sensitivity_prcc,
 )
+from sim.analysis.metrics import LEAD_TIMES, METRICS
+from sim.analysis.metrics import TITLES as METRIC_TITLES
+from sim.comparison import ReportError, read_job, read_jobs
 from sim.report_html import render_html
 from sim.results_io import write_json
 

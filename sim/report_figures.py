@@ -20,7 +20,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.comparison import LEAD_TIMES, METRIC_TITLES, Reference, scenario_order  # noqa: E402
+from sim.analysis.comparison import Reference, scenario_order  # noqa: E402
+from sim.analysis.metrics import LEAD_TIMES  # noqa: E402
+from sim.analysis.metrics import TITLES as METRIC_TITLES  # noqa: E402
 
 DPI = 110
 MAX_SCENARIOS = 8     # distributions and stage bars: more lines than this are unreadable

@@ -17,13 +17,9 @@ from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
 
-from sim.comparison import (
-    METRIC_TITLES,
-    METRIC_UNITS,
-    Reference,
-    complete_jobs,
-    scenario_labels,
-)
+from sim.analysis.comparison import Reference, complete_jobs, scenario_labels
+from sim.analysis.metrics import TITLES as METRIC_TITLES
+from sim.analysis.metrics import UNITS as METRIC_UNITS
 
 CENSORED_WARN = 0.05  # above this share the mean of the cases that got there is biased low
 

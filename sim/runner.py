@@ -14,11 +14,12 @@ from typing import Callable, Iterable, Optional
 import numpy as np
 import pandas as pd
 
+from sim.analysis.dynamics import stage_flow
+from sim.analysis.stages import stage_totals
 from sim.engine.rng import RandomStreams
 from sim.model import reform
 from sim.model.fms_model import FmsModel
 from sim.model.params import Params
-from sim.stats import stage_flow, stage_totals
 
 MILESTONES = ("lor_received", "loa_offered", "loa_accepted", "contract_awarded", "delivered", "closed", "withdrawn")
 
@@ -28,8 +29,8 @@ class RepResult:
     replication: int
     cases: pd.DataFrame
     visits: Optional[pd.DataFrame]  # kept only when run.records == "full"
-    stage_totals: pd.DataFrame  # per stage: cohort wait, work and visit sums (sim.stats.stage_totals)
-    stage_flow: pd.DataFrame  # per stage and year: visits arrived and finished (sim.stats.stage_flow)
+    stage_totals: pd.DataFrame  # per stage: cohort wait, work and visit sums (sim.analysis.stages.stage_totals)
+    stage_flow: pd.DataFrame  # per stage and year: visits arrived and finished (sim.analysis.dynamics.stage_flow)
     pools: pd.DataFrame  # regular samples: day, pool, queue, busy, capacity
     pool_windows: pd.DataFrame  # per pool: counters at warm-up, horizon and end
     end_day: float

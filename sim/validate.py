@@ -5,7 +5,7 @@ Prints, and writes as ``validation.md`` and ``validation.json`` into its run dir
 
 1. verification: analytic (Erlang C, Jackson network) against simulated mean waits of plain
    queueing networks run on the very engine that simulates FMS cases (``sim.validation``);
-2. calibration: the baseline beside the published figures (``sim.calibration``), each row with
+2. calibration: the baseline beside the published figures (``sim.analysis.calibration``), each row with
    its source, tag, tolerance, whether the model is inside it, and whether the row is an
    independent check or only echoes an input.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from sim import results_io
-from sim.calibration import calibration_rows
+from sim.analysis.calibration import calibration_rows
 from sim.config import ConfigError, compose_config, to_params
 from sim.engine.clock import years
 from sim.runner import combine, run_replications

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from sim.calibration import CalibrationRow, flow_ratio, offered_within, stage_durations
+from sim.analysis.calibration import CalibrationRow, flow_ratio, offered_within, stage_durations
 
 
 def _cases():

@@ -47,7 +47,7 @@ def test_experiment_composes_with_its_own_sweep(name):
 
 
 def test_sensitivity_jobs_set_their_factors_to_the_design_point():
-    from sim.sensitivity import lhs_design
+    from sim.analysis.sensitivity import lhs_design
 
     base = to_params(compose_config(["experiment=sensitivity"]))
     bounds = {f.key: (f.low, f.high) for f in base.sensitivity.factors}

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import make_case, model, start, timeline
 
+from helpers import make_case, model, start, timeline
 from sim.model.entities import URGENT
 from sim.runner import run_replication
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from helpers import FakeBank, make_case, model, start, timeline
 
 

@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 import pytest
-from helpers import make_case, model, start, timeline
 
+from helpers import make_case, model, start, timeline
 from sim.config import CONFIG_DIR, ConfigError, compose_config, to_params
 from sim.model import reform
 from sim.model.entities import URGENT

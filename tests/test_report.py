@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from sim import report
+from sim.analysis.intervals import mean_ci
 from sim.results_io import write_json
-from sim.stats import mean_ci
 
 ROOT = Path(__file__).resolve().parents[1]
 T_975_2 = 4.302652729749464  # Student t, 97.5% quantile, 2 degrees of freedom
@@ -229,7 +229,7 @@ def test_hydra_overrides_are_read_when_the_manifest_is_missing(tmp_path):
 # --------------------------------------------------------------------------- whole report, no simulation
 
 def _sensitivity_dir(tmp_path: Path, points: int = 10) -> Path:
-    from sim.sensitivity import lhs_design
+    from sim.analysis.sensitivity import lhs_design
 
     design = lhs_design({"staffing.scale.case_writers": (0.5, 1.5), "demand.lor_per_year": (1500, 3000)},
                         points, seed=5)

@@ -1,4 +1,4 @@
-"""Latin hypercube designs and partial rank correlation (sim.sensitivity)."""
+"""Latin hypercube designs and partial rank correlation (sim.analysis.sensitivity)."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from sim.sensitivity import lhs_design, prcc
+from sim.analysis.sensitivity import lhs_design, prcc
 
 BOUNDS = {"staffing.scale.case_writers": (0.5, 1.5), "demand.lor_per_year": (1500.0, 3000.0),
           "process.offer_acceptance.p_expire": (0.0, 0.2)}

@@ -8,17 +8,11 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from sim.stats import (
-    histogram,
-    lead_time_summary,
-    mean_ci,
-    open_cases_at,
-    open_cases_series,
-    outcome_counts,
-    pool_window_stats,
-    stage_times,
-    stage_totals,
-)
+from sim.analysis.dynamics import open_cases_at, open_cases_series
+from sim.analysis.intervals import mean_ci
+from sim.analysis.lead_times import histogram, lead_time_summary, outcome_counts
+from sim.analysis.pools import pool_window_stats
+from sim.analysis.stages import stage_times, stage_totals
 
 NAN = math.nan
 

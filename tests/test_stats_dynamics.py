@@ -8,16 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.analysis.dynamics import mser5, open_cases_series, stage_flow, warmup_check, yearly_flow
+from sim.analysis.pools import unstable_pools
+from sim.engine.clock import DAYS_PER_YEAR
 from sim.engine.distributions import Dist
-from sim.stats import (
-    DAYS_PER_YEAR,
-    mser5,
-    open_cases_series,
-    stage_flow,
-    unstable_pools,
-    warmup_check,
-    yearly_flow,
-)
 
 
 def test_mser5_cuts_an_initial_transient_and_keeps_a_stationary_series():

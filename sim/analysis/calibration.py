@@ -15,6 +15,8 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
+from sim.analysis.dynamics import open_cases_at
+
 
 @dataclass
 class CalibrationRow:
@@ -66,9 +68,7 @@ def flow_ratio(cases: pd.DataFrame, start: float, end: float) -> float:
 
 def calibration_rows(cases: pd.DataFrame, visits: pd.DataFrame, warmup: float, horizon: float) -> list[CalibrationRow]:
     """The calibration table of a baseline run (all replications pooled; open cases averaged)."""
-    reps = cases["replication"].nunique()
-    end = cases["closed"].fillna(cases["withdrawn"])
-    open_h = float(((cases["lor_received"] <= horizon) & ~(end <= horizon)).sum() / reps)
+    open_h = float(open_cases_at(cases, horizon).mean())
     contract = stage_durations(visits, cases, "contracting")
     production = stage_durations(visits, cases, "production")
     line = stage_durations(visits, cases, "production_line")

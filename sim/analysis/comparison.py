@@ -1,0 +1,254 @@
+"""The comparison of a multirun's jobs: pure computations on job records (no file is read here).
+
+Job records are plain dicts (``job``, ``status``, ``error``, ``overrides``, ``scenario`` and the job's
+``summary``: a :class:`~sim.analysis.summary_schema.Summary`), as ``sim.output.multirun`` reads them.
+The functions return DataFrames or plain values, so they are tested on hand-made numbers: the columns
+of comparison.csv (``COLUMNS``, ``NUMERIC``, ``COUNTS``), ``scenario_labels``, ``metric_rows``,
+``replication_rows``, ``resolve_reference``, ``paired_differences``, ``comparison_table``,
+``sensitivity_prcc`` and ``scenario_order``.
+
+The change against the reference is **paired**: replication *r* of every scenario sees the same
+cases and draws (common random numbers), so the change is computed replication by replication
+(scenario minus reference), and its 95% Student-t interval is taken over those
+per-replication differences.  The reference is ``--reference`` if given, else the ``reference``
+key of the summaries, else ``"none"``.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.intervals import mean_ci
+from sim.analysis.metrics import LEAD_TIMES, METRICS
+from sim.analysis.sensitivity import prcc
+
+DEFAULT_REFERENCE = "none"
+COLUMNS = ["job", "scenario", "label", "status", "error", "metric", "mean", "ci_low", "ci_high",
+           "half_width", "n_reps", "median", "p90", "censored_share", "reference", "reference_job",
+           "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n", "diff_pct",
+           "seed", "overrides", "point"]
+NUMERIC = ["mean", "ci_low", "ci_high", "half_width", "median", "p90", "censored_share",
+           "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_pct"]
+COUNTS = ["n_reps", "reference_job", "diff_n", "seed", "point"]  # whole numbers, possibly missing
+
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The scenario every job is compared with."""
+
+    label: str
+    job: Optional[int]      # the job whose replications are the reference; None if no job has the label
+    source: str             # "--reference", "summaries" or "default"
+    note: Optional[str]     # said in the report (label not found, ambiguous, ...)
+
+
+def complete_jobs(jobs: Iterable[Mapping]) -> list[Mapping]:
+    """The jobs that completed and have a summary, in their order."""
+    return [j for j in jobs if j.get("status") == "complete" and j.get("summary") is not None]
+
+
+def _num(x: Any) -> float:
+    """A float, NaN for a missing (or non-numeric) value."""
+    try:
+        return math.nan if x is None else float(x)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def scenario_labels(jobs: Sequence[Mapping]) -> dict[int, str]:
+    """A distinct display label per job: the scenario, plus what sets it apart if it is shared.
+
+    Jobs that share a scenario label (a sweep over a parameter that the label does not name) get,
+    in brackets, their overrides that not every job with that label has, or ``(job N)`` if none;
+    sensitivity-study points get ``(point N)``.
+    """
+    scen = {j["job"]: (j.get("scenario") or "(scenario unknown)") for j in jobs}
+    groups: dict[str, list[set[str]]] = {}
+    for j in jobs:
+        groups.setdefault(scen[j["job"]], []).append(set(j.get("overrides") or []))
+    out = {}
+    for j in jobs:
+        s = scen[j["job"]]
+        if len(groups[s]) == 1:
+            out[j["job"]] = s
+            continue
+        point = ((j.get("summary") or {}).get("sensitivity") or {}).get("point")
+        if point is not None:
+            out[j["job"]] = f"{s} (point {point})"
+            continue
+        common = set.intersection(*groups[s])
+        own = [o for o in (j.get("overrides") or []) if o not in common]
+        out[j["job"]] = f"{s} [{', '.join(own)}]" if own else f"{s} (job {j['job']})"
+    # two jobs can still collide (identical overrides): fall back to the job number
+    seen = Counter(out.values())
+    return {k: (v if seen[v] == 1 else f"{v} (job {k})") for k, v in out.items()}
+
+
+def sensitivity_factors(jobs: Sequence[Mapping]) -> list[str]:
+    """The factor names of a sensitivity study, in first-seen order (empty if none)."""
+    names: dict[str, None] = {}
+    for j in complete_jobs(jobs):
+        sens = j["summary"].get("sensitivity") or {}
+        for k in (sens.get("factors") or {}):
+            names.setdefault(str(k), None)
+    return list(names)
+
+
+def factor_column(name: str) -> str:
+    """The comparison.csv column of a sensitivity factor: its dotted key (prefixed if it would clash)."""
+    return f"factor:{name}" if name in COLUMNS else name
+
+
+def metric_rows(jobs: Sequence[Mapping]) -> pd.DataFrame:
+    """One row per (job, metric) for complete jobs and one row per failed job (metric missing)."""
+    labels = scenario_labels(jobs)
+    factors = sensitivity_factors(jobs)
+    rows = []
+    for j in jobs:
+        base = {"job": j["job"], "scenario": j.get("scenario"), "label": labels[j["job"]],
+                "status": j.get("status", "failed"), "error": j.get("error"),
+                "overrides": " ".join(j.get("overrides") or [])}
+        s = j.get("summary")
+        if base["status"] != "complete" or s is None:
+            rows.append({**base, "status": "failed", "error": j.get("error") or "unknown error"})
+            continue
+        sens = s.get("sensitivity") or {}
+        extra = {"seed": s.get("seed"), "point": sens.get("point")}
+        for f in factors:
+            extra[factor_column(f)] = _num((sens.get("factors") or {}).get(f))
+        for metric in METRICS:
+            m = s["lead_times"].get(metric) if metric in LEAD_TIMES else s.get(metric)
+            if m is None:
+                continue
+            rows.append({**base, **extra, "metric": metric, "mean": _num(m.get("mean")),
+                         "ci_low": _num(m.get("ci_low")), "ci_high": _num(m.get("ci_high")),
+                         "half_width": _num(m.get("half_width")), "n_reps": _num(m.get("n")),
+                         "median": _num(m.get("median")), "p90": _num(m.get("p90")),
+                         "censored_share": _num(m.get("censored_share"))})
+    df = pd.DataFrame(rows)
+    for c in COLUMNS + [factor_column(f) for f in factors]:
+        if c not in df.columns:
+            df[c] = np.nan
+    return df
+
+
+def replication_rows(jobs: Sequence[Mapping]) -> pd.DataFrame:
+    """Per-replication values: one row per (job, metric, replication); None becomes NaN."""
+    rows = []
+    for j in complete_jobs(jobs):
+        s = j["summary"]
+        for metric in METRICS:
+            m = s["lead_times"].get(metric) if metric in LEAD_TIMES else s.get(metric)
+            for r, v in enumerate((m or {}).get("per_replication") or []):
+                rows.append((j["job"], metric, r, _num(v)))
+    return pd.DataFrame(rows, columns=["job", "metric", "replication", "value"]).astype(
+        {"job": "int64", "replication": "int64", "value": "float64"})
+
+
+def resolve_reference(jobs: Sequence[Mapping], requested: Optional[str] = None) -> Reference:
+    """Which label is the reference, and which job carries it.
+
+    The label: ``requested`` if given, else the summaries' ``reference`` key (the most common
+    one if they disagree), else ``"none"``.  The job: the lowest-numbered complete job whose
+    scenario (or display label) is that label.
+    """
+    ok = complete_jobs(jobs)
+    notes = []
+    if requested:
+        label, source = requested, "--reference"
+    else:
+        keys = [j["summary"]["reference"] for j in ok if j["summary"].get("reference")]
+        if keys:
+            label, source = Counter(keys).most_common(1)[0][0], "summaries"
+            if len(set(keys)) > 1:
+                notes.append(f"the summaries name different references ({', '.join(sorted(set(keys)))}); "
+                             f"using the most common, '{label}'")
+        else:
+            label, source = DEFAULT_REFERENCE, "default"
+    labels = scenario_labels(jobs)
+    matches = [j["job"] for j in ok if j.get("scenario") == label] or \
+              [j["job"] for j in ok if labels[j["job"]] == label]
+    if not matches:
+        failed = [j["job"] for j in jobs if j.get("scenario") == label and j.get("status") != "complete"]
+        why = f" (job {failed[0]} has it but failed)" if failed else ""
+        notes.append(f"no completed job has the reference scenario '{label}'{why}, so no changes "
+                     "against a reference are shown")
+        return Reference(label, None, source, "; ".join(notes) or None)
+    if len(matches) > 1:
+        notes.append(f"{len(matches)} jobs have the scenario label '{label}' (jobs "
+                     f"{', '.join(map(str, matches))}); job {matches[0]} is the reference")
+    return Reference(label, matches[0], source, "; ".join(notes) or None)
+
+
+def paired_differences(reps: pd.DataFrame, reference_job: int) -> pd.DataFrame:
+    """Paired change of every job against ``reference_job``, per metric.
+
+    For each replication index present in both (and not missing in either), d_r = job_r -
+    reference_r; ``diff_mean`` is the mean of d_r and the interval the 95% Student-t interval of
+    the d_r (``sim.analysis.intervals.mean_ci``).  ``diff_pct`` = 100 * diff_mean / (mean of the paired
+    reference values).  Columns: job, metric, diff_mean, diff_ci_low, diff_ci_high,
+    diff_half_width, diff_n, diff_pct.
+    """
+    cols = ["job", "metric", "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n", "diff_pct"]
+    ref = reps.loc[reps["job"] == reference_job, ["metric", "replication", "value"]].rename(columns={"value": "ref"})
+    pairs = reps.merge(ref, on=["metric", "replication"], how="inner").dropna(subset=["value", "ref"])
+    pairs = pairs.assign(d=pairs["value"] - pairs["ref"])
+    rows = []
+    for (job, metric), g in pairs.groupby(["job", "metric"], sort=True):
+        ci = mean_ci(g["d"].tolist())
+        ref_mean = float(g["ref"].mean())
+        rows.append({"job": int(job), "metric": metric, "diff_mean": _num(ci["mean"]),
+                     "diff_ci_low": _num(ci["ci_low"]), "diff_ci_high": _num(ci["ci_high"]),
+                     "diff_half_width": _num(ci["half_width"]), "diff_n": float(ci["n"]),
+                     "diff_pct": 100.0 * _num(ci["mean"]) / ref_mean if ref_mean else math.nan})
+    return pd.DataFrame(rows, columns=cols).astype({"job": "int64"})
+
+
+def comparison_table(jobs: Sequence[Mapping], reference: Optional[str] = None) -> tuple[pd.DataFrame, Reference]:
+    """The tidy comparison (one row per job and metric) and the reference it was computed against."""
+    ref = resolve_reference(jobs, reference)
+    table = metric_rows(jobs)
+    table["reference"] = ref.label
+    table["reference_job"] = pd.NA if ref.job is None else ref.job
+    diff_cols = ["diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n", "diff_pct"]
+    if ref.job is not None and len(table):
+        diffs = paired_differences(replication_rows(jobs), ref.job)
+        table = table.drop(columns=diff_cols).merge(diffs, on=["job", "metric"], how="left")
+    factors = [c for c in table.columns if c not in COLUMNS]
+    table = table[COLUMNS + factors]
+    table = table.astype({**{c: "float64" for c in NUMERIC + factors}, **{c: "Int64" for c in COUNTS}})
+    return table.reset_index(drop=True), ref
+
+
+def sensitivity_prcc(table: pd.DataFrame, factors: Sequence[str]) -> pd.DataFrame:
+    """PRCC of each lead time's job mean with each factor over the complete sensitivity jobs.
+
+    Columns: metric, factor, prcc, p_value, n_points.  A lead time is left out if it has fewer
+    than (factors + 2) points: the test needs n - 2 - k >= 1 degrees of freedom, k = factors - 1.
+    """
+    cols = ["metric", "factor", "prcc", "p_value", "n_points"]
+    out = []
+    fcols = [factor_column(f) for f in factors]
+    for metric in LEAD_TIMES:
+        t = table[(table["metric"] == metric) & (table["status"] == "complete")].dropna(subset=fcols + ["mean"])
+        if not factors or len(t) < len(factors) + 2:
+            continue
+        res = prcc(t[fcols].set_axis(list(factors), axis=1), t["mean"])
+        out.append(res.assign(metric=metric, n_points=len(t)))
+    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
+
+
+def scenario_order(table: pd.DataFrame, reference_job: Optional[int], limit: Optional[int] = None) -> list[int]:
+    """Complete jobs, the reference first, then the most different (largest |% change| in any lead time)."""
+    ok = table[(table["status"] == "complete") & table["metric"].isin(LEAD_TIMES)]
+    jobs = list(dict.fromkeys(ok["job"].astype(int).tolist()))
+    score = ok.assign(a=ok["diff_pct"].abs()).groupby("job")["a"].max().fillna(-1.0)
+    rest = sorted((j for j in jobs if j != reference_job), key=lambda j: (-float(score.get(j, -1.0)), j))
+    order = ([reference_job] if reference_job in jobs else []) + rest
+    return order[:limit] if limit else order

@@ -1,0 +1,58 @@
+"""Staff pools and production lines: utilisation, queues and throughput between two snapshots."""
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.analysis.intervals import mean_ci
+from sim.analysis.summary_schema import PoolSeries, PoolStats
+from sim.engine.clock import DAYS_PER_YEAR
+
+
+def pool_window_stats(windows: pd.DataFrame, start: str = "warmup", end: str = "horizon") -> list[PoolStats]:
+    """Utilisation, mean queue and throughput of each pool between two snapshots, with intervals."""
+    a = windows[windows["at"] == start].set_index(["replication", "pool"])
+    b = windows[windows["at"] == end].set_index(["replication", "pool"])
+    d = (b[["day", "queue_area", "busy_area", "capacity_area", "requests", "starts", "releases"]]
+         - a[["day", "queue_area", "busy_area", "capacity_area", "requests", "starts", "releases"]])
+    out = []
+    for pool in list(dict.fromkeys(windows["pool"])):
+        dp = d.xs(pool, level="pool")
+        util = (dp["busy_area"] / dp["capacity_area"]).tolist()
+        queue = (dp["queue_area"] / dp["day"]).tolist()
+        cap = b.xs(pool, level="pool")["capacity"].tolist()
+        out.append({
+            "pool": pool,
+            "capacity": int(cap[0]) if cap else None,
+            "utilisation": mean_ci(util),
+            "mean_queue": mean_ci(queue),
+            "starts_per_year": mean_ci((dp["starts"] / dp["day"] * DAYS_PER_YEAR).tolist()),
+            "served_share": float(dp["starts"].sum() / dp["requests"].sum()) if dp["requests"].sum() else None,
+            "queue_growth": mean_ci((dp["requests"] - dp["starts"]).tolist()),  # cases, warm-up to horizon
+            "per_replication_utilisation": util,
+        })
+    return out
+
+
+def unstable_pools(pools: list[PoolStats], utilisation_limit: float = 0.98, served_limit: float = 0.97,
+                   min_growth: float = 10.0) -> list[str]:
+    """Pools whose queue grows over the cohort window: nearly always busy, or starting clearly fewer
+    cases than arrive (share below ``served_limit`` and a queue that grew by more than ``min_growth``)."""
+    out = []
+    for p in pools:
+        busy = (p["utilisation"]["mean"] or 0) >= utilisation_limit
+        growth = p.get("queue_growth", {}).get("mean") or 0
+        lagging = p.get("served_share") is not None and p["served_share"] < served_limit and growth > min_growth
+        if busy or lagging:
+            out.append(p["pool"])
+    return out
+
+
+def queue_series(pools: pd.DataFrame) -> dict[str, PoolSeries]:
+    """Mean over replications of each pool's sampled queue, busy share: {pool: {day, queue, busy}}."""
+    g = pools.groupby(["pool", "day"], sort=False)[["queue", "busy", "capacity"]].mean().reset_index()
+    out = {}
+    for pool in list(dict.fromkeys(pools["pool"])):
+        p = g[g["pool"] == pool]
+        out[pool] = {"day": p["day"].tolist(), "queue": p["queue"].tolist(),
+                     "busy": p["busy"].tolist(), "capacity": p["capacity"].tolist()}
+    return out

@@ -1,0 +1,49 @@
+"""Where the time goes: wait and work per stage and cohort case."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+
+from sim.analysis.intervals import mean_ci
+from sim.analysis.summary_schema import StageTime
+from sim.model.process import STAGES
+
+
+def stage_totals(cases: pd.DataFrame, visits: pd.DataFrame) -> pd.DataFrame:
+    """Per replication and stage: summed wait, work and visits of cohort cases, and the cohort size.
+
+    Computed per replication where the visits are at hand, so that visits need not be kept.
+    """
+    cohort = cases.loc[cases["in_cohort"], ["replication", "case_id"]]
+    n = cohort.groupby("replication").size().rename("cohort")
+    v = visits.merge(cohort, on=["replication", "case_id"], how="inner")
+    v = v.assign(wait=v["started"] - v["arrived"], work=v["finished"] - v["started"],
+                 pool=v["pool"].str.replace(r"^line:.*$", "line:*", regex=True))
+    g = v.groupby(["replication", "stage", "pool"], sort=False)
+    out = g[["wait", "work"]].sum().join(g.size().rename("visits")).reset_index()
+    return out.merge(n.reset_index(), on="replication", how="left")
+
+
+def stage_times(totals: pd.DataFrame, replications: Sequence[int]) -> list[StageTime]:
+    """Per stage: mean wait and work per cohort case (visits summed per case), with intervals over replications.
+
+    A stage that a replication's cohort never visited counts as zero for that replication.
+    """
+    out = []
+    present = set(totals["stage"].astype(str).unique().tolist())
+    for stage in [s for s in STAGES if s in present]:
+        t = totals[totals["stage"] == stage].groupby("replication")[["wait", "work", "visits", "cohort"]].agg(
+            {"wait": "sum", "work": "sum", "visits": "sum", "cohort": "first"})
+        t = t.reindex(list(replications))
+        cohort = t["cohort"].fillna(totals.groupby("replication")["cohort"].first().reindex(list(replications)))
+        per_case = t[["wait", "work", "visits"]].fillna(0.0).div(cohort, axis=0)
+        pools = sorted(set(totals.loc[totals["stage"] == stage, "pool"].astype(str).tolist()))
+        out.append({
+            "stage": stage,
+            "pool": ", ".join(p.replace("line:*", "production lines") for p in pools),
+            "wait_per_case": mean_ci(per_case["wait"].tolist()),
+            "work_per_case": mean_ci(per_case["work"].tolist()),
+            "visits_per_case": float(per_case["visits"].mean()),
+        })
+    return out

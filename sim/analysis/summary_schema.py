@@ -1,0 +1,156 @@
+"""The typed schema of ``summary.json``: what the writer fills and every reader may rely on.
+
+``summary.json`` is the one file from which a run's figures, the multirun report and the comparison are
+made.  These ``TypedDict`` classes name every key and its type, so the writer
+(:func:`sim.analysis.summary.summarise` and ``sim.job``) and the readers (``sim.output`` and
+``sim.analysis.comparison``) share one definition instead of string keys spread over six modules.
+Missing values are ``None`` (JSON null); times are in days.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, TypedDict
+
+
+class Interval(TypedDict):
+    """A mean over replications with its 95% Student-t interval (``None`` where undefined)."""
+
+    mean: Optional[float]
+    ci_low: Optional[float]
+    ci_high: Optional[float]
+    half_width: Optional[float]
+    n: int
+
+
+class IntervalSeries(Interval):
+    """An interval with the per-replication values it was computed from."""
+
+    per_replication: list[Any]
+
+
+class Histogram(TypedDict):
+    bin_days: float
+    edges: list[float]
+    counts: list[int]
+
+
+class LeadTime(Interval):
+    """One lead time over the cohort (``sim.analysis.lead_times.lead_time_summary``)."""
+
+    name: str
+    milestone: str
+    median: Optional[float]
+    p90: Optional[float]
+    censored_share: Optional[float]
+    cases: int
+    reached: int
+    per_replication: list[Optional[float]]
+    per_replication_censored_share: list[Optional[float]]
+    histogram: Histogram
+
+
+class Outcomes(TypedDict):
+    """Cohort outcomes per replication (``sim.analysis.lead_times.outcome_counts``)."""
+
+    delivered: IntervalSeries
+    withdrawn: IntervalSeries
+    in_progress: IntervalSeries
+    cohort: IntervalSeries
+    notified_share: IntervalSeries
+
+
+class PoolStats(TypedDict):
+    """One pool between the warm-up and the horizon (``sim.analysis.pools.pool_window_stats``)."""
+
+    pool: str
+    capacity: Optional[int]
+    utilisation: Interval
+    mean_queue: Interval
+    starts_per_year: Interval
+    served_share: Optional[float]
+    queue_growth: Interval
+    per_replication_utilisation: list[float]
+
+
+class StageTime(TypedDict):
+    """Mean wait and work per cohort case at one stage (``sim.analysis.stages.stage_times``)."""
+
+    stage: str
+    pool: str
+    wait_per_case: Interval
+    work_per_case: Interval
+    visits_per_case: float
+
+
+class WarmupCheck(TypedDict):
+    method: str
+    truncation_day: float
+    warmup_day: float
+    adequate: bool
+
+
+class Flow(TypedDict):
+    """Visits that arrived at and finished a stage, per simulated year (mean of replications)."""
+
+    year: list[int]
+    arrivals: list[float]
+    completions: list[float]
+    ratio: list[Optional[float]]
+
+
+class PoolSeries(TypedDict):
+    day: list[float]
+    queue: list[float]
+    busy: list[float]
+    capacity: list[float]
+
+
+class Series(TypedDict):
+    """Time series sampled every ``run.sample_days`` (mean of replications)."""
+
+    day: list[float]
+    open_cases: list[float]
+    in_process: list[float]
+    pools: dict[str, PoolSeries]
+
+
+class Window(TypedDict):
+    warmup_day: float
+    horizon_day: float
+
+
+class Results(TypedDict):
+    """What :func:`sim.analysis.summary.summarise` computes from the replication tables."""
+
+    lead_times: dict[str, LeadTime]
+    cases: Outcomes
+    open_cases_at_horizon: IntervalSeries
+    pools: list[PoolStats]
+    unstable: list[str]
+    warmup_check: WarmupCheck
+    yearly_flow: dict[str, Flow]
+    stages: list[StageTime]
+    series: Series
+    window: Window
+
+
+class SensitivityPoint(TypedDict):
+    point: int
+    factors: dict[str, float]
+
+
+class Summary(Results):
+    """The whole ``summary.json``: the run's identity (filled by ``sim.job``) and its results."""
+
+    scenario: str
+    reference: str
+    study: str
+    question: str
+    reforms: list[str]
+    levers: dict[str, Any]
+    sensitivity: Optional[SensitivityPoint]
+    seed: int
+    replications: int
+    run: dict[str, Any]
+    time_unit: str
+    end_day_per_replication: list[float]
+    stage_visits_per_replication: list[int]
