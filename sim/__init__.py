@@ -12,7 +12,7 @@ command module, and importing it would hide a function of that name.
 """
 from sim.model import FmsModel, Params, validate_params
 from sim.runner import RepResult, run_replication, run_replications
-from sim.validation import simulate_network
+from sim.verification.networks import simulate_network
 
 __all__ = ["FmsModel", "Params", "RepResult", "run_replication", "run_replications", "simulate_network",
            "validate_params"]

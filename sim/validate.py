@@ -4,7 +4,7 @@ Prints, and writes as ``validation.md`` and ``validation.json`` into its run dir
 (``results/validate/<timestamp>/`` unless ``--out`` says otherwise), two tables:
 
 1. verification: analytic (Erlang C, Jackson network) against simulated mean waits of plain
-   queueing networks run on the very engine that simulates FMS cases (``sim.validation``);
+   queueing networks run on the very engine that simulates FMS cases (``sim.verification``);
 2. calibration: the baseline beside the published figures (``sim.analysis.calibration``), each row with
    its source, tag, tolerance, whether the model is inside it, and whether the row is an
    independent check or only echoes an input.
@@ -64,7 +64,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="run directory (default results/validate/<timestamp>)")
     ap.add_argument("--replications", type=int, default=4, help="baseline replications (default 4)")
     ap.add_argument("--verification-replications", type=int, default=None,
-                    help="replications per verification network (default: sim.validation's)")
+                    help="replications per verification network (default: sim.verification's)")
     ap.add_argument("overrides", nargs="*", help="config overrides, as for python -m sim")
     args = ap.parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
@@ -78,10 +78,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     manifest = results_io.Manifest(out, {"replications": args.replications}, list(args.overrides), params.seed)
     start = time.time()
     try:
-        from sim import validation
+        from sim.verification import verification_table
 
         kw = {} if args.verification_replications is None else {"replications": args.verification_replications}
-        verification = validation.verification_table(**kw)
+        verification = verification_table(**kw)
         t_verify = time.time() - start
         results = run_replications(params)
         cases, visits = combine(results, "cases"), combine(results, "visits")

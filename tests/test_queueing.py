@@ -1,4 +1,4 @@
-"""sim.queueing against textbook values, an independent formula, limits and invalid input."""
+"""sim.verification.queueing against textbook values, an independent formula, limits and invalid input."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from sim.queueing import (
+from sim.verification.queueing import (
     erlang_b,
     erlang_c,
     jackson_series,

@@ -9,7 +9,7 @@
   against theory and Ciw against ours (Welch interval on the difference) all agree at a
   Bonferroni-adjusted family level of 95% over those comparisons.
 
-Seeds are constants fixed here (and in ``sim.validation.SEED``) before any result was looked at.
+Seeds are constants fixed here (and in ``sim.verification.networks.SEED``) before any result was looked at.
 """
 from __future__ import annotations
 
@@ -19,18 +19,20 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from sim import engine, validation
+from sim import engine
+from sim.analysis.intervals import t_interval
 from sim.engine.pool import Pool
-from sim.queueing import jackson_series
-from sim.validation import (
+from sim.verification import networks as validation
+from sim.verification.networks import (
     NETWORKS,
     Network,
     run_engine,
     simulate_network,
     verification_table,
 )
+from sim.verification.queueing import jackson_series
 
-TABLE_SEED = 20260404  # the default table's seed (sim.validation.SEED)
+TABLE_SEED = 20260404  # the default table's seed (sim.verification.networks.SEED)
 TABLE_REPLICATIONS = 20
 EXACT_SEED = 11
 CIW_SEED = 4242  # Ciw replication r uses ciw.seed(CIW_SEED + r)
@@ -183,7 +185,7 @@ def test_simulated_service_times_and_cohort_sizes_match_their_design(table_runs)
     for net in NETWORKS:
         reps = results[net.name]
         for j, mu in enumerate(net.service_rates):
-            mean, hw = validation.interval([r["mean_service"][j] for r in reps], level)
+            mean, hw = t_interval([r["mean_service"][j] for r in reps], level)
             assert abs(mean - 1 / mu) <= hw, (net.name, j, mean, 1 / mu, hw)
         expected = net.arrival_rate * (net.horizon - net.warmup)
         for r in reps:
@@ -246,12 +248,14 @@ def test_ciw_and_this_engine_agree_with_each_other_and_with_theory():
     failures = []
     for name, analytic, get in measures:
         o, c = [get(r) for r in ours], [get(r) for r in theirs]
-        mo, ho = validation.interval(o, level)
-        mc, hc = validation.interval(c, level)
+        mo, ho = t_interval(o, level)
+        mc, hc = t_interval(c, level)
         d, hd = welch(o, c, level)
         print(f"  {name:12s} analytic {analytic:8.4f}"
-              f" | ours {mo:8.4f} +/- {ho:.4f} ({100 * (mo - analytic) / analytic:+.2f}%, {(mo - analytic) / ho:+.2f} hw)"
-              f" | Ciw {mc:8.4f} +/- {hc:.4f} ({100 * (mc - analytic) / analytic:+.2f}%, {(mc - analytic) / hc:+.2f} hw)"
+              f" | ours {mo:8.4f} +/- {ho:.4f} ({100 * (mo - analytic) / analytic:+.2f}%,"
+              f" {(mo - analytic) / ho:+.2f} hw)"
+              f" | Ciw {mc:8.4f} +/- {hc:.4f} ({100 * (mc - analytic) / analytic:+.2f}%,"
+              f" {(mc - analytic) / hc:+.2f} hw)"
               f" | ours - Ciw {d:+.4f} +/- {hd:.4f} ({d / hd:+.2f} hw)")
         comparisons = (("ours-theory", mo - analytic, ho), ("Ciw-theory", mc - analytic, hc), ("ours-Ciw", d, hd))
         for label, gap, hw in comparisons:
@@ -259,3 +263,12 @@ def test_ciw_and_this_engine_agree_with_each_other_and_with_theory():
                 failures.append((name, label, gap, hw))
     assert failures == []
     assert all(r["n"] > 0.9 * net.arrival_rate * (net.horizon - net.warmup) for r in theirs)
+
+
+def test_sim_validation_still_exports_the_verification_network():
+    """The README and the verification contract name ``from sim.validation import simulate_network``."""
+    import sim
+    from sim import validation as shim
+
+    assert shim.simulate_network is simulate_network is sim.simulate_network
+    assert shim.verification_table is verification_table

@@ -3,7 +3,7 @@
 :class:`Engine` gives ``work`` (queue at a :class:`~sim.engine.pool.Pool` by priority, hold one slot
 for a duration) and ``delay`` (time that passes without a resource), each appending one visit
 record (entity id, stage, pool, arrived, started, finished).  The FMS model
-(:class:`~sim.model.fms_model.FmsModel`) and the verification network (``sim.validation``) are both built
+(:class:`~sim.model.fms_model.FmsModel`) and the verification network (``sim.verification.networks``) are both built
 on it, so the code that the queueing-theory checks exercise is the code that simulates cases.
 """
 from __future__ import annotations

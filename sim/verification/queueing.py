@@ -1,6 +1,6 @@
 """Analytic queueing formulas (pure math): Erlang B and C, M/M/c waits, Jackson series networks.
 
-These are the reference values the verification network (``sim.validation``) is checked against.
+These are the reference values the verification network (``sim.verification.networks``) is checked against.
 
 * Erlang B by the stable recursion ``B(0) = 1``, ``B(k) = a B(k-1) / (k + a B(k-1))``: no factorials
   or powers, so it works for thousands of servers.

@@ -1,0 +1,116 @@
+"""run_job on a tiny run: the files it leaves, its manifest, its printed table, and how it fails."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import sim.job
+from sim.job import lead_time_table, run_job
+
+TINY = ("debug=tiny", "run.replications=1", "run.horizon_years=0.5", "run.warmup_years=0", "run.drain_years=0.1")
+LEAD_TIMES = ("lor_to_offer", "lor_to_contract", "lor_to_delivery")
+
+
+def _on_disk(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def params(compose):
+    return compose(*TINY, "run.records=summary")
+
+
+@pytest.fixture(scope="module")
+def summary_only_run(params, tmp_path_factory):
+    """One tiny run with run.records=summary, shared: making the four figures takes 2-3 s of it."""
+    out = tmp_path_factory.mktemp("job") / "run"
+    stream = io.StringIO()
+    summary = run_job(params, out, config={"run": {"records": "summary"}}, overrides=["run.records=summary"],
+                      stream=stream, progress=False)
+    return out, summary, stream.getvalue()
+
+
+@pytest.mark.slow
+def test_summary_records_write_only_summary_manifest_and_figures(summary_only_run):
+    out, _, _ = summary_only_run
+    files = _on_disk(out)
+    assert "summary.json" in files and "manifest.json" in files
+    figures = {f for f in files if f.startswith("figures/")}
+    assert figures and all(f.endswith(".png") for f in figures)
+    assert all((out / f).stat().st_size > 0 for f in figures)
+    assert files == {"summary.json", "manifest.json"} | figures  # no parquet, no leftover .tmp
+    assert not list(out.rglob("*.parquet"))
+
+
+@pytest.mark.slow
+def test_manifest_is_complete_and_lists_the_files_on_disk(summary_only_run):
+    out, summary, _ = summary_only_run
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["status"] == "complete"
+    assert m["error"] is None
+    assert m["overrides"] == ["run.records=summary"]
+    assert m["config"] == {"run": {"records": "summary"}}
+    assert len(m["files"]) == len(set(m["files"]))
+    assert set(m["files"]) == _on_disk(out) - {"manifest.json"}
+    assert m["runtime_seconds"] >= 0
+    on_disk = json.loads((out / "summary.json").read_text())
+    assert on_disk["scenario"] == summary["scenario"] == "none"
+    assert on_disk["run"]["records"] == "summary"
+
+
+@pytest.mark.slow
+def test_printed_table_names_the_three_lead_times(summary_only_run):
+    out, summary, printed = summary_only_run
+    lines = printed.splitlines()
+    assert any(line.startswith("lead time (days)") for line in lines)
+    for name in LEAD_TIMES:
+        row = [line for line in lines if line.startswith(name)]
+        assert len(row) == 1, name
+        mean = summary["lead_times"][name]["mean"]
+        assert row[0].split()[1] == ("-" if mean is None else f"{mean:.0f}")
+    assert "Scenario 'none'" in printed
+    assert f"results: {out}" in printed
+
+
+def test_failed_run_leaves_failed_manifest_and_raises(params, tmp_path, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("replication 0 exploded")
+
+    monkeypatch.setattr(sim.job, "run_replications", boom)
+    stream = io.StringIO()
+    with pytest.raises(RuntimeError, match="replication 0 exploded"):
+        run_job(params, tmp_path, config={}, overrides=[], stream=stream, progress=False)
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    assert m["status"] == "failed"
+    assert "RuntimeError" in m["error"] and "replication 0 exploded" in m["error"]
+    assert m["files"] == []
+    assert _on_disk(tmp_path) == {"manifest.json"}
+    assert stream.getvalue() == ""  # no table for a failed run
+
+
+def _lt(mean, ci_low, ci_high, median, p90, censored):
+    return {"mean": mean, "ci_low": ci_low, "ci_high": ci_high, "median": median, "p90": p90,
+            "censored_share": censored}
+
+
+def test_lead_time_table_prints_dash_for_missing_values():
+    summary = {
+        "lead_times": {
+            "lor_to_offer": _lt(100.4, None, None, 90.0, None, None),
+            "lor_to_delivery": _lt(1500.0, 1400.0, 1600.0, 1450.0, 2100.0, 0.125),
+            "lor_to_contract": _lt(None, None, None, None, None, 1.0),
+        },
+        "open_cases_at_horizon": {"mean": 12.0},
+        "cases": {"cohort": {"mean": 40.0}},
+        "replications": 3,
+    }
+    lines = lead_time_table(summary).splitlines()
+    assert lines[0].split() == ["lead", "time", "(days)", "mean", "95%", "CI", "median", "p90", "censored"]
+    assert lines[1].split() == ["lor_to_offer", "100", "[-,", "-]", "90", "-", "-"]
+    assert lines[2].split() == ["lor_to_delivery", "1500", "[1400,", "1600]", "1450", "2100", "12.5%"]
+    assert lines[3].split() == ["lor_to_contract", "-", "[-,", "-]", "-", "-", "100.0%"]
+    assert lines[4] == "open cases at horizon: 12; cohort cases per replication: 40; replications: 3"
+    assert len(lines) == 5
