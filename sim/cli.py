@@ -28,7 +28,7 @@ from sim.config import (
 )
 
 # subcommand -> module with a main(argv) function
-SUBCOMMANDS = {"figures": "sim.figures_cli", "report": "sim.report", "validate": "sim.validate"}
+SUBCOMMANDS = {"figures": "sim.figures", "report": "sim.report", "validate": "sim.validate"}
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name=CONFIG_NAME)
@@ -61,13 +61,13 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
 
 def record_failure(out_dir: Path, overrides: list[str], error: BaseException) -> None:
     """Leave a failed manifest (run_job writes its own once it has started)."""
-    from sim import results_io
+    from sim.output import run_dir
 
     path = out_dir / "manifest.json"
-    if path.exists() and results_io.read_json(path).get("status") == "failed":
+    if path.exists() and run_dir.read_json(path).get("status") == "failed":
         return
     out_dir.mkdir(parents=True, exist_ok=True)
-    results_io.Manifest(out_dir, {}, overrides, seed=-1).finish("failed", [], error=f"{type(error).__name__}: {error}")
+    run_dir.Manifest(out_dir, {}, overrides, seed=-1).finish("failed", [], error=f"{type(error).__name__}: {error}")
 
 
 def main(argv: Optional[list[str]] = None) -> int:

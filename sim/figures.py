@@ -1,120 +1,27 @@
-"""Figures of one run, made from its saved summary.json (never from a live run).
-
-``python -m sim.figures <run dir>`` redraws them; ``make_figures(run_dir)`` is what a run
-calls after writing its files.  Every axis is labelled with its unit.
-"""
+"""``fms-sim figures <run dir> ...`` (or ``python -m sim.figures``): redraw a run's figures from its saved files."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from sim.engine.clock import DAYS_PER_YEAR  # noqa: E402
-from sim.results_io import read_json  # noqa: E402
-
-TITLES = {"lor_to_offer": "LOR to LOA offer", "lor_to_contract": "LOR to contract award",
-          "lor_to_delivery": "LOR to delivery"}
-DPI = 110
+from typing import Optional, Sequence
 
 
-def _save(fig: plt.Figure, path: Path) -> str:
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI, metadata={"Software": None})
-    plt.close(fig)
-    return str(Path("figures") / path.name)
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        print("usage: fms-sim figures <run dir> [<run dir> ...]", file=sys.stderr)
+        return 2
+    from sim.output.run_figures import make_figures  # matplotlib only when figures are made
 
-
-def lead_time_distributions(s: dict, out: Path) -> str:
-    lts = s["lead_times"]
-    fig, axes = plt.subplots(1, len(lts), figsize=(4.2 * len(lts), 3.6))
-    for ax, (name, lt) in zip(np.atleast_1d(axes), lts.items()):
-        h = lt["histogram"]
-        counts = np.asarray(h["counts"], dtype=float)
-        if counts.sum() > 0:
-            edges = np.asarray(h["edges"])
-            ax.stairs(counts / counts.sum(), edges, fill=True, alpha=0.6)
-            for q, style in ((lt["median"], "--"), (lt["p90"], ":")):
-                ax.axvline(q, color="k", linestyle=style, linewidth=1)
-        cs = lt["censored_share"]
-        ax.set_title(f"{TITLES.get(name, name)}\nmedian {lt['median'] or 0:.0f} d (--), p90 {lt['p90'] or 0:.0f} d (:)"
-                     + (f", {100 * cs:.1f}% censored" if cs else ""), fontsize=9)
-        ax.set_xlabel("days since LOR received")
-        ax.set_ylabel(f"share of cohort cases per {h['bin_days']:.0f}-day bin")
-    fig.suptitle(f"Lead-time distributions, scenario '{s['scenario']}' ({s['replications']} replications pooled)",
-                 fontsize=10)
-    return _save(fig, out / "lead_times.png")
-
-
-def where_time_goes(s: dict, out: Path) -> str:
-    stages = s["stages"]
-    names = [st["stage"].replace("_", " ") + (f"\n[{st['pool']}]" if st["pool"] else "") for st in stages]
-    wait = np.array([st["wait_per_case"]["mean"] or 0 for st in stages])
-    work = np.array([st["work_per_case"]["mean"] or 0 for st in stages])
-    fig, ax = plt.subplots(figsize=(8, 0.42 * len(stages) + 1.5))
-    y = np.arange(len(stages))[::-1]
-    ax.barh(y, work, color="tab:blue", label="work or delay (in service)")
-    ax.barh(y, wait, left=work, color="tab:red", label="waiting for a free slot (queue)")
-    ax.set_yticks(y, names, fontsize=7)
-    ax.set_xlabel("mean days per cohort case (visits summed; stages a case skips count as 0)")
-    ax.set_title(f"Where the time goes, scenario '{s['scenario']}'", fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
-    return _save(fig, out / "where_time_goes.png")
-
-
-def queues_and_open_cases(s: dict, out: Path) -> str:
-    ser = s["series"]
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
-    t = np.asarray(ser["day"]) / DAYS_PER_YEAR
-    ax1.plot(t, ser["open_cases"], color="k", label="open (LOR received, not closed or withdrawn)")
-    if "in_process" in ser:
-        ax1.plot(t, ser["in_process"], color="tab:blue", label="in process (not yet delivered or withdrawn)")
-    ax1.set_ylabel("cases")
-    ax1.legend(fontsize=7, loc="center right")
-    ax1.set_title(f"Open cases and queues over time, scenario '{s['scenario']}' (mean of replications)",
-                  fontsize=10)
-    for pool, p in ser["pools"].items():
-        ax2.plot(np.asarray(p["day"]) / DAYS_PER_YEAR, p["queue"], label=pool, linewidth=1)
-    ax2.set_ylabel("cases waiting in queue")
-    ax2.set_xlabel("simulation time (years)")
-    ax2.legend(fontsize=7, ncol=2)
-    w = s["window"]
-    for ax in (ax1, ax2):
-        ax.axvspan(w["warmup_day"] / DAYS_PER_YEAR, w["horizon_day"] / DAYS_PER_YEAR, color="tab:green",
-                   alpha=0.08, label=None)
-    ax1.text(w["warmup_day"] / DAYS_PER_YEAR, ax1.get_ylim()[1], " cohort window", va="top", fontsize=8)
-    return _save(fig, out / "queues_over_time.png")
-
-
-def utilisation(s: dict, out: Path) -> str:
-    pools = s["pools"]
-    names = [p["pool"] for p in pools]
-    means = np.array([p["utilisation"]["mean"] or 0 for p in pools]) * 100
-    hw = np.array([p["utilisation"]["half_width"] or 0 for p in pools]) * 100
-    fig, ax = plt.subplots(figsize=(8, 3.8))
-    ax.bar(range(len(names)), means, yerr=hw, capsize=3, color="tab:gray")
-    ax.axhline(100, color="tab:red", linewidth=1)
-    ax.set_xticks(range(len(names)), [f"{n}\n(cap {p['capacity']})" for n, p in zip(names, pools)],
-                  rotation=30, ha="right", fontsize=7)
-    ax.set_ylabel("utilisation, % of capacity busy\n(warm-up to horizon, 95% CI)")
-    ax.set_ylim(0, 110)
-    ax.set_title(f"Utilisation by pool, scenario '{s['scenario']}'", fontsize=10)
-    return _save(fig, out / "utilisation.png")
-
-
-def make_figures(run_dir: Path) -> list[str]:
-    run_dir = Path(run_dir)
-    s = read_json(run_dir / "summary.json")
-    out = run_dir / "figures"
-    out.mkdir(exist_ok=True)
-    return [f(s, out) for f in (lead_time_distributions, where_time_goes, queues_and_open_cases, utilisation)]
+    for arg in args:
+        run_dir = Path(arg)
+        if not (run_dir / "summary.json").is_file():
+            print(f"fms-sim: error: {run_dir} has no summary.json; pass a run directory", file=sys.stderr)
+            return 2
+        for f in make_figures(run_dir):
+            print(run_dir / f)
+    return 0
 
 
 if __name__ == "__main__":
-    from sim.figures_cli import main
-
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

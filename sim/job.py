@@ -14,11 +14,13 @@ from typing import Optional, TextIO
 
 from tqdm import tqdm
 
-from sim import results_io
 from sim.analysis.summary import summarise
+from sim.analysis.summary_schema import Summary
 from sim.engine.clock import years
 from sim.model import reform
 from sim.model.params import Params
+from sim.output import run_dir
+from sim.output.formatting import number
 from sim.runner import combine, run_replications
 
 
@@ -69,22 +71,23 @@ def summarise_results(params: Params, results: list) -> dict:
 def write_outputs(params: Params, results: list, out_dir: Path, summary: dict) -> list[str]:
     records = params.run.records
     files = ["summary.json"]
-    results_io.write_json(out_dir / "summary.json", summary)
+    run_dir.write_json(out_dir / "summary.json", summary)
     if records in ("cases", "full"):
-        results_io.write_table(combine(results, "cases"), out_dir / "cases.parquet")
-        results_io.write_table(combine(results, "pools"), out_dir / "pools.parquet")
+        run_dir.write_table(combine(results, "cases"), out_dir / "cases.parquet")
+        run_dir.write_table(combine(results, "pools"), out_dir / "pools.parquet")
         files += ["cases.parquet", "pools.parquet"]
     if records == "full":
-        results_io.write_table(combine(results, "visits"), out_dir / "visits.parquet")
+        run_dir.write_table(combine(results, "visits"), out_dir / "visits.parquet")
         files.append("visits.parquet")
     return files
 
 
-def lead_time_table(summary: dict) -> str:
+def lead_time_table(summary: Summary) -> str:
     rows = [f"{'lead time (days)':<18}{'mean':>8}{'95% CI':>20}{'median':>8}{'p90':>8}{'censored':>10}"]
+    def f(x: Optional[float]) -> str:
+        return number(x, thousands=False, dash="-")
+
     for name, lt in summary["lead_times"].items():
-        def f(x: Optional[float]) -> str:
-            return "-" if x is None else f"{x:.0f}"
         ci = f"[{f(lt['ci_low'])}, {f(lt['ci_high'])}]"
         cs = "-" if lt["censored_share"] is None else f"{100 * lt['censored_share']:.1f}%"
         rows.append(f"{name:<18}{f(lt['mean']):>8}{ci:>20}{f(lt['median']):>8}{f(lt['p90']):>8}{cs:>10}")
@@ -98,16 +101,16 @@ def run_job(params: Params, out_dir: Path, config: dict, overrides: list[str],
             stream: TextIO = sys.stdout, progress: bool = True) -> dict:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest = results_io.Manifest(out_dir, config, overrides, params.seed)
+    manifest = run_dir.Manifest(out_dir, config, overrides, params.seed)
     try:
         with tqdm(total=params.run.replications, desc=f"{reform.scenario_label(params)}: replications",
                   unit="rep", disable=not progress, file=sys.stderr) as bar:
             results = run_replications(params, progress=bar.update)
         summary = summarise_results(params, results)
         files = write_outputs(params, results, out_dir, summary)
-        from sim import figures  # matplotlib is imported only when figures are made
+        from sim.output.run_figures import make_figures  # matplotlib only when figures are made
 
-        files += figures.make_figures(out_dir)
+        files += make_figures(out_dir)
     except BaseException as e:
         manifest.finish("failed", [], error="".join(traceback.format_exception_only(type(e), e)).strip())
         raise

@@ -9,14 +9,14 @@ This command gathers them and writes, into ``<dir>``:
   row with its error; it never stops the report.
 * ``sensitivity_prcc.csv`` for a sensitivity study (jobs whose summary has a ``sensitivity`` key):
   partial rank correlation of each lead time with each factor (:mod:`sim.analysis.sensitivity`).
-* ``figures/`` (:mod:`sim.report_figures`), ``report.html`` (self-contained: images embedded as
+* ``figures/`` (:mod:`sim.output.report_figures`), ``report.html`` (self-contained: images embedded as
   data URIs, inline CSS, no script and no external resource) and ``report.json`` (status, jobs
   that worked or failed, files written).
 
 This module holds the command: ``make_report`` (writes the files), ``ReportCallback`` (runs the
 report at the end of a Hydra multirun) and ``main`` (argument parsing, exit codes).  Gathering
-the jobs is in :mod:`sim.comparison`, the computations in :mod:`sim.analysis.comparison`, the page
-in :mod:`sim.report_html`.
+the jobs is in :mod:`sim.output.multirun`, the computations in :mod:`sim.analysis.comparison`, the page
+in :mod:`sim.output.report_html`.
 """
 from __future__ import annotations
 
@@ -28,27 +28,15 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from sim.analysis.comparison import (
-    COLUMNS,
-    Reference,
     comparison_table,
     complete_jobs,
-    paired_differences,
     scenario_labels,
-    scenario_order,
     sensitivity_factors,
     sensitivity_prcc,
 )
-from sim.analysis.metrics import LEAD_TIMES, METRICS
-from sim.analysis.metrics import TITLES as METRIC_TITLES
-from sim.comparison import ReportError, read_job, read_jobs
-from sim.report_html import render_html
-from sim.results_io import write_json
-
-__all__ = [
-    "COLUMNS", "LEAD_TIMES", "METRIC_TITLES", "METRICS", "Reference", "ReportCallback", "ReportError",
-    "comparison_table", "main", "make_report", "paired_differences", "read_job", "read_jobs",
-    "render_html", "scenario_labels", "scenario_order",
-]
+from sim.output.multirun import ReportError, read_jobs
+from sim.output.report_html import render_html
+from sim.output.run_dir import write_json
 
 
 def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
@@ -77,7 +65,7 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         if pr is not None:
             pr.to_csv(multirun_dir / "sensitivity_prcc.csv", index=False)
             record["files"].append("sensitivity_prcc.csv")
-        from sim import report_figures  # matplotlib only when figures are made
+        from sim.output import report_figures  # matplotlib only when figures are made
 
         labels = scenario_labels(jobs)
         summaries = {j["job"]: j["summary"] for j in ok}

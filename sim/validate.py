@@ -20,19 +20,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Optional, Sequence
 
-from sim import results_io
 from sim.analysis.calibration import calibration_rows
 from sim.config import ConfigError, compose_config, to_params
 from sim.engine.clock import years
+from sim.output import run_dir
+from sim.output.formatting import table_value as cell
 from sim.runner import combine, run_replications
-
-
-def _fmt(x: Optional[float], digits: int = 2) -> str:
-    if x is None:
-        return "-"
-    if isinstance(x, bool):
-        return "yes" if x else "no"
-    return f"{x:,.{digits}f}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
 def verification_markdown(rows: list[dict]) -> str:
@@ -40,10 +33,10 @@ def verification_markdown(rows: list[dict]) -> str:
             "|---|---|---|---|---|---|---|---|")
     lines = [head]
     for r in rows:
-        lines.append(f"| {r['network']} | {r['station']} | {r['measure']} | {_fmt(r['analytic'], 3)} | "
-                     f"{_fmt(r['simulated'], 3)} "
-                     f"[{_fmt(r['ci_low'], 3)}, {_fmt(r['ci_high'], 3)}] | {_fmt(r['gap_pct'], 1)} | "
-                     f"{_fmt(r['gap_half_widths'], 2)} | {'yes' if r['inside'] else 'NO'} |")
+        lines.append(f"| {r['network']} | {r['station']} | {r['measure']} | {cell(r['analytic'], 3)} | "
+                     f"{cell(r['simulated'], 3)} "
+                     f"[{cell(r['ci_low'], 3)}, {cell(r['ci_high'], 3)}] | {cell(r['gap_pct'], 1)} | "
+                     f"{cell(r['gap_half_widths'], 2)} | {'yes' if r['inside'] else 'NO'} |")
     return "\n".join(lines)
 
 
@@ -51,10 +44,10 @@ def calibration_markdown(rows: list[dict]) -> str:
     lines = ["| measure | model | published | tolerance band | inside | kind | source [tag] |",
              "|---|---|---|---|---|---|---|"]
     for r in rows:
-        band = "-" if r["low"] is None else f"{_fmt(r['low'])} to {_fmt(r['high'])}"
+        band = "-" if r["low"] is None else f"{cell(r['low'])} to {cell(r['high'])}"
         inside = {True: "yes", False: "**no**", None: "-"}[r["inside"]]
         note = f" ({r['note']})" if r["note"] else ""
-        lines.append(f"| {r['measure']} | {_fmt(r['model'])} | {r['published']} | {band}: {r['tolerance']} | "
+        lines.append(f"| {r['measure']} | {cell(r['model'])} | {r['published']} | {band}: {r['tolerance']} | "
                      f"{inside} | {r['kind']} | {r['source']} [{r['tag']}]{note} |")
     return "\n".join(lines)
 
@@ -75,7 +68,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     out = args.out or Path("results") / "validate" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)
-    manifest = results_io.Manifest(out, {"replications": args.replications}, list(args.overrides), params.seed)
+    manifest = run_dir.Manifest(out, {"replications": args.replications}, list(args.overrides), params.seed)
     start = time.time()
     try:
         from sim.verification import verification_table
@@ -99,7 +92,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
           "## Calibration: the baseline beside the published figures\n\n"
           f"{calibration_markdown(calibration)}\n")
     (out / "validation.md").write_text(md)
-    results_io.write_json(out / "validation.json", {"verification": verification, "calibration": calibration,
+    run_dir.write_json(out / "validation.json", {"verification": verification, "calibration": calibration,
                                                     "seconds": {"verification": round(t_verify, 1),
                                                                 "total": round(time.time() - start, 1)}})
     manifest.finish("complete", ["validation.md", "validation.json"])

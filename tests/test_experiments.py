@@ -55,6 +55,7 @@ def test_sensitivity_jobs_set_their_factors_to_the_design_point():
     for point in (0, 17, 49):
         p = to_params(compose_config(["experiment=sensitivity", f"sensitivity.point={point}"]))
         assert p.demand.lor_per_year == pytest.approx(design[point]["demand.lor_per_year"])
-        assert p.staffing.pools["case_writers"].headcount == round(design[point]["staffing.pools.case_writers.headcount"])
+        writers = design[point]["staffing.pools.case_writers.headcount"]
+        assert p.staffing.pools["case_writers"].headcount == round(writers)
         assert p.process.contracting.work["new_procurement"].median == pytest.approx(
             design[point]["process.contracting.work.new_procurement.median"])

@@ -148,11 +148,12 @@ def test_sdaf_saves_production_days(det_params):
 
 
 def test_priority_partners_get_urgent_priority(compose):
-    p = compose("reform=priority_partners", "debug=tiny", "run.horizon_years=0.5", "run.warmup_years=0", "run.drain_years=0.1")
+    short = ("debug=tiny", "run.horizon_years=0.5", "run.warmup_years=0", "run.drain_years=0.1")
+    p = compose("reform=priority_partners", *short)
     cases = run_replication(p, 0).cases
     listed = cases["partner"].isin(PARTNERS)
     assert (cases.loc[listed, "priority"] == URGENT).all()
-    base = run_replication(compose("debug=tiny", "run.horizon_years=0.5", "run.warmup_years=0", "run.drain_years=0.1"), 0).cases
+    base = run_replication(compose(*short), 0).cases
     # the others keep the priority they drew (common random numbers)
     pd.testing.assert_series_equal(cases.loc[~listed, "priority"], base.loc[~listed, "priority"])
 

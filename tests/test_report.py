@@ -1,4 +1,4 @@
-"""The multirun report (sim.report, sim.report_figures): paired differences, failed jobs, HTML.
+"""The multirun report (sim.report, sim.output.report_figures): paired differences, failed jobs, HTML.
 
 Unit tests use hand-made summaries; the slow tests run the real tool twice, report on the
 result and open the page in headless Chromium.
@@ -18,8 +18,10 @@ import pandas as pd
 import pytest
 
 from sim import report
+from sim.analysis import comparison
 from sim.analysis.intervals import mean_ci
-from sim.results_io import write_json
+from sim.output import multirun as multirun_io
+from sim.output.run_dir import write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 T_975_2 = 4.302652729749464  # Student t, 97.5% quantile, 2 degrees of freedom
@@ -69,7 +71,7 @@ def fake_summary(scenario: str, offer: Sequence[Optional[float]], contract: Opti
 
 
 def job(num: int, summary: Optional[dict] = None, error: Optional[str] = None, overrides=()) -> dict:
-    """A job record as ``report.read_job`` returns it."""
+    """A job record as ``multirun_io.read_job`` returns it."""
     if summary is None:
         return {"job": num, "path": f"/x/{num}", "status": "failed", "error": error or "no manifest",
                 "overrides": list(overrides), "summary": None, "scenario": None}
@@ -104,7 +106,7 @@ def test_paired_difference_hand_computed():
     """
     jobs = [job(0, fake_summary("none", [100.0, 110.0, 120.0])),
             job(1, fake_summary("more_staff", [90.0, 104.0, 111.0]))]
-    table, ref = report.comparison_table(jobs)
+    table, ref = comparison.comparison_table(jobs)
     assert (ref.label, ref.job, ref.source) == ("none", 0, "default")
     r = row(table, 1, "lor_to_offer")
     hw = T_975_2 * math.sqrt(13 / 3) / math.sqrt(3)
@@ -127,7 +129,7 @@ def test_paired_difference_drops_unpaired_replications():
     """Reference 100/-/120/-, scenario 90/104/111/95/80: pairs r0 (-10) and r2 (-9) only."""
     jobs = [job(0, fake_summary("none", [100.0, None, 120.0, None])),
             job(1, fake_summary("faster", [90.0, 104.0, 111.0, 95.0, 80.0]))]
-    table, _ = report.comparison_table(jobs)
+    table, _ = comparison.comparison_table(jobs)
     r = row(table, 1, "lor_to_offer")
     assert r["diff_n"] == 2
     assert r["diff_mean"] == pytest.approx(-9.5, abs=1e-12)
@@ -138,7 +140,7 @@ def test_paired_difference_drops_unpaired_replications():
 def test_paired_differences_function_on_a_tidy_table():
     reps = pd.DataFrame({"job": [0, 0, 1, 1, 2], "metric": ["m"] * 5, "replication": [0, 1, 0, 1, 0],
                          "value": [10.0, 20.0, 13.0, 21.0, 5.0]})
-    d = report.paired_differences(reps, reference_job=0).set_index("job")
+    d = comparison.paired_differences(reps, reference_job=0).set_index("job")
     assert d.loc[1, "diff_mean"] == pytest.approx(2.0)                       # (3 + 1) / 2
     assert d.loc[1, "diff_half_width"] == pytest.approx(T_975_1 * math.sqrt(2.0) / math.sqrt(2))
     assert d.loc[2, "diff_mean"] == pytest.approx(-5.0) and d.loc[2, "diff_n"] == 1
@@ -149,13 +151,13 @@ def test_reference_choice():
     a = fake_summary("none", [100.0, 110.0], reference="baseline_x")
     b = fake_summary("baseline_x", [90.0, 100.0], reference="baseline_x")
     jobs = [job(0, a), job(1, b)]
-    _, ref = report.comparison_table(jobs)
+    _, ref = comparison.comparison_table(jobs)
     assert (ref.label, ref.job, ref.source) == ("baseline_x", 1, "summaries")
-    table, ref = report.comparison_table(jobs, reference="none")
+    table, ref = comparison.comparison_table(jobs, reference="none")
     assert (ref.label, ref.job, ref.source) == ("none", 0, "--reference")
     assert row(table, 1, "lor_to_offer")["diff_mean"] == pytest.approx(-10.0)
     # a label no job has: no differences, and a note saying so
-    table, ref = report.comparison_table(jobs, reference="nope")
+    table, ref = comparison.comparison_table(jobs, reference="nope")
     assert ref.job is None and "no completed job" in ref.note
     assert table["diff_mean"].isna().all() and (table["reference"] == "nope").all()
 
@@ -164,15 +166,15 @@ def test_shared_labels_are_told_apart_and_the_first_is_the_reference():
     jobs = [job(0, fake_summary("none", [100.0, 110.0]), overrides=["debug=tiny", "x.headcount=95"]),
             job(1, fake_summary("none", [130.0, 150.0]), overrides=["debug=tiny", "x.headcount=40"]),
             job(2, fake_summary("more_staff", [90.0, 95.0]), overrides=["debug=tiny", "reform=more_staff"])]
-    labels = report.scenario_labels(jobs)
+    labels = comparison.scenario_labels(jobs)
     assert labels == {0: "none [x.headcount=95]", 1: "none [x.headcount=40]", 2: "more_staff"}
-    table, ref = report.comparison_table(jobs)
+    table, ref = comparison.comparison_table(jobs)
     assert ref.job == 0 and "2 jobs" in ref.note
     assert row(table, 1, "lor_to_offer")["diff_mean"] == pytest.approx(35.0)
-    assert report.scenario_order(table, 0) == [0, 1, 2]          # +29% before -11%
+    assert comparison.scenario_order(table, 0) == [0, 1, 2]          # +29% before -11%
     points = [job(i, fake_summary("lhs", [1.0, 2.0], sensitivity={"point": i, "factors": {"a": i}}),
                   overrides=[f"a={i}"]) for i in range(2)]
-    assert report.scenario_labels(points) == {0: "lhs (point 0)", 1: "lhs (point 1)"}
+    assert comparison.scenario_labels(points) == {0: "lhs (point 0)", 1: "lhs (point 1)"}
 
 
 # --------------------------------------------------------------------------- failed jobs
@@ -180,20 +182,20 @@ def test_shared_labels_are_told_apart_and_the_first_is_the_reference():
 def test_failed_jobs_get_one_row_and_do_not_stop_the_table():
     jobs = [job(0, fake_summary("none", [100.0, 110.0])), job(1, error="ValueError: bad things"),
             job(2, fake_summary("b", [105.0, 112.0]))]
-    table, ref = report.comparison_table(jobs)
+    table, ref = comparison.comparison_table(jobs)
     failed = table[table["job"] == 1]
     assert len(failed) == 1
     assert failed.iloc[0]["status"] == "failed" and failed.iloc[0]["error"] == "ValueError: bad things"
     assert pd.isna(failed.iloc[0]["metric"]) and pd.isna(failed.iloc[0]["mean"])
     assert row(table, 2, "lor_to_offer")["diff_mean"] == pytest.approx(3.5)
-    assert set(table.loc[table["job"] == 2, "metric"]) == set(report.METRICS)
-    assert list(table.columns[:len(report.COLUMNS)]) == report.COLUMNS
+    assert set(table.loc[table["job"] == 2, "metric"]) == set(comparison.METRICS)
+    assert list(table.columns[:len(comparison.COLUMNS)]) == comparison.COLUMNS
 
 
 def test_reference_that_failed_is_reported(tmp_path):
     jobs = [job(0, error="boom"), job(1, fake_summary("b", [105.0, 112.0]))]
     jobs[0]["scenario"] = "none"
-    table, ref = report.comparison_table(jobs)
+    table, ref = comparison.comparison_table(jobs)
     assert ref.job is None and "job 0 has it but failed" in ref.note
     assert table["diff_mean"].isna().all()
 
@@ -208,7 +210,7 @@ def test_read_job_classifies_every_kind_of_failure(tmp_path):
     (tmp_path / "5" / "manifest.json").write_text("{not json")
     (tmp_path / "figures").mkdir()                            # not a job: ignored
     (tmp_path / "10").mkdir()                                 # numeric order: 10 after 5
-    jobs = report.read_jobs(tmp_path)
+    jobs = multirun_io.read_jobs(tmp_path)
     assert [j["job"] for j in jobs] == [0, 1, 2, 3, 4, 5, 10]
     status = {j["job"]: (j["status"], j["error"]) for j in jobs}
     assert status[0] == ("complete", None) and jobs[0]["overrides"] == ["a=1"]
@@ -222,7 +224,7 @@ def test_read_job_classifies_every_kind_of_failure(tmp_path):
 def test_hydra_overrides_are_read_when_the_manifest_is_missing(tmp_path):
     (tmp_path / "0" / ".hydra").mkdir(parents=True)
     (tmp_path / "0" / ".hydra" / "overrides.yaml").write_text("- debug=tiny\n- 'reform=more_staff'\n")
-    rec = report.read_job(tmp_path / "0")
+    rec = multirun_io.read_job(tmp_path / "0")
     assert rec["overrides"] == ["debug=tiny", "reform=more_staff"] and rec["error"] == "no manifest"
 
 
@@ -344,10 +346,10 @@ def test_end_to_end_comparison_csv(multirun):
     assert len(failed) == 1 and failed.iloc[0]["status"] == "failed"
     assert "injected failure" in failed.iloc[0]["error"]
     ok = table[table["status"] == "complete"]
-    assert len(ok) == 2 * len(report.METRICS) and (ok["n_reps"] == 2).all()
+    assert len(ok) == 2 * len(comparison.METRICS) and (ok["n_reps"] == 2).all()
     assert (table["reference"] == "none").all() and (ok["reference_job"] == 0).all()
     summaries = [json.loads((multirun / str(i) / "summary.json").read_text()) for i in (0, 1)]
-    for metric in report.LEAD_TIMES:
+    for metric in comparison.LEAD_TIMES:
         r = row(table, 1, metric)
         a, b = (s["lead_times"][metric]["per_replication"] for s in summaries)
         expected = mean_ci([y - x for x, y in zip(a, b)])
@@ -424,7 +426,7 @@ def test_end_to_end_report_renders_in_a_browser(multirun):
 def test_a_malformed_summary_fails_only_its_job(tmp_path):
     import json as _json
 
-    from sim.comparison import read_job
+    from sim.output.multirun import read_job
 
     job = tmp_path / "3"
     job.mkdir()

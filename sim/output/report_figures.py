@@ -1,6 +1,6 @@
 """Figures of a multirun report, drawn from the comparison table and the jobs' summaries.
 
-Each function draws one figure into ``out`` and returns a :class:`Figure` (path relative to the
+Each function draws one figure into ``out`` and returns a :class:`ReportFigure` (path relative to the
 multirun directory, title, and a one-sentence caption saying how to read it), or ``None`` when
 there is nothing to draw.  Every axis is labelled with its unit; ``sim.report_html`` embeds the
 images in report.html.
@@ -13,18 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from sim.analysis.comparison import Reference, scenario_order
+from sim.analysis.metrics import LEAD_TIMES
+from sim.analysis.metrics import TITLES as METRIC_TITLES
+from sim.output import plotting
 
-from sim.analysis.comparison import Reference, scenario_order  # noqa: E402
-from sim.analysis.metrics import LEAD_TIMES  # noqa: E402
-from sim.analysis.metrics import TITLES as METRIC_TITLES  # noqa: E402
-
-DPI = 110
 MAX_SCENARIOS = 8     # distributions and stage bars: more lines than this are unreadable
 MAX_FOREST = 40       # rows of the forest plot
 REFERENCE_COLOUR = "black"
@@ -33,7 +31,7 @@ PALETTE = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:
 
 
 @dataclass(frozen=True)
-class Figure:
+class ReportFigure:
     """A drawn figure: ``path`` relative to the multirun directory."""
 
     path: str
@@ -41,12 +39,9 @@ class Figure:
     caption: str
 
 
-def _save(fig: plt.Figure, out: Path, name: str, bottom: float = 0.0) -> str:
-    """Lay out (leaving ``bottom`` of the height for a figure legend), write the PNG, close."""
-    out.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout(rect=(0, bottom, 1, 1))
-    fig.savefig(out / name, dpi=DPI, metadata={"Software": None})
-    plt.close(fig)
+def _save(fig: Figure, out: Path, name: str, bottom: float = 0.0) -> str:
+    """Lay out (leaving ``bottom`` of the height for a figure legend) and write the PNG."""
+    plotting.save(fig, out / name, bottom)
     return f"figures/{name}"
 
 
@@ -71,7 +66,7 @@ def _colours(jobs: Sequence[int], reference_job: Optional[int]) -> dict[int, str
     return out
 
 
-def forest_plot(table: pd.DataFrame, labels: Mapping[int, str], ref: Reference, out: Path) -> Optional[Figure]:
+def forest_plot(table: pd.DataFrame, labels: Mapping[int, str], ref: Reference, out: Path) -> Optional[ReportFigure]:
     """Each scenario's paired change in each lead time against the reference, with 95% intervals."""
     if ref.job is None:
         return None
@@ -87,7 +82,7 @@ def forest_plot(table: pd.DataFrame, labels: Mapping[int, str], ref: Reference, 
         jobs = [j for j in jobs if j in keep]
     y = {j: len(jobs) - 1 - i for i, j in enumerate(jobs)}
     metrics = [m for m in LEAD_TIMES if m in set(d["metric"].tolist())]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.0 * len(metrics) + 2.2, 0.42 * len(jobs) + 1.9),
+    fig, axes = plotting.new_figure(ncols=len(metrics), figsize=(4.0 * len(metrics) + 2.2, 0.42 * len(jobs) + 1.9),
                              sharey=True, squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         m = d[(d["metric"] == metric) & d["job"].isin(jobs)]
@@ -104,13 +99,13 @@ def forest_plot(table: pd.DataFrame, labels: Mapping[int, str], ref: Reference, 
     axes[0][0].set_yticks(list(y.values()), [_wrap(labels[j]) for j in y], fontsize=8)
     axes[0][0].set_ylim(-0.7, len(jobs) - 0.3)
     axes[0][0].set_ylabel("scenario")
-    handles = [plt.Line2D([], [], marker="o", linestyle="", color=c, label=t) for c, t in (
+    handles = [Line2D([], [], marker="o", linestyle="", color=c, label=t) for c, t in (
         ("tab:blue", "faster: interval below 0"), ("tab:red", "slower: interval above 0"),
         ("0.45", "interval includes 0 (no clear change)"))]
     fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
     fig.suptitle(f"Change in mean lead time against the reference '{ref.label}'", fontsize=11)
     path = _save(fig, out, "change_vs_reference.png", bottom=min(0.3, 0.45 / fig.get_figheight()))
-    return Figure(path, "Change in lead time against the reference",
+    return ReportFigure(path, "Change in lead time against the reference",
                   f"Each dot is a scenario's mean change in lead time against '{ref.label}', in days, with its "
                   "95% interval as a bar: left of the zero line is faster, and a bar that does not cross zero "
                   "is a real difference rather than noise." + note)
@@ -129,13 +124,13 @@ def _upper_day(summaries: Mapping[int, dict], jobs: Sequence[int], metric: str, 
 
 
 def distributions(summaries: Mapping[int, dict], order: Sequence[int], labels: Mapping[int, str],
-                  ref: Reference, out: Path, total: int) -> Optional[Figure]:
+                  ref: Reference, out: Path, total: int) -> Optional[ReportFigure]:
     """Overlaid lead-time distributions (share of cases per bin), one panel per lead time."""
     jobs = [j for j in order if j in summaries]
     if not jobs:
         return None
     colours = _colours(jobs, ref.job)
-    fig, axes = plt.subplots(1, len(LEAD_TIMES), figsize=(4.4 * len(LEAD_TIMES), 4.2), squeeze=False)
+    fig, axes = plotting.new_figure(ncols=len(LEAD_TIMES), figsize=(4.4 * len(LEAD_TIMES), 4.2), squeeze=False)
     for ax, metric in zip(axes[0], LEAD_TIMES):
         for j in jobs:
             lt = summaries[j]["lead_times"].get(metric)
@@ -161,14 +156,14 @@ def distributions(summaries: Mapping[int, dict], order: Sequence[int], labels: M
     more = (f" Only the {len(jobs)} scenarios that differ most from the reference (of {total}) are drawn."
             if total > len(jobs) else "")
     ref_txt = f" The thick black line is the reference '{ref.label}'." if ref.job in jobs else ""
-    return Figure(path, "How lead times are spread",
+    return ReportFigure(path, "How lead times are spread",
                   "Each line shows how a scenario's lead times are spread (share of cohort cases in each bin): "
                   "a line shifted right means slower cases, and a longer right tail means more very late cases."
                   + ref_txt + more)
 
 
 def where_time_goes(summaries: Mapping[int, dict], order: Sequence[int], labels: Mapping[int, str],
-                    ref: Reference, out: Path) -> Optional[Figure]:
+                    ref: Reference, out: Path) -> Optional[ReportFigure]:
     """Mean work (or delay) and queue wait per stage and cohort case, grouped by stage, per scenario."""
     jobs = [j for j in order if j in summaries and summaries[j].get("stages")]
     if not jobs:
@@ -186,7 +181,7 @@ def where_time_goes(summaries: Mapping[int, dict], order: Sequence[int], labels:
     colours = {j: ("0.3" if c == REFERENCE_COLOUR else c) for j, c in colours.items()}
     n = len(jobs)
     height = 0.8 / n
-    fig, axes = plt.subplots(1, 2, figsize=(12, min(18.0, max(4.0, len(names) * (0.16 * n + 0.2) + 2.2))),
+    fig, axes = plotting.new_figure(ncols=2, figsize=(12, min(18.0, max(4.0, len(names) * (0.16 * n + 0.2) + 2.2))),
                              sharey=True)
     for ax, kind, xlabel in ((axes[0], "work", "days per cohort case in service or delay"),
                              (axes[1], "wait", "days per cohort case waiting in a queue")):
@@ -206,19 +201,19 @@ def where_time_goes(summaries: Mapping[int, dict], order: Sequence[int], labels:
     lines = sum(max(1, x.count("\n") + 1) for x in labs[::4])
     fig.suptitle("Where the time goes, per stage and scenario", fontsize=11)
     path = _save(fig, out, "where_time_goes.png", bottom=min(0.3, (0.2 + 0.17 * lines) / fig.get_figheight()))
-    return Figure(path, "Where the time goes",
+    return ReportFigure(path, "Where the time goes",
                   "For each stage, one bar per scenario gives the mean days a case spends being worked on "
                   "(left) and waiting in a queue for staff or a production line (right); a scenario that "
                   "helps shows shorter bars at the stage it targets (closure comes after delivery).")
 
 
-def prcc_chart(pr: Optional[pd.DataFrame], out: Path) -> Optional[Figure]:
+def prcc_chart(pr: Optional[pd.DataFrame], out: Path) -> Optional[ReportFigure]:
     """Tornado chart of the partial rank correlation of each lead time with each factor."""
     if pr is None or pr.empty:
         return None
     metrics = [m for m in LEAD_TIMES if m in set(pr["metric"].tolist())]
     factors = list(dict.fromkeys(pr["factor"].tolist()))
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics) + 2.5, 0.45 * len(factors) + 2.0),
+    fig, axes = plotting.new_figure(ncols=len(metrics), figsize=(4.2 * len(metrics) + 2.5, 0.45 * len(factors) + 2.0),
                              squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         m = pr[pr["metric"] == metric]
@@ -238,14 +233,14 @@ def prcc_chart(pr: Optional[pd.DataFrame], out: Path) -> Optional[Figure]:
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle("Which factors move the lead times (sensitivity study)", fontsize=11)
     path = _save(fig, out, "sensitivity_prcc.png")
-    return Figure(path, "Which factors matter",
+    return ReportFigure(path, "Which factors matter",
                   "Each bar is a factor's partial rank correlation with a lead time, longest bars at the top: "
                   "red bars lengthen the lead time as the factor rises, blue bars shorten it, and a bar near "
                   "zero (or with p above 0.05) means the factor hardly matters over the range studied.")
 
 
 def make_report_figures(table: pd.DataFrame, summaries: Mapping[int, dict], labels: Mapping[int, str],
-                        ref: Reference, pr: Optional[pd.DataFrame], out: Path) -> list[Figure]:
+                        ref: Reference, pr: Optional[pd.DataFrame], out: Path) -> list[ReportFigure]:
     """Every report figure that has something to show, in reading order."""
     out = Path(out)
     order = scenario_order(table, ref.job)

@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 import yaml
 
-from sim.results_io import read_json
+from sim.output.run_dir import read_json
 
 
 class ReportError(Exception):

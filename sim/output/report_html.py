@@ -2,8 +2,8 @@
 
 The page is self-contained: images embedded as data URIs, inline CSS, no script and no
 external resource.  ``render_html`` builds the whole page; ``settings_rows`` (run control,
-warm-up check, unstable queues), the results, sensitivity and jobs tables, the image embedding
-and the number formatting are its parts.  ``CENSORED_WARN`` is the censored share above which
+warm-up check, unstable queues), the results, sensitivity and jobs tables and the image embedding
+are its parts (numbers are formatted by ``sim.output.formatting``).  ``CENSORED_WARN`` is the censored share above which
 a mean is flagged, and ``CSS`` the page's style sheet.
 """
 from __future__ import annotations
@@ -20,26 +20,9 @@ import pandas as pd
 from sim.analysis.comparison import Reference, complete_jobs, scenario_labels
 from sim.analysis.metrics import TITLES as METRIC_TITLES
 from sim.analysis.metrics import UNITS as METRIC_UNITS
+from sim.output.formatting import digits_for, interval, number
 
 CENSORED_WARN = 0.05  # above this share the mean of the cases that got there is biased low
-
-
-def _f(x: Any, digits: int = 0, sign: bool = False) -> str:
-    """A number for people: thousands separators, fixed digits, '–' when missing."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:{'+' if sign else ''},.{digits}f}"
-
-
-def _digits(x: float) -> int:
-    return 1 if (not math.isnan(x) and abs(x) < 10) else 0
-
-
-def _interval(lo: float, hi: float, sign: bool = False) -> str:
-    if math.isnan(lo) or math.isnan(hi):
-        return ""
-    d = max(_digits(lo), _digits(hi))
-    return f" [{_f(lo, d, sign)}, {_f(hi, d, sign)}]"
 
 
 def _setting(values: list[Any], unit: str = "") -> str:
@@ -72,8 +55,8 @@ def settings_rows(jobs: Sequence[Mapping], labels: Mapping[int, str]) -> list[tu
         if not bad:
             text = f"{method}: warm-up adequate in all {len(checks)} checked job(s)"
         else:
-            items = "; ".join(f"{html.escape(labels[j['job']])} (truncation day {_f(c.get('truncation_day'))}, "
-                              f"warm-up day {_f(c.get('warmup_day'))})" for j, c in bad)
+            items = "; ".join(f"{html.escape(labels[j['job']])} (truncation day {number(c.get('truncation_day'))}, "
+                              f"warm-up day {number(c.get('warmup_day'))})" for j, c in bad)
             text = (f"<span class='warn'>{method}: warm-up too short in {len(bad)} of {len(checks)} job(s): "
                     f"{items}</span>")
         rows.append(("warm-up check", text))
@@ -107,16 +90,16 @@ def _results_table(table: pd.DataFrame, ref: Reference) -> str:
     body = []
     for r in ok.itertuples(index=False):
         unit = " d" if METRIC_UNITS.get(r.metric) == "days" else ""
-        d = _digits(r.mean)
-        mean = f"{_f(r.mean, d)}{unit}{_interval(r.ci_low, r.ci_high)}"
+        d = digits_for(r.mean)
+        mean = f"{number(r.mean, d)}{unit}{interval(r.ci_low, r.ci_high)}"
         if ref.job is not None and int(r.job) == ref.job:
             change = "reference"
         elif math.isnan(r.diff_mean):
             change = "–"
         else:
-            dd = _digits(r.diff_mean)
-            pct = "" if math.isnan(r.diff_pct) else f" ({_f(r.diff_pct, 1, True)}%)"
-            change = f"{_f(r.diff_mean, dd, True)}{unit}{_interval(r.diff_ci_low, r.diff_ci_high, True)}{pct}"
+            dd = digits_for(r.diff_mean)
+            pct = "" if math.isnan(r.diff_pct) else f" ({number(r.diff_pct, 1, True)}%)"
+            change = f"{number(r.diff_mean, dd, True)}{unit}{interval(r.diff_ci_low, r.diff_ci_high, True)}{pct}"
         cs = r.censored_share
         cens = "–" if math.isnan(cs) else f"{100 * cs:.1f}%"
         if not math.isnan(cs) and cs > CENSORED_WARN:
@@ -146,7 +129,7 @@ def _prcc_table(pr: pd.DataFrame) -> str:
     for r in pr.itertuples(index=False):
         p = "–" if math.isnan(r.p_value) else f"{r.p_value:.3g}"
         rows.append(f"<tr><td>{METRIC_TITLES.get(r.metric, r.metric)}</td><td><code>{html.escape(str(r.factor))}"
-                    f"</code></td><td class='num'>{_f(r.prcc, 2, True)}</td><td class='num'>{p}</td>"
+                    f"</code></td><td class='num'>{number(r.prcc, 2, True)}</td><td class='num'>{p}</td>"
                     f"<td class='num'>{r.n_points}</td></tr>")
     return f"<table>{''.join(rows)}</table>"
 

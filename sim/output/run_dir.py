@@ -7,7 +7,7 @@ Layout of a run directory::
     cases.parquet    one row per case per replication    (run.records = cases or full)
     pools.parquet    pool time series                    (run.records = cases or full)
     visits.parquet   one row per stage visit             (run.records = full)
-    figures/*.png    made from the files above by sim.figures
+    figures/*.png    made from the files above by sim.output.run_figures
 
 Tables are sorted before writing and written without pandas' index, so the same inputs give
 byte-identical files.
