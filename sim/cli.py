@@ -2,7 +2,7 @@
 
 1. Subcommands (``fms-sim figures <run dir>``, ...) are routed before Hydra sees the command
    line, since Hydra would read them as bad overrides.
-2. The config is composed and validated first (``sim.config.precheck``): a user mistake
+2. The config is composed and validated first (``sim.sweep.precheck``): a user mistake
    prints one line naming the key, the value and what is allowed, and exits with code 2
    before any result directory exists.
 3. Hydra then runs the job (or the sweep) and ``sim.job.run_job`` does the work.
@@ -18,14 +18,8 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import (
-    CONFIG_DIR,
-    CONFIG_NAME,
-    ConfigError,
-    precheck,
-    register,
-    to_params,
-)
+from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, register, to_params
+from sim.sweep import precheck
 
 # subcommand -> module with a main(argv) function
 SUBCOMMANDS = {"figures": "sim.figures", "report": "sim.report", "validate": "sim.validate"}

@@ -1,18 +1,17 @@
-"""The only bridge between Hydra/OmegaConf and the model.
+"""The only bridge between Hydra/OmegaConf and the model (with ``sim.sweep`` beside it for multiruns).
 
 * registers the structured schema (``sim.model.params.Params``) as ``fms_schema`` so Hydra checks key
   names and types when it composes the config;
 * registers every ``experiments/*.yaml`` as an option of the config group ``experiment`` with
   the global package, so studies live in the top-level folder and run as ``experiment=<name>``;
-* composes and validates a command line *before* Hydra's run starts (``precheck``), so a bad
-  key or value stops with one line and exit code 2 before any directory is made;
-* converts a composed config to :class:`~sim.model.params.Params` (``to_params``).
+* composes a command line with Hydra's compose API (``compose_config``), turning Hydra's and
+  OmegaConf's several-line errors into one line (``ConfigError``);
+* converts a composed config to validated :class:`~sim.model.params.Params` (``to_params``; every
+  rule is in :mod:`sim.model.checks`).
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
-import itertools
 import re
 import typing
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
-from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -34,10 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "configs"
 EXPERIMENT_DIR = ROOT / "experiments"
 CONFIG_NAME = "config"
-# Hydra's own command-line flags that take a value
-_FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
-                     "--config-dir", "-cd", "--info", "-i", "--experimental-rerun"}
-_MULTIRUN = {"-m", "--multirun"}
 
 
 class ConfigError(ValueError):
@@ -94,7 +89,7 @@ def to_params(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: 
         typed = OmegaConf.get_type(data) is Params
         params = OmegaConf.to_object(data if typed else OmegaConf.merge(OmegaConf.structured(Params), data))
     except OmegaConfBaseException as e:
-        raise ConfigError(_one_line(e)) from None
+        raise ConfigError(one_line(e)) from None
     if overrides is not None:
         params.scenario = scenario_label(params, overrides)
     if jobs is not None:
@@ -136,7 +131,7 @@ def scenario_label(params: Params, overrides: Iterable[str]) -> str:
     return reform.scenario_label(params, [o for o in overrides if not _NOT_SCENARIO.match(o)])
 
 
-def _one_line(e: BaseException) -> str:
+def one_line(e: BaseException) -> str:
     """Hydra/OmegaConf errors span several lines; keep what names the key and the problem."""
     cause: Optional[BaseException] = e
     while cause is not None and cause.__cause__ is not None and not isinstance(cause, OmegaConfBaseException):
@@ -148,11 +143,8 @@ def _one_line(e: BaseException) -> str:
     for line in msg[1:]:
         if line.startswith("    full_key") and not key:
             key = line.split(":", 1)[1].strip()
-    full = str(getattr(cause, "msg", None) or cause)
-    found = re.search(r"Available options in '[^']*':\n((?:\t.*\n?)*)", full)
-    if found:
-        options = [o.strip() for o in found.group(1).splitlines() if o.strip()]
-        text = f"{text}; allowed: {', '.join(options)}"
+    if isinstance(cause, MissingConfigException) and cause.options:  # a group option that does not exist
+        text = f"{text}; allowed: {', '.join(cause.options)}"
     if isinstance(cause, OmegaConfBaseException) and "not in" in text and key:
         text = f"{text}; check the spelling against the keys in configs/ (python -m sim --cfg job)"
     text = re.sub(r"\s+", " ", text)
@@ -169,114 +161,6 @@ def compose_config(overrides: Iterable[str] = (), with_hydra: bool = False) -> D
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             return compose(config_name=CONFIG_NAME, overrides=list(overrides), return_hydra_config=with_hydra)
     except Exception as e:  # Hydra raises several exception types for user mistakes
-        raise ConfigError(_one_line(e)) from None
+        raise ConfigError(one_line(e)) from None
     finally:
         GlobalHydra.instance().clear()
-
-
-def split_argv(argv: list[str]) -> tuple[list[str], bool]:
-    """Overrides that concern the model (not Hydra's own flags or hydra.* keys) and the multirun flag."""
-    overrides, multirun, skip = [], False, False
-    for arg in argv:
-        if skip:
-            skip = False
-            continue
-        if arg in _MULTIRUN:
-            multirun = True
-        elif arg in _FLAGS_WITH_VALUE:
-            skip = True
-        elif arg.startswith("-"):
-            continue
-        elif re.match(r"^[+~]*hydra[./=]", arg):
-            continue
-        else:
-            overrides.append(arg)
-    return overrides, multirun
-
-
-def sweep_jobs(overrides: list[str]) -> list[list[str]]:
-    """The override list of every job a multirun would launch (the basic sweeper's cartesian product).
-
-    Sweeps come from the command line and from ``hydra.sweeper.params`` of the selected experiment;
-    the command line wins for a key set in both.
-    """
-    parser = OverridesParser.create()
-    parsed = parser.parse_overrides(overrides)
-    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
-    cfg = compose_config(fixed, with_hydra=True)
-    swept = cfg.hydra.sweeper.get("params")
-    params = (OmegaConf.to_container(swept, resolve=False) if swept is not None else None) or {}
-    lines = {o.get_key_element(): o.input_line for o in parsed if o.is_sweep_override()}
-    for key, value in params.items():
-        lines.setdefault(key, f"{key}={' '.join(str(value).split())}")
-    axes = []
-    for key, line in lines.items():
-        o = parser.parse_overrides([line])[0]
-        axes.append([f"{key}={v}" for v in o.sweep_string_iterator()] if o.is_sweep_override() else [line])
-    return [fixed + list(combo) for combo in itertools.product(*axes)]
-
-
-_GROUPS = ("demand", "process", "staffing", "reform", "experiment", "debug", "hydra")
-
-
-class JobComposer:
-    """Composes many jobs of one sweep quickly: Hydra composes once per distinct set of group choices,
-    and plain ``key=value`` overrides are then applied to a copy (type-checked by the schema)."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, ...], DictConfig] = {}
-        self._parser = OverridesParser.create()
-
-    def compose(self, job: list[str]) -> DictConfig:
-        groups, values = [], []
-        for line in job:
-            o = self._parser.parse_overrides([line])[0]
-            key = o.key_or_group
-            plain = o.is_force_add() is False and not o.is_add() and not o.is_delete()
-            is_group = key.split("/")[0].split(".")[0] in _GROUPS and ("." not in key or key.startswith("hydra"))
-            (values if plain and not is_group else groups).append((line, o))
-        base_key = tuple(line for line, _ in groups)
-        if base_key not in self._cache:
-            self._cache[base_key] = compose_config(list(base_key))
-        cfg = copy.deepcopy(self._cache[base_key])
-        for line, o in values:
-            try:
-                OmegaConf.update(cfg, o.key_or_group, o.value(), merge=True)
-            except OmegaConfBaseException as e:
-                raise ConfigError(_one_line(e)) from None
-        return cfg
-
-    def params(self, job: list[str]) -> Params:
-        return to_params(self.compose(job))
-
-
-def precheck(argv: list[str]) -> Optional[Params]:
-    """Compose and validate what ``argv`` asks for, before Hydra makes any directory.
-
-    For a multirun, every job of the sweep (command line and experiment file) is composed and
-    validated.  Returns the Params of a single run.
-    """
-    overrides, multirun = split_argv(argv)
-    parser = OverridesParser.create()
-    for line in overrides:
-        try:
-            parser.parse_overrides([line])
-        except Exception:
-            raise ConfigError(
-                f"cannot parse override {line!r}; allowed: key=value with a dotted key "
-                "(list items by index, e.g. demand.partners.0.group=other)"
-            ) from None
-    parsed = parser.parse_overrides(overrides)
-    sweeps = [o for o in parsed if o.is_sweep_override()]
-    if sweeps and not multirun:
-        raise ConfigError(f"{sweeps[0].input_line}: a sweep needs multirun; add -m (python -m sim -m ...)")
-    if not multirun:
-        return to_params(compose_config(overrides))
-    composer = JobComposer()
-    for job in sweep_jobs(overrides):
-        try:
-            composer.params(job)
-        except ConfigError as e:
-            swept = [o for o in job if o not in overrides]
-            raise ConfigError(f"{e} (in the sweep job {' '.join(swept) or 'with no swept values'})") from None
-    return None

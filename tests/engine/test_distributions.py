@@ -159,3 +159,15 @@ def test_triangular_is_monotone_across_the_mode_to_the_last_ulp():
     fc = (d.mode - d.low) / (d.high - d.low)
     below, at = float(np.nextafter(fc, 0.0)), fc
     assert d.from_uniform(below) <= d.from_uniform(at)
+
+
+def test_dist_scaled_and_spread():
+    d = Dist(kind="lognormal", median=100, sigma=0.8, cap=500)
+    s = d.scaled(0.5)
+    assert (s.median, s.sigma, s.cap) == (50, 0.8, 250)
+    assert s.from_uniform(0.9) == pytest.approx(0.5 * d.from_uniform(0.9))
+    assert d.spread(0.5).sigma == 0.4 and d.spread(0.5).median == 100
+    t = Dist(kind="triangular", low=10, mode=20, high=60).spread(0.5)
+    assert (t.low, t.mode, t.high) == (15, 20, 40)
+    assert Dist(kind="fixed", value=3).spread(0.1) == Dist(kind="fixed", value=3)
+

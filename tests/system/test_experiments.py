@@ -3,14 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config import (
-    EXPERIMENT_DIR,
-    JobComposer,
-    compose_config,
-    scenario_label,
-    sweep_jobs,
-    to_params,
-)
+from sim.config import EXPERIMENT_DIR, compose_config, scenario_label, to_params
+from sim.sweep import JobComposer, sweep_jobs
 
 EXPECTED_JOBS = {"reform_comparison": 13, "staffing_sweep": 14, "threshold_sweep": 16, "demand_surge": 8,
                  "sensitivity": 50}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SWEEP = ["-m", "experiment=reform_comparison", "debug=tiny", "reform=none,parallel_reviews",
          "run.records=cases", "run.horizon_years=1.5"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def fms(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -109,3 +109,14 @@ def test_validate_rejects_bad_overrides_with_exit_2(tmp_path):
                         "run.replicatons=2"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 2 and "run.replicatons" in r.stderr
     assert not (tmp_path / "v").exists()
+
+
+def test_a_failed_sweep_job_leaves_a_failed_manifest(tmp_path):
+    from sim.cli import record_failure
+
+    record_failure(tmp_path / "7", ["reform=x"], RuntimeError("boom"))
+    m = json.loads((tmp_path / "7" / "manifest.json").read_text())
+    assert m["status"] == "failed" and m["error"] == "RuntimeError: boom" and m["overrides"] == ["reform=x"]
+    record_failure(tmp_path / "7", [], ValueError("later"))  # an existing failure record is kept
+    assert json.loads((tmp_path / "7" / "manifest.json").read_text())["error"] == "RuntimeError: boom"
+

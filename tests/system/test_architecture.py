@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-SIM = Path(__file__).resolve().parents[1] / "sim"
+SIM = Path(__file__).resolve().parents[2] / "sim"
 # packages of pure code: no file IO, no config, no plotting (engine, model, analysis, verification)
 PURE = sorted(p for pkg in ("engine", "model", "analysis", "verification") for p in (SIM / pkg).rglob("*.py")
               if (SIM / pkg).is_dir())

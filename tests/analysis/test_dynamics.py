@@ -1,17 +1,16 @@
-"""Warm-up check, yearly flows, unstable-pool flags, cases in process, and distribution scaling."""
+"""sim.analysis.dynamics: warm-up check (MSER-5), yearly stage flows, open cases and cases in process."""
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.dynamics import mser5, open_cases_series, stage_flow, warmup_check, yearly_flow
-from sim.analysis.pools import unstable_pools
+from sim.analysis.dynamics import mser5, open_cases_at, open_cases_series, stage_flow, warmup_check, yearly_flow
 from sim.engine.clock import DAYS_PER_YEAR
-from sim.engine.distributions import Dist
+
+NAN = math.nan
 
 
 def test_mser5_cuts_an_initial_transient_and_keeps_a_stationary_series():
@@ -50,16 +49,6 @@ def test_stage_flow_and_yearly_flow_count_arrivals_and_completions_per_year():
     assert out["ratio"] == [pytest.approx(2 / 3), 1.0]
 
 
-def _pool(name, util, served=None, growth=0.0):
-    return {"pool": name, "utilisation": {"mean": util}, "served_share": served, "queue_growth": {"mean": growth}}
-
-
-def test_unstable_pools_are_busy_or_falling_behind():
-    pools = [_pool("busy", 0.99), _pool("fine", 0.85, 0.999, 1), _pool("behind", 0.9, 0.9, 50),
-             _pool("noisy", 0.6, 0.9, 3)]
-    assert unstable_pools(pools) == ["busy", "behind"]
-
-
 def test_cases_in_process_end_at_delivery_or_withdrawal():
     nan = math.nan
     cases = pd.DataFrame({"replication": [0, 0, 0], "lor_received": [0.0, 5.0, 5.0],
@@ -69,22 +58,21 @@ def test_cases_in_process_end_at_delivery_or_withdrawal():
     assert open_cases_series(cases, [6, 9, 12, 40], until=("delivered", "withdrawn")) == [3, 2, 1, 1]
 
 
-def test_dist_scaled_and_spread():
-    d = Dist(kind="lognormal", median=100, sigma=0.8, cap=500)
-    s = d.scaled(0.5)
-    assert (s.median, s.sigma, s.cap) == (50, 0.8, 250)
-    assert s.from_uniform(0.9) == pytest.approx(0.5 * d.from_uniform(0.9))
-    assert d.spread(0.5).sigma == 0.4 and d.spread(0.5).median == 100
-    t = Dist(kind="triangular", low=10, mode=20, high=60).spread(0.5)
-    assert (t.low, t.mode, t.high) == (15, 20, 40)
-    assert Dist(kind="fixed", value=3).spread(0.1) == Dist(kind="fixed", value=3)
-
-
-def test_a_failed_sweep_job_leaves_a_failed_manifest(tmp_path):
-    from sim.cli import record_failure
-
-    record_failure(tmp_path / "7", ["reform=x"], RuntimeError("boom"))
-    m = json.loads((tmp_path / "7" / "manifest.json").read_text())
-    assert m["status"] == "failed" and m["error"] == "RuntimeError: boom" and m["overrides"] == ["reform=x"]
-    record_failure(tmp_path / "7", [], ValueError("later"))  # an existing failure record is kept
-    assert json.loads((tmp_path / "7" / "manifest.json").read_text())["error"] == "RuntimeError: boom"
+# ---------------------------------------------------------------- open cases
+def test_open_cases_at():
+    df = pd.DataFrame({
+        "replication": [0, 0, 0, 0, 0, 1, 1, 1],
+        "lor_received": [10.0, 20.0, 30.0, 60.0, 40.0, 5.0, 45.0, 44.0],
+        "closed": [50.0, NAN, NAN, 100.0, 45.0, 45.0, NAN, NAN],
+        "withdrawn": [NAN, 40.0, NAN, NAN, 50.0, NAN, NAN, 46.0],
+    })
+    # day 45, rep 0: open (closes 50); withdrawn 40; open (no end); not yet received; closed at 45
+    #         rep 1: closed exactly at 45 -> not open; received exactly at 45 -> open; withdrawn 46 -> open
+    got = open_cases_at(df, 45.0)
+    assert got.to_dict() == {0: 2, 1: 2}
+    assert open_cases_at(df, 0.0).to_dict() == {0: 0, 1: 0}
+    assert open_cases_at(df, 1000.0).to_dict() == {0: 1, 1: 1}
+    # the series uses the same rule, averaged over replications
+    days = [0.0, 5.0, 40.0, 44.0, 45.0, 46.0, 50.0, 100.0, 1000.0]
+    assert open_cases_series(df, days) == [float(open_cases_at(df, t).mean()) for t in days]
+    assert open_cases_series(df, [45.0]) == [2.0]

@@ -1,6 +1,7 @@
-"""LOR arrivals: the rate function, reproducibility, Poisson counts, and CRN pairing by thinning."""
+"""LOR arrivals: the rate function, reproducibility, Poisson counts, CRN pairing by thinning, demand shocks."""
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import replace
 
@@ -11,6 +12,7 @@ from sim.engine.clock import DAYS_PER_MONTH, DAYS_PER_YEAR, month_of
 from sim.engine.rng import RandomStreams
 from sim.model.arrivals import LorRate, expected_lors, lor_times
 from sim.model.checks import validate_params as validate
+from sim.model.params import Shock
 
 YEARS = 10
 HORIZON = YEARS * DAYS_PER_YEAR
@@ -142,3 +144,39 @@ def test_shorter_horizon_is_a_prefix(flat):
     long = arrivals(flat, seed=2)
     short = arrivals(flat, seed=2, horizon=1000.0)
     assert short == [a for a in long if a[1] < 1000.0]
+
+
+# ---------------------------------------------------------------- demand shocks (the LOR rate ramps as configured;
+# the baseline's cases stay a subset of a surge's)
+def _with_shock(demand, **kw):
+    return dataclasses.replace(demand, shocks=[Shock(**kw)])
+
+
+def test_shock_factor_ramps_holds_and_ends(baseline_params):
+    d = _with_shock(baseline_params.demand, start_year=1, ramp_years=2, multiplier=1.5, end_year=5)
+    r = LorRate(d)
+    y = DAYS_PER_YEAR
+    assert r.shock_factor(0.5 * y) == 1.0
+    assert r.shock_factor(2 * y) == pytest.approx(1.25)
+    assert r.shock_factor(3 * y) == pytest.approx(1.5)
+    assert r.shock_factor(4.9 * y) == pytest.approx(1.5)
+    assert r.shock_factor(5 * y) == 1.0
+
+
+def test_surge_keeps_every_baseline_lor(baseline_params):
+    base = baseline_params.demand
+    surge = _with_shock(base, start_year=0.5, ramp_years=1, multiplier=1.5)
+    horizon = 3 * DAYS_PER_YEAR
+    a = list(lor_times(base, RandomStreams(3, 0), horizon))
+    b = list(lor_times(surge, RandomStreams(3, 0), horizon))
+    assert set(a) <= set(b)
+    extra = len(b) - len(a)
+    want = expected_lors(surge, 0, horizon) - expected_lors(base, 0, horizon)
+    assert abs(extra - want) < 4 * want ** 0.5
+
+
+def test_envelope_must_cover_the_shock(compose):
+    from sim.config import ConfigError
+
+    with pytest.raises(ConfigError, match="demand.envelope=2.0 is below the peak"):
+        compose("demand.shocks=[{start_year: 1, ramp_years: 1, multiplier: 2.5}]")

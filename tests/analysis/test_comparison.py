@@ -1,0 +1,100 @@
+"""sim.analysis.comparison: paired differences, the reference and shared labels, on hand-made summaries."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from report_fixtures import (
+    T_975_1,
+    T_975_2,
+    fake_summary,
+    job,
+    row,
+)
+from sim.analysis import comparison
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# --------------------------------------------------------------------------- paired differences
+
+def test_paired_difference_hand_computed():
+    """Reference 100/110/120, scenario 90/104/111: differences -10, -6, -9.
+
+    mean = -25/3; sample variance = ((5/3)^2 + (7/3)^2 + (2/3)^2) / 2 = 13/3; half width =
+    t(0.975, 2) * sqrt(13/3) / sqrt(3); change in % = mean / 110 (the paired reference mean).
+    """
+    jobs = [job(0, fake_summary("none", [100.0, 110.0, 120.0])),
+            job(1, fake_summary("more_staff", [90.0, 104.0, 111.0]))]
+    table, ref = comparison.comparison_table(jobs)
+    assert (ref.label, ref.job, ref.source) == ("none", 0, "default")
+    r = row(table, 1, "lor_to_offer")
+    hw = T_975_2 * math.sqrt(13 / 3) / math.sqrt(3)
+    assert r["diff_mean"] == pytest.approx(-25 / 3, abs=1e-12)
+    assert r["diff_half_width"] == pytest.approx(hw, abs=1e-12)
+    assert r["diff_ci_low"] == pytest.approx(-25 / 3 - hw, abs=1e-12)
+    assert r["diff_ci_high"] == pytest.approx(-25 / 3 + hw, abs=1e-12)
+    assert r["diff_pct"] == pytest.approx(100 * (-25 / 3) / 110, abs=1e-12)
+    assert r["diff_n"] == 3 and r["n_reps"] == 3
+    assert r["mean"] == pytest.approx(305 / 3) and r["reference"] == "none" and r["reference_job"] == 0
+    # pairing removes the replication-to-replication spread the scenario shares with the reference
+    assert r["diff_half_width"] < r["half_width"]
+    # contract = offer + 300 in both jobs, so the same differences; the reference's own change is 0
+    assert row(table, 1, "lor_to_contract")["diff_mean"] == pytest.approx(-25 / 3, abs=1e-9)
+    ref_row = row(table, 0, "lor_to_offer")
+    assert (ref_row["diff_mean"], ref_row["diff_half_width"]) == (0.0, 0.0)
+
+
+def test_paired_difference_drops_unpaired_replications():
+    """Reference 100/-/120/-, scenario 90/104/111/95/80: pairs r0 (-10) and r2 (-9) only."""
+    jobs = [job(0, fake_summary("none", [100.0, None, 120.0, None])),
+            job(1, fake_summary("faster", [90.0, 104.0, 111.0, 95.0, 80.0]))]
+    table, _ = comparison.comparison_table(jobs)
+    r = row(table, 1, "lor_to_offer")
+    assert r["diff_n"] == 2
+    assert r["diff_mean"] == pytest.approx(-9.5, abs=1e-12)
+    assert r["diff_half_width"] == pytest.approx(T_975_1 * math.sqrt(0.5) / math.sqrt(2), abs=1e-12)
+    assert r["diff_pct"] == pytest.approx(100 * -9.5 / 110, abs=1e-12)
+
+
+def test_paired_differences_function_on_a_tidy_table():
+    reps = pd.DataFrame({"job": [0, 0, 1, 1, 2], "metric": ["m"] * 5, "replication": [0, 1, 0, 1, 0],
+                         "value": [10.0, 20.0, 13.0, 21.0, 5.0]})
+    d = comparison.paired_differences(reps, reference_job=0).set_index("job")
+    assert d.loc[1, "diff_mean"] == pytest.approx(2.0)                       # (3 + 1) / 2
+    assert d.loc[1, "diff_half_width"] == pytest.approx(T_975_1 * math.sqrt(2.0) / math.sqrt(2))
+    assert d.loc[2, "diff_mean"] == pytest.approx(-5.0) and d.loc[2, "diff_n"] == 1
+    assert math.isnan(d.loc[2, "diff_ci_low"])                               # one pair: no interval
+
+
+def test_reference_choice():
+    a = fake_summary("none", [100.0, 110.0], reference="baseline_x")
+    b = fake_summary("baseline_x", [90.0, 100.0], reference="baseline_x")
+    jobs = [job(0, a), job(1, b)]
+    _, ref = comparison.comparison_table(jobs)
+    assert (ref.label, ref.job, ref.source) == ("baseline_x", 1, "summaries")
+    table, ref = comparison.comparison_table(jobs, reference="none")
+    assert (ref.label, ref.job, ref.source) == ("none", 0, "--reference")
+    assert row(table, 1, "lor_to_offer")["diff_mean"] == pytest.approx(-10.0)
+    # a label no job has: no differences, and a note saying so
+    table, ref = comparison.comparison_table(jobs, reference="nope")
+    assert ref.job is None and "no completed job" in ref.note
+    assert table["diff_mean"].isna().all() and (table["reference"] == "nope").all()
+
+
+def test_shared_labels_are_told_apart_and_the_first_is_the_reference():
+    jobs = [job(0, fake_summary("none", [100.0, 110.0]), overrides=["debug=tiny", "x.headcount=95"]),
+            job(1, fake_summary("none", [130.0, 150.0]), overrides=["debug=tiny", "x.headcount=40"]),
+            job(2, fake_summary("more_staff", [90.0, 95.0]), overrides=["debug=tiny", "reform=more_staff"])]
+    labels = comparison.scenario_labels(jobs)
+    assert labels == {0: "none [x.headcount=95]", 1: "none [x.headcount=40]", 2: "more_staff"}
+    table, ref = comparison.comparison_table(jobs)
+    assert ref.job == 0 and "2 jobs" in ref.note
+    assert row(table, 1, "lor_to_offer")["diff_mean"] == pytest.approx(35.0)
+    assert comparison.scenario_order(table, 0) == [0, 1, 2]          # +29% before -11%
+    points = [job(i, fake_summary("lhs", [1.0, 2.0], sensitivity={"point": i, "factors": {"a": i}}),
+                  overrides=[f"a={i}"]) for i in range(2)]
+    assert comparison.scenario_labels(points) == {0: "lhs (point 0)", 1: "lhs (point 1)"}

@@ -1,0 +1,42 @@
+"""sim.output.run_dir: JSON that is always valid, Parquet that is byte-stable, a manifest that tells the truth."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.output.run_dir import Manifest, read_json, write_json, write_table
+
+
+def test_write_json_turns_nan_inf_and_numpy_values_into_plain_json(tmp_path):
+    path = tmp_path / "s.json"
+    write_json(path, {"a": math.nan, "b": [np.float64(1.5), np.int64(3), math.inf], "c": {1: np.bool_(True)},
+                      "d": (1, 2)})
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"a": None, "b": [1.5, 3, None], "c": {"1": True}, "d": [1, 2]}
+    assert read_json(path) == json.loads(text)
+    assert not list(tmp_path.glob("*.tmp"))  # written through a temporary file, then renamed
+
+
+def test_write_table_gives_the_same_bytes_for_the_same_frame_and_drops_the_index(tmp_path):
+    df = pd.DataFrame({"replication": [0, 0, 1], "day": [1.0, 2.0, 3.0], "pool": ["a", "b", "a"]},
+                      index=[7, 8, 9])
+    write_table(df, tmp_path / "x.parquet")
+    write_table(df.copy(), tmp_path / "y.parquet")
+    assert (tmp_path / "x.parquet").read_bytes() == (tmp_path / "y.parquet").read_bytes()
+    back = pd.read_parquet(tmp_path / "x.parquet")
+    pd.testing.assert_frame_equal(back, df.reset_index(drop=True))
+
+
+def test_manifest_records_running_then_the_final_status(tmp_path):
+    m = Manifest(tmp_path, {"seed": 3}, ["run.replications=2"], seed=3)
+    first = read_json(tmp_path / "manifest.json")
+    assert first["status"] == "running" and first["seed"] == 3 and first["config"] == {"seed": 3}
+    assert first["overrides"] == ["run.replications=2"] and "numpy" in first["versions"]
+    m.finish("failed", [], error="RuntimeError: boom")
+    last = read_json(tmp_path / "manifest.json")
+    assert last["status"] == "failed" and last["error"] == "RuntimeError: boom" and last["files"] == []
+    assert last["runtime_seconds"] >= 0

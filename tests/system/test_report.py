@@ -1,0 +1,237 @@
+"""The multirun report end to end (sim.report): whole reports, the command, the callback, the page in Chromium.
+
+Unit tests use hand-made summaries; the slow tests run the real tool twice, report on the
+result and open the page in headless Chromium.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from report_fixtures import (
+    CHROMEDRIVER,
+    CHROMIUM,
+    fake_summary,
+    row,
+    write_run,
+)
+from sim import report
+from sim.analysis import comparison
+from sim.analysis.intervals import mean_ci
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# --------------------------------------------------------------------------- whole report, no simulation
+
+def _sensitivity_dir(tmp_path: Path, points: int = 10) -> Path:
+    from sim.analysis.sensitivity import lhs_design
+
+    design = lhs_design({"staffing.scale.case_writers": (0.5, 1.5), "demand.lor_per_year": (1500, 3000)},
+                        points, seed=5)
+    for i, p in enumerate(design):
+        base = 100 / p["staffing.scale.case_writers"]             # fewer writers: slower
+        offer = [base + 3 * r for r in range(3)]
+        s = fake_summary(f"none point={i}", offer, study="sens", question="Which factors matter?",
+                         sensitivity={"point": i, "factors": p}, reference="none",
+                         warmup_check={"method": "MSER-5", "truncation_day": 400.0, "warmup_day": 2922.0,
+                                       "adequate": i != 3},
+                         unstable=["case_writers"] if i == 4 else [])
+        write_run(tmp_path / str(i), s)
+    write_run(tmp_path / str(points), None, status="failed", error="MemoryError: <big> & \"bad\"")
+    return tmp_path
+
+
+def test_sensitivity_report_without_simulation(tmp_path):
+    d = _sensitivity_dir(tmp_path)
+    rec = report.make_report(d)
+    assert rec["status"] == "complete" and rec["jobs"] == {
+        "total": 11, "ok": 10, "failed": 1, "failed_jobs": [{"job": 10, "error": "MemoryError: <big> & \"bad\""}]}
+    table = pd.read_csv(d / "comparison.csv")
+    assert {"staffing.scale.case_writers", "demand.lor_per_year", "point"} <= set(table.columns)
+    assert table["diff_mean"].isna().all()                     # no job is 'none'
+    pr = pd.read_csv(d / "sensitivity_prcc.csv")
+    offer = pr[pr["metric"] == "lor_to_offer"].set_index("factor")
+    assert offer.loc["staffing.scale.case_writers", "prcc"] < -0.99
+    assert (offer["n_points"] == 10).all()
+    figs = {Path(f).name for f in rec["files"] if f.startswith("figures/")}
+    assert figs == {"lead_time_distributions.png", "where_time_goes.png", "sensitivity_prcc.png"}
+    page = (d / "report.html").read_text()
+    assert "Which factors matter?" in page and "no completed job has the reference scenario" in page
+    assert "MemoryError: &lt;big&gt; &amp; &quot;bad&quot;" in page          # escaped, never raw
+    assert "warm-up too short in 1 of 10" in page and "case_writers" in page
+    assert "Only the 8 scenarios" in page
+    assert json.loads((d / "report.json").read_text())["status"] == "complete"
+
+
+def test_cli_exit_codes(tmp_path, capsys):
+    assert report.main([str(tmp_path / "missing")]) == 2
+    assert report.main([str(tmp_path)]) == 2                    # exists, but no job folders
+    assert "no job folders" in capsys.readouterr().err
+    write_run(tmp_path / "0", fake_summary("none", [100.0, 110.0]))
+    write_run(tmp_path / "1", fake_summary("b", [90.0, 100.0]))
+    assert report.main([str(tmp_path), "--reference", "b"]) == 0
+    table = pd.read_csv(tmp_path / "comparison.csv")
+    assert (table["reference"] == "b").all() and row(table, 0, "lor_to_offer")["diff_mean"] == pytest.approx(10)
+
+
+def test_report_failure_is_recorded_in_report_json(tmp_path, monkeypatch):
+    write_run(tmp_path / "0", fake_summary("none", [100.0, 110.0]))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("figure trouble")
+
+    monkeypatch.setattr(report, "render_html", broken)
+    assert report.main([str(tmp_path)]) == 1
+    rec = json.loads((tmp_path / "report.json").read_text())
+    assert rec["status"] == "failed" and "figure trouble" in rec["error"]
+
+
+def test_callback_has_hydras_interface_and_never_raises(tmp_path, capsys):
+    from hydra.experimental.callback import Callback
+    from hydra.utils import instantiate
+    from omegaconf import OmegaConf
+
+    hooks = [name for name in vars(Callback) if name.startswith("on_")]
+    assert hooks and all(callable(getattr(report.ReportCallback, h, None)) for h in hooks)
+    cb = instantiate({"_target_": "sim.report.ReportCallback"})
+    write_run(tmp_path / "0", fake_summary("none", [100.0, 110.0]))
+    cb.on_multirun_end(config=OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}}))
+    assert (tmp_path / "report.html").is_file()
+    cb.on_multirun_end(config=OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path / "gone")}}}))
+    cb.on_multirun_end(config=OmegaConf.create({}))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and sum("warning" in line for line in err) == 2
+
+
+# --------------------------------------------------------------------------- end to end (real runs)
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+@pytest.fixture(scope="module")
+def multirun(tmp_path_factory) -> Path:
+    """Two real tiny runs (default and 40 case writers) in parallel, plus a failed job; then the report."""
+    d = tmp_path_factory.mktemp("multirun")
+    runs = [[], ["staffing.pools.case_writers.headcount=40"]]
+    procs = [subprocess.Popen([sys.executable, "-m", "sim", "debug=tiny", "run.replications=2", *extra,
+                               f"hydra.run.dir={d / str(i)}"], cwd=ROOT, env=_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for i, extra in enumerate(runs)]
+    for p in procs:
+        out, _ = p.communicate(timeout=120)
+        assert p.returncode == 0, out
+    write_run(d / "2", None, status="failed", error="ValueError: staffing.pools.x: injected failure")
+    done = subprocess.run([sys.executable, "-m", "sim.report", str(d)], cwd=ROOT, env=_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return d
+
+
+@pytest.mark.slow
+def test_end_to_end_comparison_csv(multirun):
+    table = pd.read_csv(multirun / "comparison.csv")
+    assert sorted(table["job"].unique()) == [0, 1, 2]
+    failed = table[table["job"] == 2]
+    assert len(failed) == 1 and failed.iloc[0]["status"] == "failed"
+    assert "injected failure" in failed.iloc[0]["error"]
+    ok = table[table["status"] == "complete"]
+    assert len(ok) == 2 * len(comparison.METRICS) and (ok["n_reps"] == 2).all()
+    assert (table["reference"] == "none").all() and (ok["reference_job"] == 0).all()
+    summaries = [json.loads((multirun / str(i) / "summary.json").read_text()) for i in (0, 1)]
+    for metric in comparison.LEAD_TIMES:
+        r = row(table, 1, metric)
+        a, b = (s["lead_times"][metric]["per_replication"] for s in summaries)
+        expected = mean_ci([y - x for x, y in zip(a, b)])
+        assert r["diff_mean"] == pytest.approx(expected["mean"], rel=1e-12)
+        assert r["diff_half_width"] == pytest.approx(expected["half_width"], rel=1e-12)
+        assert r["mean"] == pytest.approx(summaries[1]["lead_times"][metric]["mean"], rel=1e-12)
+        assert row(table, 0, metric)["diff_mean"] == 0.0
+    assert row(table, 1, "lor_to_offer")["diff_mean"] > 50      # 40 case writers instead of 95: slower offers
+    rec = json.loads((multirun / "report.json").read_text())
+    assert rec["status"] == "complete" and rec["jobs"]["ok"] == 2 and rec["jobs"]["failed"] == 1
+
+
+@pytest.mark.slow
+def test_end_to_end_html_is_self_contained(multirun):
+    figures = sorted(p.name for p in (multirun / "figures").glob("*.png"))
+    assert figures == ["change_vs_reference.png", "lead_time_distributions.png", "where_time_goes.png"]
+    page = (multirun / "report.html").read_text()
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
+    assert not re.search(r"<script|<link|<iframe|<object|<embed|@import|url\(", page, re.I)
+    srcs = re.findall(r"""<img[^>]*\ssrc=['"]([^'"]*)['"]""", page)
+    assert len(srcs) == len(figures) and all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert "injected failure" in page and "staffing.pools.case_writers.headcount=40" in page
+
+
+def _browser():
+    """Headless Chromium via selenium, or skip (fail if FMS_REQUIRE_BROWSER=1) when it is missing."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        missing.append("the selenium package")
+    if missing:
+        why = f"browser test needs {', '.join(missing)} (apt-get install chromium chromium-driver)"
+        if os.environ.get("FMS_REQUIRE_BROWSER") == "1":
+            pytest.fail(why + "; FMS_REQUIRE_BROWSER=1 makes this a failure")
+        pytest.skip(why)
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run"):
+        options.add_argument(arg)
+    options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+def test_missing_browser_skips_unless_required(monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.delenv("FMS_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="chromium"):
+        _browser()
+    monkeypatch.setenv("FMS_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="FMS_REQUIRE_BROWSER=1"):
+        _browser()
+
+
+@pytest.mark.slow
+def test_end_to_end_report_renders_in_a_browser(multirun):
+    driver = _browser()
+    try:
+        driver.get((multirun / "report.html").as_uri())
+        assert driver.title.startswith("FMS simulation report")
+        images = driver.execute_script(
+            "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight]);")
+        assert len(images) == 3
+        assert all(complete and width > 0 and height > 0 for complete, width, height in images), images
+        severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        assert not severe, severe
+    finally:
+        driver.quit()
+
+
+def test_a_malformed_summary_fails_only_its_job(tmp_path):
+    import json as _json
+
+    from sim.output.multirun import read_job
+
+    job = tmp_path / "3"
+    job.mkdir()
+    (job / "manifest.json").write_text(_json.dumps({"status": "complete", "error": None}))
+    (job / "summary.json").write_text("[1, 2]")
+    rec = read_job(job)
+    assert rec["status"] == "failed" and "no lead_times" in rec["error"]

@@ -1,0 +1,43 @@
+"""sim.sweep mirrors two Hydra internals; these tests pin them so that a Hydra upgrade fails loudly."""
+from __future__ import annotations
+
+import pytest
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra._internal.utils import get_args_parser
+from hydra.core.override_parser.overrides_parser import OverridesParser
+
+from sim.config import ConfigError, compose_config
+from sim.sweep import FLAGS_WITH_VALUE, MULTIRUN_FLAGS, split_argv, sweep_jobs
+
+
+def test_flags_with_a_value_are_hydras():
+    parser = get_args_parser()
+    takes_value = {o for a in parser._actions if a.option_strings and a.nargs != 0 for o in a.option_strings}
+    assert FLAGS_WITH_VALUE == takes_value
+    multirun = next(a for a in parser._actions if "--multirun" in a.option_strings)
+    assert MULTIRUN_FLAGS == set(multirun.option_strings)
+
+
+def test_split_argv_drops_hydras_flags_and_their_values():
+    argv = ["-m", "--config-name", "config", "-c", "job", "reform=none", "hydra.verbose=true", "seed=3"]
+    assert split_argv(argv) == (["reform=none", "seed=3"], True)
+
+
+@pytest.mark.parametrize("overrides", [
+    ["debug=tiny", "reform=none,more_staff", "seed=1,2,3"],
+    ["seed=1,2", "run.replications=2", "reform=none,more_staff,raise_thresholds_tiger"],
+    ["staffing.scale.case_writers=range(1,3)", "debug=tiny"],
+])
+def test_sweep_jobs_are_the_basic_sweepers_jobs_in_its_order(overrides):
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    (batch,) = BasicSweeper.split_arguments(parsed, None)
+    ours = sweep_jobs(overrides)
+    assert [sorted(j) for j in ours] == [sorted(j) for j in batch]
+
+
+def test_a_missing_group_option_lists_the_options_hydra_has():
+    with pytest.raises(ConfigError) as e:
+        compose_config(["reform=no_such_reform"])
+    msg = str(e.value)
+    assert "\n" not in msg and "no_such_reform" in msg
+    assert "allowed: " in msg and "more_staff" in msg and "none" in msg
