@@ -8,13 +8,15 @@ on it, so the code that the queueing-theory checks exercise is the code that sim
 """
 from __future__ import annotations
 
-from typing import Generator, Protocol
+from typing import Any, Generator, Protocol
 
 import simpy
 
 from sim.engine.pool import Pool
 
 Visit = tuple[int, str, str, float, float, float]
+# a SimPy process body: yields events, is sent their values; the one alias for every process here
+Process = Generator[simpy.Event, Any, Any]
 
 
 class Entity(Protocol):
@@ -29,7 +31,7 @@ class Engine:
         self.env = simpy.Environment()
         self.visits: list[Visit] = []
 
-    def work(self, entity: Entity, stage: str, pool: Pool, duration: float) -> Generator:
+    def work(self, entity: Entity, stage: str, pool: Pool, duration: float) -> Process:
         """Queue at ``pool`` (by the entity's priority), hold one slot for ``duration``."""
         env = self.env
         arrived = env.now
@@ -39,7 +41,7 @@ class Engine:
         pool.release()
         self.visits.append((entity.id, stage, pool.name, arrived, started, env.now))
 
-    def delay(self, entity: Entity, stage: str, duration: float) -> Generator:
+    def delay(self, entity: Entity, stage: str, duration: float) -> Process:
         """Time that passes without a resource (partner actions, statutory periods, transport)."""
         env = self.env
         start = env.now

@@ -12,6 +12,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+import numpy.typing as npt
 
 BLOCK = 256  # cases per lazily generated block
 _BANK_TAG = 0xBA4C  # keeps bank seeds apart from the stream of the same name
@@ -50,9 +51,9 @@ class DrawBank:
 
     def __init__(self, streams: RandomStreams, name: str, visits: int, slots: int) -> None:
         self.streams, self.name, self.visits, self.slots = streams, name, visits, slots
-        self._blocks: dict[int, np.ndarray] = {}
+        self._blocks: dict[int, npt.NDArray[np.float64]] = {}
 
-    def _block(self, b: int) -> np.ndarray:
+    def _block(self, b: int) -> npt.NDArray[np.float64]:
         blk = self._blocks.get(b)
         if blk is None:
             rng = np.random.default_rng(self.streams.seed_sequence(self.name, _BANK_TAG, b))
@@ -62,10 +63,11 @@ class DrawBank:
             self._blocks[b] = blk
         return blk
 
-    def row(self, case_id: int, visit: int = 0) -> np.ndarray:
+    def row(self, case_id: int, visit: int = 0) -> npt.NDArray[np.float64]:
         """All slots of one visit, as a 1-D array (read-only by convention)."""
         if visit < self.visits:
-            return self._block(case_id // BLOCK)[case_id % BLOCK, visit]
+            row: npt.NDArray[np.float64] = self._block(case_id // BLOCK)[case_id % BLOCK, visit]
+            return row
         rng = np.random.default_rng(self.streams.seed_sequence(self.name, _BANK_TAG, 1 << 30, case_id, visit))
         return np.clip(rng.random(self.slots), 1e-12, 1 - 1e-12)
 

@@ -43,7 +43,7 @@ class LorRate:
 
     def relative(self, t: float) -> float:
         """Rate at day ``t`` relative to the base rate: growth x season x shocks."""
-        f = (1 + self.growth) ** (t / DAYS_PER_YEAR) * self.seasonal[month_of(t)]
+        f: float = (1 + self.growth) ** (t / DAYS_PER_YEAR) * self.seasonal[month_of(t)]
         return f * self.shock_factor(t) if self.shocks else f
 
     def per_day(self, t: float) -> float:

@@ -8,6 +8,8 @@ reform-conflict rule (two selected reforms setting the same statutory value).
 """
 from __future__ import annotations
 
+from typing import Mapping
+
 from sim.engine.clock import years
 from sim.engine.distributions import KINDS, Dist
 from sim.model.arrivals import peak_relative_rate
@@ -26,6 +28,17 @@ from sim.model.params import (
 from sim.model.reform import ReformConflict, combine
 
 SHARE_TOL = 1e-6
+LOOP = "allowed: 0 <= p < 1 (the loop must end)"  # the chance of going round a loop once more
+# reform multipliers checked to be >= 0, in the order they are reported
+REFORM_FACTORS = ("p_hold_factor", "p_incomplete_factor", "p_requirement_change_factor", "loa_work_factor",
+                  "tech_release_work_factor", "contracting_work_factor", "contracting_sigma_factor",
+                  "line_rate_factor")
+
+
+def _flag(out: list[str], bad: bool, message: str) -> None:
+    """Report ``message`` when ``bad`` (the rule's condition for a problem)."""
+    if bad:
+        out.append(message)
 
 
 def dist_problems(d: Dist, key: str) -> list[str]:
@@ -33,41 +46,41 @@ def dist_problems(d: Dist, key: str) -> list[str]:
     out: list[str] = []
     if d.kind not in KINDS:
         return [f"{key}.kind={d.kind!r} is not a distribution; allowed: {', '.join(KINDS)}"]
-    if d.kind == "fixed" and d.value < 0:
-        out.append(f"{key}.value={d.value} must be >= 0")
+    _flag(out, d.kind == "fixed" and d.value < 0, f"{key}.value={d.value} must be >= 0")
     if d.kind == "lognormal":
-        if d.median <= 0:
-            out.append(f"{key}.median={d.median} must be > 0 for a lognormal")
-        if d.sigma < 0:
-            out.append(f"{key}.sigma={d.sigma} must be >= 0")
+        _flag(out, d.median <= 0, f"{key}.median={d.median} must be > 0 for a lognormal")
+        _flag(out, d.sigma < 0, f"{key}.sigma={d.sigma} must be >= 0")
     if d.kind in ("triangular", "uniform"):
-        if d.low < 0:
-            out.append(f"{key}.low={d.low} must be >= 0")
-        if d.high < d.low:
-            out.append(f"{key}.high={d.high} must be >= low ({d.low})")
+        _flag(out, d.low < 0, f"{key}.low={d.low} must be >= 0")
+        _flag(out, d.high < d.low, f"{key}.high={d.high} must be >= low ({d.low})")
     if d.kind == "triangular" and not (d.low <= d.mode <= d.high):
         out.append(f"{key}.mode={d.mode} must lie between low ({d.low}) and high ({d.high})")
-    if d.kind == "exponential" and d.mean <= 0:
-        out.append(f"{key}.mean={d.mean} must be > 0 for an exponential")
-    if d.cap is not None and d.cap < 0:
-        out.append(f"{key}.cap={d.cap} must be >= 0 or null")
+    _flag(out, d.kind == "exponential" and d.mean <= 0, f"{key}.mean={d.mean} must be > 0 for an exponential")
+    _flag(out, d.cap is not None and d.cap < 0, f"{key}.cap={d.cap} must be >= 0 or null")
     return out
 
 
 def _prob(out: list[str], key: str, value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        out.append(f"{key}={value} is not a probability; allowed: 0 to 1")
+    _flag(out, not 0.0 <= value <= 1.0, f"{key}={value} is not a probability; allowed: 0 to 1")
 
 
 def _nonneg(out: list[str], key: str, value: float) -> None:
-    if value < 0:
-        out.append(f"{key}={value} must be >= 0")
+    _flag(out, value < 0, f"{key}={value} must be >= 0")
 
 
-def _keys(out: list[str], key: str, mapping: dict, allowed: tuple[str, ...]) -> None:
+def _keys(out: list[str], key: str, mapping: Mapping[str, object], allowed: tuple[str, ...]) -> bool:
+    """Report unless ``mapping`` has exactly the ``allowed`` keys; return whether it has them."""
     have = list(mapping)
-    if sorted(have) != sorted(allowed):
-        out.append(f"{key} has keys {have}; required exactly: {list(allowed)}")
+    exact = sorted(have) == sorted(allowed)
+    _flag(out, not exact, f"{key} has keys {have}; required exactly: {list(allowed)}")
+    return exact
+
+
+def _dists(out: list[str], key: str, dists: Mapping[str, Dist], allowed: tuple[str, ...]) -> None:
+    """A mapping of distributions: exactly the ``allowed`` keys, then each distribution's own rules."""
+    _keys(out, key, dists, allowed)
+    for name, dist in dists.items():
+        out.extend(dist_problems(dist, f"{key}.{name}"))
 
 
 def _shares(out: list[str], key: str, values: list[float]) -> None:
@@ -77,33 +90,29 @@ def _shares(out: list[str], key: str, values: list[float]) -> None:
         out.append(f"{key} sums to {sum(values):.6g}; shares must sum to 1")
 
 
+def _unique(out: list[str], key: str, names: list[str], what: str = "names") -> None:
+    _flag(out, len(set(names)) != len(names), f"{key} has duplicate {what}: {names}")
+
+
 def _validate_demand(d: DemandParams, out: list[str]) -> None:
-    if d.lor_per_year <= 0:
-        out.append(f"demand.lor_per_year={d.lor_per_year} must be > 0")
-    if d.growth_per_year <= -1:
-        out.append(f"demand.growth_per_year={d.growth_per_year} must be > -1")
+    _flag(out, d.lor_per_year <= 0, f"demand.lor_per_year={d.lor_per_year} must be > 0")
+    _flag(out, d.growth_per_year <= -1, f"demand.growth_per_year={d.growth_per_year} must be > -1")
     if len(d.seasonal) != 12:
         out.append(f"demand.seasonal has {len(d.seasonal)} entries; allowed: exactly 12 (one per month)")
     elif min(d.seasonal) < 0 or sum(d.seasonal) <= 0:
         out.append(f"demand.seasonal={list(d.seasonal)} must be >= 0 with a positive sum")
-    if d.envelope < 1:
-        out.append(f"demand.envelope={d.envelope} must be >= 1")
+    _flag(out, d.envelope < 1, f"demand.envelope={d.envelope} must be >= 1")
     _prob(out, "demand.urgent_share", d.urgent_share)
-    if not d.partners:
-        out.append("demand.partners is empty; allowed: a list of {name, group, weight}")
-    names = [p.name for p in d.partners]
+    _flag(out, not d.partners, "demand.partners is empty; allowed: a list of {name, group, weight}")
     for i, p in enumerate(d.partners):
-        if not p.name:
-            out.append(f"demand.partners[{i}].name is empty")
-        if p.group not in PARTNER_GROUPS:
-            out.append(f"demand.partners[{i}].group={p.group!r}; allowed: {', '.join(PARTNER_GROUPS)}")
-        _nonneg(out, f"demand.partners[{i}].weight", p.weight)
-    if len(set(names)) != len(names):
-        out.append(f"demand.partners has duplicate names: {names}")
+        k = f"demand.partners[{i}]"
+        _flag(out, not p.name, f"{k}.name is empty")
+        _flag(out, p.group not in PARTNER_GROUPS, f"{k}.group={p.group!r}; allowed: {', '.join(PARTNER_GROUPS)}")
+        _nonneg(out, f"{k}.weight", p.weight)
+    _unique(out, "demand.partners", [p.name for p in d.partners])
     if d.partners and sum(p.weight for p in d.partners) <= 0:
         out.append("demand.partners weights sum to 0; at least one must be > 0")
-    _keys(out, "demand.groups", d.groups, LOA_GROUPS)
-    if sorted(d.groups) == sorted(LOA_GROUPS):
+    if _keys(out, "demand.groups", d.groups, LOA_GROUPS):
         _shares(out, "demand.groups.*.share", [d.groups[g].share for g in LOA_GROUPS])
     for g, m in d.groups.items():
         k = f"demand.groups.{g}"
@@ -111,17 +120,14 @@ def _validate_demand(d: DemandParams, out: list[str]) -> None:
         out.extend(dist_problems(m.mde_fraction, f"{k}.mde_fraction"))
         for name in ("p_mde", "p_tech_release", "p_major_platform"):
             _prob(out, f"{k}.{name}", getattr(m, name))
-        _keys(out, f"{k}.acquisition", m.acquisition, ACQUISITION_TYPES)
-        if sorted(m.acquisition) == sorted(ACQUISITION_TYPES):
+        if _keys(out, f"{k}.acquisition", m.acquisition, ACQUISITION_TYPES):
             _shares(out, f"{k}.acquisition", [m.acquisition[a] for a in ACQUISITION_TYPES])
-    pnames = [p.name for p in d.platforms]
-    if len(set(pnames)) != len(pnames):
-        out.append(f"demand.platforms has duplicate names: {pnames}")
-    for i, p in enumerate(d.platforms):
-        _nonneg(out, f"demand.platforms[{i}].weight", p.weight)
-        out.extend(dist_problems(p.quantity, f"demand.platforms[{i}].quantity"))
+    _unique(out, "demand.platforms", [pf.name for pf in d.platforms])
+    for i, pf in enumerate(d.platforms):
+        _nonneg(out, f"demand.platforms[{i}].weight", pf.weight)
+        out.extend(dist_problems(pf.quantity, f"demand.platforms[{i}].quantity"))
     needs_platform = any(m.p_major_platform > 0 for m in d.groups.values())
-    if needs_platform and sum(p.weight for p in d.platforms) <= 0:
+    if needs_platform and sum(pf.weight for pf in d.platforms) <= 0:
         out.append("demand.platforms is empty but some group has p_major_platform > 0")
 
 
@@ -129,12 +135,10 @@ def _validate_process(p: ProcessParams, out: list[str]) -> None:
     k = "process"
     out.extend(dist_problems(p.lor_intake.work, f"{k}.lor_intake.work"))
     out.extend(dist_problems(p.lor_intake.rework, f"{k}.lor_intake.rework"))
-    if not 0 <= p.lor_intake.p_incomplete < 1:
-        out.append(f"{k}.lor_intake.p_incomplete={p.lor_intake.p_incomplete}; allowed: 0 <= p < 1 (the loop must end)")
+    p_incomplete = p.lor_intake.p_incomplete
+    _flag(out, not 0 <= p_incomplete < 1, f"{k}.lor_intake.p_incomplete={p_incomplete}; {LOOP}")
     out.extend(dist_problems(p.tech_release.work, f"{k}.tech_release.work"))
-    _keys(out, f"{k}.loa_development.work", p.loa_development.work, LOA_GROUPS)
-    for g, dist in p.loa_development.work.items():
-        out.extend(dist_problems(dist, f"{k}.loa_development.work.{g}"))
+    _dists(out, f"{k}.loa_development.work", p.loa_development.work, LOA_GROUPS)
     _prob(out, f"{k}.policy_review.share_of_loa_work", p.policy_review.share_of_loa_work)
     c = p.congressional_review
     for name in ("mde_threshold", "total_threshold", "informal_days", "formal_days"):
@@ -146,10 +150,8 @@ def _validate_process(p: ProcessParams, out: list[str]) -> None:
     out.extend(dist_problems(c.hold, f"{k}.congressional_review.hold"))
     o = p.offer_acceptance
     out.extend(dist_problems(o.acceptance, f"{k}.offer_acceptance.acceptance"))
-    if o.offer_expiry_days <= 0:
-        out.append(f"{k}.offer_acceptance.offer_expiry_days={o.offer_expiry_days} must be > 0")
-    if not 0 <= o.p_expire < 1:
-        out.append(f"{k}.offer_acceptance.p_expire={o.p_expire}; allowed: 0 <= p < 1 (the loop must end)")
+    _flag(out, o.offer_expiry_days <= 0, f"{k}.offer_acceptance.offer_expiry_days={o.offer_expiry_days} must be > 0")
+    _flag(out, not 0 <= o.p_expire < 1, f"{k}.offer_acceptance.p_expire={o.p_expire}; {LOOP}")
     for name in ("p_restate", "p_withdraw", "restate_share"):
         _prob(out, f"{k}.offer_acceptance.{name}", getattr(o, name))
     if abs(o.p_restate + o.p_withdraw - 1) > SHARE_TOL:
@@ -160,54 +162,39 @@ def _validate_process(p: ProcessParams, out: list[str]) -> None:
     for stage in ("implementation", "delivery", "closure"):
         out.extend(dist_problems(getattr(p, stage).work, f"{k}.{stage}.work"))
     ct = p.contracting
-    _keys(out, f"{k}.contracting.work", ct.work, ("on_contract", "new_procurement"))
-    for a, dist in ct.work.items():
-        out.extend(dist_problems(dist, f"{k}.contracting.work.{a}"))
-    if not 0 <= ct.p_requirement_change < 1:
-        out.append(
-            f"{k}.contracting.p_requirement_change={ct.p_requirement_change}; allowed: 0 <= p < 1 (the loop must end)"
-        )
+    _dists(out, f"{k}.contracting.work", ct.work, ("on_contract", "new_procurement"))
+    p_change = ct.p_requirement_change
+    _flag(out, not 0 <= p_change < 1, f"{k}.contracting.p_requirement_change={p_change}; {LOOP}")
     out.extend(dist_problems(ct.change_delay, f"{k}.contracting.change_delay"))
     _nonneg(out, f"{k}.contracting.change_rework_share", ct.change_rework_share)
-    _keys(out, f"{k}.production.lead_time", p.production.lead_time, ("standard", "major_platform"))
-    for item, dist in p.production.lead_time.items():
-        out.extend(dist_problems(dist, f"{k}.production.lead_time.{item}"))
+    _dists(out, f"{k}.production.lead_time", p.production.lead_time, ("standard", "major_platform"))
 
 
 def _validate_staffing(s: StaffingParams, platforms: list[Platform], out: list[str]) -> None:
     _keys(out, "staffing.pools", s.pools, POOLS)
     for name, pool in s.pools.items():
-        if pool.headcount < 1:
-            out.append(f"staffing.pools.{name}.headcount={pool.headcount}; allowed: an integer >= 1")
-        if pool.caseload < 1:
-            out.append(f"staffing.pools.{name}.caseload={pool.caseload}; allowed: an integer >= 1")
-    for p in platforms:
-        if p.name not in s.production_lines:
-            out.append(
-                f"staffing.production_lines has no line for platform {p.name!r}; have: {list(s.production_lines)}"
-            )
-    for name, rate in s.production_lines.items():
-        if rate <= 0:
-            out.append(f"staffing.production_lines.{name}={rate}; allowed: units per year > 0")
+        k = f"staffing.pools.{name}"
+        _flag(out, pool.headcount < 1, f"{k}.headcount={pool.headcount}; allowed: an integer >= 1")
+        _flag(out, pool.caseload < 1, f"{k}.caseload={pool.caseload}; allowed: an integer >= 1")
+    lines = s.production_lines
+    for pf in platforms:
+        _flag(out, pf.name not in lines,
+              f"staffing.production_lines has no line for platform {pf.name!r}; have: {list(lines)}")
+    for name, rate in lines.items():
+        _flag(out, rate <= 0, f"staffing.production_lines.{name}={rate}; allowed: units per year > 0")
 
 
 def _validate_run(params: Params, out: list[str]) -> None:
     r = params.run
-    if params.seed < 0:
-        out.append(f"seed={params.seed}; allowed: an integer >= 0")
-    if r.replications < 1:
-        out.append(f"run.replications={r.replications}; allowed: an integer >= 1")
-    if r.horizon_years <= 0:
-        out.append(f"run.horizon_years={r.horizon_years}; allowed: > 0")
-    if not 0 <= r.warmup_years < r.horizon_years:
-        out.append(f"run.warmup_years={r.warmup_years}; allowed: 0 <= warmup < horizon_years ({r.horizon_years})")
+    _flag(out, params.seed < 0, f"seed={params.seed}; allowed: an integer >= 0")
+    _flag(out, r.replications < 1, f"run.replications={r.replications}; allowed: an integer >= 1")
+    _flag(out, r.horizon_years <= 0, f"run.horizon_years={r.horizon_years}; allowed: > 0")
+    _flag(out, not 0 <= r.warmup_years < r.horizon_years,
+          f"run.warmup_years={r.warmup_years}; allowed: 0 <= warmup < horizon_years ({r.horizon_years})")
     _nonneg(out, "run.drain_years", r.drain_years)
-    if r.records not in RECORDS:
-        out.append(f"run.records={r.records!r}; allowed: {', '.join(RECORDS)}")
-    if r.sample_days <= 0:
-        out.append(f"run.sample_days={r.sample_days}; allowed: > 0")
-    if r.jobs < 1:
-        out.append(f"run.jobs={r.jobs}; allowed: an integer >= 1")
+    _flag(out, r.records not in RECORDS, f"run.records={r.records!r}; allowed: {', '.join(RECORDS)}")
+    _flag(out, r.sample_days <= 0, f"run.sample_days={r.sample_days}; allowed: > 0")
+    _flag(out, r.jobs < 1, f"run.jobs={r.jobs}; allowed: an integer >= 1")
 
 
 def validate_params(params: Params) -> list[str]:
@@ -243,46 +230,40 @@ def _validate_envelope(params: Params, out: list[str]) -> None:
 def _validate_dynamics(params: Params, out: list[str]) -> None:
     for i, sh in enumerate(params.demand.shocks):
         k = f"demand.shocks[{i}]"
-        if sh.multiplier <= 0:
-            out.append(f"{k}.multiplier={sh.multiplier}; allowed: > 0")
+        _flag(out, sh.multiplier <= 0, f"{k}.multiplier={sh.multiplier}; allowed: > 0")
         _nonneg(out, f"{k}.start_year", sh.start_year)
         _nonneg(out, f"{k}.ramp_years", sh.ramp_years)
-        if sh.end_year is not None and sh.end_year < sh.start_year + sh.ramp_years:
-            out.append(f"{k}.end_year={sh.end_year}; allowed: null or >= start_year + ramp_years")
+        _flag(out, sh.end_year is not None and sh.end_year < sh.start_year + sh.ramp_years,
+              f"{k}.end_year={sh.end_year}; allowed: null or >= start_year + ramp_years")
     s = params.staffing
     for name, f in s.scale.items():
         if name not in POOLS:
             out.append(f"staffing.scale.{name}: no such pool; allowed: {', '.join(POOLS)}")
         elif f <= 0:
             out.append(f"staffing.scale.{name}={f}; allowed: > 0")
-    if s.plan_step_days <= 0:
-        out.append(f"staffing.plan_step_days={s.plan_step_days}; allowed: > 0")
+    _flag(out, s.plan_step_days <= 0, f"staffing.plan_step_days={s.plan_step_days}; allowed: > 0")
     for name, plan in s.plans.items():
         k = f"staffing.plans.{name}"
-        if name not in POOLS:
-            out.append(f"{k}: no such pool; allowed: {', '.join(POOLS)}")
-        if not 0 <= plan.attrition_per_year < 1:
-            out.append(f"{k}.attrition_per_year={plan.attrition_per_year}; allowed: 0 <= share < 1")
+        _flag(out, name not in POOLS, f"{k}: no such pool; allowed: {', '.join(POOLS)}")
+        attrition = plan.attrition_per_year
+        _flag(out, not 0 <= attrition < 1, f"{k}.attrition_per_year={attrition}; allowed: 0 <= share < 1")
         _nonneg(out, f"{k}.ramp_years", plan.ramp_years)
-        if not 0 < plan.ramp_start <= 1:
-            out.append(f"{k}.ramp_start={plan.ramp_start}; allowed: 0 < share <= 1")
+        _flag(out, not 0 < plan.ramp_start <= 1, f"{k}.ramp_start={plan.ramp_start}; allowed: 0 < share <= 1")
         for j, h in enumerate(plan.hires):
             _nonneg(out, f"{k}.hires[{j}].year", h.year)
 
 
 def _validate_reforms(params: Params, out: list[str]) -> None:
-    partners = {p.name for p in params.demand.partners}
-    platforms = {p.name for p in params.demand.platforms}
+    # priority lists and the names they may use: priority_partners first, then priority_platforms
+    known = {"partners": {p.name for p in params.demand.partners},
+             "platforms": {pf.name for pf in params.demand.platforms}}
     for name, lv in params.reform.items():
         k = f"reform.{name}"
         for inc in lv.includes:
-            if inc not in params.reform:
-                out.append(f"{k}.includes names {inc!r}, which is not selected; its file must list it in defaults")
-        for fname in ("p_hold_factor", "p_incomplete_factor", "p_requirement_change_factor", "loa_work_factor",
-                      "tech_release_work_factor", "contracting_work_factor", "contracting_sigma_factor",
-                      "line_rate_factor"):
-            if getattr(lv, fname) < 0:
-                out.append(f"{k}.{fname}={getattr(lv, fname)}; allowed: >= 0")
+            _flag(out, inc not in params.reform,
+                  f"{k}.includes names {inc!r}, which is not selected; its file must list it in defaults")
+        for fname in REFORM_FACTORS:
+            _flag(out, getattr(lv, fname) < 0, f"{k}.{fname}={getattr(lv, fname)}; allowed: >= 0")
         for pool, f in lv.staff_factor.items():
             if pool not in POOLS:
                 out.append(f"{k}.staff_factor.{pool}: no such pool; allowed: {', '.join(POOLS)}")
@@ -290,33 +271,26 @@ def _validate_reforms(params: Params, out: list[str]) -> None:
                 out.append(f"{k}.staff_factor.{pool}={f}; allowed: > 0")
         for dname in ("mde_threshold", "total_threshold", "informal_review_days"):
             for g, v in getattr(lv, dname).items():
-                if g not in PARTNER_GROUPS:
-                    out.append(f"{k}.{dname}.{g}: no such partner group; allowed: {', '.join(PARTNER_GROUPS)}")
+                _flag(out, g not in PARTNER_GROUPS,
+                      f"{k}.{dname}.{g}: no such partner group; allowed: {', '.join(PARTNER_GROUPS)}")
                 _nonneg(out, f"{k}.{dname}.{g}", v)
         for oname in ("hold_cap_days", "sdaf_days_saved"):
             v = getattr(lv, oname)
             if v is not None:
                 _nonneg(out, f"{k}.{oname}", v)
         _prob(out, f"{k}.sdaf_share", lv.sdaf_share)
-        for p in lv.priority_partners:
-            if p not in partners:
-                out.append(f"{k}.priority_partners names {p!r}, not in demand.partners")
-        for p in lv.priority_platforms:
-            if p not in platforms:
-                out.append(f"{k}.priority_platforms names {p!r}, not in demand.platforms")
+        for what, names in known.items():
+            for x in getattr(lv, f"priority_{what}"):
+                _flag(out, x not in names, f"{k}.priority_{what} names {x!r}, not in demand.{what}")
 
 
 def _validate_sensitivity(params: Params, out: list[str]) -> None:
     sp = params.sensitivity
     if sp is None:
         return
-    if sp.points < 2:
-        out.append(f"sensitivity.points={sp.points}; allowed: >= 2")
-    if not 0 <= sp.point < sp.points:
-        out.append(f"sensitivity.point={sp.point}; allowed: 0 <= point < points ({sp.points})")
-    keys = [f.key for f in sp.factors]
-    if len(set(keys)) != len(keys):
-        out.append(f"sensitivity.factors has duplicate keys: {keys}")
+    _flag(out, sp.points < 2, f"sensitivity.points={sp.points}; allowed: >= 2")
+    _flag(out, not 0 <= sp.point < sp.points,
+          f"sensitivity.point={sp.point}; allowed: 0 <= point < points ({sp.points})")
+    _unique(out, "sensitivity.factors", [f.key for f in sp.factors], "keys")
     for i, f in enumerate(sp.factors):
-        if f.high < f.low:
-            out.append(f"sensitivity.factors[{i}] ({f.key}): high={f.high} < low={f.low}")
+        _flag(out, f.high < f.low, f"sensitivity.factors[{i}] ({f.key}): high={f.high} < low={f.low}")

@@ -6,17 +6,17 @@ module depends on them, never the other way round.  ``FmsModel`` satisfies it.
 """
 from __future__ import annotations
 
-from typing import Any, Generator, Mapping, Protocol
+from typing import Mapping, Protocol
 
 import simpy
 
-from sim.engine.core import Entity
+from sim.engine.core import Entity, Process
 from sim.engine.pool import Pool
 from sim.engine.rng import DrawBank
 from sim.model.params import ProcessParams
 from sim.model.reform import Policy
 
-Process = Generator[simpy.Event, Any, Any]
+__all__ = ["Process", "StageContext"]  # ``Process`` (from ``sim.engine.core``) is re-exported for the stages
 
 
 class StageContext(Protocol):

@@ -51,7 +51,7 @@ class Case:
     closed: float = NAN
     withdrawn: float = NAN
     notified: bool = False
-    visits: dict = field(default_factory=dict)  # stage -> visits started so far
+    visits: dict[str, int] = field(default_factory=dict)  # stage -> visits started so far
 
     def next_visit(self, stage: str) -> int:
         """Visit index (0, 1, ...) for this stage; increments the counter."""

@@ -8,10 +8,10 @@ visit record: (case id, stage, pool, arrived, started, finished).  ``admit`` sta
 """
 from __future__ import annotations
 
-from typing import Generator, Optional
+from typing import Mapping, Optional
 
 from sim.engine.clock import years
-from sim.engine.core import Engine
+from sim.engine.core import Engine, Process
 from sim.engine.pool import Pool, PoolSnapshot
 from sim.engine.rng import DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
@@ -45,7 +45,7 @@ class FmsModel(Engine):
             name: Pool(self.env, f"line:{name}", 1) for name in params.staffing.production_lines
         }
         self.line_rate = dict(params.staffing.production_lines)
-        self.banks: dict[str, DrawBank] = {
+        self.banks: Mapping[str, DrawBank] = {  # read-only, as stages see it (StageContext)
             stage: streams.bank(stage, visits, slots) for stage, (visits, slots) in BANKS.items()
         }
         self.factory = CaseFactory(params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS), policy)
@@ -74,7 +74,7 @@ class FmsModel(Engine):
             self.finished.succeed()
 
     # ------------------------------------------------------------ processes
-    def _arrivals(self) -> Generator:
+    def _arrivals(self) -> Process:
         env = self.env
         for case_id, t in lor_times(self.params.demand, self.streams, self.horizon):
             yield env.timeout(t - env.now)
@@ -84,7 +84,7 @@ class FmsModel(Engine):
         if self.open_cases == 0 and not self.finished.triggered:
             self.finished.succeed()
 
-    def _sampler(self) -> Generator:
+    def _sampler(self) -> Process:
         env, step = self.env, self.params.run.sample_days
         pools = list(self.all_pools().values())
         while True:
@@ -92,11 +92,11 @@ class FmsModel(Engine):
                 self.samples.append((env.now, pool.name, pool.queue_length, pool.busy, pool.capacity))
             yield env.timeout(step)
 
-    def _snapshot_at(self, label: str, t: float) -> Generator:
+    def _snapshot_at(self, label: str, t: float) -> Process:
         yield self.env.timeout(t)
         self.snapshots[label] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
 
-    def _deadline(self) -> Generator:
+    def _deadline(self) -> Process:
         yield self.env.timeout(self.end)
         if not self.finished.triggered:
             self.finished.succeed()

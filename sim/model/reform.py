@@ -128,7 +128,7 @@ def apply(params: Params) -> tuple[Params, Policy]:
     return p, policy
 
 
-def active_levers(reforms: Dict[str, ReformLevers]) -> dict:
+def active_levers(reforms: Dict[str, ReformLevers]) -> dict[str, object]:
     """The combined levers that differ from neutral (for summaries and reports)."""
     lv, neutral = combine(reforms), ReformLevers()
     return {f.name: getattr(lv, f.name) for f in fields(ReformLevers)

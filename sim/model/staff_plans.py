@@ -14,11 +14,11 @@ taken proportionally from every cohort.  Reductions let cases in service finish 
 from __future__ import annotations
 
 import math
-from typing import Generator
 
 import simpy
 
 from sim.engine.clock import DAYS_PER_YEAR
+from sim.engine.core import Process
 from sim.engine.pool import Pool
 from sim.model.params import StaffPlan
 
@@ -68,7 +68,7 @@ class Workforce:
 
 
 def staff_plan(env: simpy.Environment, pool: Pool, headcount: int, caseload: int, plan: StaffPlan,
-               step: float) -> Generator:
+               step: float) -> Process:
     """Process that keeps ``pool``'s capacity in line with the plan."""
     wf = Workforce(headcount, plan)
     hires = sorted(((h.year * DAYS_PER_YEAR, h.headcount) for h in plan.hires), key=lambda x: x[0])

@@ -1,7 +1,7 @@
 """The life of one case: the stages chained in process order (SimPy's "car" process)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING
 
 from sim.model.process import (
     congressional_review,
@@ -17,17 +17,17 @@ from sim.model.process import (
 )
 
 if TYPE_CHECKING:
-    from sim.model.context import StageContext
+    from sim.model.context import Process, StageContext
     from sim.model.entities import Case
 
 
-def _reviews_in_sequence(m: "StageContext", case: "Case", content: float) -> Generator:
+def _reviews_in_sequence(m: "StageContext", case: "Case", content: float) -> "Process":
     yield from tech_release.run(m, case)
     yield from loa_development.run(m, case, content)
     yield from policy_review.run(m, case, content)
 
 
-def _reviews_in_parallel(m: "StageContext", case: "Case", content: float) -> Generator:
+def _reviews_in_parallel(m: "StageContext", case: "Case", content: float) -> "Process":
     """Technology release and policy review overlap LOA development: the longest branch decides."""
     env = m.env
     branches = [env.process(tech_release.run(m, case)), env.process(loa_development.run(m, case, content)),
@@ -35,7 +35,7 @@ def _reviews_in_parallel(m: "StageContext", case: "Case", content: float) -> Gen
     yield env.all_of(branches)
 
 
-def case_flow(m: "StageContext", case: "Case") -> Generator:
+def case_flow(m: "StageContext", case: "Case") -> "Process":
     yield from lor_intake.run(m, case)
     content = loa_development.work_content(m, case, case.next_visit("loa_development"))
     if m.policy.parallel_reviews:

@@ -8,10 +8,10 @@ committee time is a delay, not office capacity.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.model.context import StageContext
+    from sim.model.context import Process, StageContext
     from sim.model.entities import Case
     from sim.model.params import CongressionalReviewParams
 
@@ -29,7 +29,7 @@ def review_days(m: "StageContext", case: "Case") -> float:
     return c.informal_days[g] + hold + c.formal_days[g]
 
 
-def run(m: "StageContext", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> "Process":
     c = m.p.congressional_review
     case.notified = is_notified(c, case.partner_group, case.value_musd, case.mde_musd)
     if case.notified:

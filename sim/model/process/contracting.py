@@ -8,16 +8,16 @@ repeat).  This is the cause of many acquisition delays in the DoD IG and GAO sam
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.model.context import StageContext
+    from sim.model.context import Process, StageContext
     from sim.model.entities import Case
 
 POOL = "contracting_officers"
 
 
-def run(m: "StageContext", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> "Process":
     if case.acquisition == "stock":
         return
     c = m.p.contracting

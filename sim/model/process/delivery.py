@@ -1,20 +1,20 @@
 """Transport and delivery to the partner, then case closure (affects open-case counts only)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.model.context import StageContext
+    from sim.model.context import Process, StageContext
     from sim.model.entities import Case
 
 
-def run(m: "StageContext", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> "Process":
     u = m.banks["delivery"].row(case.id, 0)
     yield from m.delay(case, "delivery", m.p.delivery.work.from_uniform(u[0]))
     case.delivered = m.env.now
 
 
-def close(m: "StageContext", case: "Case") -> Generator:
+def close(m: "StageContext", case: "Case") -> "Process":
     u = m.banks["closure"].row(case.id, 0)
     yield from m.delay(case, "closure", m.p.closure.work.from_uniform(u[0]))
     case.closed = m.env.now

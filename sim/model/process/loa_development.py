@@ -8,10 +8,10 @@ nobody waits, and nothing is counted twice.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.model.context import StageContext
+    from sim.model.context import Process, StageContext
     from sim.model.entities import Case
 
 POOL = "case_writers"
@@ -27,5 +27,5 @@ def writing_days(m: "StageContext", content: float) -> float:
     return content * (1.0 - m.p.policy_review.share_of_loa_work)
 
 
-def run(m: "StageContext", case: "Case", content: float, stage: str = "loa_development") -> Generator:
+def run(m: "StageContext", case: "Case", content: float, stage: str = "loa_development") -> "Process":
     yield from m.work(case, stage, m.pools[POOL], writing_days(m, content))

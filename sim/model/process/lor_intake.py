@@ -6,16 +6,16 @@ who take the ``rework`` delay to fix it before it is validated again (a loop tha
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.model.context import StageContext
+    from sim.model.context import Process, StageContext
     from sim.model.entities import Case
 
 POOL = "case_managers"
 
 
-def run(m: "StageContext", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> "Process":
     p = m.p.lor_intake
     bank = m.banks["lor_intake"]
     pool = m.pools[POOL]

@@ -8,7 +8,9 @@ again) or the case is withdrawn (``p_withdraw``).  ``loa_offered`` keeps the fir
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Any, Generator
+
+import simpy
 
 from sim.model.process import loa_development, policy_review
 
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
     from sim.model.entities import Case
 
 
-def run(m: "StageContext", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, bool]:
     """Returns (via StopIteration value) True if accepted, False if withdrawn."""
     o = m.p.offer_acceptance
     bank = m.banks["offer_acceptance"]

@@ -9,12 +9,12 @@ Defense Acquisition Fund (``case.sdaf``, a reform's coverage) saves ``sdaf_days_
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING
 
 from sim.engine.clock import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.model.context import StageContext
+    from sim.model.context import Process, StageContext
     from sim.model.entities import Case
 
 
@@ -22,7 +22,7 @@ def line_days(quantity: int, units_per_year: float) -> float:
     return quantity / units_per_year * DAYS_PER_YEAR
 
 
-def run(m: "StageContext", case: "Case") -> Generator:
+def run(m: "StageContext", case: "Case") -> "Process":
     if case.acquisition == "stock":
         return
     u = m.banks["production"].row(case.id, 0)
