@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from sim.analysis.comparison import Reference, scenario_order
 from sim.analysis.metrics import LEAD_TIMES
 from sim.analysis.metrics import TITLES as METRIC_TITLES
+from sim.analysis.summary_schema import Summary
 from sim.output import plotting
 
 MAX_SCENARIOS = 8     # distributions and stage bars: more lines than this are unreadable
@@ -111,7 +112,7 @@ def forest_plot(table: pd.DataFrame, labels: Mapping[int, str], ref: Reference, 
                   "is a real difference rather than noise." + note)
 
 
-def _upper_day(summaries: Mapping[int, dict], jobs: Sequence[int], metric: str, q: float = 0.99) -> float:
+def _upper_day(summaries: Mapping[int, Summary], jobs: Sequence[int], metric: str, q: float = 0.99) -> float:
     """A day by which every shown scenario has ``q`` of its cases (cuts the long tails)."""
     top = 0.0
     for j in jobs:
@@ -123,7 +124,7 @@ def _upper_day(summaries: Mapping[int, dict], jobs: Sequence[int], metric: str, 
     return top
 
 
-def distributions(summaries: Mapping[int, dict], order: Sequence[int], labels: Mapping[int, str],
+def distributions(summaries: Mapping[int, Summary], order: Sequence[int], labels: Mapping[int, str],
                   ref: Reference, out: Path, total: int) -> Optional[ReportFigure]:
     """Overlaid lead-time distributions (share of cases per bin), one panel per lead time."""
     jobs = [j for j in order if j in summaries]
@@ -162,7 +163,7 @@ def distributions(summaries: Mapping[int, dict], order: Sequence[int], labels: M
                   + ref_txt + more)
 
 
-def where_time_goes(summaries: Mapping[int, dict], order: Sequence[int], labels: Mapping[int, str],
+def where_time_goes(summaries: Mapping[int, Summary], order: Sequence[int], labels: Mapping[int, str],
                     ref: Reference, out: Path) -> Optional[ReportFigure]:
     """Mean work (or delay) and queue wait per stage and cohort case, grouped by stage, per scenario."""
     jobs = [j for j in order if j in summaries and summaries[j].get("stages")]
@@ -239,7 +240,7 @@ def prcc_chart(pr: Optional[pd.DataFrame], out: Path) -> Optional[ReportFigure]:
                   "zero (or with p above 0.05) means the factor hardly matters over the range studied.")
 
 
-def make_report_figures(table: pd.DataFrame, summaries: Mapping[int, dict], labels: Mapping[int, str],
+def make_report_figures(table: pd.DataFrame, summaries: Mapping[int, Summary], labels: Mapping[int, str],
                         ref: Reference, pr: Optional[pd.DataFrame], out: Path) -> list[ReportFigure]:
     """Every report figure that has something to show, in reading order."""
     out = Path(out)

@@ -9,8 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from sim.engine.distributions import KINDS, Dist, fixed
-from sim.model.checks import dist_problems
+from sim.engine.distributions import Dist, fixed
 
 LOGN = Dist(kind="lognormal", median=40.0, sigma=0.6)
 TRI = Dist(kind="triangular", low=10.0, mode=25.0, high=70.0)
@@ -85,39 +84,6 @@ def test_cap_is_applied_after_sampling():
     assert Dist(kind="uniform", low=0.0, high=10.0, cap=0.0).from_uniform(0.7) == 0.0
     assert Dist(kind="lognormal", median=40.0, sigma=0.6, cap=40.0).from_uniform(0.9) == 40.0
     assert Dist(kind="lognormal", median=40.0, sigma=0.6, cap=40.0).from_uniform(0.1) == LOGN.from_uniform(0.1)
-
-
-# ---------------------------------------------------------------- validation
-@pytest.mark.parametrize("dist, fields", [
-    (Dist(kind="fixed", value=-1.0), ["value"]),
-    (Dist(kind="lognormal", median=0.0, sigma=0.5), ["median"]),
-    (Dist(kind="lognormal", median=-3.0, sigma=-0.1), ["median", "sigma"]),
-    (Dist(kind="triangular", low=-1.0, mode=0.0, high=2.0), ["low"]),
-    (Dist(kind="triangular", low=1.0, mode=5.0, high=3.0), ["mode"]),
-    (Dist(kind="triangular", low=1.0, mode=0.5, high=3.0), ["mode"]),
-    (Dist(kind="triangular", low=4.0, mode=4.0, high=3.0), ["high", "mode"]),
-    (Dist(kind="uniform", low=-2.0, high=1.0), ["low"]),
-    (Dist(kind="uniform", low=2.0, high=1.0, mode=99.0), ["high"]),  # mode is irrelevant for uniform
-    (Dist(kind="exponential", mean=0.0), ["mean"]),
-    (Dist(kind="exponential", mean=-5.0), ["mean"]),
-    (Dist(kind="fixed", value=1.0, cap=-1.0), ["cap"]),
-    (Dist(kind="gamma", value=-1.0), ["kind"]),  # unknown kind: only the kind is reported
-])
-def test_problems_name_each_invalid_key(dist, fields):
-    msgs = dist_problems(dist, "process.stage.work")
-    assert [m.split("=", 1)[0] for m in msgs] == [f"process.stage.work.{f}" for f in fields]
-
-
-def test_problems_unknown_kind_lists_allowed_kinds():
-    (msg,) = dist_problems(Dist(kind="gamma"), "k")
-    assert msg.startswith("k.kind='gamma' ")
-    assert all(kind in msg for kind in KINDS)
-
-
-@pytest.mark.parametrize("dist", [LOGN, TRI, UNI, EXPO, FIX, Dist(), Dist(kind="triangular", low=2, mode=2, high=2),
-                                  Dist(kind="uniform", low=0, high=0), Dist(kind="fixed", value=0, cap=0.0)])
-def test_valid_distributions_have_no_problems(dist):
-    assert dist_problems(dist, "k") == []
 
 
 # ---------------------------------------------------------------- means

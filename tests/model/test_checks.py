@@ -1,0 +1,70 @@
+"""sim.model.checks: every rule on parameter values, one line per problem naming the key."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from helpers import deterministic_params
+from sim.engine.distributions import KINDS, Dist, fixed
+from sim.model.checks import dist_problems, validate_params
+from sim.model.params import ReformLevers
+
+LOGN = Dist(kind="lognormal", median=40.0, sigma=0.6)
+TRI = Dist(kind="triangular", low=10.0, mode=25.0, high=70.0)
+UNI = Dist(kind="uniform", low=5.0, high=45.0)
+EXPO = Dist(kind="exponential", mean=30.0)
+FIX = fixed(12.5)
+
+
+@pytest.mark.parametrize("dist, fields", [
+    (Dist(kind="fixed", value=-1.0), ["value"]),
+    (Dist(kind="lognormal", median=0.0, sigma=0.5), ["median"]),
+    (Dist(kind="lognormal", median=-3.0, sigma=-0.1), ["median", "sigma"]),
+    (Dist(kind="triangular", low=-1.0, mode=0.0, high=2.0), ["low"]),
+    (Dist(kind="triangular", low=1.0, mode=5.0, high=3.0), ["mode"]),
+    (Dist(kind="triangular", low=1.0, mode=0.5, high=3.0), ["mode"]),
+    (Dist(kind="triangular", low=4.0, mode=4.0, high=3.0), ["high", "mode"]),
+    (Dist(kind="uniform", low=-2.0, high=1.0), ["low"]),
+    (Dist(kind="uniform", low=2.0, high=1.0, mode=99.0), ["high"]),  # mode is irrelevant for uniform
+    (Dist(kind="exponential", mean=0.0), ["mean"]),
+    (Dist(kind="exponential", mean=-5.0), ["mean"]),
+    (Dist(kind="fixed", value=1.0, cap=-1.0), ["cap"]),
+    (Dist(kind="gamma", value=-1.0), ["kind"]),  # unknown kind: only the kind is reported
+])
+def test_problems_name_each_invalid_key(dist, fields):
+    msgs = dist_problems(dist, "process.stage.work")
+    assert [m.split("=", 1)[0] for m in msgs] == [f"process.stage.work.{f}" for f in fields]
+
+
+def test_problems_unknown_kind_lists_allowed_kinds():
+    (msg,) = dist_problems(Dist(kind="gamma"), "k")
+    assert msg.startswith("k.kind='gamma' ")
+    assert all(kind in msg for kind in KINDS)
+
+
+@pytest.mark.parametrize("dist", [LOGN, TRI, UNI, EXPO, FIX, Dist(), Dist(kind="triangular", low=2, mode=2, high=2),
+                                  Dist(kind="uniform", low=0, high=0), Dist(kind="fixed", value=0, cap=0.0)])
+def test_valid_distributions_have_no_problems(dist):
+    assert dist_problems(dist, "k") == []
+
+
+def test_the_reform_conflict_rule_is_part_of_validate_params():
+    """Two selected reforms that set the same statutory value: validate_params says so (not only to_params)."""
+    p = copy.deepcopy(deterministic_params())
+    p.reform = {"a": ReformLevers(total_threshold={"other": 100.0}), "b": ReformLevers(total_threshold={"other": 80.0})}
+    (msg,) = validate_params(p)
+    assert "reform.b.total_threshold.other=80.0 conflicts with reform.a.total_threshold.other=100.0" in msg
+    p.reform["b"].total_threshold = {"nato5": 80.0}  # different keys: no conflict
+    assert validate_params(p) == []
+
+
+def test_problems_are_reported_in_order_with_the_first_one_first():
+    p = copy.deepcopy(deterministic_params())
+    p.run.replications = 0
+    p.demand.lor_per_year = -1.0
+    p.process.tech_release.work = Dist(kind="lognormal", median=0.0)
+    problems = validate_params(p)
+    assert problems[0].startswith("run.replications=0")
+    assert any(m.startswith("demand.lor_per_year=-1.0") for m in problems)
+    assert any(m.startswith("process.tech_release.work.median=0.0") for m in problems)
