@@ -1,18 +1,42 @@
 """fms-sim: a discrete-event simulator of the U.S. Foreign Military Sales process.
 
-Public API (everything else is internal):
+Public API (everything else is internal)::
 
+    from sim import load_params, run_replications
+    params = load_params(["reform=more_staff", "run.replications=3"])  # configs/ plus overrides, validated
+    results = run_replications(params)  # tidy tables per replication
+
+* :func:`load_params` - the sourced defaults in ``configs/`` with command-line style overrides, validated;
 * :class:`Params` and :func:`validate_params` - typed parameters and every rule on their values;
 * :class:`FmsModel` - one replication of the case flow (SimPy);
-* :func:`run_replication`, :func:`run_replications` - tidy tables per replication;
+* :func:`run_replication`, :func:`run_replications` - tidy tables per replication (parameters checked);
 * :func:`simulate_network` - the verification network run on the model's own engine.
 
 ``validate_params`` is not called ``validate``: ``sim.validate`` is the ``python -m sim.validate``
-command module, and importing it would hide a function of that name.
+command module, and importing it would hide a function of that name.  Names are imported on first use,
+so ``import sim.engine`` stays light.
 """
-from sim.model import FmsModel, Params, validate_params
-from sim.runner import RepResult, run_replication, run_replications
-from sim.verification.networks import simulate_network
+from __future__ import annotations
 
-__all__ = ["FmsModel", "Params", "RepResult", "run_replication", "run_replications", "simulate_network",
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "FmsModel": "sim.model", "Params": "sim.model", "validate_params": "sim.model",
+    "RepResult": "sim.runner", "run_replication": "sim.runner", "run_replications": "sim.runner",
+    "simulate_network": "sim.verification.networks", "load_params": "sim.config",
+}
+__all__ = ["FmsModel", "Params", "RepResult", "load_params", "run_replication", "run_replications", "simulate_network",
            "validate_params"]
+
+if TYPE_CHECKING:
+    from sim.config import load_params
+    from sim.model import FmsModel, Params, validate_params
+    from sim.runner import RepResult, run_replication, run_replications
+    from sim.verification.networks import simulate_network
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -101,6 +101,12 @@ def to_params(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: 
     return params
 
 
+def load_params(overrides: Iterable[str] = ()) -> Params:
+    """The sourced defaults of ``configs/`` with command-line style overrides, as validated Params
+    (``load_params(["reform=more_staff", "run.replications=3"])``); ConfigError if invalid."""
+    return to_params(compose_config(list(overrides)))
+
+
 def apply_design_point(cfg: DictConfig) -> DictConfig:
     """For a sensitivity-study job, set each factor's config key to its Latin-hypercube value."""
     sens = cfg.get("sensitivity")

@@ -90,8 +90,8 @@ class ReportCallback:
 
     It implements the interface of ``hydra.experimental.callback.Callback`` (Hydra 1.3) by duck
     typing: Hydra instantiates callbacks from ``_target_`` and calls their hooks by name, and only
-    ``sim/config.py`` and ``sim/cli.py`` may import Hydra (tests/test_architecture.py).  Wire it
-    with::
+    ``sim/config.py``, ``sim/sweep.py`` and ``sim/cli.py`` may import Hydra
+    (tests/system/test_architecture.py).  Wire it with::
 
         hydra:
           callbacks:

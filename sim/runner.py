@@ -18,6 +18,7 @@ from sim.analysis.dynamics import stage_flow
 from sim.analysis.stages import stage_totals
 from sim.engine.rng import RandomStreams
 from sim.model import reform
+from sim.model.checks import validate_params
 from sim.model.fms_model import FmsModel
 from sim.model.params import Params
 
@@ -76,8 +77,20 @@ def _pool_windows(model: FmsModel, r: int) -> pd.DataFrame:
                                        "capacity"])
 
 
+def checked(params: Params) -> Params:
+    """``params`` if valid; ValueError naming every problem otherwise (library callers get the same rules)."""
+    problems = validate_params(params)
+    if problems:
+        raise ValueError(f"invalid parameters ({len(problems)} problem(s)): " + "; ".join(problems))
+    return params
+
+
 def run_replication(params: Params, replication: int) -> RepResult:
-    """Replication ``replication`` of the scenario ``params`` (reform levers applied here)."""
+    """Replication ``replication`` of the scenario ``params`` (checked; reform levers applied here)."""
+    return _simulate(checked(params), replication)
+
+
+def _simulate(params: Params, replication: int) -> RepResult:
     scenario, policy = reform.apply(params)
     model = FmsModel(scenario, RandomStreams(params.seed, replication), policy).run()
     pools = pd.DataFrame(model.samples, columns=["day", "pool", "queue", "busy", "capacity"])
@@ -98,7 +111,7 @@ def run_replication(params: Params, replication: int) -> RepResult:
 
 
 def _run_one(args: tuple[Params, int]) -> RepResult:
-    return run_replication(*args)
+    return _simulate(*args)
 
 
 def run_replications(
@@ -107,12 +120,13 @@ def run_replications(
     progress: Optional[Callable[[int], None]] = None,
 ) -> list[RepResult]:
     """Replications 0..n-1 (or the given ones), sorted by replication number."""
+    checked(params)
     reps = list(range(params.run.replications)) if replications is None else list(replications)
     jobs = max(1, min(params.run.jobs, len(reps)))
     out: list[RepResult] = []
     if jobs == 1:
         for r in reps:
-            out.append(run_replication(params, r))
+            out.append(_simulate(params, r))
             if progress:
                 progress(1)
     else:

@@ -60,6 +60,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     help="replications per verification network (default: sim.verification's)")
     ap.add_argument("overrides", nargs="*", help="config overrides, as for python -m sim")
     args = ap.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.verification_replications is not None and args.verification_replications < 2:
+        print(f"fms-sim: error: --verification-replications={args.verification_replications}; allowed: an "
+              "integer >= 2 (an interval needs two replications)", file=sys.stderr)
+        return 2
     try:
         params = to_params(compose_config([*args.overrides, "run.records=full",
                                            f"run.replications={args.replications}"]))

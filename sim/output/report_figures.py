@@ -2,7 +2,7 @@
 
 Each function draws one figure into ``out`` and returns a :class:`ReportFigure` (path relative to the
 multirun directory, title, and a one-sentence caption saying how to read it), or ``None`` when
-there is nothing to draw.  Every axis is labelled with its unit; ``sim.report_html`` embeds the
+there is nothing to draw.  Every axis is labelled with its unit; ``sim.output.report_html`` embeds the
 images in report.html.
 """
 from __future__ import annotations
