@@ -58,8 +58,11 @@ def record_failure(out_dir: Path, overrides: list[str], error: BaseException) ->
     from sim.output import run_dir
 
     path = out_dir / "manifest.json"
-    if path.exists() and run_dir.read_json(path).get("status") == "failed":
-        return
+    try:
+        if path.exists() and run_dir.read_json(path).get("status") in ("failed", "complete"):
+            return  # the run's own record, with its provenance, is never overwritten
+    except (OSError, ValueError):
+        pass  # unreadable: replace it with an honest failed record
     out_dir.mkdir(parents=True, exist_ok=True)
     run_dir.Manifest(out_dir, {}, overrides, seed=-1).finish("failed", [], error=f"{type(error).__name__}: {error}")
 
@@ -75,5 +78,14 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 2
     register()
     sys.argv = [sys.argv[0]] + argv
+    from sim.report import ReportCallback
+
+    ReportCallback.last = None
     hydra_main()
+    record = ReportCallback.last  # set in this process when a multirun ends (basic and joblib launchers)
+    if record is not None and record["jobs"]["failed"]:
+        jobs = record["jobs"]
+        print(f"fms-sim: {jobs['failed']} of {jobs['total']} jobs failed; see "
+              f"{Path(record['multirun_dir']) / 'report.html'}", file=sys.stderr)
+        return 1
     return 0

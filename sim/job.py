@@ -92,8 +92,8 @@ def lead_time_table(summary: Summary) -> str:
         cs = "-" if lt["censored_share"] is None else f"{100 * lt['censored_share']:.1f}%"
         rows.append(f"{name:<18}{f(lt['mean']):>8}{ci:>20}{f(lt['median']):>8}{f(lt['p90']):>8}{cs:>10}")
     oc = summary["open_cases_at_horizon"]
-    rows.append(f"open cases at horizon: {oc['mean']:.0f}; cohort cases per replication: "
-                f"{summary['cases']['cohort']['mean']:.0f}; replications: {summary['replications']}")
+    rows.append(f"open cases at horizon: {f(oc['mean'])}; cohort cases per replication: "
+                f"{f(summary['cases']['cohort']['mean'])}; replications: {summary['replications']}")
     return "\n".join(rows)
 
 

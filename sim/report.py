@@ -99,6 +99,8 @@ class ReportCallback:
               _target_: sim.report.ReportCallback
     """
 
+    last: Optional[dict] = None  # report.json record of the last multirun that ended in this process
+
     def __init__(self, reference: Optional[str] = None) -> None:
         self.reference = reference
 
@@ -122,6 +124,7 @@ class ReportCallback:
         try:
             sweep_dir = Path(str(config.hydra.sweep.dir))
             record = make_report(sweep_dir, self.reference)
+            ReportCallback.last = record
             print(f"report: {sweep_dir / 'report.html'} ({record['jobs']['ok']} complete, "
                   f"{record['jobs']['failed']} failed)", file=sys.stderr)
         except Exception as e:  # a report must never turn a finished multirun into a failure

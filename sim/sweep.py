@@ -4,19 +4,21 @@
 whole command with one line and exit code 2, before any result directory exists.  To know the jobs it
 expands the sweep itself, from the command line and the selected study's ``hydra.sweeper.params``.
 
-Two pieces mirror Hydra internals that have no public API, each pinned by a test in
+Two pieces lean on Hydra internals that have no public API, each pinned by a test in
 ``tests/system/test_sweep.py`` so that a Hydra upgrade that changes them fails loudly:
-``FLAGS_WITH_VALUE`` (Hydra's own command-line flags that take a value, from
-``hydra._internal.utils.get_args_parser``) and the job list of ``sweep_jobs`` (the basic sweeper's
-cartesian product, in ``BasicSweeper.split_arguments``'s order).
+``FLAGS_WITH_VALUE`` mirrors Hydra's own command-line flags that take a value
+(``hydra._internal.utils.get_args_parser``), and ``sweep_jobs`` calls the basic sweeper's own
+expansion (``BasicSweeper.split_arguments``) the way ``BasicSweeper.sweep`` does.  A sweeper shipped
+with the project later must expand its jobs here the same way, or the pre-check no longer validates
+exactly the jobs that run.
 """
 from __future__ import annotations
 
 import copy
-import itertools
 import re
 from typing import Optional
 
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -51,25 +53,21 @@ def split_argv(argv: list[str]) -> tuple[list[str], bool]:
 
 
 def sweep_jobs(overrides: list[str]) -> list[list[str]]:
-    """The override list of every job a multirun would launch (the basic sweeper's cartesian product).
+    """The override list of every job a multirun will launch, expanded by Hydra's basic sweeper itself.
 
-    Sweeps come from the command line and from ``hydra.sweeper.params`` of the selected experiment;
-    the command line wins for a key set in both.
+    As ``BasicSweeper.sweep`` does: the selected study's ``hydra.sweeper.params`` (interpolations
+    resolved against the composed config), then the command line, so a command-line value for a key
+    the study sweeps (swept or fixed) replaces the study's sweep; the cartesian product in Hydra's order.
     """
     parser = OverridesParser.create()
-    parsed = parser.parse_overrides(overrides)
-    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
-    cfg = compose_config(fixed, with_hydra=True)
-    swept = cfg.hydra.sweeper.get("params")
-    params = (OmegaConf.to_container(swept, resolve=False) if swept is not None else None) or {}
-    lines = {o.get_key_element(): o.input_line for o in parsed if o.is_sweep_override()}
-    for key, value in params.items():
-        lines.setdefault(key, f"{key}={' '.join(str(value).split())}")
-    axes = []
-    for key, line in lines.items():
-        o = parser.parse_overrides([line])[0]
-        axes.append([f"{key}={v}" for v in o.sweep_string_iterator()] if o.is_sweep_override() else [line])
-    return [fixed + list(combo) for combo in itertools.product(*axes)]
+    fixed = [o.input_line for o in parser.parse_overrides(overrides) if not o.is_sweep_override()]
+    swept = compose_config(fixed, with_hydra=True).hydra.sweeper.get("params") or {}
+    try:
+        study = [f"{k}={v}" for k, v in swept.items()]  # BasicSweeper._parse_config
+        (jobs,) = BasicSweeper.split_arguments(parser.parse_overrides(study + list(overrides)), None)
+    except Exception as e:  # an interpolation or a sweep Hydra cannot expand: say which, in one line
+        raise ConfigError(f"hydra.sweeper.params: {one_line(e)}") from None
+    return [list(job) for job in jobs]
 
 
 _GROUPS = ("demand", "process", "staffing", "reform", "experiment", "debug", "hydra")
@@ -127,6 +125,11 @@ def precheck(argv: list[str]) -> Optional[Params]:
     if sweeps and not multirun:
         raise ConfigError(f"{sweeps[0].input_line}: a sweep needs multirun; add -m (python -m sim -m ...)")
     if not multirun:
+        cfg = compose_config(overrides, with_hydra=True)
+        if cfg.hydra.sweeper.get("params"):
+            study = cfg.get("study") or "the selected study"
+            raise ConfigError(f"{study} sweeps {', '.join(cfg.hydra.sweeper.params)}: a study runs as a multirun; "
+                              "add -m (python -m sim -m experiment=...)")
         return to_params(compose_config(overrides))
     composer = JobComposer()
     for job in sweep_jobs(overrides):

@@ -13,6 +13,7 @@ from typing import Mapping
 from sim.engine.clock import years
 from sim.engine.distributions import KINDS, Dist
 from sim.model.arrivals import peak_relative_rate
+from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
 from sim.model.params import (
     ACQUISITION_TYPES,
     LOA_GROUPS,
@@ -24,6 +25,7 @@ from sim.model.params import (
     Platform,
     ProcessParams,
     StaffingParams,
+    non_finite,
 )
 from sim.model.reform import ReformConflict, combine
 
@@ -199,7 +201,9 @@ def _validate_run(params: Params, out: list[str]) -> None:
 
 def validate_params(params: Params) -> list[str]:
     """Every problem in ``params``, one line each; empty when valid."""
-    out: list[str] = []
+    out = [f"{k}={v}: not a finite number; allowed: a finite number" for k, v in non_finite(params)]
+    if out:  # NaN passes every comparison below: report it first, and alone
+        return out
     _validate_run(params, out)
     _validate_demand(params.demand, out)
     _validate_process(params.process, out)
@@ -207,6 +211,8 @@ def validate_params(params: Params) -> list[str]:
     _validate_dynamics(params, out)
     _validate_reforms(params, out)
     _validate_sensitivity(params, out)
+    if not out and not params.run.allow_large:
+        _validate_budget(params, out)
     if not out:
         _validate_envelope(params, out)
     if not out:
@@ -215,6 +221,16 @@ def validate_params(params: Params) -> list[str]:
         except ReformConflict as e:
             out.append(str(e))
     return out
+
+
+def _validate_budget(params: Params, out: list[str]) -> None:
+    """A run far above the machine stops before it starts, naming the key that makes it so large."""
+    b = estimate(params)
+    if not b.over():
+        return
+    out.append(f"{largest_key(params)}: the run would need about {b.memory_bytes / 2**30:.3g} GiB of memory and "
+               f"{b.events:.3g} stage visits and candidate LORs; allowed: under {MEMORY_LIMIT / 2**30:.0f} GiB "
+               f"and {EVENT_LIMIT:.0e}; change that key, or set run.allow_large=true to run it anyway")
 
 
 def _validate_envelope(params: Params, out: list[str]) -> None:

@@ -11,8 +11,9 @@ in :mod:`sim.model.checks`, and the model receives a validated copy that nothing
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+import math
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, Dict, Iterator, List, Optional
 
 from sim.engine.distributions import Dist
 
@@ -247,6 +248,7 @@ class RunParams:
     records: str = "cases"
     sample_days: float = 30.0  # spacing of the pool time series
     jobs: int = 1  # processes over replications (keep 1 under a parallel Hydra launcher)
+    allow_large: bool = False  # run even when the estimated memory or event count is far above the machine's
 
 
 @dataclass
@@ -262,3 +264,23 @@ class Params:
     question: str = ""  # the question a study answers (set by experiment files)
     scenario: str = ""  # explicit scenario label; empty: derived from the reforms and sweep overrides
     sensitivity: Optional[SensitivityPoint] = None  # set for jobs of a sensitivity study
+
+
+def non_finite(node: Any, key: str = "") -> Iterator[tuple[str, float]]:
+    """Every float in a parameter tree that is NaN or infinite, as (dotted key, value).
+
+    No key of fms-sim means anything by infinity (a long ``run.drain_years`` already ends as soon as every
+    case is done), so every float must be finite; NaN would pass every range check, since every
+    comparison with NaN is false.
+    """
+    if isinstance(node, float) and not math.isfinite(node):
+        yield key, node
+    elif is_dataclass(node) and not isinstance(node, type):
+        for f in fields(node):
+            yield from non_finite(getattr(node, f.name), f"{key}.{f.name}" if key else f.name)
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield from non_finite(v, f"{key}.{k}")
+    elif isinstance(node, (list, tuple)):
+        for i, v in enumerate(node):
+            yield from non_finite(v, f"{key}[{i}]")

@@ -120,3 +120,34 @@ def test_a_failed_sweep_job_leaves_a_failed_manifest(tmp_path):
     record_failure(tmp_path / "7", [], ValueError("later"))  # an existing failure record is kept
     assert json.loads((tmp_path / "7" / "manifest.json").read_text())["error"] == "RuntimeError: boom"
 
+
+
+def test_a_complete_manifest_is_never_overwritten_by_a_failure_record(tmp_path):
+    from sim.cli import record_failure
+
+    (tmp_path / "3").mkdir()
+    (tmp_path / "3" / "manifest.json").write_text(json.dumps({"status": "complete", "seed": 5, "config": {"a": 1}}))
+    record_failure(tmp_path / "3", [], RuntimeError("console table broke"))
+    assert json.loads((tmp_path / "3" / "manifest.json").read_text()) == {"status": "complete", "seed": 5,
+                                                                          "config": {"a": 1}}
+
+
+def test_a_multirun_with_a_failed_job_exits_1_and_says_how_many(tmp_path, monkeypatch, capsys):
+    """In-process multirun (basic launcher): one job raises; the others and the report still run."""
+    import sim.job
+    from sim.cli import main
+
+    real = sim.job.run_job
+
+    def flaky(params, out_dir, *a, **kw):
+        if "more_staff" in params.scenario:
+            raise RuntimeError("planted failure")
+        return real(params, out_dir, *a, **kw)
+
+    monkeypatch.setattr(sim.job, "run_job", flaky)
+    rc = main(["-m", "reform=none,more_staff", "debug=tiny", "run.replications=1", "run.horizon_years=0.3",
+               "run.warmup_years=0", "run.drain_years=0.2", f"hydra.sweep.dir={tmp_path / 'm'}"])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert f"fms-sim: 1 of 2 jobs failed; see {tmp_path / 'm' / 'report.html'}" in err
+    assert (tmp_path / "m" / "report.html").is_file()

@@ -114,3 +114,19 @@ def test_lead_time_table_prints_dash_for_missing_values():
     assert lines[3].split() == ["lor_to_contract", "-", "[-,", "-]", "-", "-", "100.0%"]
     assert lines[4] == "open cases at horizon: 12; cohort cases per replication: 40; replications: 3"
     assert len(lines) == 5
+
+
+def test_an_empty_cohort_still_prints_its_table(compose, tmp_path):
+    """No LOR in the cohort window: every file is written, the manifest is complete, the table shows '-'."""
+    import io
+
+    from sim.job import run_job
+
+    params = compose("debug=tiny", "run.replications=1", "run.horizon_years=1e-6", "run.warmup_years=0",
+                     "run.drain_years=0")
+    out = io.StringIO()
+    summary = run_job(params, tmp_path / "empty", config={}, overrides=[], stream=out, progress=False)
+    assert summary["cases"]["cohort"]["mean"] is None  # no case at all: nothing to average
+    assert "lor_to_delivery          -              [-, -]" in out.getvalue()
+    assert "open cases at horizon: -; cohort cases per replication: -; replications: 1" in out.getvalue()
+    assert json.loads((tmp_path / "empty" / "manifest.json").read_text())["status"] == "complete"

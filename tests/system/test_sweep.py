@@ -41,3 +41,30 @@ def test_a_missing_group_option_lists_the_options_hydra_has():
     msg = str(e.value)
     assert "\n" not in msg and "no_such_reform" in msg
     assert "allowed: " in msg and "more_staff" in msg and "none" in msg
+
+
+def test_a_command_line_value_replaces_the_studys_sweep_of_that_key_as_in_hydra():
+    """The pre-check validates exactly the jobs Hydra launches: one job here, not the study's 14."""
+    jobs = sweep_jobs(["experiment=staffing_sweep", "staffing.scale={case_writers:0.5,contracting_officers:1.0}"])
+    assert len(jobs) == 1
+    assert len(sweep_jobs(["experiment=staffing_sweep"])) == 14
+    (job,) = sweep_jobs(["experiment=sensitivity", "sensitivity.point=3"])
+    assert "sensitivity.point=3" in job
+
+
+def test_interpolations_in_a_studys_sweep_are_resolved_as_hydra_does(tmp_path, monkeypatch):
+    import sim.config as config
+
+    study = tmp_path / "interp_study.yaml"
+    study.write_text("# @package _global_\nstudy: interp\nrun:\n  replications: 2\n"
+                     "hydra:\n  sweeper:\n    params:\n      seed: range(0,${run.replications})\n")
+    monkeypatch.setattr(config, "EXPERIMENT_DIR", tmp_path)
+    jobs = sweep_jobs(["experiment=interp_study"])
+    assert sorted(j[0] for j in jobs) == ["seed=0", "seed=1"]
+
+
+def test_a_study_without_multirun_is_one_line_asking_for_m():
+    from sim.sweep import precheck
+
+    with pytest.raises(ConfigError, match="add -m"):
+        precheck(["experiment=staffing_sweep", "debug=tiny"])

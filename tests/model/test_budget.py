@@ -1,0 +1,50 @@
+"""sim.model.budget: the run-size estimate bounds what a run really costs, and names the key to change."""
+from __future__ import annotations
+
+import copy
+
+from sim import load_params, run_replication
+from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
+
+TINY = load_params(["debug=tiny", "run.replications=1"])
+
+
+def test_the_estimate_bounds_the_cases_and_visits_of_a_real_run():
+    b = estimate(TINY)
+    res = run_replication(TINY, 0)
+    assert len(res.cases) <= b.cases_per_replication <= 2.5 * len(res.cases)
+    assert res.events <= b.events
+    assert len(res.pools) <= b.samples_per_replication
+
+
+def test_the_baseline_fits_and_the_machine_limits_are_what_the_messages_say():
+    b = estimate(load_params())
+    assert not b.over() and b.memory_bytes < 2 * 2**30 and b.events < 1e8
+    assert MEMORY_LIMIT == 12 * 2**30 and EVENT_LIMIT == 1e9
+
+
+def _with(**run: object) -> object:
+    p = copy.deepcopy(TINY)
+    for k, v in run.items():
+        section, key = k.split("__")
+        setattr(getattr(p, section), key, v)
+    return p
+
+
+def test_the_key_named_is_the_one_that_makes_the_run_large():
+    assert largest_key(_with(run__replications=10**9)) == "run.replications=1000000000"
+    assert largest_key(_with(run__sample_days=1e-4)) == "run.sample_days=0.0001"
+    assert largest_key(_with(demand__envelope=1e9)) == "demand.envelope=1000000000.0"
+    assert largest_key(_with(demand__lor_per_year=1e9)) == "demand.lor_per_year=1000000000.0"
+    assert largest_key(_with(run__horizon_years=1e6)) == "run.horizon_years=1000000.0"
+    for p in (_with(run__replications=10**9), _with(run__sample_days=1e-4), _with(demand__envelope=1e9)):
+        assert estimate(p).over()  # type: ignore[arg-type]
+
+
+def test_allow_large_lets_a_large_run_through_the_checks():
+    from sim.model.checks import validate_params
+
+    big = _with(run__replications=10**9)
+    assert validate_params(big)[0].startswith("run.replications=1000000000: the run would need about")  # type: ignore[arg-type]
+    big.run.allow_large = True  # type: ignore[attr-defined]
+    assert validate_params(big) == []  # type: ignore[arg-type]

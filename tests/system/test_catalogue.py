@@ -1,0 +1,122 @@
+"""A catalogue of user mistakes: each gets one line naming the key, exit code 2, no traceback, no directory.
+
+Part 1 walks every float of the baseline parameters and sets it to NaN, then to +/-infinity: the rules
+(``sim.model.checks``) must name that key first, since a NaN passes every range comparison.  Part 2 sends
+bad command lines through ``sim.cli.main`` in-process (fast), including values that would exhaust the
+machine (the run budget), studies run without ``-m``, and misuse of the subcommands.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+from typing import Any, Iterator
+
+import pytest
+
+from sim import load_params
+from sim.cli import main
+from sim.model.checks import validate_params
+
+BASELINE = load_params(["debug=tiny"])
+
+
+def _float_keys(node: Any, path: tuple = ()) -> Iterator[tuple]:
+    if isinstance(node, float):
+        yield path
+    elif dataclasses.is_dataclass(node):
+        for f in dataclasses.fields(node):
+            yield from _float_keys(getattr(node, f.name), (*path, f.name))
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield from _float_keys(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _float_keys(v, (*path, i))
+
+
+def _dotted(path: tuple) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
+    return out
+
+
+def _set(params: Any, path: tuple, value: float) -> None:
+    node = params
+    for p in path[:-1]:
+        node = node[p] if isinstance(node, (dict, list)) else getattr(node, p)
+    if isinstance(node, (dict, list)):
+        node[path[-1]] = value
+    else:
+        setattr(node, path[-1], value)
+
+
+FLOAT_KEYS = list(_float_keys(BASELINE))
+
+
+def test_the_catalogue_covers_every_float_of_the_baseline():
+    assert len(FLOAT_KEYS) > 250  # every distribution, share, threshold and rate of configs/
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize("path", FLOAT_KEYS, ids=_dotted)
+def test_a_non_finite_float_is_named_first(path, value):
+    p = copy.deepcopy(BASELINE)
+    _set(p, path, value)
+    problems = validate_params(p)
+    assert problems and problems[0] == f"{_dotted(path)}={value}: not a finite number; allowed: a finite number"
+
+
+CLI_CASES = [
+    # (argv, text the single line must contain)
+    (["run.sample_days=nan"], "run.sample_days=nan: not a finite number"),
+    (["demand.lor_per_year=inf"], "demand.lor_per_year=inf: not a finite number"),
+    (["process.tech_release.work.sigma=nan"], "process.tech_release.work.sigma=nan"),
+    (["staffing.production_lines.fighter_aircraft=nan"], "staffing.production_lines.fighter_aircraft=nan"),
+    (["staffing.scale.case_writers=nan"], "staffing.scale.case_writers=nan"),
+    (["run.drain_years=-inf"], "run.drain_years=-inf"),
+    (["run.sample_days=1e-4"], "run.sample_days=0.0001: the run would need about"),
+    (["demand.envelope=1e9"], "demand.envelope=1000000000.0: the run would need"),
+    (["run.replications=1000000000"], "run.replications=1000000000: the run would need"),
+    (["run.horizon_years=1e6", "run.warmup_years=0"], "the run would need"),
+    (["demand.lor_per_year=1e9"], "demand.lor_per_year=1000000000.0: the run would need"),
+    (["run.replicatons=3"], "run.replicatons"),
+    (["run.replications=abc"], "run.replications"),
+    (["run.replications=0"], "run.replications=0"),
+    (["run.jobs=0"], "run.jobs=0"),
+    (["run.records=everything"], "run.records='everything'"),
+    (["run.warmup_years=5"], "run.warmup_years=5.0"),
+    (["demand.partners=[]"], "demand.partners is empty"),
+    (["demand.seasonal=[1,2]"], "demand.seasonal has 2 entries"),
+    (["demand.groups.A.share=0.9"], "shares must sum to 1"),
+    (["process.lor_intake.p_incomplete=1"], "the loop must end"),
+    (["process.congressional_review.p_hold=1.2"], "not a probability"),
+    (["process.loa_development.work.A.kind=gamma"], "is not a distribution"),
+    (["staffing.pools.case_writers.headcount=-3"], "headcount=-3"),
+    (["reform=nonexistent"], "allowed: "),
+    (["reform=[raise_thresholds_hr3613,raise_thresholds_tiger]"], "conflicts with"),
+    (["seed=-1"], "seed=-1"),
+    (["reform=none,more_staff"], "a sweep needs multirun; add -m"),
+    (["experiment=staffing_sweep"], "add -m"),
+    (["-m", "experiment=sensitivity", "sensitivity.point=99"], "sensitivity.point=99"),
+    (["-m", "run.replications=1,0"], "run.replications=0"),
+    (["figures"], "usage: fms-sim figures"),
+    (["figures", "/nonexistent/run"], "has no summary.json"),
+    (["validate", "--verification-replications", "1"], "--verification-replications=1"),
+    (["validate", "run.replicatons=2"], "run.replicatons"),
+    (["report", "/nonexistent/multirun"], "is not a directory"),
+]
+
+
+@pytest.mark.parametrize("argv, needle", CLI_CASES, ids=[" ".join(a) for a, _ in CLI_CASES])
+def test_a_mistake_on_the_command_line_is_one_line_and_exit_2(argv, needle, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # any result directory would appear here
+    sub = argv[0] in ("figures", "validate", "report")
+    rc = main(argv if sub else [*argv, "debug=tiny", f"hydra.run.dir={tmp_path / 'run'}",
+                                f"hydra.sweep.dir={tmp_path / 'multi'}"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2
+    assert len(err) == 1 and "Traceback" not in err[0], err
+    assert needle in err[0]
+    assert not (tmp_path / "run").exists() and not (tmp_path / "multi").exists() and not (tmp_path / "results").exists()
