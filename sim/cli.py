@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 from pathlib import Path
 from typing import Optional
@@ -19,6 +20,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, register, to_params
+from sim.runner import Stopped, stop_on_signals
 from sim.sweep import precheck
 
 # subcommand -> module with a main(argv) function
@@ -81,7 +83,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     from sim.report import ReportCallback
 
     ReportCallback.last = None
-    hydra_main()
+    try:
+        with stop_on_signals():
+            hydra_main()
+    except (Stopped, KeyboardInterrupt) as e:
+        signum = e.signum if isinstance(e, Stopped) else signal.SIGINT
+        print(f"fms-sim: stopped by {signal.Signals(signum).name}; the run's manifest.json says failed",
+              file=sys.stderr)
+        return 128 + int(signum)
     record = ReportCallback.last  # set in this process when a multirun ends (basic and joblib launchers)
     if record is not None and record["jobs"]["failed"]:
         jobs = record["jobs"]

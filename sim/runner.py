@@ -7,9 +7,11 @@ sorted by replication, so the numbers do not depend on the number of processes.
 """
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+import signal
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import numpy as np
 import pandas as pd
@@ -130,12 +132,48 @@ def run_replications(
             if progress:
                 progress(1)
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for res in pool.map(_run_one, [(params, r) for r in reps], chunksize=1):
+        # a pool that can be terminated (ProcessPoolExecutor cannot before Python 3.14): on any error,
+        # a signal or Ctrl-C in this process the workers are killed, never left orphaned
+        pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_signals)
+        try:
+            for res in pool.imap_unordered(_run_one, [(params, r) for r in reps], chunksize=1):
                 out.append(res)
                 if progress:
                     progress(1)
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
     return sorted(out, key=lambda x: x.replication)
+
+
+class Stopped(BaseException):
+    """The process was asked to stop (SIGTERM); a BaseException, so no ``except Exception`` swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """While inside, SIGTERM raises :class:`Stopped` (SIGINT already raises KeyboardInterrupt), so runs
+    record a failed manifest and worker pools are terminated on the way out."""
+    previous = signal.signal(signal.SIGTERM, _raise_stopped)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _worker_signals() -> None:
+    """Workers leave stopping to the parent: default SIGTERM (the parent's terminate), no Ctrl-C traceback."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def combine(results: list[RepResult], attr: str) -> pd.DataFrame:
