@@ -36,7 +36,7 @@ from sim.analysis.comparison import (
 )
 from sim.output.multirun import ReportError, read_jobs
 from sim.output.report_html import render_html
-from sim.output.run_dir import write_json
+from sim.output.run_dir import write_json, write_text
 
 
 def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
@@ -58,12 +58,12 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
     try:
         table, ref = comparison_table(jobs, reference)
         record["reference"] = {"label": ref.label, "job": ref.job, "source": ref.source, "note": ref.note}
-        table.to_csv(multirun_dir / "comparison.csv", index=False)
+        write_text(multirun_dir / "comparison.csv", table.to_csv(index=False))
         record["files"].append("comparison.csv")
         factors = sensitivity_factors(jobs)
         pr = sensitivity_prcc(table, factors) if factors else None
         if pr is not None:
-            pr.to_csv(multirun_dir / "sensitivity_prcc.csv", index=False)
+            write_text(multirun_dir / "sensitivity_prcc.csv", pr.to_csv(index=False))
             record["files"].append("sensitivity_prcc.csv")
         from sim.output import report_figures  # matplotlib only when figures are made
 
@@ -71,8 +71,7 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         summaries = {j["job"]: j["summary"] for j in ok}
         figs = report_figures.make_report_figures(table, summaries, labels, ref, pr, multirun_dir / "figures")
         record["files"] += [str(f.path) for f in figs]
-        (multirun_dir / "report.html").write_text(render_html(multirun_dir, jobs, table, ref, figs, pr),
-                                                  encoding="utf-8")
+        write_text(multirun_dir / "report.html", render_html(multirun_dir, jobs, table, ref, figs, pr))
         record["files"].append("report.html")
         record["status"] = "complete"
     except Exception as e:

@@ -15,7 +15,11 @@ exactly the jobs that run.
 from __future__ import annotations
 
 import copy
+import os
 import re
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Optional
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
@@ -104,6 +108,40 @@ class JobComposer:
         return to_params(self.compose(job))
 
 
+def check_output_dir(argv: list[str], overrides: list[str], multirun: bool) -> None:
+    """One run per folder: the output folder must be creatable and hold no other run, unless
+    ``run.overwrite=true``, which removes the earlier run's known outputs here, before Hydra starts."""
+    hydra_lines = [a for a in argv if re.match(r"^[+~]*hydra[./]", a)]
+    fixed = [o.input_line for o in OverridesParser.create().parse_overrides(overrides) if not o.is_sweep_override()]
+    cfg = compose_config([*fixed, *hydra_lines], with_hydra=True)
+    key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+    path = Path(str(OmegaConf.select(cfg, key)))
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{key}={path} exists and is not a folder; allowed: a new folder")
+    ancestor = next(p for p in [path, *path.parents] if p.exists())
+    try:  # the only sure test that a folder can be made there is making one (removed at once)
+        os.rmdir(tempfile.mkdtemp(dir=ancestor, prefix=".fms-sim-check-"))
+    except OSError as e:
+        raise ConfigError(f"{key}={path}: cannot write there ({ancestor}: {e.strerror}); "
+                          "allowed: a folder you can write to") from None
+    jobs = [p for p in path.iterdir() if p.is_dir() and p.name.isdigit()] if multirun and path.is_dir() else []
+    earlier = [p for p in (path / "manifest.json", path / "summary.json", path / "multirun.yaml") if p.exists()]
+    earlier += [p for p in jobs if (p / ".hydra").is_dir() or (p / "manifest.json").exists()]
+    if not earlier:
+        return
+    if not bool(OmegaConf.select(cfg, "run.overwrite")):
+        what = "another multirun" if multirun else "another run"
+        raise ConfigError(f"{key}={path} holds {what} ({earlier[0].name}); pass a new {key}=... or "
+                          "run.overwrite=true to replace it")
+    for p in earlier:  # run.overwrite: the earlier run's own outputs only, never anything else in the folder
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
+    for name in ("cases.parquet", "pools.parquet", "visits.parquet", "comparison.csv", "sensitivity_prcc.csv",
+                 "report.html", "report.json"):
+        (path / name).unlink(missing_ok=True)
+    for png in path.glob("figures/*.png"):
+        png.unlink()
+
+
 def precheck(argv: list[str]) -> Optional[Params]:
     """Compose and validate what ``argv`` asks for, before Hydra makes any directory.
 
@@ -124,6 +162,7 @@ def precheck(argv: list[str]) -> Optional[Params]:
     sweeps = [o for o in parsed if o.is_sweep_override()]
     if sweeps and not multirun:
         raise ConfigError(f"{sweeps[0].input_line}: a sweep needs multirun; add -m (python -m sim -m ...)")
+    check_output_dir(argv, overrides, multirun)
     if not multirun:
         cfg = compose_config(overrides, with_hydra=True)
         if cfg.hydra.sweeper.get("params"):

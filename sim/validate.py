@@ -71,7 +71,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"fms-sim: error: {e}", file=sys.stderr)
         return 2
     out = args.out or Path("results") / "validate" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        print(f"fms-sim: error: --out {out}: {e.strerror}; allowed: a folder you can write to", file=sys.stderr)
+        return 2
     manifest = run_dir.Manifest(out, {"replications": args.replications}, list(args.overrides), params.seed)
     start = time.time()
     try:
@@ -95,7 +99,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
           f"{verification_markdown(verification)}\n\n"
           "## Calibration: the baseline beside the published figures\n\n"
           f"{calibration_markdown(calibration)}\n")
-    (out / "validation.md").write_text(md)
+    run_dir.write_text(out / "validation.md", md)
     run_dir.write_json(out / "validation.json", {"verification": verification, "calibration": calibration,
                                                     "seconds": {"verification": round(t_verify, 1),
                                                                 "total": round(time.time() - start, 1)}})

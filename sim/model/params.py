@@ -249,6 +249,7 @@ class RunParams:
     sample_days: float = 30.0  # spacing of the pool time series
     jobs: int = 1  # processes over replications (keep 1 under a parallel Hydra launcher)
     allow_large: bool = False  # run even when the estimated memory or event count is far above the machine's
+    overwrite: bool = False  # replace the outputs of an earlier run in the same output folder
 
 
 @dataclass

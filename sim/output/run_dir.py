@@ -14,15 +14,18 @@ byte-identical files.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Optional
+from typing import IO, Any, Callable, Optional
 
 import pandas as pd
 
@@ -42,10 +45,32 @@ def _clean(x: Any) -> Any:
     return x
 
 
-def write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(_clean(data), indent=2, sort_keys=False) + "\n")
-    tmp.replace(path)
+def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write ``path`` through a new temporary file in the same folder, then rename it into place.
+
+    The temporary file is created exclusively (``mkstemp``: a fresh name, never an existing file or a
+    symlink someone left there), so nothing outside the folder can be overwritten; if writing fails (a
+    full disk, an error in ``write``) it is removed and the error goes on, and ``path`` keeps its old
+    content or stays absent.  Readers never see a half-written file.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+
+
+def write_json(path: Path, data: Any) -> None:
+    write_text(path, json.dumps(_clean(data), indent=2, sort_keys=False) + "\n")
 
 
 def read_json(path: Path) -> dict:
@@ -53,9 +78,7 @@ def read_json(path: Path) -> dict:
 
 
 def write_table(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_suffix(".parquet.tmp")
-    df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
-    tmp.replace(path)
+    atomic_write(path, lambda f: df.to_parquet(f, index=False, engine="pyarrow", compression="zstd"))
 
 
 def git_sha() -> Optional[str]:

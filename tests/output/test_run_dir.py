@@ -40,3 +40,37 @@ def test_manifest_records_running_then_the_final_status(tmp_path):
     last = read_json(tmp_path / "manifest.json")
     assert last["status"] == "failed" and last["error"] == "RuntimeError: boom" and last["files"] == []
     assert last["runtime_seconds"] >= 0
+
+
+def test_a_symlink_left_where_a_temporary_file_would_go_is_never_followed(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious")
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("summary.json.tmp", ".summary.json.tmp", "cases.parquet.tmp"):
+        (run / name).symlink_to(outside)
+    write_json(run / "summary.json", {"a": 1})
+    write_table(pd.DataFrame({"x": [1]}), run / "cases.parquet")
+    assert outside.read_text() == "precious"
+    assert read_json(run / "summary.json") == {"a": 1}
+
+
+def test_a_failed_write_leaves_no_partial_file_and_the_old_content(tmp_path, monkeypatch):
+    """A full disk (or any error while writing) removes the temporary file; the target is untouched."""
+    import errno
+
+    from sim.output import run_dir
+
+    path = tmp_path / "summary.json"
+    write_json(path, {"old": True})
+
+    def full(f):
+        f.write(b'{"new": ')
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    import pytest
+
+    with pytest.raises(OSError, match="No space left"):
+        run_dir.atomic_write(path, full)
+    assert read_json(path) == {"old": True}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.json"]

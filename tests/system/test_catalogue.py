@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import math
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -120,3 +122,45 @@ def test_a_mistake_on_the_command_line_is_one_line_and_exit_2(argv, needle, tmp_
     assert len(err) == 1 and "Traceback" not in err[0], err
     assert needle in err[0]
     assert not (tmp_path / "run").exists() and not (tmp_path / "multi").exists() and not (tmp_path / "results").exists()
+
+
+def _output_cases(tmp: Path) -> list:
+    (tmp / "a_file").write_text("x")
+    (tmp / "old_run").mkdir()
+    (tmp / "old_run" / "manifest.json").write_text('{"status": "complete"}')
+    (tmp / "old_multi" / "0" / ".hydra").mkdir(parents=True)
+    return [
+        ([f"hydra.run.dir={tmp / 'a_file'}"], "exists and is not a folder"),
+        (["hydra.run.dir=/dev/null"], "exists and is not a folder"),
+        (["hydra.run.dir=/proc/no/such/place"], "cannot write there"),
+        ([f"hydra.run.dir={tmp / 'old_run'}"], "holds another run (manifest.json); pass a new hydra.run.dir"),
+        (["-m", "reform=none,more_staff", f"hydra.sweep.dir={tmp / 'old_multi'}"], "holds another multirun"),
+        (["-m", "reform=none,more_staff", f"hydra.sweep.dir={tmp / 'a_file'}"], "exists and is not a folder"),
+        (["validate", "--out", str(tmp / "a_file")], "--out"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(7))
+def test_an_output_folder_that_cannot_be_used_is_one_line_and_exit_2(case, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv, needle = _output_cases(tmp_path)[case]
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    rc = main(argv if argv[0] == "validate" else [*argv, "debug=tiny"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "Traceback" not in err[0] and needle in err[0], err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing made or removed
+
+
+def test_overwrite_replaces_an_earlier_run_and_only_its_outputs(tmp_path, capsys):
+    run = tmp_path / "run"
+    for name in ("manifest.json", "summary.json", "visits.parquet"):
+        (run / name).parent.mkdir(exist_ok=True)
+        (run / name).write_text("{}")
+    (run / "notes.txt").write_text("mine")
+    argv = ["debug=tiny", "run.replications=1", "run.horizon_years=0.3", "run.warmup_years=0",
+            "run.drain_years=0.2", "run.records=summary", f"hydra.run.dir={run}"]
+    assert main(argv) == 2  # refused without run.overwrite
+    assert main([*argv, "run.overwrite=true"]) == 0
+    assert not (run / "visits.parquet").exists()  # a stale table of the earlier run is gone
+    assert (run / "notes.txt").read_text() == "mine"  # what is not a run output stays
+    assert json.loads((run / "manifest.json").read_text())["status"] == "complete"
