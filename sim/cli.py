@@ -42,6 +42,10 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
         jobs = 1 if hc.runtime.choices.get("hydra/launcher") == "joblib" else None
         params = to_params(cfg, overrides=overrides, jobs=jobs)
         config = OmegaConf.to_container(cfg, resolve=True)
+        done = completed_summary(out_dir, config) if params.run.resume else None
+        if done is not None:
+            print(f"fms-sim: job {hc.job.num} complete already for this config (run.resume): skipped", file=sys.stderr)
+            return done["lead_times"]["lor_to_delivery"]["mean"]
         summary = run_job(params, out_dir, config, overrides, progress=not multirun)
     except Exception as e:  # in a sweep, one failed job must not stop the others or the report
         if not multirun:
@@ -53,6 +57,28 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
         print(f"fms-sim: job {hc.job.num} failed: {e}", file=sys.stderr)
         return None
     return summary["lead_times"]["lor_to_delivery"]["mean"]
+
+
+# run-control keys that change no result: left out when run.resume compares a job with its earlier run
+RUN_CONTROL = ("resume", "overwrite", "jobs", "allow_large")
+
+
+def completed_summary(out_dir: Path, config: dict) -> Optional[dict]:
+    """The summary of an earlier complete run in ``out_dir`` with the same resolved config (run-control
+    keys aside), or None: then the job runs."""
+    from sim.output import run_dir
+
+    def key(c: dict) -> dict:
+        return {**c, "run": {k: v for k, v in (c.get("run") or {}).items() if k not in RUN_CONTROL}}
+
+    try:
+        manifest = run_dir.read_json(out_dir / "manifest.json")
+        if manifest.get("status") != "complete" or key(manifest.get("config") or {}) != key(config):
+            return None
+        summary = run_dir.read_json(out_dir / "summary.json")
+        return summary if isinstance(summary, dict) and isinstance(summary.get("lead_times"), dict) else None
+    except (OSError, ValueError):
+        return None
 
 
 def record_failure(out_dir: Path, overrides: list[str], error: BaseException) -> None:
@@ -92,9 +118,9 @@ def main(argv: Optional[list[str]] = None) -> int:
               file=sys.stderr)
         return 128 + int(signum)
     record = ReportCallback.last  # set in this process when a multirun ends (basic and joblib launchers)
-    if record is not None and record["jobs"]["failed"]:
+    if record is not None and (record["jobs"]["failed"] or record["jobs"]["missing"]):
         jobs = record["jobs"]
-        print(f"fms-sim: {jobs['failed']} of {jobs['total']} jobs failed; see "
+        print(f"fms-sim: {jobs['failed'] + jobs['missing']} of {jobs['total']} jobs failed; see "
               f"{Path(record['multirun_dir']) / 'report.html'}", file=sys.stderr)
         return 1
     return 0

@@ -34,9 +34,23 @@ from sim.analysis.comparison import (
     sensitivity_factors,
     sensitivity_prcc,
 )
-from sim.output.multirun import ReportError, read_jobs
+from sim.output.multirun import ReportError, missing_job, read_jobs, sweep_overrides
 from sim.output.report_html import render_html
 from sim.output.run_dir import write_json, write_text
+
+
+def missing_jobs(multirun_dir: Path, present: set[int]) -> list[dict]:
+    """Jobs that the sweep's own list (multirun.yaml, expanded as Hydra expands it) has but the folder has not."""
+    overrides = sweep_overrides(multirun_dir)
+    if overrides is None:
+        return []
+    try:
+        from sim.sweep import sweep_jobs
+
+        planned = sweep_jobs(overrides)
+    except Exception:  # the study changed or cannot be composed any more: report what is there
+        return []
+    return [missing_job(multirun_dir, n, job) for n, job in enumerate(planned) if n not in present]
 
 
 def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
@@ -48,10 +62,13 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
     start = time.time()
     multirun_dir = Path(multirun_dir)
     jobs = read_jobs(multirun_dir)
+    jobs += missing_jobs(multirun_dir, {j["job"] for j in jobs})
     ok = complete_jobs(jobs)
+    missing = [j for j in jobs if j["status"] == "missing"]
     record: dict[str, Any] = {
         "status": "running", "error": None, "multirun_dir": str(multirun_dir),
-        "jobs": {"total": len(jobs), "ok": len(ok), "failed": len(jobs) - len(ok),
+        "jobs": {"total": len(jobs), "ok": len(ok), "failed": len(jobs) - len(ok) - len(missing),
+                 "missing": len(missing),
                  "failed_jobs": [{"job": j["job"], "error": j.get("error")} for j in jobs if j not in ok]},
         "reference": None, "files": [],
     }
@@ -148,7 +165,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"fms-sim report: error: {type(e).__name__}: {e} (details in report.json)", file=sys.stderr)
         return 1
     jobs = record["jobs"]
-    print(f"{jobs['total']} job(s): {jobs['ok']} complete, {jobs['failed']} failed")
+    print(f"{jobs['total']} job(s): {jobs['ok']} complete, {jobs['failed']} failed, {jobs['missing']} missing "
+          "(never ran)")
     if record["reference"]["note"]:
         print(f"note: {record['reference']['note']}")
     for f in record["files"]:

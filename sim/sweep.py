@@ -127,12 +127,13 @@ def check_output_dir(argv: list[str], overrides: list[str], multirun: bool) -> N
     jobs = [p for p in path.iterdir() if p.is_dir() and p.name.isdigit()] if multirun and path.is_dir() else []
     earlier = [p for p in (path / "manifest.json", path / "summary.json", path / "multirun.yaml") if p.exists()]
     earlier += [p for p in jobs if (p / ".hydra").is_dir() or (p / "manifest.json").exists()]
-    if not earlier:
-        return
+    if not earlier or (multirun and bool(OmegaConf.select(cfg, "run.resume"))):
+        return  # run.resume continues the multirun in this folder: its complete jobs are kept
     if not bool(OmegaConf.select(cfg, "run.overwrite")):
         what = "another multirun" if multirun else "another run"
-        raise ConfigError(f"{key}={path} holds {what} ({earlier[0].name}); pass a new {key}=... or "
-                          "run.overwrite=true to replace it")
+        resume = " or run.resume=true to finish it" if multirun else ""
+        raise ConfigError(f"{key}={path} holds {what} ({earlier[0].name}); pass a new {key}=..., "
+                          f"run.overwrite=true to replace it{resume}")
     for p in earlier:  # run.overwrite: the earlier run's own outputs only, never anything else in the folder
         shutil.rmtree(p) if p.is_dir() else p.unlink()
     for name in ("cases.parquet", "pools.parquet", "visits.parquet", "comparison.csv", "sensitivity_prcc.csv",

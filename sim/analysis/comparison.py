@@ -116,7 +116,8 @@ def metric_rows(jobs: Sequence[Mapping]) -> pd.DataFrame:
                 "overrides": " ".join(j.get("overrides") or [])}
         s = j.get("summary")
         if base["status"] != "complete" or s is None:
-            rows.append({**base, "status": "failed", "error": j.get("error") or "unknown error"})
+            status = "missing" if base["status"] == "missing" else "failed"
+            rows.append({**base, "status": status, "error": j.get("error") or "unknown error"})
             continue
         sens = s.get("sensitivity") or {}
         extra = {"seed": s.get("seed"), "point": sens.get("point")}

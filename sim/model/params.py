@@ -250,6 +250,7 @@ class RunParams:
     jobs: int = 1  # processes over replications (keep 1 under a parallel Hydra launcher)
     allow_large: bool = False  # run even when the estimated memory or event count is far above the machine's
     overwrite: bool = False  # replace the outputs of an earlier run in the same output folder
+    resume: bool = False  # multirun into the same sweep folder: skip jobs already complete for the same config
 
 
 @dataclass

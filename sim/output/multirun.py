@@ -5,6 +5,7 @@ scenario and summary.  The computations on those records are in :mod:`sim.analys
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -53,11 +54,11 @@ def read_job(job_dir: Path) -> dict:
     """
     job_dir = Path(job_dir)
     rec: dict[str, Any] = {"job": int(job_dir.name), "path": str(job_dir), "status": "failed", "error": None,
-                           "overrides": _hydra_overrides(job_dir), "summary": None, "scenario": None}
+                           "overrides": _job_overrides(_hydra_overrides(job_dir)), "summary": None, "scenario": None}
     manifest, rec["error"] = _read_record(job_dir / "manifest.json", "no manifest")
     if manifest is None:
         return rec
-    rec["overrides"] = list(manifest.get("overrides") or rec["overrides"])
+    rec["overrides"] = _job_overrides(list(manifest.get("overrides") or rec["overrides"]))
     status = manifest.get("status")
     if status != "complete":
         rec["error"] = manifest.get("error") or f"run did not finish (manifest status {status!r})"
@@ -72,6 +73,31 @@ def read_job(job_dir: Path) -> dict:
     rec["status"] = "complete"
     rec["scenario"] = rec["summary"].get("scenario", rec["scenario"])
     return rec
+
+
+def _job_overrides(overrides: list[str]) -> list[str]:
+    """A job's overrides without the flags that concern its folder, not its result (run.resume,
+    run.overwrite): a resumed study reads the same as one that ran without a break."""
+    return [o for o in overrides if not re.match(r"^[+~]*run\.(resume|overwrite)=", o)]
+
+
+def sweep_overrides(multirun_dir: Path) -> Optional[list[str]]:
+    """The command-line overrides of the sweep, from the ``multirun.yaml`` Hydra wrote when it began;
+    None if there is none (or it cannot be read)."""
+    path = Path(multirun_dir) / "multirun.yaml"
+    try:
+        data = yaml.safe_load(path.read_text()) if path.is_file() else None
+        task = data["hydra"]["overrides"]["task"] if isinstance(data, dict) else None
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return None
+    return [str(o) for o in task] if isinstance(task, list) else None
+
+
+def missing_job(multirun_dir: Path, num: int, overrides: list[str]) -> dict:
+    """The record of a job the sweep lists but that never ran (no folder)."""
+    return {"job": num, "path": str(Path(multirun_dir) / str(num)), "status": "missing",
+            "error": "never ran: the sweep in multirun.yaml lists it, but it has no folder",
+            "overrides": _job_overrides(overrides), "summary": None, "scenario": None}
 
 
 def read_jobs(multirun_dir: Path) -> list[dict]:

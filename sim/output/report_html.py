@@ -117,7 +117,8 @@ def _jobs_table(jobs: Sequence[Mapping], labels: Mapping[int, str]) -> str:
         s = j.get("summary") or {}
         reforms = ", ".join(map(str, s.get("reforms") or [])) or "–"
         levers = "; ".join(f"{k} = {v}" for k, v in (s.get("levers") or {}).items()) or "–"
-        status = "complete" if j.get("status") == "complete" else "<span class='warn'>failed</span>"
+        status = ("complete" if j.get("status") == "complete"
+                  else f"<span class='warn'>{html.escape(str(j.get('status') or 'failed'))}</span>")
         rows.append(f"<tr><td class='num'>{j['job']}</td><td>{html.escape(labels[j['job']])}</td>"
                     f"<td>{html.escape(reforms)}</td><td>{html.escape(levers)}</td>"
                     f"<td><code>{html.escape(' '.join(j.get('overrides') or []))}</code></td><td>{status}</td></tr>")

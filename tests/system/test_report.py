@@ -53,7 +53,8 @@ def test_sensitivity_report_without_simulation(tmp_path):
     d = _sensitivity_dir(tmp_path)
     rec = report.make_report(d)
     assert rec["status"] == "complete" and rec["jobs"] == {
-        "total": 11, "ok": 10, "failed": 1, "failed_jobs": [{"job": 10, "error": "MemoryError: <big> & \"bad\""}]}
+        "total": 11, "ok": 10, "failed": 1, "missing": 0,
+        "failed_jobs": [{"job": 10, "error": "MemoryError: <big> & \"bad\""}]}
     table = pd.read_csv(d / "comparison.csv")
     assert {"staffing.scale.case_writers", "demand.lor_per_year", "point"} <= set(table.columns)
     assert table["diff_mean"].isna().all()                     # no job is 'none'
