@@ -161,13 +161,16 @@ def _raise_stopped(signum: int, frame: object) -> None:
 
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
-    """While inside, SIGTERM raises :class:`Stopped` (SIGINT already raises KeyboardInterrupt), so runs
-    record a failed manifest and worker pools are terminated on the way out."""
+    """While inside, SIGTERM raises :class:`Stopped` and SIGINT KeyboardInterrupt (even if the process
+    inherited it ignored), so runs record a failed manifest and worker pools are terminated on the way out."""
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
+    # a process started in the background by a script inherits SIGINT ignored; Ctrl-C must still stop it
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def _worker_signals() -> None:

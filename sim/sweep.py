@@ -108,12 +108,10 @@ class JobComposer:
         return to_params(self.compose(job))
 
 
-def check_output_dir(argv: list[str], overrides: list[str], multirun: bool) -> None:
+def check_output_dir(cfg: DictConfig, multirun: bool) -> None:
     """One run per folder: the output folder must be creatable and hold no other run, unless
-    ``run.overwrite=true``, which removes the earlier run's known outputs here, before Hydra starts."""
-    hydra_lines = [a for a in argv if re.match(r"^[+~]*hydra[./]", a)]
-    fixed = [o.input_line for o in OverridesParser.create().parse_overrides(overrides) if not o.is_sweep_override()]
-    cfg = compose_config([*fixed, *hydra_lines], with_hydra=True)
+    ``run.overwrite=true``, which removes the earlier run's known outputs here, before Hydra starts.
+    ``cfg`` is composed with the hydra node and the command line's hydra.* overrides."""
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     path = Path(str(OmegaConf.select(cfg, key)))
     if path.exists() and not path.is_dir():
@@ -163,14 +161,17 @@ def precheck(argv: list[str]) -> Optional[Params]:
     sweeps = [o for o in parsed if o.is_sweep_override()]
     if sweeps and not multirun:
         raise ConfigError(f"{sweeps[0].input_line}: a sweep needs multirun; add -m (python -m sim -m ...)")
-    check_output_dir(argv, overrides, multirun)
+    hydra_lines = [a for a in argv if re.match(r"^[+~]*hydra[./]", a)]
+    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
+    cfg = compose_config([*fixed, *hydra_lines], with_hydra=True)
     if not multirun:
-        cfg = compose_config(overrides, with_hydra=True)
         if cfg.hydra.sweeper.get("params"):
             study = cfg.get("study") or "the selected study"
             raise ConfigError(f"{study} sweeps {', '.join(cfg.hydra.sweeper.params)}: a study runs as a multirun; "
                               "add -m (python -m sim -m experiment=...)")
-        return to_params(compose_config(overrides))
+        params = to_params(cfg)  # the hydra node is left out
+        check_output_dir(cfg, multirun)  # last: with run.overwrite it removes files, so only for a valid run
+        return params
     composer = JobComposer()
     for job in sweep_jobs(overrides):
         try:
@@ -178,4 +179,5 @@ def precheck(argv: list[str]) -> Optional[Params]:
         except ConfigError as e:
             swept = [o for o in job if o not in overrides]
             raise ConfigError(f"{e} (in the sweep job {' '.join(swept) or 'with no swept values'})") from None
+    check_output_dir(cfg, multirun)  # last: with run.overwrite it removes files, so only for a valid sweep
     return None

@@ -25,7 +25,7 @@ from sim.config import ConfigError, compose_config, to_params
 from sim.engine.clock import years
 from sim.output import run_dir
 from sim.output.formatting import table_value as cell
-from sim.runner import combine, run_replications
+from sim.runner import Stopped, combine, run_replications, stop_on_signals
 
 
 def verification_markdown(rows: list[dict]) -> str:
@@ -81,13 +81,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         from sim.verification import verification_table
 
-        kw = {} if args.verification_replications is None else {"replications": args.verification_replications}
-        verification = verification_table(**kw)
-        t_verify = time.time() - start
-        results = run_replications(params)
+        with stop_on_signals():  # SIGTERM: a failed manifest and no orphaned worker
+            kw = {} if args.verification_replications is None else {"replications": args.verification_replications}
+            verification = verification_table(**kw)
+            t_verify = time.time() - start
+            results = run_replications(params)
         cases, visits = combine(results, "cases"), combine(results, "visits")
         calibration = [r.as_dict() for r in calibration_rows(
             cases, visits, years(params.run.warmup_years), years(params.run.horizon_years))]
+    except (Stopped, KeyboardInterrupt) as e:
+        manifest.finish("failed", [], error=f"{type(e).__name__}: {e}")
+        print(f"fms-sim: validate {e or 'interrupted'}; {out / 'manifest.json'} says failed", file=sys.stderr)
+        return 128 + (e.signum if isinstance(e, Stopped) else 2)
     except BaseException as e:
         manifest.finish("failed", [], error=f"{type(e).__name__}: {e}")
         raise

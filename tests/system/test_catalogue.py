@@ -164,3 +164,21 @@ def test_overwrite_replaces_an_earlier_run_and_only_its_outputs(tmp_path, capsys
     assert not (run / "visits.parquet").exists()  # a stale table of the earlier run is gone
     assert (run / "notes.txt").read_text() == "mine"  # what is not a run output stays
     assert json.loads((run / "manifest.json").read_text())["status"] == "complete"
+
+
+def _override_key(path: tuple) -> str:
+    """The command-line spelling of a key (list items by index: demand.partners.0.weight)."""
+    return ".".join(str(p) for p in path)
+
+
+CLI_FLOAT_KEYS = FLOAT_KEYS[::5]  # a fifth of the floats, from every family, through the real command line
+
+
+@pytest.mark.parametrize("path", CLI_FLOAT_KEYS, ids=_dotted)
+def test_nan_on_the_command_line_is_one_line_and_exit_2(path, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rc = main([f"{_override_key(path)}=nan", "debug=tiny", f"hydra.run.dir={tmp_path / 'run'}"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "Traceback" not in err[0], err
+    assert f"{_dotted(path)}=nan: not a finite number" in err[0]
+    assert list(tmp_path.iterdir()) == []

@@ -130,3 +130,24 @@ def test_an_empty_cohort_still_prints_its_table(compose, tmp_path):
     assert "lor_to_delivery          -              [-, -]" in out.getvalue()
     assert "open cases at horizon: -; cohort cases per replication: -; replications: 1" in out.getvalue()
     assert json.loads((tmp_path / "empty" / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_a_full_disk_while_writing_leaves_a_failed_manifest_and_no_partial_file(compose, tmp_path, monkeypatch):
+    """A writer that fails with ENOSPC (a patched writer stands in for a full disk)."""
+    import errno
+
+    from sim.output import run_dir
+
+    def full(path, write):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    params = compose("debug=tiny", "run.replications=1", "run.horizon_years=0.3", "run.warmup_years=0",
+                     "run.drain_years=0.2")
+    real = run_dir.atomic_write
+    monkeypatch.setattr(run_dir, "atomic_write", lambda path, write: (full if path.suffix == ".parquet" else real)(
+        path, write))
+    with pytest.raises(OSError, match="No space left"):
+        run_job(params, tmp_path / "r", config={}, overrides=[], stream=io.StringIO(), progress=False)
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and "No space left" in manifest["error"]
+    assert not [p for p in (tmp_path / "r").iterdir() if p.name.endswith(".tmp")]
