@@ -21,7 +21,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if problem:
             print(f"fms-sim: error: {run_dir} {problem}", file=sys.stderr)
             return 2
-        for f in make_figures(run_dir):
+        try:
+            drawn = make_figures(run_dir)
+        except (KeyError, TypeError, ValueError, IndexError) as e:  # a summary.json damaged by hand
+            print(f"fms-sim: error: {run_dir}/summary.json is damaged ({type(e).__name__}: {e}); rerun the run",
+                  file=sys.stderr)
+            return 2
+        for f in drawn:
             print(run_dir / f)
     return 0
 

@@ -39,18 +39,17 @@ from sim.output.report_html import render_html
 from sim.output.run_dir import write_json, write_text
 
 
-def missing_jobs(multirun_dir: Path, present: set[int]) -> list[dict]:
-    """Jobs that the sweep's own list (multirun.yaml, expanded as Hydra expands it) has but the folder has not."""
-    overrides = sweep_overrides(multirun_dir)
-    if overrides is None:
-        return []
+def planned_jobs(multirun_dir: Path) -> Optional[list[list[str]]]:
+    """The sweep's own job list (multirun.yaml, expanded as Hydra expands it); None if it cannot be known."""
+    sweep = sweep_overrides(multirun_dir)
+    if sweep is None:
+        return None
     try:
         from sim.sweep import sweep_jobs
 
-        planned = sweep_jobs(overrides)
+        return sweep_jobs(*sweep)
     except Exception:  # the study changed or cannot be composed any more: report what is there
-        return []
-    return [missing_job(multirun_dir, n, job) for n, job in enumerate(planned) if n not in present]
+        return None
 
 
 def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
@@ -62,7 +61,12 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
     start = time.time()
     multirun_dir = Path(multirun_dir)
     jobs = read_jobs(multirun_dir)
-    jobs += missing_jobs(multirun_dir, {j["job"] for j in jobs})
+    planned = planned_jobs(multirun_dir)
+    stale = [j["job"] for j in jobs if planned is not None and j["job"] >= len(planned)]
+    if planned is not None:  # jobs the sweep lists but never ran; folders of an earlier, longer sweep left out
+        present = {j["job"] for j in jobs}
+        jobs = [j for j in jobs if j["job"] < len(planned)]
+        jobs += [missing_job(multirun_dir, n, job) for n, job in enumerate(planned) if n not in present]
     ok = complete_jobs(jobs)
     missing = [j for j in jobs if j["status"] == "missing"]
     record: dict[str, Any] = {
@@ -70,7 +74,7 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         "jobs": {"total": len(jobs), "ok": len(ok), "failed": len(jobs) - len(ok) - len(missing),
                  "missing": len(missing),
                  "failed_jobs": [{"job": j["job"], "error": j.get("error")} for j in jobs if j not in ok]},
-        "reference": None, "files": [],
+        "reference": None, "files": [], "stale_jobs_left_out": stale,
     }
     try:
         table, ref = comparison_table(jobs, reference)

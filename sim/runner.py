@@ -150,9 +150,11 @@ def run_replications(
 class Stopped(BaseException):
     """The process was asked to stop (SIGTERM); a BaseException, so no ``except Exception`` swallows it."""
 
-    def __init__(self, signum: int) -> None:
+    def __init__(self, signum: "int | str" = signal.SIGTERM) -> None:
+        if isinstance(signum, str):  # SimPy re-raises an exception from a process as type(e)(*e.args)
+            signum = signal.Signals[signum.rsplit(" ", 1)[-1]]
         super().__init__(f"stopped by {signal.Signals(signum).name}")
-        self.signum = signum
+        self.signum = int(signum)
 
 
 def _raise_stopped(signum: int, frame: object) -> None:

@@ -20,15 +20,16 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import ConfigError, compose_config, one_line, to_params
+from sim.config import ROOT, ConfigError, compose_config, one_line, to_params
 from sim.model.params import Params
+from sim.output.run_dir import OUTPUTS, is_our_manifest
 
 # Hydra's own command-line flags that take a value (mirrors Hydra's argument parser; see the docstring)
 FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
@@ -56,7 +57,7 @@ def split_argv(argv: list[str]) -> tuple[list[str], bool]:
     return overrides, multirun
 
 
-def sweep_jobs(overrides: list[str]) -> list[list[str]]:
+def sweep_jobs(overrides: list[str], hydra_lines: Sequence[str] = ()) -> list[list[str]]:
     """The override list of every job a multirun will launch, expanded by Hydra's basic sweeper itself.
 
     As ``BasicSweeper.sweep`` does: the selected study's ``hydra.sweeper.params`` (interpolations
@@ -65,7 +66,8 @@ def sweep_jobs(overrides: list[str]) -> list[list[str]]:
     """
     parser = OverridesParser.create()
     fixed = [o.input_line for o in parser.parse_overrides(overrides) if not o.is_sweep_override()]
-    swept = compose_config(fixed, with_hydra=True).hydra.sweeper.get("params") or {}
+    sweeper = compose_config([*fixed, *hydra_lines], with_hydra=True).hydra.get("sweeper")
+    swept = (sweeper.get("params") if sweeper is not None else None) or {}
     try:
         study = [f"{k}={v}" for k, v in swept.items()]  # BasicSweeper._parse_config
         (jobs,) = BasicSweeper.split_arguments(parser.parse_overrides(study + list(overrides)), None)
@@ -108,37 +110,59 @@ class JobComposer:
         return to_params(self.compose(job))
 
 
+# Hydra flags after which nothing runs (only printing): the output folder is neither checked nor touched
+PRINT_ONLY = {"--cfg", "-c", "--info", "-i", "--help", "-h", "--hydra-help", "--shell-completion", "-sc",
+              "--version"}
+SOURCE_FOLDERS = ("sim", "configs", "experiments", "tests", "benchmarks", ".ci", ".git")
+
+
+def _earlier_run(path: Path, multirun: bool) -> list[Path]:
+    """What in ``path`` belongs to an earlier fms-sim run: its outputs and, for a sweep, its job folders."""
+    if not path.is_dir():
+        return []
+    ours = is_our_manifest(path / "manifest.json") or (multirun and (path / "multirun.yaml").is_file())
+    found = [path / name for name in OUTPUTS if ours and (path / name).is_file()]
+    jobs = [p for p in path.iterdir() if p.is_dir() and p.name.isdigit()
+            and ((p / ".hydra").is_dir() or is_our_manifest(p / "manifest.json"))]
+    return found + (jobs if multirun else [])
+
+
 def check_output_dir(cfg: DictConfig, multirun: bool) -> None:
-    """One run per folder: the output folder must be creatable and hold no other run, unless
-    ``run.overwrite=true``, which removes the earlier run's known outputs here, before Hydra starts.
-    ``cfg`` is composed with the hydra node and the command line's hydra.* overrides."""
+    """One run per folder: the output folder must be creatable, outside the project's sources, and hold no
+    other run, unless ``run.overwrite=true``: then the earlier run's own outputs (``OUTPUTS``, its job
+    folders) are removed, and nothing else.  ``cfg`` is composed with the command line's hydra.* keys."""
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     path = Path(str(OmegaConf.select(cfg, key)))
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{key}={path} exists and is not a folder; allowed: a new folder")
+    where = path.resolve()
+    if where == ROOT or any(where.is_relative_to(ROOT / f) for f in SOURCE_FOLDERS):
+        raise ConfigError(f"{key}={path} is the project's own folder or sources; allowed: a folder for results "
+                          "(results/... by default)")
     ancestor = next(p for p in [path, *path.parents] if p.exists())
     try:  # the only sure test that a folder can be made there is making one (removed at once)
         os.rmdir(tempfile.mkdtemp(dir=ancestor, prefix=".fms-sim-check-"))
     except OSError as e:
         raise ConfigError(f"{key}={path}: cannot write there ({ancestor}: {e.strerror}); "
                           "allowed: a folder you can write to") from None
-    jobs = [p for p in path.iterdir() if p.is_dir() and p.name.isdigit()] if multirun and path.is_dir() else []
-    earlier = [p for p in (path / "manifest.json", path / "summary.json", path / "multirun.yaml") if p.exists()]
-    earlier += [p for p in jobs if (p / ".hydra").is_dir() or (p / "manifest.json").exists()]
-    if not earlier or (multirun and bool(OmegaConf.select(cfg, "run.resume"))):
+    if path.is_dir() and any(is_our_manifest(p / "manifest.json") for p in path.iterdir() if p.is_dir()
+                             and not p.name.isdigit()):
+        raise ConfigError(f"{key}={path} holds other runs in its subfolders; allowed: a folder of its own, "
+                          f"such as {path / 'my_run'}")
+    earlier = _earlier_run(path, multirun)
+    resume, overwrite = bool(OmegaConf.select(cfg, "run.resume")), bool(OmegaConf.select(cfg, "run.overwrite"))
+    if resume and overwrite:
+        raise ConfigError("run.resume=true and run.overwrite=true: one keeps the earlier jobs, the other removes "
+                          "them; choose one")
+    if not earlier or (multirun and resume):
         return  # run.resume continues the multirun in this folder: its complete jobs are kept
-    if not bool(OmegaConf.select(cfg, "run.overwrite")):
+    if not overwrite:
         what = "another multirun" if multirun else "another run"
-        resume = " or run.resume=true to finish it" if multirun else ""
+        also = " or run.resume=true to finish it" if multirun else ""
         raise ConfigError(f"{key}={path} holds {what} ({earlier[0].name}); pass a new {key}=..., "
-                          f"run.overwrite=true to replace it{resume}")
-    for p in earlier:  # run.overwrite: the earlier run's own outputs only, never anything else in the folder
+                          f"run.overwrite=true to replace it{also}")
+    for p in earlier:
         shutil.rmtree(p) if p.is_dir() else p.unlink()
-    for name in ("cases.parquet", "pools.parquet", "visits.parquet", "comparison.csv", "sensitivity_prcc.csv",
-                 "report.html", "report.json"):
-        (path / name).unlink(missing_ok=True)
-    for png in path.glob("figures/*.png"):
-        png.unlink()
 
 
 def precheck(argv: list[str]) -> Optional[Params]:
@@ -164,20 +188,27 @@ def precheck(argv: list[str]) -> Optional[Params]:
     hydra_lines = [a for a in argv if re.match(r"^[+~]*hydra[./]", a)]
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
     cfg = compose_config([*fixed, *hydra_lines], with_hydra=True)
+    runs = not PRINT_ONLY & set(argv)  # with --cfg and the like Hydra only prints: leave the folder alone
     if not multirun:
         if cfg.hydra.sweeper.get("params"):
             study = cfg.get("study") or "the selected study"
             raise ConfigError(f"{study} sweeps {', '.join(cfg.hydra.sweeper.params)}: a study runs as a multirun; "
                               "add -m (python -m sim -m experiment=...)")
         params = to_params(cfg)  # the hydra node is left out
-        check_output_dir(cfg, multirun)  # last: with run.overwrite it removes files, so only for a valid run
+        if runs:
+            check_output_dir(cfg, multirun)  # last: with run.overwrite it removes files, so only for a valid run
         return params
+    studies = [o for o in parsed if o.is_sweep_override() and o.get_key_element() == "experiment"]
+    if studies:
+        raise ConfigError(f"{studies[0].input_line}: a study file carries its own sweep, which a sweep over "
+                          "studies would drop; run one study per command")
     composer = JobComposer()
-    for job in sweep_jobs(overrides):
+    for job in sweep_jobs(overrides, [h for h in hydra_lines if re.match(r"^[+~]*hydra\.sweeper\.", h)]):
         try:
             composer.params(job)
         except ConfigError as e:
             swept = [o for o in job if o not in overrides]
             raise ConfigError(f"{e} (in the sweep job {' '.join(swept) or 'with no swept values'})") from None
-    check_output_dir(cfg, multirun)  # last: with run.overwrite it removes files, so only for a valid sweep
+    if runs:
+        check_output_dir(cfg, multirun)  # last: with run.overwrite it removes files, so only for a valid sweep
     return None

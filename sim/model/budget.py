@@ -60,7 +60,10 @@ def estimate(params: Params) -> Budget:
     kept = KEPT_BYTES_PER_CASE + (FULL_BYTES_PER_CASE if run.records == "full" else 0.0)
     memory = (BASE_BYTES + jobs * (LIVE_BYTES_PER_CASE * cases + BYTES_PER_SAMPLE * samples)
               + reps * (kept * cases + BYTES_PER_SAMPLE * samples))
-    return Budget(cases, candidates, samples, reps * (VISITS_PER_CASE * cases + candidates), memory)
+    plans = sum(1 for pl in params.staffing.plans.values() if pl.hires or pl.attrition_per_year)
+    plan_steps = plans * years(run.horizon_years + run.drain_years) / params.staffing.plan_step_days
+    events = reps * (VISITS_PER_CASE * cases + candidates + plan_steps)
+    return Budget(cases, candidates, samples, events, memory)
 
 
 def largest_key(params: Params) -> str:
@@ -78,4 +81,6 @@ def largest_key(params: Params) -> str:
         return f"run.sample_days={r.sample_days}"  # a monthly series would fit: the spacing is the cause
     if d.lor_per_year > 1e5:
         return f"demand.lor_per_year={d.lor_per_year}"
+    if params.staffing.plan_step_days < 1:
+        return f"staffing.plan_step_days={params.staffing.plan_step_days}"
     return f"run.horizon_years={r.horizon_years}"

@@ -81,16 +81,19 @@ def _job_overrides(overrides: list[str]) -> list[str]:
     return [o for o in overrides if not re.match(r"^[+~]*run\.(resume|overwrite)=", o)]
 
 
-def sweep_overrides(multirun_dir: Path) -> Optional[list[str]]:
-    """The command-line overrides of the sweep, from the ``multirun.yaml`` Hydra wrote when it began;
-    None if there is none (or it cannot be read)."""
+def sweep_overrides(multirun_dir: Path) -> Optional[tuple[list[str], list[str]]]:
+    """The sweep's command line, from the ``multirun.yaml`` Hydra wrote when it began: the task overrides
+    and the hydra.sweeper.* ones; None if there is no such file or it cannot be read."""
     path = Path(multirun_dir) / "multirun.yaml"
     try:
         data = yaml.safe_load(path.read_text()) if path.is_file() else None
         task = data["hydra"]["overrides"]["task"] if isinstance(data, dict) else None
-    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        hydra = data["hydra"]["overrides"].get("hydra") or [] if isinstance(data, dict) else []
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
         return None
-    return [str(o) for o in task] if isinstance(task, list) else None
+    if not isinstance(task, list) or not isinstance(hydra, list):
+        return None
+    return [str(o) for o in task], [str(h) for h in hydra if str(h).startswith("hydra.sweeper.")]
 
 
 def missing_job(multirun_dir: Path, num: int, overrides: list[str]) -> dict:

@@ -29,6 +29,23 @@ from typing import IO, Any, Callable, Optional
 
 import pandas as pd
 
+# every file a run or a multirun report writes (relative to its folder): what run.overwrite may remove
+OUTPUTS = ("manifest.json", "summary.json", "cases.parquet", "pools.parquet", "visits.parquet", "comparison.csv",
+           "sensitivity_prcc.csv", "report.html", "report.json", "multirun.yaml",
+           "figures/lead_times.png", "figures/where_time_goes.png", "figures/queues_over_time.png",
+           "figures/utilisation.png", "figures/change_vs_reference.png", "figures/lead_time_distributions.png",
+           "figures/sensitivity_prcc.png")
+
+
+def is_our_manifest(path: Path) -> bool:
+    """``path`` is a manifest.json written by fms-sim (not a user's file of that name)."""
+    try:
+        data = read_json(path)
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "status" in data and "versions" in data and "started_unix" in data
+
+
 PACKAGES = ("simpy", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "hydra-core", "omegaconf")
 
 
@@ -45,6 +62,10 @@ def _clean(x: Any) -> Any:
     return x
 
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once: os.umask can only be read by setting it
+
+
 def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     """Write ``path`` through a new temporary file in the same folder, then rename it into place.
 
@@ -58,6 +79,7 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it owner-only; results follow the umask as usual
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -48,3 +48,11 @@ def test_allow_large_lets_a_large_run_through_the_checks():
     assert validate_params(big)[0].startswith("run.replications=1000000000: the run would need about")  # type: ignore[arg-type]
     big.run.allow_large = True  # type: ignore[attr-defined]
     assert validate_params(big) == []  # type: ignore[arg-type]
+
+
+def test_a_staffing_plan_updated_every_microsecond_is_refused_naming_its_key():
+    p = copy.deepcopy(TINY)
+    p.staffing.plans["case_writers"].attrition_per_year = 0.1
+    p.staffing.plan_step_days = 1e-6
+    assert estimate(p).over()
+    assert largest_key(p) == "staffing.plan_step_days=1e-06"

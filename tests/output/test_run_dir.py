@@ -74,3 +74,18 @@ def test_a_failed_write_leaves_no_partial_file_and_the_old_content(tmp_path, mon
         run_dir.atomic_write(path, full)
     assert read_json(path) == {"old": True}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.json"]
+
+
+def test_written_files_follow_the_umask_like_any_other_file(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        from sim.output import run_dir
+
+        run_dir._UMASK, saved = 0o022, run_dir._UMASK
+        write_json(tmp_path / "s.json", {"a": 1})
+        assert (tmp_path / "s.json").stat().st_mode & 0o777 == 0o644
+    finally:
+        run_dir._UMASK = saved
+        os.umask(old)

@@ -19,7 +19,9 @@ import pytest
 from sim import load_params
 from sim.cli import main
 from sim.model.checks import validate_params
+from sim.output.run_dir import Manifest
 
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = load_params(["debug=tiny"])
 
 
@@ -103,6 +105,9 @@ CLI_CASES = [
     (["experiment=staffing_sweep"], "add -m"),
     (["-m", "experiment=sensitivity", "sensitivity.point=99"], "sensitivity.point=99"),
     (["-m", "run.replications=1,0"], "run.replications=0"),
+    (["-m", "experiment=threshold_sweep",
+      'hydra.sweeper.params={process.congressional_review.mde_threshold.other:"14,nan"}'],
+     "process.congressional_review.mde_threshold.other=nan"),
     (["figures"], "usage: fms-sim figures"),
     (["figures", "/nonexistent/run"], "has no summary.json"),
     (["validate", "--verification-replications", "1"], "--verification-replications=1"),
@@ -127,7 +132,7 @@ def test_a_mistake_on_the_command_line_is_one_line_and_exit_2(argv, needle, tmp_
 def _output_cases(tmp: Path) -> list:
     (tmp / "a_file").write_text("x")
     (tmp / "old_run").mkdir()
-    (tmp / "old_run" / "manifest.json").write_text('{"status": "complete"}')
+    Manifest(tmp / "old_run", {}, [], seed=1).finish("complete", [])
     (tmp / "old_multi" / "0" / ".hydra").mkdir(parents=True)
     return [
         ([f"hydra.run.dir={tmp / 'a_file'}"], "exists and is not a folder"),
@@ -137,32 +142,46 @@ def _output_cases(tmp: Path) -> list:
         (["-m", "reform=none,more_staff", f"hydra.sweep.dir={tmp / 'old_multi'}"], "holds another multirun"),
         (["-m", "reform=none,more_staff", f"hydra.sweep.dir={tmp / 'a_file'}"], "exists and is not a folder"),
         (["validate", "--out", str(tmp / "a_file")], "--out"),
+        ([f"hydra.run.dir={ROOT / 'experiments'}"], "the project's own folder"),
+        ([f"hydra.run.dir={ROOT}"], "the project's own folder"),
+        ([f"hydra.run.dir={tmp}"], "holds other runs in its subfolders"),
+        ([f"hydra.run.dir={tmp / 'old_run'}", "run.overwrite=true", "debug=tiny", "--cfg", "job"], None),
+        (["-m", "experiment=threshold_sweep,staffing_sweep"], "run one study per command"),
+        (["-m", "reform=none,more_staff", f"hydra.sweep.dir={tmp / 'old_multi'}", "run.resume=true",
+          "run.overwrite=true"], "choose one"),
     ]
 
 
-@pytest.mark.parametrize("case", range(7))
+@pytest.mark.parametrize("case", range(13))
 def test_an_output_folder_that_cannot_be_used_is_one_line_and_exit_2(case, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     argv, needle = _output_cases(tmp_path)[case]
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
-    rc = main(argv if argv[0] == "validate" else [*argv, "debug=tiny"])
+    rc = main(argv if argv[0] == "validate" or "--cfg" in argv else [*argv, "debug=tiny"])
     err = capsys.readouterr().err.strip().splitlines()
-    assert rc == 2 and len(err) == 1 and "Traceback" not in err[0] and needle in err[0], err
+    if needle is None:  # only printing (--cfg): runs, and touches nothing
+        assert rc == 0 and err == []
+    else:
+        assert rc == 2 and len(err) == 1 and "Traceback" not in err[0] and needle in err[0], err
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing made or removed
 
 
 def test_overwrite_replaces_an_earlier_run_and_only_its_outputs(tmp_path, capsys):
     run = tmp_path / "run"
-    for name in ("manifest.json", "summary.json", "visits.parquet"):
-        (run / name).parent.mkdir(exist_ok=True)
+    run.mkdir()
+    Manifest(run, {}, [], seed=1).finish("complete", ["summary.json"])
+    for name in ("summary.json", "visits.parquet"):
         (run / name).write_text("{}")
     (run / "notes.txt").write_text("mine")
+    (run / "figures").mkdir()
+    (run / "figures" / "my_plot.png").write_text("mine too")
     argv = ["debug=tiny", "run.replications=1", "run.horizon_years=0.3", "run.warmup_years=0",
             "run.drain_years=0.2", "run.records=summary", f"hydra.run.dir={run}"]
     assert main(argv) == 2  # refused without run.overwrite
     assert main([*argv, "run.overwrite=true"]) == 0
     assert not (run / "visits.parquet").exists()  # a stale table of the earlier run is gone
     assert (run / "notes.txt").read_text() == "mine"  # what is not a run output stays
+    assert (run / "figures" / "my_plot.png").read_text() == "mine too"
     assert json.loads((run / "manifest.json").read_text())["status"] == "complete"
 
 

@@ -50,3 +50,12 @@ def test_a_signal_stops_the_run_marks_it_failed_and_leaves_no_worker(tmp_path, s
                                  else "KeyboardInterrupt")
     time.sleep(0.5)
     assert _processes_naming(str(run)) == [], "orphaned worker processes"
+
+
+def test_stopped_survives_being_rebuilt_from_its_message():
+    """SimPy re-raises an exception from inside a process as type(e)(*e.args): Stopped must take that."""
+    from sim.runner import Stopped
+
+    e = Stopped(signal.SIGTERM)
+    again = type(e)(*e.args)
+    assert again.signum == signal.SIGTERM and str(again) == "stopped by SIGTERM"
