@@ -20,6 +20,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, register, to_params
+from sim.model.params import RUN_CONTROL
 from sim.runner import Stopped, stop_on_signals
 from sim.sweep import precheck
 
@@ -59,13 +60,9 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
     return summary["lead_times"]["lor_to_delivery"]["mean"]
 
 
-# run-control keys that change no result: left out when run.resume compares a job with its earlier run
-RUN_CONTROL = ("resume", "overwrite", "jobs", "allow_large")
-
-
 def completed_summary(out_dir: Path, config: dict) -> Optional[dict]:
     """The summary of an earlier complete run in ``out_dir`` with the same resolved config (run-control
-    keys aside), or None: then the job runs."""
+    keys, ``RUN_CONTROL``, aside), or None: then the job runs."""
     from sim.output import run_dir
 
     def key(c: dict) -> dict:

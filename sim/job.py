@@ -18,7 +18,7 @@ from sim.analysis.summary import summarise
 from sim.analysis.summary_schema import Summary
 from sim.engine.clock import years
 from sim.model import reform
-from sim.model.params import Params
+from sim.model.params import RUN_CONTROL, Params
 from sim.output import run_dir
 from sim.output.formatting import number
 from sim.runner import combine, run_replications
@@ -64,7 +64,8 @@ def summarise_results(params: Params, results: list) -> dict:
         "end_day_per_replication": [r.end_day for r in results],
         "stage_visits_per_replication": [r.events for r in results],
     }
-    head["run"].pop("jobs")  # how many processes ran it is not a result
+    for key in RUN_CONTROL:  # how many processes ran it, or what was done to its folder, is not a result
+        head["run"].pop(key)
     return {**head, **summary}
 
 

@@ -239,6 +239,10 @@ class SensitivityPoint:
     factors: List[Factor] = field(default_factory=list)
 
 
+FOLDER_KEYS = ("overwrite", "resume")  # run keys about the output folder, not about the job
+RUN_CONTROL = ("jobs", "allow_large", *FOLDER_KEYS)  # run keys that change no result
+
+
 @dataclass
 class RunParams:
     replications: int = 1

@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 import yaml
 
+from sim.model.params import FOLDER_KEYS
 from sim.output.run_dir import read_json
 
 
@@ -78,7 +79,7 @@ def read_job(job_dir: Path) -> dict:
 def _job_overrides(overrides: list[str]) -> list[str]:
     """A job's overrides without the flags that concern its folder, not its result (run.resume,
     run.overwrite): a resumed study reads the same as one that ran without a break."""
-    return [o for o in overrides if not re.match(r"^[+~]*run\.(resume|overwrite)=", o)]
+    return [o for o in overrides if not re.match(rf"^[+~]*run\.({'|'.join(FOLDER_KEYS)})=", o)]
 
 
 def sweep_overrides(multirun_dir: Path) -> Optional[tuple[list[str], list[str]]]:

@@ -151,3 +151,18 @@ def test_a_full_disk_while_writing_leaves_a_failed_manifest_and_no_partial_file(
     manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
     assert manifest["status"] == "failed" and "No space left" in manifest["error"]
     assert not [p for p in (tmp_path / "r").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_run_control_keys_leave_summary_json_unchanged(compose):
+    """run.jobs, run.allow_large, run.overwrite, run.resume change no result, so summary.json omits them:
+    a resumed or overwritten run's summary is the one an ordinary run writes."""
+    from sim.job import summarise_results
+    from sim.runner import run_replications
+
+    plain = compose("debug=tiny", "run.replications=1", "run.horizon_years=0.3", "run.warmup_years=0",
+                    "run.drain_years=0.2")
+    flagged = compose("debug=tiny", "run.replications=1", "run.horizon_years=0.3", "run.warmup_years=0",
+                      "run.drain_years=0.2", "run.resume=true", "run.overwrite=false", "run.allow_large=true")
+    a = summarise_results(plain, run_replications(plain))
+    b = summarise_results(flagged, run_replications(flagged))
+    assert a["run"] == b["run"] and not {"jobs", "allow_large", "overwrite", "resume"} & set(a["run"])
