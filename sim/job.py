@@ -45,6 +45,8 @@ def summarise_results(params: Params, results: list) -> dict:
         windows=combine(results, "pool_windows"),
         warmup=years(params.run.warmup_years),
         horizon=years(params.run.horizon_years),
+        documents=combine(results, "documents"),
+        start_fiscal_year=params.run.start_fiscal_year,
     )
     head = {
         "scenario": reform.scenario_label(params),
@@ -75,8 +77,9 @@ def write_outputs(params: Params, results: list, out_dir: Path, summary: dict) -
     run_dir.write_json(out_dir / "summary.json", summary)
     if records in ("cases", "full"):
         run_dir.write_table(combine(results, "cases"), out_dir / "cases.parquet")
+        run_dir.write_table(combine(results, "documents"), out_dir / "documents.parquet")
         run_dir.write_table(combine(results, "pools"), out_dir / "pools.parquet")
-        files += ["cases.parquet", "pools.parquet"]
+        files += ["cases.parquet", "documents.parquet", "pools.parquet"]
     if records == "full":
         run_dir.write_table(combine(results, "visits"), out_dir / "visits.parquet")
         files.append("visits.parquet")

@@ -18,19 +18,23 @@ import pandas as pd
 
 from sim.analysis.dynamics import stage_flow
 from sim.analysis.stages import stage_totals
+from sim.analysis.workload import DOCUMENT_DTYPES
 from sim.engine.rng import RandomStreams
 from sim.model import reform
 from sim.model.checks import validate_params
 from sim.model.fms_model import FmsModel
 from sim.model.params import Params
 
-MILESTONES = ("lor_received", "loa_offered", "loa_accepted", "contract_awarded", "delivered", "closed", "withdrawn")
+MILESTONES = ("lor_received", "lor_complete", "loa_offered", "loa_accepted", "implemented", "contract_awarded",
+              "delivered", "closed", "withdrawn")
+
 
 
 @dataclass
 class RepResult:
     replication: int
     cases: pd.DataFrame
+    documents: pd.DataFrame  # one row per amendment or modification that happened
     visits: Optional[pd.DataFrame]  # kept only when run.records == "full"
     stage_totals: pd.DataFrame  # per stage: cohort wait, work and visit sums (sim.analysis.stages.stage_totals)
     stage_flow: pd.DataFrame  # per stage and year: visits arrived and finished (sim.analysis.dynamics.stage_flow)
@@ -42,12 +46,11 @@ class RepResult:
 
 def _cases_frame(model: FmsModel, r: int) -> pd.DataFrame:
     rows = [
-        (c.id, c.partner, c.partner_group, c.loa_group, c.value_musd, c.mde_musd, c.tech_release,
-         c.acquisition, c.platform, c.quantity, c.priority, c.sdaf, c.notified,
-         c.lor_received, c.loa_offered, c.loa_accepted, c.contract_awarded, c.delivered, c.closed, c.withdrawn)
+        (c.id, c.funding, c.partner, c.partner_group, c.loa_group, c.value_musd, c.mde_musd, c.tech_release,
+         c.acquisition, c.platform, c.quantity, c.priority, c.sdaf, c.notified, *(getattr(c, m) for m in MILESTONES))
         for c in model.cases
     ]
-    cols = ["case_id", "partner", "partner_group", "loa_group", "value_musd", "mde_musd", "tech_release",
+    cols = ["case_id", "funding", "partner", "partner_group", "loa_group", "value_musd", "mde_musd", "tech_release",
             "acquisition", "platform", "quantity", "priority", "sdaf", "notified", *MILESTONES]
     df = pd.DataFrame(rows, columns=cols)
     df.insert(0, "replication", np.int64(r))
@@ -58,6 +61,13 @@ def _cases_frame(model: FmsModel, r: int) -> pd.DataFrame:
     )
     df = df.astype({"case_id": "int64", "quantity": "int64", "priority": "int64"})
     return df.sort_values(["replication", "case_id"], kind="stable").reset_index(drop=True)
+
+
+def _documents_frame(model: FmsModel, r: int) -> pd.DataFrame:
+    rows = [(r, d.parent.id, d.kind, d.seq, d.value_musd, d.mde_musd, d.notified, d.arrived, d.offered, d.accepted,
+             d.finished) for d in model.documents]
+    df = pd.DataFrame(rows, columns=list(DOCUMENT_DTYPES)).astype(DOCUMENT_DTYPES)
+    return df.sort_values(["replication", "case_id", "document", "seq"], kind="stable").reset_index(drop=True)
 
 
 def _visits_frame(model: FmsModel, r: int) -> pd.DataFrame:
@@ -102,6 +112,7 @@ def _simulate(params: Params, replication: int) -> RepResult:
     return RepResult(
         replication=replication,
         cases=cases,
+        documents=_documents_frame(model, replication),
         visits=visits if params.run.records == "full" else None,
         stage_totals=stage_totals(cases, visits),
         stage_flow=stage_flow(visits),

@@ -14,13 +14,15 @@ Extra arguments are config overrides, as for ``python -m sim`` (e.g. ``demand.lo
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
 from typing import Optional, Sequence
 
-from sim.analysis.calibration import calibration_rows
+from sim.analysis.calibration import calibration_rows, sales_by_fiscal_year
+from sim.analysis.workload import fiscal_years
 from sim.config import ConfigError, compose_config, to_params
 from sim.engine.clock import years
 from sim.output import run_dir
@@ -49,6 +51,15 @@ def calibration_markdown(rows: list[dict]) -> str:
         note = f" ({r['note']})" if r["note"] else ""
         lines.append(f"| {r['measure']} | {cell(r['model'])} | {r['published']} | {band}: {r['tolerance']} | "
                      f"{inside} | {r['kind']} | {r['source']} [{r['tag']}]{note} |")
+    return "\n".join(lines)
+
+
+def sales_markdown(rows: list[dict]) -> str:
+    lines = ["| fiscal year | model: value accepted | model: value delivered | DSCA FMS sales [MEASURED] |",
+             "|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| FY{r['fiscal_year']} | {cell(r['model_value_accepted'], 1)} | "
+                     f"{cell(r['model_value_delivered'], 1)} | {cell(r['sales'], 1)} |")
     return "\n".join(lines)
 
 
@@ -87,8 +98,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             t_verify = time.time() - start
             results = run_replications(params)
         cases, visits = combine(results, "cases"), combine(results, "visits")
+        documents = combine(results, "documents")
         calibration = [r.as_dict() for r in calibration_rows(
-            cases, visits, years(params.run.warmup_years), years(params.run.horizon_years))]
+            cases, visits, years(params.run.warmup_years), years(params.run.horizon_years), documents)]
+        first = params.run.start_fiscal_year + int(params.run.warmup_years)
+        sales = sales_by_fiscal_year(fiscal_years(cases, documents, params.run.start_fiscal_year,
+                                                  int(math.ceil(params.run.horizon_years))), first)
     except (Stopped, KeyboardInterrupt) as e:
         manifest.finish("failed", [], error=f"{type(e).__name__}: {e}")
         print(f"fms-sim: validate {e or 'interrupted'}; {out / 'manifest.json'} says failed", file=sys.stderr)
@@ -103,9 +118,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
           "of the interval's half-width.\n\n"
           f"{verification_markdown(verification)}\n\n"
           "## Calibration: the baseline beside the published figures\n\n"
-          f"{calibration_markdown(calibration)}\n")
+          f"{calibration_markdown(calibration)}\n\n"
+          f"## Value by fiscal year beside DSCA's FMS sales ($B; model: mean of replications)\n\n"
+          f"{sales_markdown(sales)}\n")
     run_dir.write_text(out / "validation.md", md)
     run_dir.write_json(out / "validation.json", {"verification": verification, "calibration": calibration,
+                                                    "sales_by_fiscal_year": sales,
                                                     "seconds": {"verification": round(t_verify, 1),
                                                                 "total": round(time.time() - start, 1)}})
     manifest.finish("complete", ["validation.md", "validation.json"])

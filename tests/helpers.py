@@ -115,6 +115,10 @@ def deterministic_params() -> Params:
                           p_tech_release=0.6,
                           acquisition={"stock": 0.05, "on_contract": 0.25, "new_procurement": 0.7},
                           p_major_platform=0.1),
+            "D": GroupMix(share=0.0, value=_lognormal(10.0, 1.0), p_mde=0.1, mde_fraction=_uniform(0.2, 0.8),
+                          p_tech_release=0.0,
+                          acquisition={"stock": 0.3, "on_contract": 0.5, "new_procurement": 0.2},
+                          p_major_platform=0.0),
         },
         platforms=[
             Platform(name="fighter_aircraft", weight=0.15, quantity=_lognormal(10.0, 0.6)),
@@ -127,7 +131,8 @@ def deterministic_params() -> Params:
     process = ProcessParams(
         lor_intake=LorIntakeParams(work=_fixed(3.0), p_incomplete=0.0, rework=_fixed(20.0)),
         tech_release=TechReleaseParams(work=_fixed(30.0)),
-        loa_development=LoaDevelopmentParams(work={"A": _fixed(50.0), "B": _fixed(100.0), "C": _fixed(200.0)}),
+        loa_development=LoaDevelopmentParams(work={"A": _fixed(50.0), "B": _fixed(100.0), "C": _fixed(200.0),
+                                                               "D": _fixed(60.0)}),
         policy_review=PolicyReviewParams(share_of_loa_work=0.2),
         congressional_review=CongressionalReviewParams(
             mde_threshold={"nato5": 25.0, "other": 14.0},
@@ -138,7 +143,8 @@ def deterministic_params() -> Params:
             hold=_fixed(100.0, cap=720.0),
         ),
         offer_acceptance=OfferAcceptanceParams(acceptance=_fixed(45.0), offer_expiry_days=85.0, p_expire=0.0,
-                                               p_restate=0.8, p_withdraw=0.2, restate_share=0.5),
+                                               p_restate=0.8, p_withdraw=0.2, restate_share=0.5,
+                                               bpc_acceptance=_fixed(10.0), bpc_offer_expiry_days=30.0),
         implementation=DelayParams(work=_fixed(14.0)),
         contracting=ContractingParams(work={"on_contract": _fixed(45.0), "new_procurement": _fixed(240.0)},
                                       p_requirement_change=0.0, change_delay=_fixed(60.0), change_rework_share=0.5),

@@ -22,8 +22,8 @@ def stage_flow(visits: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([a, f], axis=1).fillna(0).astype("int64").reset_index()
 
 
-def yearly_flow(flow: pd.DataFrame, last_year: int) -> dict[str, Flow]:
-    """{stage: {year, arrivals, completions, ratio}}: means over replications, years 0..last_year-1.
+def yearly_flow(flow: pd.DataFrame, last_year: int, start_fiscal_year: int = 0) -> dict[str, Flow]:
+    """{stage: {year, fiscal_year, arrivals, completions, ratio}}: means over replications, years 0..last_year-1.
 
     A ratio below 1 year after year means work arrives faster than it is done: a growing backlog.
     """
@@ -34,7 +34,9 @@ def yearly_flow(flow: pd.DataFrame, last_year: int) -> dict[str, Flow]:
     for stage in [s for s in STAGES if s in present]:
         t = g.loc[stage].reindex(range(last_year), fill_value=0.0)
         arr, comp = t["arrivals"].tolist(), t["completions"].tolist()
-        out[stage] = {"year": list(range(last_year)), "arrivals": arr, "completions": comp,
+        out[stage] = {"year": list(range(last_year)),
+                      "fiscal_year": [start_fiscal_year + y for y in range(last_year)], "arrivals": arr,
+                      "completions": comp,
                       "ratio": [c / a if a else None for a, c in zip(arr, comp)]}
     return out
 

@@ -13,13 +13,18 @@ from sim.analysis.metrics import LEAD_TIMES
 from sim.analysis.pools import pool_window_stats, queue_series, unstable_pools
 from sim.analysis.stages import stage_times
 from sim.analysis.summary_schema import Results
+from sim.analysis.workload import DOCUMENT_DTYPES, fiscal_years, loa_metric, workload
 from sim.engine.clock import DAYS_PER_YEAR
 
 
 def summarise(cases: pd.DataFrame, totals: pd.DataFrame, pools: pd.DataFrame, windows: pd.DataFrame,
               warmup: float, horizon: float, flow: Optional[pd.DataFrame] = None,
-              sample_days: Optional[Sequence[float]] = None) -> Results:
+              sample_days: Optional[Sequence[float]] = None, documents: Optional[pd.DataFrame] = None,
+              start_fiscal_year: int = 0) -> Results:
     """Everything ``summary.json`` holds, from the combined replication tables."""
+    if documents is None or documents.empty:
+        documents = pd.DataFrame({c: pd.Series(dtype=t) for c, t in DOCUMENT_DTYPES.items()})
+    years = int(math.ceil(horizon / DAYS_PER_YEAR))
     open_h = open_cases_at(cases, horizon)
     days = sorted(pools["day"].unique().tolist()) if sample_days is None else list(sample_days)
     open_series = open_cases_series(cases, days)
@@ -32,7 +37,10 @@ def summarise(cases: pd.DataFrame, totals: pd.DataFrame, pools: pd.DataFrame, wi
         "pools": pool_stats,
         "unstable": unstable_pools(pool_stats),
         "warmup_check": warmup_check(days, in_process, warmup, horizon),
-        "yearly_flow": {} if flow is None else yearly_flow(flow, int(math.ceil(horizon / DAYS_PER_YEAR))),
+        "yearly_flow": {} if flow is None else yearly_flow(flow, years, start_fiscal_year),
+        "fiscal_years": fiscal_years(cases, documents, start_fiscal_year, years),
+        "workload": workload(cases, documents, warmup, horizon),
+        "loa_metric": loa_metric(cases, documents, warmup, horizon),
         "stages": stage_times(totals, sorted(cases["replication"].unique().tolist())),
         "series": {"day": days, "open_cases": open_series, "in_process": in_process, "pools": queue_series(pools)},
         "window": {"warmup_day": warmup, "horizon_day": horizon},

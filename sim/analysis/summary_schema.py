@@ -91,7 +91,8 @@ class WarmupCheck(TypedDict):
 class Flow(TypedDict):
     """Visits that arrived at and finished a stage, per simulated year (mean of replications)."""
 
-    year: list[int]
+    year: list[int]  # simulation year 0, 1, ...
+    fiscal_year: list[int]  # the fiscal year it is (run.start_fiscal_year + year)
     arrivals: list[float]
     completions: list[float]
     ratio: list[Optional[float]]
@@ -113,6 +114,43 @@ class Series(TypedDict):
     pools: dict[str, PoolSeries]
 
 
+class FiscalYears(TypedDict):
+    """Flows by fiscal year (means over replications; values in $B): ``sim.analysis.workload.fiscal_years``."""
+
+    fiscal_year: list[int]
+    loas_offered: list[float]
+    loa_value_accepted: list[float]
+    amendments_offered: list[float]
+    amendment_value_offered: list[float]
+    modifications_offered: list[float]
+    value_accepted: list[float]  # LOAs and the value amendments add
+    bpc_value_accepted: list[float]
+    notified: list[float]  # LOAs and amendments notified to Congress
+    value_notified: list[float]
+    value_delivered: list[float]
+
+
+# per-year means over the cohort window, each an Interval: "<measure>_per_year" for every FiscalYears
+# measure, plus "bpc_share_of_value_accepted" and "open_value_at_horizon" ($B)
+Workload = dict[str, Interval]
+
+
+class LoaClock(TypedDict):
+    loas_and_amendments: Interval  # share offered within the goal
+    loas_only: Optional[float]
+    amendments_only: Optional[float]
+    by_group: dict[str, Optional[float]]  # A, B, C, D: LOAs and amendments of that group
+
+
+class LoaMetric(TypedDict):
+    """DSCA's timeliness metric: share of LOAs and amendments offered within ``goal_days``, on two clocks."""
+
+    goal_days: float
+    documents: dict[str, int]
+    lor_received: LoaClock
+    lor_complete: LoaClock
+
+
 class Window(TypedDict):
     warmup_day: float
     horizon_day: float
@@ -128,6 +166,9 @@ class Results(TypedDict):
     unstable: list[str]
     warmup_check: WarmupCheck
     yearly_flow: dict[str, Flow]
+    fiscal_years: FiscalYears
+    workload: Workload
+    loa_metric: LoaMetric
     stages: list[StageTime]
     series: Series
     window: Window

@@ -20,8 +20,13 @@ Process = Generator[simpy.Event, Any, Any]
 
 
 class Entity(Protocol):
-    id: int
-    priority: int
+    """Anything that queues: a case, or a document of a case (which borrows its parent's id and priority)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def priority(self) -> int: ...
 
 
 class Engine:

@@ -71,5 +71,10 @@ class DrawBank:
         rng = np.random.default_rng(self.streams.seed_sequence(self.name, _BANK_TAG, 1 << 30, case_id, visit))
         return np.clip(rng.random(self.slots), 1e-12, 1 - 1e-12)
 
+    def column(self, case_id: int, slot: int = 0) -> npt.NDArray[np.float64]:
+        """One slot of every pre-drawn visit of a case, in visit order (read-only by convention)."""
+        col: npt.NDArray[np.float64] = self._block(case_id // BLOCK)[case_id % BLOCK, :, slot]
+        return col
+
     def u(self, case_id: int, visit: int = 0, slot: int = 0) -> float:
         return float(self.row(case_id, visit)[slot])

@@ -15,6 +15,8 @@ from sim.engine.clock import years
 from sim.model.params import Params
 
 VISITS_PER_CASE = 11  # stage visits of a delivered case, loops included (baseline: 10.2)
+DOCUMENT_YEARS = 10.0  # years a case is implemented and open, for the documents it may have (baseline: about 7)
+VISITS_PER_DOCUMENT = {"amendment": 3.0, "modification": 1.0}
 BASE_BYTES = 180e6  # the interpreter with numpy, pandas, SimPy and scipy loaded
 LIVE_BYTES_PER_CASE = 9e3  # a replication being simulated: cases, processes, visit records
 KEPT_BYTES_PER_CASE = 2e3  # each finished replication's tables (cases, stage totals), kept to the end
@@ -48,6 +50,18 @@ def rate_bound(params: Params) -> float:
     return season * growth * shocks
 
 
+def document_visits_per_case(params: Params) -> float:
+    """Stage visits of a case's amendments and modifications (an upper estimate)."""
+    d, p = params.demand, params.process
+    shares = {g: (1 - d.bpc.share) * m.share for g, m in d.groups.items()}
+    shares["D"] = d.bpc.share
+    total = 0.0
+    for kind, visits in VISITS_PER_DOCUMENT.items():
+        rates = getattr(p, f"{kind}s").per_year
+        total += visits * DOCUMENT_YEARS * sum(shares.get(g, 0.0) * r for g, r in rates.items())
+    return total
+
+
 def estimate(params: Params) -> Budget:
     """The size of the run ``params`` describes (all values finite and in range: checked before)."""
     run, d = params.run, params.demand
@@ -57,12 +71,14 @@ def estimate(params: Params) -> Budget:
     series = len(params.staffing.pools) + len(params.staffing.production_lines)
     samples = series * (years(run.horizon_years + run.drain_years) / run.sample_days + 1)
     reps, jobs = run.replications, min(run.jobs, run.replications)
-    kept = KEPT_BYTES_PER_CASE + (FULL_BYTES_PER_CASE if run.records == "full" else 0.0)
-    memory = (BASE_BYTES + jobs * (LIVE_BYTES_PER_CASE * cases + BYTES_PER_SAMPLE * samples)
+    per_case = VISITS_PER_CASE + document_visits_per_case(params)
+    kept = KEPT_BYTES_PER_CASE + (FULL_BYTES_PER_CASE * per_case / VISITS_PER_CASE if run.records == "full" else 0.0)
+    live = LIVE_BYTES_PER_CASE * per_case / VISITS_PER_CASE
+    memory = (BASE_BYTES + jobs * (live * cases + BYTES_PER_SAMPLE * samples)
               + reps * (kept * cases + BYTES_PER_SAMPLE * samples))
     plans = sum(1 for pl in params.staffing.plans.values() if pl.hires or pl.attrition_per_year)
     plan_steps = plans * years(run.horizon_years + run.drain_years) / params.staffing.plan_step_days
-    events = reps * (VISITS_PER_CASE * cases + candidates + plan_steps)
+    events = reps * (per_case * cases + candidates + plan_steps)
     return Budget(cases, candidates, samples, events, memory)
 
 

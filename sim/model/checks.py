@@ -14,8 +14,10 @@ from sim.engine.clock import years
 from sim.engine.distributions import KINDS, Dist
 from sim.model.arrivals import peak_relative_rate
 from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
+from sim.model.checks_workload import validate_workload
 from sim.model.params import (
     ACQUISITION_TYPES,
+    FMS_GROUPS,
     LOA_GROUPS,
     PARTNER_GROUPS,
     POOLS,
@@ -115,7 +117,7 @@ def _validate_demand(d: DemandParams, out: list[str]) -> None:
     if d.partners and sum(p.weight for p in d.partners) <= 0:
         out.append("demand.partners weights sum to 0; at least one must be > 0")
     if _keys(out, "demand.groups", d.groups, LOA_GROUPS):
-        _shares(out, "demand.groups.*.share", [d.groups[g].share for g in LOA_GROUPS])
+        _shares(out, "demand.groups.{A,B,C}.share", [d.groups[g].share for g in FMS_GROUPS])
     for g, m in d.groups.items():
         k = f"demand.groups.{g}"
         out.extend(dist_problems(m.value, f"{k}.value"))
@@ -207,6 +209,7 @@ def validate_params(params: Params) -> list[str]:
     _validate_run(params, out)
     _validate_demand(params.demand, out)
     _validate_process(params.process, out)
+    validate_workload(params, out, dist_problems)
     _validate_staffing(params.staffing, params.demand.platforms, out)
     _validate_dynamics(params, out)
     _validate_reforms(params, out)
@@ -235,11 +238,11 @@ def _validate_budget(params: Params, out: list[str]) -> None:
 
 def _validate_envelope(params: Params, out: list[str]) -> None:
     d = params.demand
-    need = peak_relative_rate(d, years(params.run.horizon_years))
+    need = peak_relative_rate(d, years(params.run.horizon_years), start_fiscal_year=params.run.start_fiscal_year)
     if need > d.envelope + 1e-9:
         out.append(
             f"demand.envelope={d.envelope} is below the peak relative LOR rate {need:.3g} "
-            "(seasonal peak x growth x shocks over the horizon); allowed: envelope >= that peak"
+            "(FMS and BPC seasonal peaks x growth x shocks over the horizon); allowed: envelope >= that peak"
         )
 
 
@@ -271,7 +274,7 @@ def _validate_dynamics(params: Params, out: list[str]) -> None:
 
 def _validate_reforms(params: Params, out: list[str]) -> None:
     # priority lists and the names they may use: priority_partners first, then priority_platforms
-    known = {"partners": {p.name for p in params.demand.partners},
+    known = {"partners": {p.name for p in [*params.demand.partners, *params.demand.bpc.partners]},
              "platforms": {pf.name for pf in params.demand.platforms}}
     for name, lv in params.reform.items():
         k = f"reform.{name}"

@@ -13,6 +13,7 @@ import simpy
 from sim.engine.core import Entity, Process
 from sim.engine.pool import Pool
 from sim.engine.rng import DrawBank
+from sim.model.entities import Document
 from sim.model.params import ProcessParams
 from sim.model.reform import Policy
 
@@ -29,6 +30,7 @@ class StageContext(Protocol):
     lines: dict[str, Pool]  # production lines by platform family
     line_rate: dict[str, float]  # units per year, by platform family
     banks: Mapping[str, DrawBank]  # per-stage draw banks (``sim.model.process.BANKS``)
+    documents: list[Document]  # amendments and modifications, appended as they arrive
 
     def work(self, entity: Entity, stage: str, pool: Pool, duration: float) -> Process:
         """Queue at ``pool`` by priority, hold one slot for ``duration`` days, record the visit."""

@@ -5,6 +5,11 @@ acquisition type, platform family and quantity, priority, SDAF coverage) come fr
 bank, indexed by the case id alone: the same case id gets the same attributes in every
 scenario, whatever the arrival order or the reform.  Whether a case is notified to Congress
 is not drawn: it follows from its values and the thresholds (``congressional_review``).
+
+A case's funding (partner-funded ``fms`` or Building Partner Capacity ``bpc``) comes with its LOR
+(``arrivals``); a BPC case is in Group D and its partner is one of ``demand.bpc.partners``.  The times of
+its amendments and modifications are planned at creation too (``document_plan``).  A :class:`Document`
+is one amendment or modification that happened: it queues at the same offices as the cases.
 """
 from __future__ import annotations
 
@@ -12,9 +17,11 @@ import bisect
 import itertools
 import math
 from dataclasses import dataclass, field
+from typing import Callable, Optional
 
 from sim.engine.rng import DrawBank
-from sim.model.params import ACQUISITION_TYPES, LOA_GROUPS, DemandParams
+from sim.model.document_plan import Planned
+from sim.model.params import ACQUISITION_TYPES, FMS_GROUPS, DemandParams
 from sim.model.reform import Policy
 
 NAN = math.nan
@@ -43,9 +50,13 @@ class Case:
     quantity: int
     priority: int
     sdaf: bool = False  # long-lead items bought ahead through the SDAF (a reform's coverage)
+    funding: str = "fms"  # fms (partner-funded) | bpc (Building Partner Capacity, U.S. appropriations)
+    documents: tuple[Planned, ...] = ()  # planned amendments and modifications (days after the LOR)
     lor_received: float = NAN
+    lor_complete: float = NAN  # the LOR validated, after any intake rework
     loa_offered: float = NAN
     loa_accepted: float = NAN
+    implemented: float = NAN
     contract_awarded: float = NAN
     delivered: float = NAN
     closed: float = NAN
@@ -60,6 +71,30 @@ class Case:
         return v
 
 
+@dataclass(eq=False)
+class Document:
+    """One amendment or modification of an implemented case (``id`` and ``priority`` are its parent's)."""
+
+    parent: Case
+    kind: str  # amendment | modification
+    seq: int  # 1, 2, ... per parent and kind
+    value_musd: float  # the value it adds
+    mde_musd: float
+    notified: bool = False
+    arrived: float = NAN
+    offered: float = NAN
+    accepted: float = NAN
+    finished: float = NAN
+
+    @property
+    def id(self) -> int:
+        return self.parent.id
+
+    @property
+    def priority(self) -> int:
+        return self.parent.priority
+
+
 def _cumulative(weights: list[float]) -> list[float]:
     total = float(sum(weights))
     return list(itertools.accumulate(w / total for w in weights))
@@ -72,25 +107,28 @@ def _pick(cum: list[float], u: float) -> int:
 class CaseFactory:
     """Turns a case id into a :class:`Case` using only that id's pre-drawn uniforms."""
 
-    def __init__(self, demand: DemandParams, bank: DrawBank, policy: Policy = Policy()) -> None:
+    def __init__(self, demand: DemandParams, bank: DrawBank, policy: Policy = Policy(),
+                 planner: Optional[Callable[[int, str], tuple[Planned, ...]]] = None) -> None:
         self.d = demand
         self.bank = bank
-        self.partners = demand.partners
-        self.partner_cum = _cumulative([p.weight for p in demand.partners])
-        self.group_cum = _cumulative([demand.groups[g].share for g in LOA_GROUPS])
+        self.partners = {"fms": demand.partners, "bpc": demand.bpc.partners}
+        self.partner_cum = {"fms": _cumulative([p.weight for p in demand.partners]),
+                            "bpc": _cumulative([p.weight for p in demand.bpc.partners] or [1.0])}
+        self.group_cum = _cumulative([demand.groups[g].share for g in FMS_GROUPS])
         self.acq_cum = {
-            g: _cumulative([demand.groups[g].acquisition[a] for a in ACQUISITION_TYPES]) for g in LOA_GROUPS
+            g: _cumulative([m.acquisition[a] for a in ACQUISITION_TYPES]) for g, m in demand.groups.items()
         }
+        self.planner = planner
         weights = [p.weight for p in demand.platforms]
         self.platform_cum = _cumulative(weights) if sum(weights) > 0 else []
         self.policy = policy
 
-    def make(self, case_id: int) -> Case:
+    def make(self, case_id: int, funding: str = "fms") -> Case:
         u = self.bank.row(case_id)
-        partner = self.partners[_pick(self.partner_cum, u[S_PARTNER])]
-        group = LOA_GROUPS[_pick(self.group_cum, u[S_GROUP])]
+        partner = self.partners[funding][_pick(self.partner_cum[funding], u[S_PARTNER])]
+        group = "D" if funding == "bpc" else FMS_GROUPS[_pick(self.group_cum, u[S_GROUP])]
         mix = self.d.groups[group]
-        value = mix.value.from_uniform(u[S_VALUE])
+        value = mix.value.from_uniform(u[S_VALUE]) * self.d.value_factor.get(partner.group, 1.0)
         mde = value * min(1.0, mix.mde_fraction.from_uniform(u[S_MDE_FRAC])) if u[S_HAS_MDE] < mix.p_mde else 0.0
         acquisition = ACQUISITION_TYPES[_pick(self.acq_cum[group], u[S_ACQ])]
         platform, quantity = "", 0
@@ -114,4 +152,6 @@ class CaseFactory:
             quantity=quantity,
             priority=URGENT if urgent else NORMAL,
             sdaf=bool(acquisition != "stock" and u[S_SDAF] < pol.sdaf_share),
+            funding=funding,
+            documents=() if self.planner is None else self.planner(case_id, group),
         )

@@ -15,7 +15,8 @@ from sim.engine.core import Engine, Process
 from sim.engine.pool import Pool, PoolSnapshot
 from sim.engine.rng import DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
-from sim.model.entities import ATTR_SLOTS, Case, CaseFactory
+from sim.model.document_plan import plan_documents
+from sim.model.entities import ATTR_SLOTS, Case, CaseFactory, Document
 from sim.model.params import Params
 from sim.model.process import BANKS
 from sim.model.process.case_flow import case_flow
@@ -48,8 +49,13 @@ class FmsModel(Engine):
         self.banks: Mapping[str, DrawBank] = {  # read-only, as stages see it (StageContext)
             stage: streams.bank(stage, visits, slots) for stage, (visits, slots) in BANKS.items()
         }
-        self.factory = CaseFactory(params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS), policy)
+        kinds = {"amendment": self.p.amendments, "modification": self.p.modifications}
+        planned = any(rate > 0 for k in kinds.values() for rate in k.per_year.values())
+        self.factory = CaseFactory(
+            params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS), policy,
+            (lambda case_id, group: plan_documents(self.banks, kinds, case_id, group)) if planned else None)
         self.cases: list[Case] = []
+        self.documents: list[Document] = []
         self.samples: list[tuple[float, str, int, int, int]] = []  # (day, pool, queue, busy, capacity)
         self.snapshots: dict[str, dict[str, PoolSnapshot]] = {}  # "warmup" / "horizon" -> pool -> counters
         self.open_cases = 0
@@ -76,9 +82,10 @@ class FmsModel(Engine):
     # ------------------------------------------------------------ processes
     def _arrivals(self) -> Process:
         env = self.env
-        for case_id, t in lor_times(self.params.demand, self.streams, self.horizon):
+        for case_id, t, funding in lor_times(self.params.demand, self.streams, self.horizon,
+                                             self.params.run.start_fiscal_year):
             yield env.timeout(t - env.now)
-            self.admit(self.factory.make(case_id))
+            self.admit(self.factory.make(case_id, funding))
         yield env.timeout(self.horizon - env.now)
         self.arrivals_done = True
         if self.open_cases == 0 and not self.finished.triggered:

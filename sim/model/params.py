@@ -18,7 +18,10 @@ from typing import Any, Dict, Iterator, List, Optional
 from sim.engine.distributions import Dist
 
 PARTNER_GROUPS = ("nato5", "other")
-LOA_GROUPS = ("A", "B", "C")
+FMS_GROUPS = ("A", "B", "C")  # the groups of partner-funded LOAs, drawn by share
+LOA_GROUPS = (*FMS_GROUPS, "D")  # SAMM Group D: Building Partner Capacity (BPC) documents
+FUNDING = ("fms", "bpc")
+DOCUMENTS = ("amendment", "modification")
 ACQUISITION_TYPES = ("stock", "on_contract", "new_procurement")
 POOLS = ("case_managers", "tech_reviewers", "case_writers", "policy_reviewers", "contracting_officers")
 RECORDS = ("full", "cases", "summary")
@@ -43,9 +46,9 @@ class Platform:
 
 @dataclass
 class GroupMix:
-    """Attributes of cases in one LOA complexity group (A, B or C)."""
+    """Attributes of cases in one LOA group (A, B or C by share; D: the BPC cases)."""
 
-    share: float = 0.0
+    share: float = 0.0  # of partner-funded (FMS) LORs; Group D's must be 0 (its cases come from demand.bpc)
     value: Dist = field(default_factory=Dist)  # total case value, $M
     p_mde: float = 0.0  # probability the case includes major defense equipment
     mde_fraction: Dist = field(default_factory=Dist)  # MDE value / case value, when it has MDE
@@ -66,16 +69,36 @@ class Shock:
 
 
 @dataclass
+class Growth:
+    """From fiscal year ``from_fiscal_year`` on, the LOR rate grows by ``per_year`` (compound)."""
+
+    from_fiscal_year: int = 0
+    per_year: float = 0.0
+
+
+@dataclass
+class BpcParams:
+    """Building Partner Capacity ("pseudo-LOA") cases: funded by U.S. appropriations that expire, SAMM Group D."""
+
+    share: float = 0.0  # share of all LORs (over a year) that are BPC
+    seasonal: List[float] = field(default_factory=lambda: [1.0] * 12)  # relative BPC rate by month, October first
+    partners: List[Partner] = field(default_factory=list)  # recipients of BPC cases
+
+
+@dataclass
 class DemandParams:
-    lor_per_year: float = 0.0
-    growth_per_year: float = 0.0  # compound yearly growth of the LOR rate
+    lor_per_year: float = 0.0  # all LORs: partner-funded (FMS) and BPC
+    growth_per_year: float = 0.0  # compound yearly growth of the LOR rate from day 0
+    growth_by_fiscal_year: List[Growth] = field(default_factory=list)  # later growth rates, by fiscal year
     seasonal: List[float] = field(default_factory=lambda: [1.0] * 12)  # relative rate by month
     envelope: float = 2.0  # candidate-stream rate / base rate (thinning envelope)
     urgent_share: float = 0.0
     partners: List[Partner] = field(default_factory=list)
+    value_factor: Dict[str, float] = field(default_factory=dict)  # case value multiplier by partner group
     groups: Dict[str, GroupMix] = field(default_factory=dict)
     platforms: List[Platform] = field(default_factory=list)
     shocks: List[Shock] = field(default_factory=list)
+    bpc: BpcParams = field(default_factory=BpcParams)
 
 
 # ---------------------------------------------------------------- process
@@ -109,6 +132,7 @@ class CongressionalReviewParams:
     formal_days: Dict[str, float] = field(default_factory=dict)
     p_hold: float = 0.0
     hold: Dist = field(default_factory=Dist)
+    notify_bpc: bool = False  # BPC cases are not AECA 36(b) sales
 
 
 @dataclass
@@ -119,6 +143,8 @@ class OfferAcceptanceParams:
     p_restate: float = 1.0  # given expiry
     p_withdraw: float = 0.0  # given expiry
     restate_share: float = 0.0  # share of LOA development and policy review redone
+    bpc_acceptance: Dist = field(default_factory=Dist)  # BPC (Group D) cases: U.S. acceptance of the pseudo-LOA
+    bpc_offer_expiry_days: float = 30.0  # BPC offer expiration
 
 
 @dataclass
@@ -140,6 +166,21 @@ class ProductionParams:
 
 
 @dataclass
+class DocumentParams:
+    """Amendments (scope changes) or modifications (no scope change) of implemented cases.
+
+    Each case's document times are drawn at creation, as a Poisson stream from its LOR at ``per_year`` of its
+    group; a document happens only while its parent is implemented and not yet closed.
+    """
+
+    per_year: Dict[str, float] = field(default_factory=dict)  # by LOA group of the parent
+    work_share: float = 0.0  # share of a fresh LOA work-content draw that the document needs
+    work_group: Dict[str, str] = field(default_factory=dict)  # whose group's LOA work it draws (default: own)
+    value_share: Dist = field(default_factory=Dist)  # value added / parent value
+    p_enhancement: float = 0.0  # amendments of notified cases that enhance or upgrade capability
+
+
+@dataclass
 class ProcessParams:
     lor_intake: LorIntakeParams = field(default_factory=LorIntakeParams)
     tech_release: TechReleaseParams = field(default_factory=TechReleaseParams)
@@ -152,6 +193,8 @@ class ProcessParams:
     production: ProductionParams = field(default_factory=ProductionParams)
     delivery: DelayParams = field(default_factory=DelayParams)
     closure: DelayParams = field(default_factory=DelayParams)
+    amendments: DocumentParams = field(default_factory=DocumentParams)
+    modifications: DocumentParams = field(default_factory=DocumentParams)
 
 
 # ---------------------------------------------------------------- staffing
@@ -251,6 +294,7 @@ class RunParams:
     drain_years: float = 0.0
     records: str = "cases"
     sample_days: float = 30.0  # spacing of the pool time series
+    start_fiscal_year: int = 2008  # fiscal year that day 0 (1 October) begins
     jobs: int = 1  # processes over replications (keep 1 under a parallel Hydra launcher)
     allow_large: bool = False  # run even when the estimated memory or event count is far above the machine's
     overwrite: bool = False  # replace the outputs of an earlier run in the same output folder

@@ -100,9 +100,35 @@ def utilisation(s: Summary, out: Path) -> str:
     return _save(fig, out / "utilisation.png")
 
 
+def workload(s: Summary, out: Path) -> str:
+    """Value and documents by fiscal year (means of replications); the cohort window shaded."""
+    fy = s.get("fiscal_years")
+    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(11, 3.8))
+    if fy and fy["fiscal_year"]:
+        x = np.asarray(fy["fiscal_year"])
+        for key, label in (("value_accepted", "accepted (LOAs + amendments)"), ("value_notified", "notified (36(b))"),
+                           ("value_delivered", "delivered")):
+            left.plot(x, fy[key], marker="o", markersize=3, label=label)
+        for key, label in (("loas_offered", "LOAs"), ("amendments_offered", "amendments"),
+                           ("modifications_offered", "modifications")):
+            right.plot(x, fy[key], marker="o", markersize=3, label=label)
+        start = x[0] + s["window"]["warmup_day"] / DAYS_PER_YEAR - 0.5
+        for ax in (left, right):
+            ax.axvspan(start, x[-1] + 0.5, color="0.92", zorder=0)
+            ax.set_xlabel("fiscal year (shaded: cohort window)")
+            ax.legend(fontsize=7)
+    left.set_ylabel("$B per fiscal year (mean of replications)")
+    left.set_title("Value by fiscal year", fontsize=10)
+    right.set_ylabel("documents offered per fiscal year")
+    right.set_title("Documents offered by fiscal year", fontsize=10)
+    fig.suptitle(f"Workload, scenario '{s['scenario']}'", fontsize=10)
+    return _save(fig, out / "workload.png")
+
+
 def make_figures(run_dir: Path) -> list[str]:
     run_dir = Path(run_dir)
     s = cast(Summary, read_json(run_dir / "summary.json"))
     out = run_dir / "figures"
     out.mkdir(exist_ok=True)
-    return [f(s, out) for f in (lead_time_distributions, where_time_goes, queues_and_open_cases, utilisation)]
+    return [f(s, out) for f in (lead_time_distributions, where_time_goes, queues_and_open_cases, utilisation,
+                                workload)]

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from sim.analysis.calibration import CalibrationRow, flow_ratio, offered_within, stage_durations
+from sim.analysis.calibration import CalibrationRow, flow_ratio, notification_to_delivery_years, stage_durations
 
 
 def _cases():
@@ -25,9 +25,12 @@ def _cases():
     })
 
 
-def test_offered_within_counts_cohort_cases_with_an_offer():
-    assert offered_within(_cases(), 120.0) == pytest.approx(1 / 2)  # 100 <= 120; 130 > 120; case 3 has no offer
-    assert offered_within(_cases(), 130.0) == pytest.approx(1.0)
+def test_notification_to_delivery_is_the_median_over_notified_cohort_cases_of_the_family():
+    c = _cases().assign(notified=[True, True, True, True], platform=["rotorcraft", "rotorcraft", "", "rotorcraft"],
+                        delivered=[100.0 + 365.25 * 4, 140.0 + 365.25 * 6, 1.0, 50.0 + 365.25])
+    # cases 1 and 2 (case 4 is outside the cohort, case 3 another family): 4 and 6 years
+    assert notification_to_delivery_years(c, "rotorcraft") == pytest.approx(5.0)
+    assert notification_to_delivery_years(c, "fighter_aircraft") is None
 
 
 def test_flow_ratio_is_value_accepted_over_value_delivered():

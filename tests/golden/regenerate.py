@@ -37,6 +37,11 @@ def kpis() -> dict:
         "open_cases_at_horizon": s["open_cases_at_horizon"]["per_replication"],
         "pools": {p["pool"]: {"capacity": p["capacity"], "utilisation": p["per_replication_utilisation"],
                               "mean_queue": p["mean_queue"]["mean"]} for p in s["pools"]},
+        "workload": {k: v["mean"] for k, v in s["workload"].items()},
+        "fiscal_years": s["fiscal_years"],
+        "loa_metric": {clock: {"loas_and_amendments": s["loa_metric"][clock]["loas_and_amendments"]["mean"],
+                               "by_group": s["loa_metric"][clock]["by_group"]}
+                       for clock in ("lor_received", "lor_complete")},
         "stage_visits_per_replication": s["stage_visits_per_replication"],
         "end_day_per_replication": s["end_day_per_replication"],
     }

@@ -25,10 +25,10 @@ def params():
 
 @pytest.fixture(scope="module")
 def flat(params):
-    """Baseline demand: 2000 LORs/year, flat seasonality, no growth, envelope 2."""
+    """Baseline demand without BPC cases: 2000 LORs/year, flat seasonality, no growth, envelope 2."""
     d = params.demand
     assert (d.lor_per_year, d.growth_per_year, d.seasonal, d.envelope) == (2000.0, 0.0, [1.0] * 12, 2.0)
-    return d
+    return replace(d, bpc=replace(d.bpc, share=0.0))
 
 
 def valid(params, demand, years=YEARS):
@@ -39,7 +39,11 @@ def valid(params, demand, years=YEARS):
 
 
 def arrivals(demand, seed=1, rep=0, horizon=HORIZON):
-    return list(lor_times(demand, RandomStreams(seed, rep), horizon))
+    """(case id, day) of every LOR; every one is partner-funded while ``demand.bpc.share`` is 0."""
+    out = list(lor_times(demand, RandomStreams(seed, rep), horizon))
+    if demand.bpc.share == 0:
+        assert {f for _, _, f in out} <= {"fms"}
+    return [(k, t) for k, t, _ in out]
 
 
 # ---------------------------------------------------------------- the rate
@@ -169,7 +173,7 @@ def test_surge_keeps_every_baseline_lor(baseline_params):
     horizon = 3 * DAYS_PER_YEAR
     a = list(lor_times(base, RandomStreams(3, 0), horizon))
     b = list(lor_times(surge, RandomStreams(3, 0), horizon))
-    assert set(a) <= set(b)
+    assert set(a) <= set(b)  # the same ids, days and funding
     extra = len(b) - len(a)
     want = expected_lors(surge, 0, horizon) - expected_lors(base, 0, horizon)
     assert abs(extra - want) < 4 * want ** 0.5
@@ -180,3 +184,52 @@ def test_envelope_must_cover_the_shock(compose):
 
     with pytest.raises(ConfigError, match="demand.envelope=2.0 is below the peak"):
         compose("demand.shocks=[{start_year: 1, ramp_years: 1, multiplier: 2.5}]")
+
+
+# ---------------------------------------------------------------- BPC cases and growth by fiscal year
+def test_bpc_share_and_end_of_year_bunching(params):
+    """BPC LORs are their share of all LORs over a year and follow their own monthly profile (October first)."""
+    d = params.demand
+    assert d.bpc.share > 0 and d.bpc.seasonal[11] > d.bpc.seasonal[0]
+    got = list(lor_times(d, RandomStreams(4, 0), HORIZON))
+    bpc = [t for _, t, f in got if f == "bpc"]
+    fms = [t for _, t, f in got if f == "fms"]
+    want_bpc = d.lor_per_year * YEARS * d.bpc.share
+    assert abs(len(bpc) - want_bpc) < 4 * math.sqrt(want_bpc)
+    assert abs(len(fms) - d.lor_per_year * YEARS * (1 - d.bpc.share)) < 4 * math.sqrt(len(fms))
+    mean = sum(d.bpc.seasonal) / 12
+    for month in (0, 11):  # October and September
+        n = sum(1 for t in bpc if month_of(t) == month)
+        want = want_bpc / 12 * d.bpc.seasonal[month] / mean
+        assert abs(n - want) < 4 * math.sqrt(want), (month, n, want)
+    sept = sum(1 for t in bpc if month_of(t) == 11)
+    octo = sum(1 for t in bpc if month_of(t) == 0)
+    assert sept > 2 * octo  # expiring appropriations: September well above October
+
+
+def test_a_flat_bpc_share_keeps_the_lors_and_only_labels_some_bpc(flat):
+    """With flat profiles the LORs (ids and days) do not depend on the BPC share; a larger share only turns
+    more of them into BPC cases, and every BPC case of the smaller share stays BPC."""
+    only = arrivals(flat, seed=9)
+    runs = [list(lor_times(replace(flat, bpc=replace(flat.bpc, share=s, seasonal=[1.0] * 12)),
+                           RandomStreams(9, 0), HORIZON)) for s in (0.1, 0.2)]
+    for run in runs:
+        assert [(k, t) for k, t, _ in run] == only
+    bpc = [{k for k, _, f in run if f == "bpc"} for run in runs]
+    assert bpc[0] < bpc[1]
+    assert abs(len(bpc[1]) / len(only) - 0.2) < 0.02
+
+
+def test_growth_by_fiscal_year_compounds_from_its_year(flat):
+    """FY2010 is day 0: 10% a year from FY2012 on; the rate two years later is 1.1^2 times the start."""
+    from sim.model.params import Growth
+    d = replace(flat, growth_by_fiscal_year=[Growth(from_fiscal_year=2012, per_year=0.1)], envelope=4.0)
+    rate = LorRate(d, start_fiscal_year=2010)
+    assert rate.relative(1.5 * DAYS_PER_YEAR) == 1.0
+    assert rate.relative(2 * DAYS_PER_YEAR) == pytest.approx(1.0, rel=1e-12)
+    assert rate.relative(4 * DAYS_PER_YEAR) == pytest.approx(1.21, rel=1e-12)
+    # a growth entry before the start applies from day 0; a later entry replaces it from its own year
+    d2 = replace(flat, growth_by_fiscal_year=[Growth(2000, 0.05), Growth(2011, 0.0)], envelope=4.0)
+    r2 = LorRate(d2, start_fiscal_year=2010)
+    assert r2.relative(DAYS_PER_YEAR) == pytest.approx(1.05, rel=1e-12)
+    assert r2.relative(5 * DAYS_PER_YEAR) == pytest.approx(1.05, rel=1e-12)

@@ -68,3 +68,57 @@ def test_problems_are_reported_in_order_with_the_first_one_first():
     assert problems[0].startswith("run.replications=0")
     assert any(m.startswith("demand.lor_per_year=-1.0") for m in problems)
     assert any(m.startswith("process.tech_release.work.median=0.0") for m in problems)
+
+
+# ---------------------------------------------------------------- the whole workload (checks_workload)
+def _bpc_partner():
+    from sim.model.params import Partner
+    return Partner(name="Iraq", group="other", weight=1.0)
+
+
+@pytest.mark.parametrize("edit, key", [
+    (lambda p: setattr(p.run, "start_fiscal_year", 0), "run.start_fiscal_year=0"),
+    (lambda p: setattr(p.demand.groups["D"], "share", 0.1), "demand.groups.D.share=0.1"),
+    (lambda p: p.demand.value_factor.update(nato6=1.0), "demand.value_factor.nato6"),
+    (lambda p: p.demand.value_factor.update(other=0.0), "demand.value_factor.other=0.0"),
+    (lambda p: setattr(p.demand.bpc, "share", 1.0), "demand.bpc.share=1.0"),
+    (lambda p: setattr(p.demand.bpc, "seasonal", [1.0] * 11), "demand.bpc.seasonal has 11 entries"),
+    (lambda p: setattr(p.demand.bpc, "seasonal", [0.0] * 12), "demand.bpc.seasonal=[0.0"),
+    (lambda p: setattr(p.demand.bpc, "share", 0.1), "demand.bpc.share=0.1 but demand.bpc.partners"),
+    (lambda p: setattr(p.demand.bpc, "partners", [_bpc_partner(), _bpc_partner()]),
+     "demand.bpc.partners has duplicate"),
+    (lambda p: p.process.amendments.per_year.update(E=1.0), "process.amendments.per_year.E"),
+    (lambda p: p.process.modifications.per_year.update(A=-1.0), "process.modifications.per_year.A=-1.0"),
+    (lambda p: setattr(p.process.amendments, "work_share", -0.5), "process.amendments.work_share=-0.5"),
+    (lambda p: p.process.modifications.work_group.update(C="Z"), "process.modifications.work_group.C='Z'"),
+    (lambda p: setattr(p.process.amendments, "p_enhancement", 1.5), "process.amendments.p_enhancement=1.5"),
+    (lambda p: setattr(p.process.amendments, "value_share", Dist(kind="lognormal", median=0.0)),
+     "process.amendments.value_share.median=0.0"),
+    (lambda p: setattr(p.process.offer_acceptance, "bpc_offer_expiry_days", 0.0),
+     "process.offer_acceptance.bpc_offer_expiry_days=0.0"),
+])
+def test_each_workload_rule_names_its_key(edit, key):
+    p = copy.deepcopy(deterministic_params())
+    assert validate_params(p) == []
+    edit(p)
+    problems = validate_params(p)
+    assert any(m.startswith(key) for m in problems), problems
+
+
+def test_growth_by_fiscal_year_rules():
+    from sim.model.params import Growth
+    p = copy.deepcopy(deterministic_params())
+    p.demand.growth_by_fiscal_year = [Growth(2010, 0.1), Growth(2010, -1.0)]
+    problems = validate_params(p)
+    assert any("lists a fiscal year twice: [2010, 2010]" in m for m in problems)
+    assert any(m.startswith("demand.growth_by_fiscal_year[1].per_year=-1.0") for m in problems)
+
+
+def test_the_envelope_must_cover_the_bpc_peak():
+    p = copy.deepcopy(deterministic_params())
+    p.demand.bpc.share = 0.5
+    p.demand.bpc.partners = [_bpc_partner()]
+    p.demand.bpc.seasonal = [0.0] * 11 + [12.0]  # half the LORs, all in September: 0.5 + 6 = 6.5 x the base rate
+    assert any(m.startswith("demand.envelope=2.0 is below the peak relative LOR rate 6.5") for m in validate_params(p))
+    p.demand.envelope = 6.5
+    assert validate_params(p) == []

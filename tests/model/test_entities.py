@@ -8,7 +8,7 @@ import pytest
 
 from sim.engine.rng import RandomStreams
 from sim.model.entities import ATTR_SLOTS, NORMAL, URGENT, CaseFactory
-from sim.model.params import LOA_GROUPS
+from sim.model.params import FMS_GROUPS, LOA_GROUPS
 from sim.model.reform import Policy
 
 SEED = 4242
@@ -117,10 +117,10 @@ def test_only_new_procurement_cases_carry_a_platform_and_quantity(demand, cases)
 
 
 def test_group_and_urgent_shares_match_the_configured_mix(demand, cases):
-    total = sum(demand.groups[g].share for g in LOA_GROUPS)
+    total = sum(demand.groups[g].share for g in FMS_GROUPS)
     counts = Counter(c.loa_group for c in cases)
-    assert set(counts) == set(LOA_GROUPS)
-    for g in LOA_GROUPS:
+    assert set(counts) == set(FMS_GROUPS)  # partner-funded cases: Group D is for BPC cases only
+    for g in FMS_GROUPS:
         # binomial sd <= 0.008 at N=4000; 0.03 is about 4 sd
         assert counts[g] / N == pytest.approx(demand.groups[g].share / total, abs=0.03), g
     urgent = sum(c.priority == URGENT for c in cases) / N
@@ -138,3 +138,32 @@ def test_next_visit_counts_per_stage(demand):
     assert case.next_visit("contracting") == 3
     assert case.visits == {"contracting": 4, "lor_intake": 1}
     assert other.visits == {}  # counters are per case, not shared
+
+
+def test_bpc_cases_are_group_d_with_their_own_partners(demand):
+    f = CaseFactory(demand, RandomStreams(5, 0).bank("case_attrs", 1, ATTR_SLOTS))
+    bpc = [f.make(i, "bpc") for i in range(2000)]
+    assert {c.funding for c in bpc} == {"bpc"} and {c.loa_group for c in bpc} == {"D"}
+    names = {p.name for p in demand.bpc.partners}
+    assert {c.partner for c in bpc} == names
+    weights = {p.name: p.weight / sum(q.weight for q in demand.bpc.partners) for p in demand.bpc.partners}
+    counts = Counter(c.partner for c in bpc)
+    for name, w in weights.items():
+        assert counts[name] / len(bpc) == pytest.approx(w, abs=0.04), name
+    assert all(c.platform == "" for c in bpc)  # Group D has no major platforms
+
+
+def test_the_value_factor_multiplies_by_partner_class(demand):
+    """Same case id, same uniforms: a NATO+5 case's value is exactly the factor times what it would be at 1."""
+    import dataclasses
+
+    plain = dataclasses.replace(demand, value_factor={"nato5": 1.0, "other": 1.0})
+    a = CaseFactory(demand, RandomStreams(5, 0).bank("case_attrs", 1, ATTR_SLOTS))
+    b = CaseFactory(plain, RandomStreams(5, 0).bank("case_attrs", 1, ATTR_SLOTS))
+    seen = set()
+    for i in range(300):
+        x, y = a.make(i), b.make(i)
+        seen.add(x.partner_group)
+        assert x.value_musd == pytest.approx(y.value_musd * demand.value_factor[x.partner_group], rel=1e-12)
+        assert x.mde_musd == pytest.approx(y.mde_musd * demand.value_factor[x.partner_group], rel=1e-12)
+    assert seen == {"nato5", "other"} and demand.value_factor["nato5"] != 1.0

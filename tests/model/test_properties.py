@@ -1,6 +1,7 @@
 """Property-based tests (hypothesis): over random valid configurations of a tiny model, every case's
 history is physically possible, cases are conserved, delivered cases went through every mandatory stage
-in order, and a case is notified to Congress exactly when the AECA 36(b) rule says so."""
+in order, a case is notified to Congress exactly when the AECA 36(b) rule says so, and every amendment and
+modification happened while its parent was implemented and open, in a possible order."""
 from __future__ import annotations
 
 import copy
@@ -14,7 +15,8 @@ from sim import load_params, run_replication, validate_params
 from sim.model.process.congressional_review import is_notified
 
 BASE = load_params(["debug=tiny", "run.records=full", "run.replications=1", "run.jobs=1"])
-MILESTONES = ["lor_received", "loa_offered", "loa_accepted", "contract_awarded", "delivered", "closed"]
+MILESTONES = ["lor_received", "lor_complete", "loa_offered", "loa_accepted", "implemented", "contract_awarded",
+              "delivered", "closed"]
 MANDATORY = ["lor_intake", "loa_development", "offer_acceptance", "implementation", "production", "delivery"]
 
 
@@ -31,6 +33,11 @@ def configs(draw: st.DrawFn):
     pr.offer_acceptance.p_expire = draw(st.floats(0, 0.6))
     pr.contracting.p_requirement_change = draw(st.floats(0, 0.7))
     pr.congressional_review.p_hold = draw(st.floats(0, 1))
+    p.demand.bpc.share = draw(st.floats(0, 0.6))
+    for kind in (pr.amendments, pr.modifications):
+        scale = draw(st.floats(0, 3))
+        kind.per_year = {g: r * scale for g, r in kind.per_year.items()}
+    pr.amendments.p_enhancement = draw(st.floats(0, 1))
     for group in ("nato5", "other"):
         pr.congressional_review.total_threshold[group] = draw(st.floats(1, 500))
         pr.congressional_review.mde_threshold[group] = draw(st.floats(1, 200))
@@ -76,8 +83,8 @@ def test_every_history_is_possible_and_every_case_is_accounted_for(p):
         assert (first.get((c.case_id, "tech_release")) is not None) == bool(c.tech_release)
     # notified exactly when the 36(b) rule says so, for every case that got that far
     reviewed = cases["loa_offered"].notna()
-    rule = [is_notified(p.process.congressional_review, g, v, mde)
-            for g, v, mde in zip(cases["partner_group"], cases["value_musd"], cases["mde_musd"])]
+    rule = [f == "fms" and is_notified(p.process.congressional_review, g, v, mde)
+            for f, g, v, mde in zip(cases["funding"], cases["partner_group"], cases["value_musd"], cases["mde_musd"])]
     assert (cases.loc[reviewed, "notified"] == np.asarray(rule)[reviewed.to_numpy()]).all()
     # a notified case has its review visit, unless the run ended while it was still under review
     # (an overloaded office can outlast the drain; a visit is recorded when it ends)
@@ -86,3 +93,15 @@ def test_every_history_is_possible_and_every_case_is_accounted_for(p):
     assert reviewed_visits <= notified
     still_in_review = set(cases.loc[cases["loa_offered"].isna() & (cases["outcome"] == "in_progress"), "case_id"])
     assert notified - reviewed_visits <= still_in_review
+    # documents: a parent that exists, arrival while it was implemented and open, milestones in order
+    docs = res.documents.merge(cases[["case_id", "implemented", "closed", "funding"]], on="case_id", how="left",
+                               validate="many_to_one")
+    assert docs["implemented"].notna().all()
+    assert (docs["arrived"] >= docs["implemented"]).all() and not (docs["arrived"] >= docs["closed"]).any()
+    for a, b in (("arrived", "offered"), ("offered", "accepted"), ("accepted", "finished")):
+        both = docs[a].notna() & docs[b].notna()
+        assert (docs.loc[both, a] <= docs.loc[both, b] + 1e-9).all(), (a, b)
+    mods = docs[docs["document"] == "modification"]
+    assert (mods["offered"].isna() | (mods["offered"] == mods["accepted"])).all() and (mods["value_musd"] == 0).all()
+    assert not docs.loc[docs["funding"] == "bpc", "notified"].any()
+    assert docs.groupby(["case_id", "document"])["seq"].apply(lambda s: s.is_unique).all()

@@ -91,5 +91,5 @@ def test_planned_pool_in_the_model(compose):
                 "staffing.plans.case_writers.hires=[{year: 1, headcount: 40}]")
     res = run_replication(p, 0)
     cap = res.pools[res.pools["pool"] == "case_writers"].set_index("day")["capacity"]
-    assert cap[cap.index < DAYS_PER_YEAR].eq(380).all()
-    assert cap[cap.index >= DAYS_PER_YEAR + 1].eq(380 + 160).all()
+    assert cap[cap.index < DAYS_PER_YEAR].eq(204 * 4).all()
+    assert cap[cap.index >= DAYS_PER_YEAR + 1].eq(204 * 4 + 160).all()

@@ -97,9 +97,14 @@ def test_validate_writes_both_tables(tmp_path):
                        capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     md = (out / "validation.md").read_text()
-    assert "### " not in md and "## Verification" in md and "## Calibration" in md
+    assert "### " not in md and "## Verification" in md and "## Calibration" in md and "## Value by fiscal year" in md
     data = json.loads((out / "validation.json").read_text())
-    assert {row["kind"] for row in data["calibration"]} >= {"independent", "echo", "no published figure"}
+    assert {row["kind"] for row in data["calibration"]} == {"independent", "echo", "calibrated"}
+    measures = [row["measure"] for row in data["calibration"]]
+    assert sum("within 120 days" in m for m in measures) == 2  # both clocks of DSCA's LOA metric
+    assert sum(row["kind"] == "independent" for row in data["calibration"]) >= 4
+    # debug=tiny starts in FY2004 and runs 2 years after a half-year warm-up: FY2004 and FY2005 are listed
+    assert [r["fiscal_year"] for r in data["sales_by_fiscal_year"]] == [2004, 2005]
     assert all(row["analytic"] > 0 for row in data["verification"])
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
 

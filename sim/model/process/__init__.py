@@ -16,6 +16,9 @@ BANKS: dict[str, tuple[int, int]] = {
     "production": (1, 1),  # lead time
     "delivery": (1, 1),
     "closure": (1, 1),
+    # per document seq - 1: gap before it (the plan), value added, enhancement?, work, acceptance, hold?, hold length
+    "amendment": (16, 7),
+    "modification": (24, 3),  # per document seq - 1: gap before it (the plan), work, value added
 }
 
 # stage labels that appear in visit records, in process order (for tables and figures)
@@ -23,4 +26,6 @@ STAGES: tuple[str, ...] = (
     "lor_intake", "lor_rework", "tech_release", "loa_development", "policy_review",
     "congressional_review", "offer_acceptance", "restatement", "implementation", "contracting",
     "requirement_change", "production_line", "production", "delivery", "closure",
+    "amendment_writing", "amendment_review", "amendment_notification", "amendment_acceptance",
+    "modification_writing",
 )

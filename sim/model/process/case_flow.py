@@ -7,6 +7,7 @@ from sim.model.process import (
     congressional_review,
     contracting,
     delivery,
+    documents,
     implementation,
     loa_development,
     lor_intake,
@@ -49,6 +50,8 @@ def case_flow(m: "StageContext", case: "Case") -> "Process":
         m.case_done()
         return
     yield from implementation.run(m, case)
+    if case.documents:
+        m.env.process(documents.schedule(m, case))
     yield from contracting.run(m, case)
     yield from production.run(m, case)
     yield from delivery.run(m, case)

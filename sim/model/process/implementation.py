@@ -11,3 +11,4 @@ if TYPE_CHECKING:
 def run(m: "StageContext", case: "Case") -> "Process":
     u = m.banks["implementation"].row(case.id, 0)
     yield from m.delay(case, "implementation", m.p.implementation.work.from_uniform(u[0]))
+    case.implemented = m.env.now

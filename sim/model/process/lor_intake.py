@@ -23,5 +23,6 @@ def run(m: "StageContext", case: "Case") -> "Process":
         u = bank.row(case.id, case.next_visit("lor_intake"))
         yield from m.work(case, "lor_intake", pool, p.work.from_uniform(u[0]))
         if u[1] >= p.p_incomplete:
+            case.lor_complete = m.env.now
             return
         yield from m.delay(case, "lor_rework", p.rework.from_uniform(u[2]))

@@ -5,6 +5,7 @@ probability ``p_expire`` the offer expires at the OED instead; the expired offer
 restated (probability ``p_restate``: a ``restate_share`` of LOA development and policy review
 is redone, queueing at those pools again, with no second notification, and the LOA is offered
 again) or the case is withdrawn (``p_withdraw``).  ``loa_offered`` keeps the first offer date.
+Building Partner Capacity cases have their own acceptance time and a shorter offer expiration.
 """
 from __future__ import annotations
 
@@ -22,16 +23,18 @@ if TYPE_CHECKING:
 def run(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, bool]:
     """Returns (via StopIteration value) True if accepted, False if withdrawn."""
     o = m.p.offer_acceptance
+    acceptance, oed = ((o.bpc_acceptance, o.bpc_offer_expiry_days) if case.funding == "bpc"
+                       else (o.acceptance, o.offer_expiry_days))
     bank = m.banks["offer_acceptance"]
     if case.loa_offered != case.loa_offered:  # NaN: first offer
         case.loa_offered = m.env.now
     while True:
         u = bank.row(case.id, case.next_visit("offer_acceptance"))
         if u[0] >= o.p_expire:
-            yield from m.delay(case, "offer_acceptance", min(o.acceptance.from_uniform(u[1]), o.offer_expiry_days))
+            yield from m.delay(case, "offer_acceptance", min(acceptance.from_uniform(u[1]), oed))
             case.loa_accepted = m.env.now
             return True
-        yield from m.delay(case, "offer_acceptance", o.offer_expiry_days)
+        yield from m.delay(case, "offer_acceptance", oed)
         if u[2] >= o.p_restate:
             return False
         visit = case.next_visit("loa_development")

@@ -1,0 +1,69 @@
+"""Rules on the whole-workload parameters: BPC cases, growth by fiscal year, value factors, documents.
+
+Called by :func:`sim.model.checks.validate_params`; the shared helpers live there.  Each problem is one
+line naming the dotted key, the value and what is allowed.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from sim.engine.distributions import Dist
+from sim.model.params import DOCUMENTS, FMS_GROUPS, LOA_GROUPS, PARTNER_GROUPS, Params
+
+
+def validate_workload(params: Params, out: list[str], dist_problems: Callable[[Dist, str], list[str]]) -> None:
+    d, p = params.demand, params.process
+
+    def flag(bad: bool, message: str) -> None:
+        if bad:
+            out.append(message)
+
+    fy = params.run.start_fiscal_year
+    flag(not 1 <= fy <= 9999, f"run.start_fiscal_year={fy}; allowed: a fiscal year from 1 to 9999")
+    if "D" in d.groups:
+        flag(d.groups["D"].share != 0, f"demand.groups.D.share={d.groups['D'].share}; allowed: 0 (Group D holds "
+             "the BPC cases, whose number is set by demand.bpc.share)")
+    for g, f in d.value_factor.items():
+        flag(g not in PARTNER_GROUPS, f"demand.value_factor.{g}: no such partner group; allowed: "
+             f"{', '.join(PARTNER_GROUPS)}")
+        flag(f <= 0, f"demand.value_factor.{g}={f}; allowed: > 0")
+    years = [g.from_fiscal_year for g in d.growth_by_fiscal_year]
+    flag(len(set(years)) != len(years), f"demand.growth_by_fiscal_year lists a fiscal year twice: {years}")
+    for i, step in enumerate(d.growth_by_fiscal_year):
+        flag(step.per_year <= -1, f"demand.growth_by_fiscal_year[{i}].per_year={step.per_year}; allowed: > -1")
+    b = d.bpc
+    flag(not 0 <= b.share < 1, f"demand.bpc.share={b.share}; allowed: 0 <= share < 1")
+    if len(b.seasonal) != 12:
+        out.append(f"demand.bpc.seasonal has {len(b.seasonal)} entries; allowed: exactly 12 (October first)")
+    elif min(b.seasonal) < 0 or sum(b.seasonal) <= 0:
+        out.append(f"demand.bpc.seasonal={list(b.seasonal)} must be >= 0 with a positive sum")
+    for i, pt in enumerate(b.partners):
+        k = f"demand.bpc.partners[{i}]"
+        flag(not pt.name, f"{k}.name is empty")
+        flag(pt.group not in PARTNER_GROUPS, f"{k}.group={pt.group!r}; allowed: {', '.join(PARTNER_GROUPS)}")
+        flag(pt.weight < 0, f"{k}.weight={pt.weight} must be >= 0")
+    names = [pt.name for pt in b.partners]
+    flag(len(set(names)) != len(names), f"demand.bpc.partners has duplicate names: {names}")
+    flag(b.share > 0 and sum(pt.weight for pt in b.partners) <= 0,
+         f"demand.bpc.share={b.share} but demand.bpc.partners has no positive weight; allowed: a list of "
+         "{name, group, weight} with a positive sum")
+    o = p.offer_acceptance
+    out.extend(dist_problems(o.bpc_acceptance, "process.offer_acceptance.bpc_acceptance"))
+    flag(o.bpc_offer_expiry_days <= 0,
+         f"process.offer_acceptance.bpc_offer_expiry_days={o.bpc_offer_expiry_days} must be > 0")
+    for kind in DOCUMENTS:
+        k = f"process.{kind}s"
+        doc = getattr(p, f"{kind}s")
+        for g, rate in doc.per_year.items():
+            flag(g not in LOA_GROUPS, f"{k}.per_year.{g}: no such LOA group; allowed: {', '.join(LOA_GROUPS)}")
+            flag(rate < 0, f"{k}.per_year.{g}={rate}; allowed: documents per year >= 0")
+        flag(doc.work_share < 0, f"{k}.work_share={doc.work_share} must be >= 0")
+        for g, w in doc.work_group.items():
+            flag(g not in LOA_GROUPS or w not in LOA_GROUPS,
+                 f"{k}.work_group.{g}={w!r}; allowed: LOA groups {', '.join(LOA_GROUPS)} on both sides")
+        out.extend(dist_problems(doc.value_share, f"{k}.value_share"))
+        flag(not 0 <= doc.p_enhancement <= 1, f"{k}.p_enhancement={doc.p_enhancement} is not a probability; "
+             "allowed: 0 to 1")
+    needs = {g for g in FMS_GROUPS if d.groups.get(g) is not None} | ({"D"} if b.share > 0 else set())
+    for g in sorted(needs - set(p.loa_development.work)):
+        out.append(f"process.loa_development.work has no entry for group {g}; allowed keys: {', '.join(LOA_GROUPS)}")

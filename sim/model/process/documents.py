@@ -1,0 +1,83 @@
+"""Amendments and modifications of implemented cases, written by the same offices as the LOAs.
+
+From implementation on, a case's planned documents (``sim.model.document_plan``) arrive at their drawn
+times; one whose time comes before implementation, or after the case has closed, does not happen.  Each
+document is a process of its own, queueing by its parent's priority:
+
+- an **amendment** (a scope change) is written by the case writers and reviewed by the policy reviewers,
+  as an LOA is (a ``work_share`` of a fresh draw of the parent group's LOA work content, split between
+  writing and review by ``policy_review.share_of_loa_work``); it is notified to Congress again when its
+  added value (or added MDE) reaches the thresholds, or when it enhances or upgrades a notified case before
+  delivery (AECA 36(b)(5)(C)), then offered, and accepted by the partner within the offer expiration;
+- a **modification** (no scope change) is written only: it needs no review, notification or signature,
+  so it is offered, accepted and finished when written.
+
+Its value is a ``value_share`` of the parent's value; its MDE share is the parent's.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.model.entities import Document
+from sim.model.process import congressional_review, loa_development, policy_review
+
+if TYPE_CHECKING:
+    from sim.model.context import Process, StageContext
+    from sim.model.entities import Case
+
+WRITERS, REVIEWERS = loa_development.POOL, policy_review.POOL
+
+
+def schedule(m: "StageContext", case: "Case") -> "Process":
+    """Start each planned document at its time while the case is implemented and not closed."""
+    env = m.env
+    for offset, kind, seq in case.documents:
+        t = case.lor_received + offset
+        if t < env.now:
+            continue  # planned before the case was implemented: it does not happen
+        yield env.timeout(t - env.now)
+        if case.closed == case.closed:  # closed (not NaN): no more documents
+            return
+        env.process(amendment(m, case, seq) if kind == "amendment" else modification(m, case, seq))
+
+
+def _content(m: "StageContext", group: str, u: float, share: float) -> float:
+    return m.p.loa_development.work[group].from_uniform(u) * share
+
+
+def amendment(m: "StageContext", case: "Case", seq: int) -> "Process":
+    a = m.p.amendments
+    u = m.banks["amendment"].row(case.id, seq - 1)
+    value = case.value_musd * a.value_share.from_uniform(u[1])
+    mde = value * (case.mde_musd / case.value_musd) if case.value_musd > 0 else 0.0
+    doc = Document(case, "amendment", seq, value, mde, arrived=m.env.now)
+    c = m.p.congressional_review
+    if case.funding == "fms" or c.notify_bpc:
+        enhances = case.notified and case.delivered != case.delivered and bool(u[2] < a.p_enhancement)
+        doc.notified = enhances or congressional_review.is_notified(c, case.partner_group, value, mde)
+    m.documents.append(doc)
+    content = _content(m, a.work_group.get(case.loa_group, case.loa_group), u[3], a.work_share)
+    yield from m.work(doc, "amendment_writing", m.pools[WRITERS], loa_development.writing_days(m, content))
+    days = policy_review.review_days(m, content)
+    if days > 0:
+        yield from m.work(doc, "amendment_review", m.pools[REVIEWERS], days)
+    if doc.notified:
+        yield from m.delay(doc, "amendment_notification",
+                           congressional_review.period(c, case.partner_group, u[5], u[6]))
+    doc.offered = m.env.now
+    o = m.p.offer_acceptance
+    acceptance, oed = ((o.bpc_acceptance, o.bpc_offer_expiry_days) if case.funding == "bpc"
+                       else (o.acceptance, o.offer_expiry_days))
+    yield from m.delay(doc, "amendment_acceptance", min(acceptance.from_uniform(u[4]), oed))
+    doc.accepted = doc.finished = m.env.now
+
+
+def modification(m: "StageContext", case: "Case", seq: int) -> "Process":
+    d = m.p.modifications
+    u = m.banks["modification"].row(case.id, seq - 1)
+    doc = Document(case, "modification", seq, case.value_musd * d.value_share.from_uniform(u[2]), 0.0,
+                   arrived=m.env.now)
+    m.documents.append(doc)
+    content = _content(m, d.work_group.get(case.loa_group, case.loa_group), u[1], d.work_share)
+    yield from m.work(doc, "modification_writing", m.pools[WRITERS], content)
+    doc.offered = doc.accepted = doc.finished = m.env.now
