@@ -64,10 +64,15 @@ def _cases_frame(model: FmsModel, r: int) -> pd.DataFrame:
 
 
 def _documents_frame(model: FmsModel, r: int) -> pd.DataFrame:
-    rows = [(r, d.parent.id, d.kind, d.seq, d.value_musd, d.mde_musd, d.notified, d.arrived, d.offered, d.accepted,
-             d.finished) for d in model.documents]
+    """One row per document that happened; ``seq`` numbers them 1, 2, ... per parent and kind in the order they
+    arrived, ``planned_seq`` is the number in the planned stream (the key of their draws, with gaps where a
+    planned document fell before implementation)."""
+    rows = [(r, d.parent.id, d.kind, 0, d.planned_seq, d.value_musd, d.mde_musd, d.notified, d.arrived, d.offered,
+             d.accepted, d.finished) for d in model.documents]
     df = pd.DataFrame(rows, columns=list(DOCUMENT_DTYPES)).astype(DOCUMENT_DTYPES)
-    return df.sort_values(["replication", "case_id", "document", "seq"], kind="stable").reset_index(drop=True)
+    df = df.sort_values(["replication", "case_id", "document", "planned_seq"], kind="stable").reset_index(drop=True)
+    df["seq"] = df.groupby(["case_id", "document"]).cumcount().astype("int64") + 1
+    return df
 
 
 def _visits_frame(model: FmsModel, r: int) -> pd.DataFrame:

@@ -99,8 +99,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             results = run_replications(params)
         cases, visits = combine(results, "cases"), combine(results, "visits")
         documents = combine(results, "documents")
+        last_fy = params.run.start_fiscal_year + int(math.ceil(params.run.horizon_years)) - 1
         calibration = [r.as_dict() for r in calibration_rows(
-            cases, visits, years(params.run.warmup_years), years(params.run.horizon_years), documents)]
+            cases, visits, years(params.run.warmup_years), years(params.run.horizon_years), documents, last_fy)]
         first = params.run.start_fiscal_year + int(params.run.warmup_years)
         sales = sales_by_fiscal_year(fiscal_years(cases, documents, params.run.start_fiscal_year,
                                                   int(math.ceil(params.run.horizon_years))), first)

@@ -76,8 +76,12 @@ def _band(figure: float, rel: float) -> tuple[float, float]:
 
 
 def calibration_rows(cases: pd.DataFrame, visits: pd.DataFrame, warmup: float, horizon: float,
-                     documents: Optional[pd.DataFrame] = None) -> list[CalibrationRow]:
-    """The calibration table of a baseline run (all replications pooled; per-year values are replication means)."""
+                     documents: Optional[pd.DataFrame] = None,
+                     last_fiscal_year: Optional[int] = None) -> list[CalibrationRow]:
+    """The calibration table of a baseline run (all replications pooled; per-year values are replication means).
+
+    ``last_fiscal_year`` (the fiscal year that ends at the horizon) labels the open-case rows; DoD IG's
+    count is for the end of FY2020."""
     docs = documents if documents is not None else pd.DataFrame({c: pd.Series(dtype=t)
                                                                  for c, t in DOCUMENT_DTYPES.items()})
     w = workload(cases, docs, warmup, horizon)
@@ -95,9 +99,10 @@ def calibration_rows(cases: pd.DataFrame, visits: pd.DataFrame, warmup: float, h
         how="left")
     platform_days = platform["days"] + platform["line"].fillna(0.0)
     fitted = "fitted: the group C value tail (median, sigma) and the NATO+5 value factor"
+    at = "at the horizon" + ("" if last_fiscal_year is None else f" (end FY{last_fiscal_year})")
     rows = [
         CalibrationRow(
-            "open cases at the horizon (end FY2020)", open_h, "15,365 open cases, end FY2020", *_band(15365, 0.15),
+            f"open cases {at}", open_h, "15,365 open cases, end FY2020", *_band(15365, 0.15),
             "±15%: the count is exact [MEASURED]; the model's steady state stands for a range of years",
             "calibrated", "DoD IG DODIG-2022-053", "MEASURED",
             "the delivery-to-closure time (an [ESTIMATE]) was set to reproduce it, so it is no independent check"),
@@ -118,7 +123,7 @@ def calibration_rows(cases: pd.DataFrame, visits: pd.DataFrame, warmup: float, h
             "DSCA releases; DoD News Aug 2024", "MEASURED",
             "not fitted; the notified tail, which was, carries most of it, so agreement is partly inherited"),
         CalibrationRow(
-            "value of open cases at the horizon, $B", mean("open_value_at_horizon"), "$620B, end FY2020", 400, 900,
+            f"value of open cases {at}, $B", mean("open_value_at_horizon"), "$620B, end FY2020", 400, 900,
             "$400-900B: the figure is exact [MEASURED] but the baseline is a steady state, not FY2020 itself",
             "independent", "DoD IG DODIG-2022-053", "MEASURED",
             "the count was fitted, the value was not: it checks that large cases stay open longest"),

@@ -78,6 +78,8 @@ def outcome_counts(cases: pd.DataFrame) -> Outcomes:
         res[outcome] = {**mean_ci(per), "per_replication": per}
     per_n = [int((cohort["replication"] == r).sum()) for r in reps]
     res["cohort"] = {**mean_ci(per_n), "per_replication": per_n}
-    per_notified = [float(cohort.loc[cohort["replication"] == r, "notified"].mean()) for r in reps]
+    # of partner-funded cases: BPC cases are not sales under 36(b), so they cannot be notified
+    fms = cohort[cohort["funding"] == "fms"] if "funding" in cohort else cohort
+    per_notified = [float(fms.loc[fms["replication"] == r, "notified"].mean()) for r in reps]
     res["notified_share"] = {**mean_ci(per_notified), "per_replication": per_notified}
     return res

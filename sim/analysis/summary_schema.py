@@ -55,7 +55,7 @@ class Outcomes(TypedDict):
     withdrawn: IntervalSeries
     in_progress: IntervalSeries
     cohort: IntervalSeries
-    notified_share: IntervalSeries
+    notified_share: IntervalSeries  # of the partner-funded (fms) cohort cases
 
 
 class PoolStats(TypedDict):

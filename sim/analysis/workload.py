@@ -16,6 +16,7 @@ from sim.analysis.summary_schema import FiscalYears, Interval, LoaMetric, Worklo
 from sim.engine.clock import DAYS_PER_YEAR
 
 DOCUMENT_DTYPES = {"replication": "int64", "case_id": "int64", "document": "object", "seq": "int64",
+                   "planned_seq": "int64",
                    "value_musd": "float64", "mde_musd": "float64", "notified": "bool", "arrived": "float64",
                    "offered": "float64", "accepted": "float64", "finished": "float64"}  # documents.parquet
 GOAL_DAYS = 120.0  # 80% of LOAs and amendments offered within 120 days (DSCA 01-06) [TARGET]

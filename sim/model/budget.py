@@ -97,6 +97,10 @@ def largest_key(params: Params) -> str:
         return f"run.sample_days={r.sample_days}"  # a monthly series would fit: the spacing is the cause
     if d.lor_per_year > 1e5:
         return f"demand.lor_per_year={d.lor_per_year}"
+    if document_visits_per_case(params) > 10 * VISITS_PER_CASE:  # the documents, not the cases, make it large
+        kind, group, rate = max(((k, g, r) for k in VISITS_PER_DOCUMENT
+                                 for g, r in getattr(params.process, f"{k}s").per_year.items()), key=lambda x: x[2])
+        return f"process.{kind}s.per_year.{group}={rate}"
     if params.staffing.plan_step_days < 1:
         return f"staffing.plan_step_days={params.staffing.plan_step_days}"
     return f"run.horizon_years={r.horizon_years}"

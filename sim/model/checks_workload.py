@@ -64,6 +64,13 @@ def validate_workload(params: Params, out: list[str], dist_problems: Callable[[D
         out.extend(dist_problems(doc.value_share, f"{k}.value_share"))
         flag(not 0 <= doc.p_enhancement <= 1, f"{k}.p_enhancement={doc.p_enhancement} is not a probability; "
              "allowed: 0 to 1")
+    m = p.modifications
+    v = m.value_share
+    flag(not (v.kind == "fixed" and v.value == 0),
+         f"process.modifications.value_share={{kind: {v.kind}, ...}}; allowed: {{kind: fixed, value: 0}} (a "
+         "modification changes no scope, so it adds no value)")
+    flag(m.p_enhancement != 0, f"process.modifications.p_enhancement={m.p_enhancement}; allowed: 0 (a modification "
+         "changes no capability, so it is never notified)")
     needs = {g for g in FMS_GROUPS if d.groups.get(g) is not None} | ({"D"} if b.share > 0 else set())
     for g in sorted(needs - set(p.loa_development.work)):
         out.append(f"process.loa_development.work has no entry for group {g}; allowed keys: {', '.join(LOA_GROUPS)}")

@@ -17,7 +17,7 @@ import bisect
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from sim.engine.rng import DrawBank
 from sim.model.document_plan import Planned
@@ -63,6 +63,9 @@ class Case:
     withdrawn: float = NAN
     notified: bool = False
     visits: dict[str, int] = field(default_factory=dict)  # stage -> visits started so far
+    open_documents: int = 0  # amendments and modifications in process: the case cannot close before they end
+    closing: bool = False  # the closure work is done; no new document starts
+    close_wait: Any = None  # the event closure waits on while documents are in process
 
     def next_visit(self, stage: str) -> int:
         """Visit index (0, 1, ...) for this stage; increments the counter."""
@@ -77,7 +80,7 @@ class Document:
 
     parent: Case
     kind: str  # amendment | modification
-    seq: int  # 1, 2, ... per parent and kind
+    planned_seq: int  # its number in the parent's planned stream of this kind (1, 2, ...): the key of its draws
     value_musd: float  # the value it adds
     mde_musd: float
     notified: bool = False

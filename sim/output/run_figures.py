@@ -10,6 +10,7 @@ from typing import cast
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim.analysis.metrics import TITLES
 from sim.analysis.summary_schema import Summary
@@ -53,8 +54,18 @@ def where_time_goes(s: Summary, out: Path) -> str:
     y = np.arange(len(stages))[::-1]
     ax.barh(y, work, color="tab:blue", label="work or delay (in service)")
     ax.barh(y, wait, left=work, color="tab:red", label="waiting for a free slot (queue)")
+    total = work + wait
+    if len(total) > 1:  # one stage (closure, years long) would flatten the rest: cut the axis and print its value
+        second = float(np.sort(total)[-2])
+        if second > 0 and total.max() > 3 * second:
+            ax.set_xlim(0, 1.5 * second)
+            for yi, t in zip(y, total):
+                if t > 1.5 * second:
+                    ax.text(1.48 * second, yi, f"{t:,.0f} d (axis cut)", ha="right", va="center", fontsize=7,
+                            color="white")
     ax.set_yticks(y, names, fontsize=7)
-    ax.set_xlabel("mean days per cohort case (visits summed; stages a case skips count as 0)")
+    ax.set_xlabel("mean days per cohort case (visits summed; stages a case skips count as 0;\n"
+                  "amendment and modification stages: all of the case's documents, outside its lead times)")
     ax.set_title(f"Where the time goes, scenario '{s['scenario']}'", fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     return _save(fig, out / "where_time_goes.png")
@@ -115,6 +126,7 @@ def workload(s: Summary, out: Path) -> str:
         start = x[0] + s["window"]["warmup_day"] / DAYS_PER_YEAR - 0.5
         for ax in (left, right):
             ax.axvspan(start, x[-1] + 0.5, color="0.92", zorder=0)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("fiscal year (shaded: cohort window)")
             ax.legend(fontsize=7)
     left.set_ylabel("$B per fiscal year (mean of replications)")

@@ -56,3 +56,19 @@ def test_a_staffing_plan_updated_every_microsecond_is_refused_naming_its_key():
     p.staffing.plan_step_days = 1e-6
     assert estimate(p).over()
     assert largest_key(p) == "staffing.plan_step_days=1e-06"
+
+
+def test_a_flood_of_documents_is_refused_naming_its_rate():
+    p = copy.deepcopy(TINY)
+    p.process.amendments.per_year["A"] = 100000.0
+    assert estimate(p).over()
+    assert largest_key(p) == "process.amendments.per_year.A=100000.0"
+
+
+def test_the_estimate_bounds_a_run_with_many_documents():
+    p = copy.deepcopy(TINY)
+    p.run.horizon_years, p.run.warmup_years = 6.0, 1.0
+    p.demand.lor_per_year = 300.0
+    res = run_replication(p, 0)
+    assert len(res.documents) > 2 * len(res.cases)  # the documents' visits dominate after a few years
+    assert res.events <= estimate(p).events

@@ -96,6 +96,9 @@ def _bpc_partner():
      "process.amendments.value_share.median=0.0"),
     (lambda p: setattr(p.process.offer_acceptance, "bpc_offer_expiry_days", 0.0),
      "process.offer_acceptance.bpc_offer_expiry_days=0.0"),
+    (lambda p: setattr(p.process.modifications, "value_share", Dist(kind="fixed", value=0.5)),
+     "process.modifications.value_share={kind: fixed"),
+    (lambda p: setattr(p.process.modifications, "p_enhancement", 0.5), "process.modifications.p_enhancement=0.5"),
 ])
 def test_each_workload_rule_names_its_key(edit, key):
     p = copy.deepcopy(deterministic_params())

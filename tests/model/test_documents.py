@@ -45,7 +45,8 @@ def test_an_amendment_is_written_reviewed_offered_and_accepted(doc_params):
         ("amendment_acceptance", 550, 550, 595),  # the partner's acceptance time, as for an LOA
     ]
     [d] = m.documents
-    assert (d.kind, d.seq, d.arrived, d.offered, d.accepted, d.finished) == ("amendment", 1, 500, 550, 595, 595)
+    assert (d.kind, d.planned_seq, d.arrived, d.offered, d.accepted, d.finished) == ("amendment", 1, 500, 550, 595,
+                                                                                       595)
     assert d.value_musd == pytest.approx(0.5) and not d.notified  # 10% of the parent's $5M, far below thresholds
 
 
@@ -65,7 +66,19 @@ def test_documents_happen_only_while_the_case_is_implemented_and_open(doc_params
     start(m, _case(plan))
     m.env.run()
     # the first is planned before implementation (day 162), the last after closure (day 982)
-    assert [(d.kind, d.seq, d.arrived) for d in m.documents] == [("modification", 1, 400.0)]
+    assert [(d.kind, d.planned_seq, d.arrived) for d in m.documents] == [("modification", 1, 400.0)]
+
+
+def test_a_case_closes_only_when_its_documents_in_process_have_ended(doc_params):
+    m = model(doc_params)
+    c = start(m, _case([(970.0, "amendment", 1), (1000.0, "modification", 1)]))
+    m.env.run()
+    # the closure work ends on day 982 with the amendment still being written (970-1010), reviewed (-1020) and
+    # accepted (-1065): the case closes on 1065; the modification planned for day 1000 never starts
+    [d] = m.documents
+    assert (d.kind, d.finished) == ("amendment", 1065)
+    assert c.closed == 1065 and c.open_documents == 0
+    assert [v for v in timeline(m, 0) if v[0] == "closure"] == [("closure", DELIVERED, DELIVERED, CLOSED)]
 
 
 def test_documents_queue_at_the_same_case_writers_as_loas(doc_params):
@@ -117,7 +130,7 @@ def test_an_enhancement_of_a_notified_case_is_notified_again_before_delivery_onl
     m.env.run()
     # each adds $6M: below the thresholds; the first enhances a notified case before its delivery (AECA 36(b)(5)(C))
     assert c.notified and c.delivered == DELIVERED + 70  # notification took 70 days
-    assert [(d.seq, d.arrived, d.notified) for d in m.documents] == [(1, 500, True), (2, 900, False)]
+    assert [(d.planned_seq, d.arrived, d.notified) for d in m.documents] == [(1, 500, True), (2, 900, False)]
 
 
 def test_bpc_cases_are_not_notified_and_have_their_own_offer_rules(doc_params):
@@ -182,14 +195,14 @@ def test_a_reform_that_moves_cases_leaves_every_planned_document_time_unchanged(
         d = res.documents.join(cases[["lor_received", "implemented", "closed", "loa_group"]], on="case_id")
         assert (d["arrived"] >= d["implemented"]).all()
         assert not (d["arrived"] >= d["closed"]).any()
-    # the documents both scenarios have, by (case, kind, seq), arrive at the same offset from their LOR
-    key = ["case_id", "document", "seq"]
+    # the documents both scenarios have, by (case, kind, planned number), arrive at the same offset from their LOR
+    key = ["case_id", "document", "planned_seq"]
     both = a.documents.merge(b.documents, on=key, suffixes=("_a", "_b"))
     assert len(both) > 100
     off_a = both["arrived_a"] - both["case_id"].map(cases_a["lor_received"])
     off_b = both["arrived_b"] - both["case_id"].map(cases_b["lor_received"])
     assert (off_a - off_b).abs().max() < 1e-9
-    assert (both["value_musd_a"] == both["value_musd_b"]).all()  # drawn by (case, seq), not by arrival order
+    assert (both["value_musd_a"] == both["value_musd_b"]).all()  # drawn by (case, planned number), not by order
 
 
 def test_a_document_draws_the_same_work_in_every_scenario(small):

@@ -104,4 +104,6 @@ def test_every_history_is_possible_and_every_case_is_accounted_for(p):
     mods = docs[docs["document"] == "modification"]
     assert (mods["offered"].isna() | (mods["offered"] == mods["accepted"])).all() and (mods["value_musd"] == 0).all()
     assert not docs.loc[docs["funding"] == "bpc", "notified"].any()
-    assert docs.groupby(["case_id", "document"])["seq"].apply(lambda s: s.is_unique).all()
+    for _, g in docs.groupby(["case_id", "document"]):  # seq counts 1, 2, ... in arrival order; planned_seq keys
+        assert g["seq"].tolist() == list(range(1, len(g) + 1)) and g["planned_seq"].is_monotonic_increasing
+        assert g["arrived"].is_monotonic_increasing and g["planned_seq"].is_unique

@@ -1,7 +1,8 @@
 """Amendments and modifications of implemented cases, written by the same offices as the LOAs.
 
 From implementation on, a case's planned documents (``sim.model.document_plan``) arrive at their drawn
-times; one whose time comes before implementation, or after the case has closed, does not happen.  Each
+times; one whose time comes before implementation, or after the case's closure work is done, does not
+happen.  A case closes only when its documents in process have ended (``delivery.close``).  Each
 document is a process of its own, queueing by its parent's priority:
 
 - an **amendment** (a scope change) is written by the case writers and reviewed by the policy reviewers,
@@ -31,26 +32,33 @@ WRITERS, REVIEWERS = loa_development.POOL, policy_review.POOL
 def schedule(m: "StageContext", case: "Case") -> "Process":
     """Start each planned document at its time while the case is implemented and not closed."""
     env = m.env
-    for offset, kind, seq in case.documents:
+    for offset, kind, planned in case.documents:
         t = case.lor_received + offset
         if t < env.now:
             continue  # planned before the case was implemented: it does not happen
         yield env.timeout(t - env.now)
-        if case.closed == case.closed:  # closed (not NaN): no more documents
+        if case.closing:  # closed, or its closure work done: no more documents
             return
-        env.process(amendment(m, case, seq) if kind == "amendment" else modification(m, case, seq))
+        case.open_documents += 1
+        env.process(amendment(m, case, planned) if kind == "amendment" else modification(m, case, planned))
+
+
+def _done(case: "Case") -> None:
+    case.open_documents -= 1
+    if case.open_documents == 0 and case.close_wait is not None:
+        case.close_wait.succeed()
 
 
 def _content(m: "StageContext", group: str, u: float, share: float) -> float:
     return m.p.loa_development.work[group].from_uniform(u) * share
 
 
-def amendment(m: "StageContext", case: "Case", seq: int) -> "Process":
+def amendment(m: "StageContext", case: "Case", planned: int) -> "Process":
     a = m.p.amendments
-    u = m.banks["amendment"].row(case.id, seq - 1)
+    u = m.banks["amendment"].row(case.id, planned - 1)
     value = case.value_musd * a.value_share.from_uniform(u[1])
     mde = value * (case.mde_musd / case.value_musd) if case.value_musd > 0 else 0.0
-    doc = Document(case, "amendment", seq, value, mde, arrived=m.env.now)
+    doc = Document(case, "amendment", planned, value, mde, arrived=m.env.now)
     c = m.p.congressional_review
     if case.funding == "fms" or c.notify_bpc:
         enhances = case.notified and case.delivered != case.delivered and bool(u[2] < a.p_enhancement)
@@ -70,14 +78,16 @@ def amendment(m: "StageContext", case: "Case", seq: int) -> "Process":
                        else (o.acceptance, o.offer_expiry_days))
     yield from m.delay(doc, "amendment_acceptance", min(acceptance.from_uniform(u[4]), oed))
     doc.accepted = doc.finished = m.env.now
+    _done(case)
 
 
-def modification(m: "StageContext", case: "Case", seq: int) -> "Process":
+def modification(m: "StageContext", case: "Case", planned: int) -> "Process":
     d = m.p.modifications
-    u = m.banks["modification"].row(case.id, seq - 1)
-    doc = Document(case, "modification", seq, case.value_musd * d.value_share.from_uniform(u[2]), 0.0,
+    u = m.banks["modification"].row(case.id, planned - 1)
+    doc = Document(case, "modification", planned, case.value_musd * d.value_share.from_uniform(u[2]), 0.0,
                    arrived=m.env.now)
     m.documents.append(doc)
     content = _content(m, d.work_group.get(case.loa_group, case.loa_group), u[1], d.work_share)
     yield from m.work(doc, "modification_writing", m.pools[WRITERS], content)
     doc.offered = doc.accepted = doc.finished = m.env.now
+    _done(case)
