@@ -47,6 +47,7 @@ def summarise_results(params: Params, results: list) -> dict:
         horizon=years(params.run.horizon_years),
         documents=combine(results, "documents"),
         start_fiscal_year=params.run.start_fiscal_year,
+        replications=[r.replication for r in results],
     )
     head = {
         "scenario": reform.scenario_label(params),

@@ -12,6 +12,7 @@ from sim.model.params import (
     ContractingParams,
     DelayParams,
     DemandParams,
+    DocumentParams,
     GroupMix,
     LoaDevelopmentParams,
     LorIntakeParams,
@@ -151,6 +152,11 @@ def deterministic_params() -> Params:
         production=ProductionParams(lead_time={"standard": _fixed(365.0), "major_platform": _fixed(1000.0)}),
         delivery=DelayParams(work=_fixed(45.0)),
         closure=DelayParams(work=_fixed(365.0)),
+        amendments=DocumentParams(per_year={g: 0.0 for g in "ABCD"}, work_share=0.4,
+                                  work_group={g: g for g in "ABCD"}, value_share=_fixed(0.0), p_enhancement=0.0),
+        modifications=DocumentParams(per_year={g: 0.0 for g in "ABCD"}, work_share=0.15,
+                                     work_group={"A": "A", "B": "B", "C": "B", "D": "D"}, value_share=_fixed(0.0),
+                                     p_enhancement=0.0),
     )
     pools = {"case_managers": (8, 5), "tech_reviewers": (10, 5), "case_writers": (95, 4),
              "policy_reviewers": (19, 5), "contracting_officers": (105, 10)}

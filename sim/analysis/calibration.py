@@ -159,7 +159,7 @@ def calibration_rows(cases: pd.DataFrame, visits: pd.DataFrame, warmup: float, h
             m["loas_and_amendments"]["mean"], "80% (historic goal)", 0.70, 0.90,
             "±10 points: a goal [TARGET], not a measured share", "echo", "DSCA 01-06; DSCA 07-26", "TARGET",
             f"by group: {groups} (DSCA 07-26: blanket-order and training LOAs met it, defined-order ones did not); "
-            f"LOAs alone {100 * (m['loas_only'] or math.nan):.0f}%"))
+            "LOAs alone " + ("-" if m["loas_only"] is None else f"{100 * m['loas_only']:.0f}%")))
     rows += [
         CalibrationRow(
             "median contracting time, cases on an existing contract (days, waits included)",

@@ -20,7 +20,7 @@ from sim.engine.clock import DAYS_PER_YEAR
 def summarise(cases: pd.DataFrame, totals: pd.DataFrame, pools: pd.DataFrame, windows: pd.DataFrame,
               warmup: float, horizon: float, flow: Optional[pd.DataFrame] = None,
               sample_days: Optional[Sequence[float]] = None, documents: Optional[pd.DataFrame] = None,
-              start_fiscal_year: int = 0) -> Results:
+              start_fiscal_year: int = 0, replications: Optional[Sequence[int]] = None) -> Results:
     """Everything ``summary.json`` holds, from the combined replication tables."""
     if documents is None or documents.empty:
         documents = pd.DataFrame({c: pd.Series(dtype=t) for c, t in DOCUMENT_DTYPES.items()})
@@ -38,9 +38,9 @@ def summarise(cases: pd.DataFrame, totals: pd.DataFrame, pools: pd.DataFrame, wi
         "unstable": unstable_pools(pool_stats),
         "warmup_check": warmup_check(days, in_process, warmup, horizon),
         "yearly_flow": {} if flow is None else yearly_flow(flow, years, start_fiscal_year),
-        "fiscal_years": fiscal_years(cases, documents, start_fiscal_year, years),
-        "workload": workload(cases, documents, warmup, horizon),
-        "loa_metric": loa_metric(cases, documents, warmup, horizon),
+        "fiscal_years": fiscal_years(cases, documents, start_fiscal_year, years, replications),
+        "workload": workload(cases, documents, warmup, horizon, replications),
+        "loa_metric": loa_metric(cases, documents, warmup, horizon, replications=replications),
         "stages": stage_times(totals, sorted(cases["replication"].unique().tolist())),
         "series": {"day": days, "open_cases": open_series, "in_process": in_process, "pools": queue_series(pools)},
         "window": {"warmup_day": warmup, "horizon_day": horizon},

@@ -76,5 +76,11 @@ class DrawBank:
         col: npt.NDArray[np.float64] = self._block(case_id // BLOCK)[case_id % BLOCK, :, slot]
         return col
 
+    def beyond(self, case_id: int, n: int, chunk: int = 0) -> npt.NDArray[np.float64]:
+        """``n`` more uniforms for one case after its pre-drawn visits (chunk 0, 1, ... of a stream of its own),
+        for a quantity drawn visit after visit (a gap before the next event) that outran the bank."""
+        rng = np.random.default_rng(self.streams.seed_sequence(self.name, _BANK_TAG, 1 << 31, case_id, chunk))
+        return np.clip(rng.random(n), 1e-12, 1 - 1e-12)
+
     def u(self, case_id: int, visit: int = 0, slot: int = 0) -> float:
         return float(self.row(case_id, visit)[slot])

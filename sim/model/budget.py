@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 
 from sim.engine.clock import years
+from sim.model.arrivals import LorRate
+from sim.model.document_plan import PLAN_YEARS
 from sim.model.params import Params
 
 VISITS_PER_CASE = 11  # stage visits of a delivered case, loops included (baseline: 10.2)
@@ -41,25 +43,36 @@ class Budget:
 
 
 def rate_bound(params: Params) -> float:
-    """An upper bound of the LOR rate relative to the base rate: seasonal peak x growth x shocks."""
-    d = params.demand
-    mean = sum(d.seasonal) / len(d.seasonal) if d.seasonal and sum(d.seasonal) > 0 else 1.0
-    season = max(d.seasonal) / mean if d.seasonal else 1.0
-    growth = max(1.0, (1.0 + d.growth_per_year) ** params.run.horizon_years) if d.growth_per_year > -1 else 1.0
+    """An upper bound of the LOR rate relative to the base rate: seasonal peak (FMS and BPC) x growth x shocks.
+
+    Growth is compounded piecewise, so its largest value is at a segment's start or at the horizon."""
+    d, run = params.demand, params.run
+    rate = LorRate(d, run.start_fiscal_year)
+    season = max(f + b for f, b in zip(rate.fms, rate.bpc))
+    horizon = years(run.horizon_years)
+    growth = max(rate.growth(t) for t in [0.0, horizon, *(s[0] for s in rate.segments if s[0] < horizon)])
     shocks = math.prod(max(1.0, sh.multiplier) for sh in d.shocks)
-    return season * growth * shocks
+    return season * max(1.0, growth) * shocks
+
+
+def _document_rates(params: Params) -> dict[str, float]:
+    """Mean documents a year per implemented, open case, by kind (weighted by the case mix)."""
+    d, p = params.demand, params.process
+    shares = {g: (1 - d.bpc.share) * m.share for g, m in d.groups.items()}
+    shares["D"] = d.bpc.share
+    return {kind: sum(shares.get(g, 0.0) * r for g, r in getattr(p, f"{kind}s").per_year.items())
+            for kind in VISITS_PER_DOCUMENT}
 
 
 def document_visits_per_case(params: Params) -> float:
     """Stage visits of a case's amendments and modifications (an upper estimate)."""
-    d, p = params.demand, params.process
-    shares = {g: (1 - d.bpc.share) * m.share for g, m in d.groups.items()}
-    shares["D"] = d.bpc.share
-    total = 0.0
-    for kind, visits in VISITS_PER_DOCUMENT.items():
-        rates = getattr(p, f"{kind}s").per_year
-        total += visits * DOCUMENT_YEARS * sum(shares.get(g, 0.0) * r for g, r in rates.items())
-    return total
+    return sum(VISITS_PER_DOCUMENT[k] * DOCUMENT_YEARS * r for k, r in _document_rates(params).items())
+
+
+def planned_documents_per_case(params: Params) -> float:
+    """Documents planned at a case's creation: its streams up to the end of the run (horizon and drain)."""
+    run_years = min(params.run.horizon_years + params.run.drain_years, PLAN_YEARS)
+    return sum(r * run_years for r in _document_rates(params).values())
 
 
 def estimate(params: Params) -> Budget:
@@ -78,7 +91,7 @@ def estimate(params: Params) -> Budget:
               + reps * (kept * cases + BYTES_PER_SAMPLE * samples))
     plans = sum(1 for pl in params.staffing.plans.values() if pl.hires or pl.attrition_per_year)
     plan_steps = plans * years(run.horizon_years + run.drain_years) / params.staffing.plan_step_days
-    events = reps * (per_case * cases + candidates + plan_steps)
+    events = reps * ((per_case + planned_documents_per_case(params)) * cases + candidates + plan_steps)
     return Budget(cases, candidates, samples, events, memory)
 
 
@@ -97,7 +110,13 @@ def largest_key(params: Params) -> str:
         return f"run.sample_days={r.sample_days}"  # a monthly series would fit: the spacing is the cause
     if d.lor_per_year > 1e5:
         return f"demand.lor_per_year={d.lor_per_year}"
-    if document_visits_per_case(params) > 10 * VISITS_PER_CASE:  # the documents, not the cases, make it large
+    if b.cases_per_replication > 100 * max(1.0, d.lor_per_year * r.horizon_years):  # growth makes it large
+        fast = max(d.growth_by_fiscal_year, key=lambda g: g.per_year, default=None)
+        if fast is not None and fast.per_year > d.growth_per_year:
+            return f"demand.growth_by_fiscal_year (per_year={fast.per_year} from FY{fast.from_fiscal_year})"
+        if d.growth_per_year > 0:
+            return f"demand.growth_per_year={d.growth_per_year}"
+    if document_visits_per_case(params) + planned_documents_per_case(params) > 10 * VISITS_PER_CASE:
         kind, group, rate = max(((k, g, r) for k in VISITS_PER_DOCUMENT
                                  for g, r in getattr(params.process, f"{k}s").per_year.items()), key=lambda x: x[2])
         return f"process.{kind}s.per_year.{group}={rate}"

@@ -10,6 +10,8 @@ from typing import Callable
 from sim.engine.distributions import Dist
 from sim.model.params import DOCUMENTS, FMS_GROUPS, LOA_GROUPS, PARTNER_GROUPS, Params
 
+MAX_VALUE_MUSD = 1e9  # $1,000 trillion: far above any case, far below where sums lose precision or overflow
+
 
 def validate_workload(params: Params, out: list[str], dist_problems: Callable[[Dist, str], list[str]]) -> None:
     d, p = params.demand, params.process
@@ -54,8 +56,11 @@ def validate_workload(params: Params, out: list[str], dist_problems: Callable[[D
     for kind in DOCUMENTS:
         k = f"process.{kind}s"
         doc = getattr(p, f"{kind}s")
+        for name in ("per_year", "work_group"):
+            have = list(getattr(doc, name))
+            flag(sorted(have) != sorted(LOA_GROUPS), f"{k}.{name} has keys {have}; required exactly: "
+                 f"{list(LOA_GROUPS)} (a rate of 0, or a group mapped to itself, when it does not apply)")
         for g, rate in doc.per_year.items():
-            flag(g not in LOA_GROUPS, f"{k}.per_year.{g}: no such LOA group; allowed: {', '.join(LOA_GROUPS)}")
             flag(rate < 0, f"{k}.per_year.{g}={rate}; allowed: documents per year >= 0")
         flag(doc.work_share < 0, f"{k}.work_share={doc.work_share} must be >= 0")
         for g, w in doc.work_group.items():
@@ -64,6 +69,13 @@ def validate_workload(params: Params, out: list[str], dist_problems: Callable[[D
         out.extend(dist_problems(doc.value_share, f"{k}.value_share"))
         flag(not 0 <= doc.p_enhancement <= 1, f"{k}.p_enhancement={doc.p_enhancement} is not a probability; "
              "allowed: 0 to 1")
+    top = max((mix.value.from_uniform(1 - 1e-12) for mix in d.groups.values()), default=0.0)
+    factor = max(d.value_factor.values(), default=1.0)
+    share = p.amendments.value_share.from_uniform(1 - 1e-12)
+    flag(top * factor * (1 + share * 40) > MAX_VALUE_MUSD,
+         f"demand.value_factor / demand.groups.*.value / process.amendments.value_share: the largest case (with 40 "
+         f"years of amendments) could reach ${top * factor * (1 + share * 40):.3g}M; allowed: below "
+         f"${MAX_VALUE_MUSD:.0e}M (set a cap on the value distributions, or smaller factors)")
     m = p.modifications
     v = m.value_share
     flag(not (v.kind == "fixed" and v.value == 0),

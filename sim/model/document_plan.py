@@ -19,34 +19,35 @@ from sim.engine.rng import DrawBank
 from sim.model.params import DOCUMENTS, DocumentParams
 
 PLAN_YEARS = 40.0  # [MODEL] documents are planned up to this long after the LOR (no case stays open longer)
+OVERFLOW_CHUNK = 16  # gaps drawn at a time once a case's pre-drawn ones are used up
 
 Planned = tuple[float, str, int]  # (days after the LOR, kind, seq 1, 2, ...)
 
 
-def _offsets(bank: DrawBank, case_id: int, per_year: float) -> list[float]:
+def _offsets(bank: DrawBank, case_id: int, per_year: float, limit: float) -> list[float]:
+    """Offsets (days after the LOR) below ``limit``: gaps from the pre-drawn visits, then from the case's
+    overflow stream, so the planned times are a prefix of one fixed stream whatever the limit."""
     if per_year <= 0:
         return []
     mean_gap = DAYS_PER_YEAR / per_year
-    limit = years(PLAN_YEARS)
-    out: list[float] = []
-    t = 0.0
-    gaps = (-np.log(bank.column(case_id, 0)) * mean_gap).tolist()
-    visit = 0
-    while True:
-        gap = gaps[visit] if visit < len(gaps) else -math.log(bank.u(case_id, visit, 0)) * mean_gap
-        t += gap
-        if t >= limit:
-            return out
-        out.append(t)
-        visit += 1
+    times = np.cumsum(-np.log(bank.column(case_id, 0)) * mean_gap)
+    chunk = 0
+    while times[-1] < limit:
+        more = np.cumsum(-np.log(bank.beyond(case_id, OVERFLOW_CHUNK, chunk)) * mean_gap)
+        times = np.concatenate([times, times[-1] + more])
+        chunk += 1
+    out: list[float] = times[times < limit].tolist()
+    return out
 
 
 def plan_documents(banks: Mapping[str, DrawBank], params: Mapping[str, DocumentParams], case_id: int,
-                   group: str) -> tuple[Planned, ...]:
-    """Every planned document of case ``case_id`` (LOA group ``group``), in time order."""
+                   group: str, until: float = math.inf) -> tuple[Planned, ...]:
+    """Every planned document of case ``case_id`` (LOA group ``group``) within ``until`` days of its LOR (and
+    ``PLAN_YEARS``), in time order.  A document planned after the run ends could never happen."""
+    limit = min(until, years(PLAN_YEARS))
     plan: list[Planned] = []
     for kind in DOCUMENTS:
         rate = params[kind].per_year.get(group, 0.0)
-        plan.extend((t, kind, seq) for seq, t in enumerate(_offsets(banks[kind], case_id, rate), start=1))
+        plan.extend((t, kind, seq) for seq, t in enumerate(_offsets(banks[kind], case_id, rate, limit), start=1))
     plan.sort()
     return tuple(plan)

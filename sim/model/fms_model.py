@@ -53,7 +53,8 @@ class FmsModel(Engine):
         planned = any(rate > 0 for k in kinds.values() for rate in k.per_year.values())
         self.factory = CaseFactory(
             params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS), policy,
-            (lambda case_id, group: plan_documents(self.banks, kinds, case_id, group)) if planned else None)
+            (lambda case_id, group: plan_documents(self.banks, kinds, case_id, group, self.end - self.env.now))
+            if planned else None)
         self.cases: list[Case] = []
         self.documents: list[Document] = []
         self.samples: list[tuple[float, str, int, int, int]] = []  # (day, pool, queue, busy, capacity)

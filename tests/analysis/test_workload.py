@@ -95,3 +95,30 @@ def test_loa_metric_has_two_clocks_loas_and_amendments_and_groups():
     # from LOR complete: 85, 180, 240, 100 days
     assert c["loas_only"] == pytest.approx(2 / 4)
     assert c["by_group"]["A"] == pytest.approx(3 / 4)
+
+
+def test_fiscal_years_agree_with_flows_year_by_year():
+    fy = fiscal_years(_cases(), _docs(), 2016, 3)
+    for y in range(3):
+        f = flows(_cases(), _docs(), y * Y, (y + 1) * Y)
+        for m in fy:
+            if m != "fiscal_year":
+                assert fy[m][y] == pytest.approx(f[m].mean()), (m, y)
+
+
+def test_a_replication_without_cases_still_counts():
+    """Replication 2 had no LOR at all: it is a zero in every mean, not a missing replication."""
+    w = workload(_cases(), _docs(), 0.0, 2 * Y, replications=[0, 1, 2])
+    assert w["loas_offered_per_year"]["n"] == 3
+    assert w["loas_offered_per_year"]["mean"] == pytest.approx((1.5 + 0.5 + 0.0) / 3)
+    fy = fiscal_years(_cases(), _docs(), 2016, 1, replications=[0, 1, 2])
+    assert fy["loas_offered"] == [pytest.approx(4 / 3)]
+    assert open_value_at(_cases(), _docs(), 50.0, [0, 1, 2]).to_dict() == {0: pytest.approx(5.5),
+                                                                          1: pytest.approx(2.0), 2: 0.0}
+
+
+def test_bpc_value_counts_the_amendments_of_bpc_cases():
+    docs = _docs()
+    docs.loc[0, "case_id"] = 2  # case 1's amendment now belongs to the BPC case 2
+    f = flows(_cases(), docs, 0.0, Y).set_index("replication").loc[0]
+    assert f["bpc_value_accepted"] == pytest.approx(0.5 + 0.1)

@@ -22,9 +22,11 @@ IMPLEMENTED, DELIVERED, CLOSED = 162.0, 617.0, 982.0
 @pytest.fixture
 def doc_params(det_params):
     p = det_params
-    p.process.amendments = DocumentParams(per_year={}, work_share=0.5, work_group={},
+    groups = {g: g for g in "ABCD"}
+    p.process.amendments = DocumentParams(per_year={g: 0.0 for g in "ABCD"}, work_share=0.5, work_group=groups,
                                           value_share=Dist(kind="fixed", value=0.1), p_enhancement=0.0)
-    p.process.modifications = DocumentParams(per_year={}, work_share=0.2, work_group={"C": "B"},
+    p.process.modifications = DocumentParams(per_year={g: 0.0 for g in "ABCD"}, work_share=0.2,
+                                             work_group={**groups, "C": "B"},
                                              value_share=Dist(kind="fixed", value=0.0), p_enhancement=0.0)
     return p
 
@@ -223,3 +225,23 @@ def test_a_document_draws_the_same_work_in_every_scenario(small):
     common = a.index.intersection(b.index)
     assert len(common) > 100 and len(common) < max(len(a), len(b))  # some documents happen in one scenario only
     pd.testing.assert_series_equal(a.loc[common].sort_index(), b.loc[common].sort_index())
+
+
+def test_the_plan_stops_at_the_end_of_the_run_and_is_a_prefix_of_one_stream():
+    """Planned times up to a limit are the first ones of the same stream, whatever the limit; a high rate runs
+    past the pre-drawn gaps into the case's overflow stream, still the same times for every limit."""
+    from sim.engine.rng import RandomStreams
+    from sim.model.document_plan import plan_documents
+    from sim.model.process import BANKS
+
+    streams = RandomStreams(7, 0)
+    banks = {k: streams.bank(k, *BANKS[k]) for k in ("amendment", "modification")}
+    params = {"amendment": DocumentParams(per_year={"B": 20.0}), "modification": DocumentParams(per_year={"B": 3.0})}
+    long = plan_documents(banks, params, 11, "B", until=3650.0)
+    short = plan_documents(banks, params, 11, "B", until=1000.0)
+    assert short == tuple(d for d in long if d[0] < 1000.0)
+    amendments = [d for d in long if d[1] == "amendment"]
+    assert len(amendments) > 100 > BANKS["amendment"][0]  # well past the 16 pre-drawn gaps
+    assert [d[2] for d in amendments] == list(range(1, len(amendments) + 1))
+    assert all(a[0] < b[0] for a, b in zip(long, long[1:]))
+    assert len(amendments) == pytest.approx(20 * 10, rel=0.25)  # a Poisson stream at 20 a year for 10 years
