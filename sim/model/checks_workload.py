@@ -72,10 +72,11 @@ def validate_workload(params: Params, out: list[str], dist_problems: Callable[[D
     top = max((mix.value.from_uniform(1 - 1e-12) for mix in d.groups.values()), default=0.0)
     factor = max(d.value_factor.values(), default=1.0)
     share = p.amendments.value_share.from_uniform(1 - 1e-12)
-    flag(top * factor * (1 + share * 40) > MAX_VALUE_MUSD,
+    largest = top * factor * (1 + share * 40)
+    flag(not largest <= MAX_VALUE_MUSD,
          f"demand.value_factor / demand.groups.*.value / process.amendments.value_share: the largest case (with 40 "
-         f"years of amendments) could reach ${top * factor * (1 + share * 40):.3g}M; allowed: below "
-         f"${MAX_VALUE_MUSD:.0e}M (set a cap on the value distributions, or smaller factors)")
+         f"years of amendments) could reach {'an infinite value' if largest == float('inf') else f'${largest:.3g}M'}"
+         f"; allowed: below ${MAX_VALUE_MUSD:.0e}M (set a cap on the value distributions, or smaller factors)")
     m = p.modifications
     v = m.value_share
     flag(not (v.kind == "fixed" and v.value == 0),
