@@ -60,6 +60,7 @@ def _cases_frame(model: FmsModel, r: int) -> pd.DataFrame:
         df["delivered"].notna(), "delivered", np.where(df["withdrawn"].notna(), "withdrawn", "in_progress")
     )
     df = df.astype({"case_id": "int64", "quantity": "int64", "priority": "int64", "value_musd": "float64",
+                    "notified": "bool", "tech_release": "bool", "sdaf": "bool",
                     "mde_musd": "float64", **{m: "float64" for m in MILESTONES}})  # typed even when empty
     return df.sort_values(["replication", "case_id"], kind="stable").reset_index(drop=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Optional, Sequence
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.intervals import mean_ci
@@ -21,8 +22,6 @@ DOCUMENT_DTYPES = {"replication": "int64", "case_id": "int64", "document": "obje
                    "offered": "float64", "accepted": "float64", "finished": "float64"}  # documents.parquet
 GOAL_DAYS = 120.0  # 80% of LOAs and amendments offered within 120 days (DSCA 01-06) [TARGET]
 GROUPS = ("A", "B", "C", "D")
-
-
 MEASURES = ("loas_offered", "loa_value_accepted", "amendments_offered", "amendment_value_offered",
             "modifications_offered", "value_accepted", "bpc_value_accepted", "notified", "value_notified",
             "value_delivered")
@@ -39,42 +38,37 @@ def _in(df: pd.DataFrame, col: str, start: float, end: float) -> pd.Series:
     return (df[col] >= start) & (df[col] < end)
 
 
-def _events(cases: pd.DataFrame, documents: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, str, Optional[str]]]:
-    """Per measure: (rows, the milestone that dates them, the value column summed or None to count them)."""
+def _stream(rows: pd.DataFrame, col: str, value: Optional[str] = None) -> pd.DataFrame:
+    """(replication, day, amount) of dated rows: ``amount`` is $B of ``value``, or 1 to count them."""
+    rows = rows[rows[col].notna()]
+    amount = rows[value].to_numpy() / 1e3 if value else np.ones(len(rows))
+    return pd.DataFrame({"replication": rows["replication"].to_numpy(), "day": rows[col].to_numpy(),
+                         "amount": amount})
+
+
+def _streams(cases: pd.DataFrame, documents: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per measure, the dated amounts that make it (LOAs by their own milestones, documents by theirs)."""
     amend = documents[documents["document"] == "amendment"]
     mods = documents[documents["document"] == "modification"]
     bpc = pd.MultiIndex.from_frame(cases.loc[cases["funding"] == "bpc", ["replication", "case_id"]])
     amend_bpc = amend[pd.MultiIndex.from_frame(amend[["replication", "case_id"]]).isin(bpc)]
     c_bpc = cases[cases["funding"] == "bpc"]
+    notified_c, notified_a = cases[cases["notified"].astype(bool)], amend[amend["notified"].astype(bool)]
     return {
-        "loas_offered": (cases, "loa_offered", None),
-        "loa_value_accepted": (cases, "loa_accepted", "value_musd"),
-        "amendments_offered": (amend, "offered", None),
-        "amendment_value_offered": (amend, "offered", "value_musd"),
-        "modifications_offered": (mods, "offered", None),
-        "value_accepted": (pd.concat([cases[["replication", "loa_accepted", "value_musd"]],
-                                      amend[["replication", "accepted", "value_musd"]].rename(
-                                          columns={"accepted": "loa_accepted"})]), "loa_accepted", "value_musd"),
-        "bpc_value_accepted": (pd.concat([c_bpc[["replication", "loa_accepted", "value_musd"]],
-                                          amend_bpc[["replication", "accepted", "value_musd"]].rename(
-                                              columns={"accepted": "loa_accepted"})]), "loa_accepted", "value_musd"),
-        "notified": (pd.concat([cases.loc[cases["notified"], ["replication", "loa_offered"]],
-                                amend.loc[amend["notified"], ["replication", "offered"]].rename(
-                                    columns={"offered": "loa_offered"})]), "loa_offered", None),
-        "value_notified": (pd.concat([cases.loc[cases["notified"], ["replication", "loa_offered", "value_musd"]],
-                                      amend.loc[amend["notified"], ["replication", "offered", "value_musd"]].rename(
-                                          columns={"offered": "loa_offered"})]), "loa_offered", "value_musd"),
-        "value_delivered": (cases, "delivered", "value_musd"),
+        "loas_offered": _stream(cases, "loa_offered"),
+        "loa_value_accepted": _stream(cases, "loa_accepted", "value_musd"),
+        "amendments_offered": _stream(amend, "offered"),
+        "amendment_value_offered": _stream(amend, "offered", "value_musd"),
+        "modifications_offered": _stream(mods, "offered"),
+        "value_accepted": pd.concat([_stream(cases, "loa_accepted", "value_musd"),
+                                     _stream(amend, "accepted", "value_musd")]),
+        "bpc_value_accepted": pd.concat([_stream(c_bpc, "loa_accepted", "value_musd"),
+                                         _stream(amend_bpc, "accepted", "value_musd")]),
+        "notified": pd.concat([_stream(notified_c, "loa_offered"), _stream(notified_a, "offered")]),
+        "value_notified": pd.concat([_stream(notified_c, "loa_offered", "value_musd"),
+                                     _stream(notified_a, "offered", "value_musd")]),
+        "value_delivered": _stream(cases, "delivered", "value_musd"),
     }
-
-
-def _totals(rows: pd.DataFrame, col: str, value: Optional[str], key: pd.Series) -> pd.Series:
-    """Counts (or $B of ``value``) of the dated rows, grouped by replication and ``key``."""
-    dated = rows[rows[col].notna()]
-    k = key.loc[dated.index] if len(dated) else key.iloc[:0]
-    if value is None:
-        return dated.groupby([dated["replication"], k]).size().astype(float)
-    return dated.groupby([dated["replication"], k])[value].sum() / 1e3
 
 
 def flows(cases: pd.DataFrame, documents: pd.DataFrame, start: float, end: float,
@@ -82,23 +76,19 @@ def flows(cases: pd.DataFrame, documents: pd.DataFrame, start: float, end: float
     """Per replication, totals over days [start, end): values in $B, counts in documents."""
     reps = _reps(cases, replications)
     out = pd.DataFrame({"replication": reps})
-    for m, (rows, col, value) in _events(cases, documents).items():
-        rows = rows.reset_index(drop=True)
-        inside = pd.Series(0, index=rows.index).where(_in(rows, col, start, end))
-        t = _totals(rows[inside.notna()], col, value, inside)
-        out[m] = [float(t.get((r, 0), 0.0)) for r in reps]
+    for m, st in _streams(cases, documents).items():
+        t = st[_in(st, "day", start, end)].groupby("replication")["amount"].sum()
+        out[m] = [float(t.get(r, 0.0)) for r in reps]
     return out
 
 
 def fiscal_years(cases: pd.DataFrame, documents: pd.DataFrame, start_fiscal_year: int, years: int,
                  replications: Optional[Sequence[int]] = None) -> FiscalYears:
     """{fiscal_year: [...], measure: [mean over replications, one per fiscal year]} for years 0..years-1."""
-    reps = _reps(cases, replications)
+    n = max(len(_reps(cases, replications)), 1)
     out: dict[str, list] = {"fiscal_year": [start_fiscal_year + y for y in range(years)]}
-    for m, (rows, col, value) in _events(cases, documents).items():
-        rows = rows.reset_index(drop=True)
-        year = (rows[col] // DAYS_PER_YEAR)
-        t = _totals(rows, col, value, year).groupby(level=1).sum() / max(len(reps), 1)
+    for m, st in _streams(cases, documents).items():
+        t = st.groupby(st["day"] // DAYS_PER_YEAR)["amount"].sum() / n
         out[m] = [float(t.get(float(y), 0.0)) for y in range(years)]
     return out  # type: ignore[return-value]
 
