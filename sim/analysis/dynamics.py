@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -76,11 +76,13 @@ def warmup_check(days: Sequence[float], in_process: Sequence[float], warmup: flo
             "warmup_day": warmup, "adequate": bool(truncation <= warmup)}
 
 
-def open_cases_at(cases: pd.DataFrame, day: float) -> pd.Series:
-    """Open cases (LOR received, not yet closed or withdrawn) at ``day``, per replication."""
+def open_cases_at(cases: pd.DataFrame, day: float, replications: Optional[Sequence[int]] = None) -> pd.Series:
+    """Open cases (LOR received, not yet closed or withdrawn) at ``day``, per replication (0 for a replication
+    without cases, when ``replications`` names it)."""
     end = cases["closed"].fillna(cases["withdrawn"])
     is_open = (cases["lor_received"] <= day) & ~(end <= day)
-    return is_open.groupby(cases["replication"]).sum()
+    per = is_open.groupby(cases["replication"]).sum()
+    return per if replications is None else per.reindex(sorted(replications), fill_value=0)
 
 
 def open_cases_series(cases: pd.DataFrame, days: Sequence[float],

@@ -9,6 +9,7 @@ percentiles pool the cohort cases of all replications.
 from __future__ import annotations
 
 import math
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,8 +27,15 @@ def applies(cases: pd.DataFrame, milestone: str) -> pd.Series:
     return pd.Series(True, index=cases.index)
 
 
-def lead_time_summary(cases: pd.DataFrame, name: str, milestone: str) -> LeadTime:
-    """Summary of one lead time over the cohort of every replication in ``cases``."""
+def _replications(cases: pd.DataFrame, replications: Optional[Sequence[int]]) -> list[int]:
+    """Those given (a replication may have no case at all, and must keep its place), else those in ``cases``."""
+    return sorted(int(r) for r in (cases["replication"].unique() if replications is None else replications))
+
+
+def lead_time_summary(cases: pd.DataFrame, name: str, milestone: str,
+                      replications: Optional[Sequence[int]] = None) -> LeadTime:
+    """Summary of one lead time over the cohort of every replication (``per_replication`` in replication order,
+    None for a replication with no case that reached it, so paired comparisons stay aligned)."""
     cohort = cases[cases["in_cohort"]]
     cohort = cohort[applies(cohort, milestone)]
     days = cohort[milestone] - cohort["lor_received"]
@@ -35,7 +43,7 @@ def lead_time_summary(cases: pd.DataFrame, name: str, milestone: str) -> LeadTim
     censored = (~reached) & cohort["withdrawn"].isna()
     per_rep = []
     per_rep_censored = []
-    for r in sorted(cases["replication"].unique()):
+    for r in _replications(cases, replications):
         sel = cohort["replication"] == r
         d = days[sel & reached]
         per_rep.append(float(d.mean()) if len(d) else math.nan)
@@ -68,10 +76,10 @@ def histogram(days: np.ndarray, bin_days: float = HIST_BIN_DAYS) -> Histogram:
     return {"bin_days": bin_days, "edges": edges.tolist(), "counts": counts.astype(int).tolist()}
 
 
-def outcome_counts(cases: pd.DataFrame) -> Outcomes:
-    """Cohort outcomes per replication and their means."""
+def outcome_counts(cases: pd.DataFrame, replications: Optional[Sequence[int]] = None) -> Outcomes:
+    """Cohort outcomes per replication and their means (a replication without cases counts as zeros)."""
     cohort = cases[cases["in_cohort"]]
-    reps = sorted(cases["replication"].unique())
+    reps = _replications(cases, replications)
     res = {}
     for outcome in ("delivered", "withdrawn", "in_progress"):
         per = [int(((cohort["replication"] == r) & (cohort["outcome"] == outcome)).sum()) for r in reps]

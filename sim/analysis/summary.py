@@ -25,14 +25,14 @@ def summarise(cases: pd.DataFrame, totals: pd.DataFrame, pools: pd.DataFrame, wi
     if documents is None or documents.empty:
         documents = pd.DataFrame({c: pd.Series(dtype=t) for c, t in DOCUMENT_DTYPES.items()})
     years = int(math.ceil(horizon / DAYS_PER_YEAR))
-    open_h = open_cases_at(cases, horizon)
+    open_h = open_cases_at(cases, horizon, replications)
     days = sorted(pools["day"].unique().tolist()) if sample_days is None else list(sample_days)
     open_series = open_cases_series(cases, days)
     in_process = open_cases_series(cases, days, until=("delivered", "withdrawn"))
     pool_stats = pool_window_stats(windows)
     return {
-        "lead_times": {name: lead_time_summary(cases, name, m) for name, m in LEAD_TIMES.items()},
-        "cases": outcome_counts(cases),
+        "lead_times": {name: lead_time_summary(cases, name, m, replications) for name, m in LEAD_TIMES.items()},
+        "cases": outcome_counts(cases, replications),
         "open_cases_at_horizon": {**mean_ci(open_h.tolist()), "per_replication": [int(x) for x in open_h]},
         "pools": pool_stats,
         "unstable": unstable_pools(pool_stats),

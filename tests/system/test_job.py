@@ -117,7 +117,8 @@ def test_lead_time_table_prints_dash_for_missing_values():
 
 
 def test_an_empty_cohort_still_prints_its_table(compose, tmp_path):
-    """No LOR in the cohort window: every file is written, the manifest is complete, the table shows '-'."""
+    """No LOR in the cohort window: every file is written, the manifest is complete, the lead times show '-'
+    and the counts are zeros (the replication ran; its cohort was empty)."""
     import io
 
     from sim.job import run_job
@@ -126,9 +127,9 @@ def test_an_empty_cohort_still_prints_its_table(compose, tmp_path):
                      "run.drain_years=0")
     out = io.StringIO()
     summary = run_job(params, tmp_path / "empty", config={}, overrides=[], stream=out, progress=False)
-    assert summary["cases"]["cohort"]["mean"] is None  # no case at all: nothing to average
+    assert summary["cases"]["cohort"]["per_replication"] == [0]  # a replication that ran, with no case
     assert "lor_to_delivery          -              [-, -]" in out.getvalue()
-    assert "open cases at horizon: -; cohort cases per replication: -; replications: 1" in out.getvalue()
+    assert "open cases at horizon: 0; cohort cases per replication: 0; replications: 1" in out.getvalue()
     assert json.loads((tmp_path / "empty" / "manifest.json").read_text())["status"] == "complete"
 
 
@@ -166,3 +167,21 @@ def test_run_control_keys_leave_summary_json_unchanged(compose):
     a = summarise_results(plain, run_replications(plain))
     b = summarise_results(flagged, run_replications(flagged))
     assert a["run"] == b["run"] and not {"jobs", "allow_large", "overwrite", "resume"} & set(a["run"])
+
+
+def test_a_replication_without_any_case_keeps_its_place(compose, tmp_path):
+    """At 0.4 LORs a year, replication 1 of the tiny run draws no LOR at all: it must stay in every
+    per-replication list (zeros for counts, None for lead times), or paired comparisons pair the wrong runs."""
+    import io
+
+    from sim.job import run_job
+
+    params = compose("debug=tiny", "demand.lor_per_year=0.4")
+    s = run_job(params, tmp_path / "sparse", config={}, overrides=[], stream=io.StringIO(), progress=False)
+    assert s["replications"] == 2
+    assert s["cases"]["cohort"]["per_replication"][1] == 0 and s["cases"]["cohort"]["n"] == 2
+    assert s["open_cases_at_horizon"]["per_replication"][1] == 0
+    assert len(s["open_cases_at_horizon"]["per_replication"]) == 2
+    for lt in s["lead_times"].values():
+        assert len(lt["per_replication"]) == 2 and lt["per_replication"][1] is None
+    assert s["workload"]["loas_offered_per_year"]["n"] == 2
