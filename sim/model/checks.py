@@ -8,10 +8,7 @@ reform-conflict rule (two selected reforms setting the same statutory value).
 """
 from __future__ import annotations
 
-from typing import Mapping
-
 from sim.engine.clock import years
-from sim.engine.distributions import KINDS, Dist
 from sim.model.arrivals import peak_relative_rate
 from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
 from sim.model.checks_workload import validate_workload
@@ -30,72 +27,24 @@ from sim.model.params import (
     non_finite,
 )
 from sim.model.reform import ReformConflict, combine
+from sim.model.rules import (
+    SHARE_TOL,
+    _dists,
+    _flag,
+    _keys,
+    _nonneg,
+    _partners,
+    _prob,
+    _shares,
+    _unique,
+    dist_problems,
+)
 
-SHARE_TOL = 1e-6
 LOOP = "allowed: 0 <= p < 1 (the loop must end)"  # the chance of going round a loop once more
 # reform multipliers checked to be >= 0, in the order they are reported
 REFORM_FACTORS = ("p_hold_factor", "p_incomplete_factor", "p_requirement_change_factor", "loa_work_factor",
                   "tech_release_work_factor", "contracting_work_factor", "contracting_sigma_factor",
                   "line_rate_factor")
-
-
-def _flag(out: list[str], bad: bool, message: str) -> None:
-    """Report ``message`` when ``bad`` (the rule's condition for a problem)."""
-    if bad:
-        out.append(message)
-
-
-def dist_problems(d: Dist, key: str) -> list[str]:
-    """Return one message per invalid field, each naming its dotted key."""
-    out: list[str] = []
-    if d.kind not in KINDS:
-        return [f"{key}.kind={d.kind!r} is not a distribution; allowed: {', '.join(KINDS)}"]
-    _flag(out, d.kind == "fixed" and d.value < 0, f"{key}.value={d.value} must be >= 0")
-    if d.kind == "lognormal":
-        _flag(out, d.median <= 0, f"{key}.median={d.median} must be > 0 for a lognormal")
-        _flag(out, d.sigma < 0, f"{key}.sigma={d.sigma} must be >= 0")
-    if d.kind in ("triangular", "uniform"):
-        _flag(out, d.low < 0, f"{key}.low={d.low} must be >= 0")
-        _flag(out, d.high < d.low, f"{key}.high={d.high} must be >= low ({d.low})")
-    if d.kind == "triangular" and not (d.low <= d.mode <= d.high):
-        out.append(f"{key}.mode={d.mode} must lie between low ({d.low}) and high ({d.high})")
-    _flag(out, d.kind == "exponential" and d.mean <= 0, f"{key}.mean={d.mean} must be > 0 for an exponential")
-    _flag(out, d.cap is not None and d.cap < 0, f"{key}.cap={d.cap} must be >= 0 or null")
-    return out
-
-
-def _prob(out: list[str], key: str, value: float) -> None:
-    _flag(out, not 0.0 <= value <= 1.0, f"{key}={value} is not a probability; allowed: 0 to 1")
-
-
-def _nonneg(out: list[str], key: str, value: float) -> None:
-    _flag(out, value < 0, f"{key}={value} must be >= 0")
-
-
-def _keys(out: list[str], key: str, mapping: Mapping[str, object], allowed: tuple[str, ...]) -> bool:
-    """Report unless ``mapping`` has exactly the ``allowed`` keys; return whether it has them."""
-    have = list(mapping)
-    exact = sorted(have) == sorted(allowed)
-    _flag(out, not exact, f"{key} has keys {have}; required exactly: {list(allowed)}")
-    return exact
-
-
-def _dists(out: list[str], key: str, dists: Mapping[str, Dist], allowed: tuple[str, ...]) -> None:
-    """A mapping of distributions: exactly the ``allowed`` keys, then each distribution's own rules."""
-    _keys(out, key, dists, allowed)
-    for name, dist in dists.items():
-        out.extend(dist_problems(dist, f"{key}.{name}"))
-
-
-def _shares(out: list[str], key: str, values: list[float]) -> None:
-    for i, v in enumerate(values):
-        _nonneg(out, f"{key}[{i}]", v)
-    if abs(sum(values) - 1.0) > SHARE_TOL:
-        out.append(f"{key} sums to {sum(values):.6g}; shares must sum to 1")
-
-
-def _unique(out: list[str], key: str, names: list[str], what: str = "names") -> None:
-    _flag(out, len(set(names)) != len(names), f"{key} has duplicate {what}: {names}")
 
 
 def _validate_demand(d: DemandParams, out: list[str]) -> None:
@@ -108,12 +57,7 @@ def _validate_demand(d: DemandParams, out: list[str]) -> None:
     _flag(out, d.envelope < 1, f"demand.envelope={d.envelope} must be >= 1")
     _prob(out, "demand.urgent_share", d.urgent_share)
     _flag(out, not d.partners, "demand.partners is empty; allowed: a list of {name, group, weight}")
-    for i, p in enumerate(d.partners):
-        k = f"demand.partners[{i}]"
-        _flag(out, not p.name, f"{k}.name is empty")
-        _flag(out, p.group not in PARTNER_GROUPS, f"{k}.group={p.group!r}; allowed: {', '.join(PARTNER_GROUPS)}")
-        _nonneg(out, f"{k}.weight", p.weight)
-    _unique(out, "demand.partners", [p.name for p in d.partners])
+    _partners(out, "demand.partners", d.partners)
     if d.partners and sum(p.weight for p in d.partners) <= 0:
         out.append("demand.partners weights sum to 0; at least one must be > 0")
     if _keys(out, "demand.groups", d.groups, LOA_GROUPS):
@@ -209,7 +153,7 @@ def validate_params(params: Params) -> list[str]:
     _validate_run(params, out)
     _validate_demand(params.demand, out)
     _validate_process(params.process, out)
-    validate_workload(params, out, dist_problems)
+    validate_workload(params, out)
     _validate_staffing(params.staffing, params.demand.platforms, out)
     _validate_dynamics(params, out)
     _validate_reforms(params, out)

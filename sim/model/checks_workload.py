@@ -1,24 +1,21 @@
 """Rules on the whole-workload parameters: BPC cases, growth by fiscal year, value factors, documents.
 
-Called by :func:`sim.model.checks.validate_params`; the shared helpers live there.  Each problem is one
-line naming the dotted key, the value and what is allowed.
+Called by :func:`sim.model.checks.validate_params`; the shared helpers are in :mod:`sim.model.rules`.  Each
+problem is one line naming the dotted key, the value and what is allowed.
 """
 from __future__ import annotations
 
-from typing import Callable
-
-from sim.engine.distributions import Dist
 from sim.model.params import DOCUMENTS, FMS_GROUPS, LOA_GROUPS, PARTNER_GROUPS, Params
+from sim.model.rules import _flag, _partners, dist_problems
 
 MAX_VALUE_MUSD = 1e9  # $1,000 trillion: far above any case, far below where sums lose precision or overflow
 
 
-def validate_workload(params: Params, out: list[str], dist_problems: Callable[[Dist, str], list[str]]) -> None:
+def validate_workload(params: Params, out: list[str]) -> None:
     d, p = params.demand, params.process
 
     def flag(bad: bool, message: str) -> None:
-        if bad:
-            out.append(message)
+        _flag(out, bad, message)
 
     fy = params.run.start_fiscal_year
     flag(not 1 <= fy <= 9999, f"run.start_fiscal_year={fy}; allowed: a fiscal year from 1 to 9999")
@@ -39,13 +36,7 @@ def validate_workload(params: Params, out: list[str], dist_problems: Callable[[D
         out.append(f"demand.bpc.seasonal has {len(b.seasonal)} entries; allowed: exactly 12 (October first)")
     elif min(b.seasonal) < 0 or sum(b.seasonal) <= 0:
         out.append(f"demand.bpc.seasonal={list(b.seasonal)} must be >= 0 with a positive sum")
-    for i, pt in enumerate(b.partners):
-        k = f"demand.bpc.partners[{i}]"
-        flag(not pt.name, f"{k}.name is empty")
-        flag(pt.group not in PARTNER_GROUPS, f"{k}.group={pt.group!r}; allowed: {', '.join(PARTNER_GROUPS)}")
-        flag(pt.weight < 0, f"{k}.weight={pt.weight} must be >= 0")
-    names = [pt.name for pt in b.partners]
-    flag(len(set(names)) != len(names), f"demand.bpc.partners has duplicate names: {names}")
+    _partners(out, "demand.bpc.partners", b.partners)
     flag(b.share > 0 and sum(pt.weight for pt in b.partners) <= 0,
          f"demand.bpc.share={b.share} but demand.bpc.partners has no positive weight; allowed: a list of "
          "{name, group, weight} with a positive sum")

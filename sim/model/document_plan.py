@@ -2,8 +2,9 @@
 
 Documents of one kind arrive at a case as a Poisson stream from its LOR, at the yearly rate of the case's
 LOA group (``process.amendments.per_year`` / ``process.modifications.per_year``).  The gaps come from slot 0
-of the kind's own draw bank (``amendments`` / ``modifications``), visit ``seq - 1`` for document ``seq``,
-so the plan depends only on the case id and its group: every scenario sees the same planned times.  The
+of the kind's own draw bank (``amendment`` / ``modification``), visit ``seq - 1`` for document ``seq``, and
+past the pre-drawn visits from the case's own overflow stream (``DrawBank.beyond``), so the plan depends
+only on the case id and its group: every scenario sees the same planned times.  The
 plan is a list of offsets from the LOR; which documents *happen* depends on the case's life in that
 scenario (only while it is implemented and not yet closed, ``sim.model.process.documents``).
 """
