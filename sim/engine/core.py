@@ -13,6 +13,7 @@ from typing import Any, Generator, Protocol
 import simpy
 
 from sim.engine.pool import Pool
+from sim.engine.sharing import SharedServer
 
 Visit = tuple[int, str, str, float, float, float]
 # a SimPy process body: yields events, is sent their values; the one alias for every process here
@@ -45,6 +46,16 @@ class Engine:
         yield env.timeout(duration)
         pool.release()
         self.visits.append((entity.id, stage, pool.name, arrived, started, env.now))
+
+    def share(self, entity: Entity, stage: str, server: SharedServer, effort: float, weight: float = 1.0) -> Process:
+        """Join ``server``'s shared work at once and leave when ``effort`` has been delivered (processor sharing).
+
+        The visit record has ``started == arrived`` (nobody waits to join); its length is the sojourn.
+        """
+        env = self.env
+        arrived = env.now
+        yield server.work(effort, weight)
+        self.visits.append((entity.id, stage, server.name, arrived, arrived, env.now))
 
     def delay(self, entity: Entity, stage: str, duration: float) -> Process:
         """Time that passes without a resource (partner actions, statutory periods, transport)."""

@@ -122,3 +122,19 @@ def test_visit_is_appended_only_when_service_ends():
     assert (pool.busy, pool.queue_length) == (1, 0)
     eng.env.run()
     assert eng.visits[2:] == [(2, "s", "p", 0.0, 10.0, 20.0)]
+
+
+def test_share_records_a_visit_whose_length_is_the_sojourn_under_processor_sharing():
+    from sim.engine.sharing import SharedServer
+
+    class Ent:
+        def __init__(self, i):
+            self.id, self.priority = i, 1
+
+    eng = Engine()
+    server = SharedServer(eng.env, "desk")
+    eng.env.process(eng.share(Ent(1), "s", server, 2.0))
+    eng.env.process(eng.share(Ent(2), "s", server, 1.0))
+    eng.env.run()
+    # both share one person: job 2 gets half of the effort until it finishes at t=2, job 1 then alone
+    assert sorted(eng.visits) == [(1, "s", "desk", 0, 0, 3.0), (2, "s", "desk", 0, 0, 2.0)]
