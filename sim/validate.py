@@ -3,8 +3,11 @@
 Prints, and writes as ``validation.md`` and ``validation.json`` into its run directory
 (``results/validate/<timestamp>/`` unless ``--out`` says otherwise), two tables:
 
-1. verification: analytic (Erlang C, Jackson network) against simulated mean waits of plain
-   queueing networks run on the very engine that simulates FMS cases (``sim.verification``);
+1. verification: analytic against simulated mean waits and sojourns of plain queueing networks run
+   on the very engine that simulates FMS cases (``sim.verification``): first-come-first-served M/M/c
+   stations (Erlang C, Jackson network) and processor sharing (M/G/1-PS with deterministic and
+   lognormal work, c servers shared equally, c random desks), where a station's measure is the time
+   there beyond the customer's own work (``T - S``);
 2. calibration: the baseline beside the published figures (``sim.analysis.calibration``), each row with
    its source, tag, tolerance, whether the model is inside it, and whether the row is an
    independent check or only echoes an input.
@@ -19,7 +22,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from sim.analysis.calibration import calibration_rows, sales_by_fiscal_year
 from sim.analysis.workload import fiscal_years
@@ -30,7 +33,7 @@ from sim.output.formatting import table_value as cell
 from sim.runner import Stopped, combine, run_replications, stop_on_signals
 
 
-def verification_markdown(rows: list[dict]) -> str:
+def verification_markdown(rows: list[dict[str, Any]]) -> str:
     head = ("| network | station | measure | analytic | simulated [interval] | gap % | gap / half-width | inside |\n"
             "|---|---|---|---|---|---|---|---|")
     lines = [head]
@@ -42,7 +45,7 @@ def verification_markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def calibration_markdown(rows: list[dict]) -> str:
+def calibration_markdown(rows: list[dict[str, Any]]) -> str:
     lines = ["| measure | model | published | tolerance band | inside | kind | source [tag] |",
              "|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -54,7 +57,7 @@ def calibration_markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def sales_markdown(rows: list[dict]) -> str:
+def sales_markdown(rows: list[dict[str, Any]]) -> str:
     lines = ["| fiscal year | model: value accepted | model: value delivered | DSCA FMS sales [MEASURED] |",
              "|---|---|---|---|"]
     for r in rows:
@@ -114,7 +117,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         raise
     md = (f"# Validation\n\nBaseline: {args.replications} replications, seed {params.seed}, cohort of LORs in "
           f"[{params.run.warmup_years:g}, {params.run.horizon_years:g}) years.\n\n"
-          "## Verification: simulated against analytic mean waits (Erlang C per station, Jackson network)\n\n"
+          "## Verification: simulated against analytic mean waits (Erlang C per station, Jackson network; "
+          "processor sharing)\n\n"
+          "Wq is the mean time in queue of a first-come-first-served station; T - S, of a processor-sharing "
+          "station, the mean time there beyond the customer's own service requirement (M/G/1-PS: "
+          "E[S] rho / (1 - rho), whatever the service distribution; c servers shared equally: M/M/c's Wq; "
+          "c random desks: c M/G/1-PS queues at lambda / c).  "
           "Intervals are Bonferroni-adjusted over the rows (family level 95%); the gap is also given in units "
           "of the interval's half-width.\n\n"
           f"{verification_markdown(verification)}\n\n"

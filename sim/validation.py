@@ -8,12 +8,17 @@ from sim.verification.networks import (
     SEED,
     Customer,
     Network,
+    NetworkRun,
+    conditional_sojourn,
     replicate,
     run_engine,
+    run_network,
+    service_dist,
     simulate_network,
     summarise_visits,
     verification_table,
 )
 
-__all__ = ["NETWORKS", "REPLICATIONS", "SEED", "Customer", "Network", "replicate", "run_engine",
-           "simulate_network", "summarise_visits", "verification_table"]
+__all__ = ["NETWORKS", "REPLICATIONS", "SEED", "Customer", "Network", "NetworkRun", "conditional_sojourn",
+           "replicate", "run_engine", "run_network", "service_dist", "simulate_network", "summarise_visits",
+           "verification_table"]

@@ -106,6 +106,9 @@ def test_validate_writes_both_tables(tmp_path):
     # debug=tiny starts in FY2004 and runs 2 years after a half-year warm-up: FY2004 and FY2005 are listed
     assert [r["fiscal_year"] for r in data["sales_by_fiscal_year"]] == [2004, 2005]
     assert all(row["analytic"] > 0 for row in data["verification"])
+    # first-come-first-served and processor-sharing networks (M/G/1-PS, equal sharing, random desks)
+    assert {row["measure"] for row in data["verification"]} == {"Wq", "T - S", "sojourn"}
+    assert "M/G/1-PS lognormal cv 2" in md and "equal sharing" in md and "random desks" in md
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
 
 

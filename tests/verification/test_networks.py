@@ -2,14 +2,16 @@
 
 * exact: the waits in the engine's visit records equal the FIFO multi-server recursion
   (Kiefer-Wolfowitz) run on the same arrival and service times, station by station;
-* statistical: on the default networks (light and heavy load, one and many servers, a series) every
-  simulated mean wait and mean sojourn lies inside its Student-t interval across independent
-  replications, Bonferroni-adjusted over all rows of the table (family level 95%);
+* statistical: on the default networks (light and heavy load, one and many servers, a series, and the
+  processor-sharing rows: M/G/1-PS with deterministic and lognormal work, equal sharing, random desks)
+  every simulated mean wait (T - S for sharing) and mean sojourn lies inside its Student-t interval across
+  independent replications, Bonferroni-adjusted over all rows of the table (family level 95%);
 * independent: Ciw (a test-only dependency) simulates the same network; Ciw against theory, ours
   against theory and Ciw against ours (Welch interval on the difference) all agree at a
   Bonferroni-adjusted family level of 95% over those comparisons.
 
 Seeds are constants fixed here (and in ``sim.verification.networks.SEED``) before any result was looked at.
+The processor-sharing disciplines have exact and statistical checks of their own in ``test_processor_sharing``.
 """
 from __future__ import annotations
 
@@ -177,14 +179,18 @@ def test_simulated_waits_and_sojourns_match_erlang_c_within_bonferroni_intervals
 
 @pytest.mark.slow
 def test_simulated_service_times_and_cohort_sizes_match_their_design(table_runs):
-    """Services are exponential with the stated rates, and each replication counts about lambda (horizon -
-    warm-up) customers (95% Bonferroni intervals over all stations; Poisson count within 5 sd)."""
+    """Services have the stated means 1 / mu (exponential, deterministic or lognormal), and each replication
+    counts about lambda (horizon - warm-up) customers (95% Bonferroni intervals over all stations; Poisson
+    count within 5 sd)."""
     results, _ = table_runs
     k = sum(len(n.servers) for n in NETWORKS)
     level = 1 - (1 - FAMILY_LEVEL) / k
     for net in NETWORKS:
         reps = results[net.name]
         for j, mu in enumerate(net.service_rates):
+            if net.service_cv == 0:  # deterministic: every requirement is 1 / mu
+                assert [r["mean_service"][j] for r in reps] == pytest.approx([1 / mu] * len(reps), rel=1e-12)
+                continue
             mean, hw = t_interval([r["mean_service"][j] for r in reps], level)
             assert abs(mean - 1 / mu) <= hw, (net.name, j, mean, 1 / mu, hw)
         expected = net.arrival_rate * (net.horizon - net.warmup)

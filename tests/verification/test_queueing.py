@@ -1,4 +1,5 @@
-"""sim.verification.queueing against textbook values, an independent formula, limits and invalid input."""
+"""sim.verification.queueing against textbook values, an independent formula, limits and invalid input;
+processor sharing against closed forms and the birth-death chain of equal sharing."""
 from __future__ import annotations
 
 import math
@@ -9,12 +10,19 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from sim.verification.queueing import (
+    desks_sojourn,
     erlang_b,
     erlang_c,
     jackson_series,
+    mg1_ps_conditional_sojourn,
+    mg1_ps_sojourn,
+    mg1_ps_wait,
     mmc_queue_length,
     mmc_sojourn,
     mmc_wait,
+    series,
+    shared_number,
+    shared_sojourn,
 )
 
 
@@ -125,3 +133,102 @@ def test_invalid_input_is_an_error(call):
 def test_jackson_series_names_the_unstable_station():
     with pytest.raises(ValueError, match="station 2: unstable"):
         jackson_series(1.0, [1, 1, 3], [2.0, 1.0, 1.0])
+
+
+# ------------------------------------------------------------------ processor sharing
+def equal_sharing_number(lam: float, mu: float, c: int, n_max: int = 4000) -> float:
+    """Mean number in system of the birth-death chain of c servers shared equally (births lam, deaths
+    min(n, c) mu: each of n customers served at min(1, c/n)), by a truncated sum of its stationary law."""
+    p, total, mean = 1.0, 1.0, 0.0
+    for n in range(1, n_max):
+        p *= lam / (min(n, c) * mu)
+        total += p
+        mean += n * p
+    return mean / total
+
+
+@pytest.mark.parametrize("lam, mu", [(0.5, 1.0), (0.7, 1.0), (1.2, 2.0), (0.09, 0.1)])
+def test_mg1_processor_sharing_closed_forms(lam, mu):
+    rho = lam / mu
+    assert mg1_ps_sojourn(lam, mu) == pytest.approx((1 / mu) / (1 - rho), rel=1e-12)
+    assert mg1_ps_wait(lam, mu) == pytest.approx((1 / mu) * rho / (1 - rho), rel=1e-12)
+    # the M/M/1 mean sojourn is the same under FCFS and PS; the slowdown T/S is 1/(1-rho) for every size
+    assert mg1_ps_sojourn(lam, mu) == pytest.approx(mmc_sojourn(lam, mu, 1), rel=1e-12)
+    for x in (0.0, 0.3, 1.0, 17.0):
+        assert mg1_ps_conditional_sojourn(lam, mu, x) == pytest.approx(x / (1 - rho), rel=1e-12, abs=0)
+    assert mg1_ps_conditional_sojourn(lam, mu, 1 / mu) == pytest.approx(mg1_ps_sojourn(lam, mu), rel=1e-12)
+
+
+def test_mg1_ps_worked_example():
+    # lambda 0.7, E[S] 1: E[T] = 1/0.3 = 10/3, E[T - S] = 7/3, a job of 2 days takes 20/3 on average
+    assert mg1_ps_sojourn(0.7, 1.0) == pytest.approx(10 / 3, rel=1e-12)
+    assert mg1_ps_wait(0.7, 1.0) == pytest.approx(7 / 3, rel=1e-12)
+    assert mg1_ps_conditional_sojourn(0.7, 1.0, 2.0) == pytest.approx(20 / 3, rel=1e-12)
+
+
+@pytest.mark.parametrize("lam, mu, c", [(2.4, 1.0, 3), (0.5, 1.0, 1), (7.0, 0.5, 16), (1.0, 0.75, 2)])
+def test_equal_sharing_has_the_mmc_number_in_system(lam, mu, c):
+    """The birth-death chain of equal sharing is M/M/c's: same L, and W = L / lambda (Little)."""
+    L = equal_sharing_number(lam, mu, c)
+    assert shared_number(lam, mu, c) == pytest.approx(L, rel=1e-9)
+    assert shared_number(lam, mu, c) == pytest.approx(mmc_queue_length(lam, mu, c) + lam / mu, rel=1e-12)
+    assert shared_sojourn(lam, mu, c) == pytest.approx(L / lam, rel=1e-9)
+    assert shared_sojourn(lam, mu, c) == mmc_sojourn(lam, mu, c)
+
+
+def test_equal_sharing_worked_example():
+    # M/M/2 with lambda 1, mu 0.75 (test_mm2_worked_example): W = 16/15 + 4/3 = 12/5, L = lambda W
+    assert shared_sojourn(1.0, 0.75, 2) == pytest.approx(12 / 5, rel=1e-12)
+    assert shared_number(1.0, 0.75, 2) == pytest.approx(12 / 5, rel=1e-12)
+
+
+@given(c=st.integers(1, 50), rho=st.floats(0.01, 0.98), mu=st.floats(0.05, 20.0))
+@settings(max_examples=200, deadline=None)
+def test_random_desks_are_c_mg1_ps_queues_and_never_beat_sharing(c, rho, mu):
+    lam = rho * c * mu
+    assert desks_sojourn(lam, mu, c) == pytest.approx(mg1_ps_sojourn(lam / c, mu), rel=1e-12)
+    assert desks_sojourn(lam, mu, c) == pytest.approx((1 / mu) / (1 - rho), rel=1e-9)
+    # pooling: c servers shared by everyone beat c separate desks (equal for one server)
+    if c == 1:
+        assert shared_sojourn(lam, mu, c) == pytest.approx(desks_sojourn(lam, mu, c), rel=1e-9)
+    else:
+        assert shared_sojourn(lam, mu, c) < desks_sojourn(lam, mu, c)
+
+
+def test_series_of_fcfs_exponential_stations_is_jacksons_exactly():
+    args = (0.6, [1, 5, 1], [1.0, 0.15, 0.8])
+    th, jk = series(*args, ["slots"] * 3, [1.0] * 3), jackson_series(*args)
+    for key in ("rho", "wq", "w", "lq", "total_wq", "sojourn"):
+        assert th[key] == jk[key]
+
+
+def test_series_mixes_disciplines_and_is_insensitive_for_sharing():
+    lam = 0.7
+    th = series(lam, [1, 3, 4], [1.0, 0.3, 0.25], ["slots", "shared", "desks"], [1.0, 2.0, 0.0])
+    assert th["rho"] == pytest.approx([0.7, 0.7 / 0.9, 0.7])
+    assert th["wq"] == pytest.approx([mmc_wait(lam, 1.0, 1), mmc_wait(lam, 0.3, 3), mg1_ps_wait(lam / 4, 0.25)])
+    assert th["w"] == pytest.approx([mmc_sojourn(lam, 1.0, 1), shared_sojourn(lam, 0.3, 3),
+                                     desks_sojourn(lam, 0.25, 4)])
+    assert th["sojourn"] == pytest.approx(sum(th["w"]))
+    assert th["total_wq"] == pytest.approx(sum(th["wq"]))
+    assert th["lq"] == pytest.approx([lam * w for w in th["wq"]])
+    for cv in (0.0, 0.5, 3.0):  # the service cv does not matter under sharing
+        assert series(lam, [3], [0.3], ["shared"], [cv]) == series(lam, [3], [0.3], ["shared"], [1.0])
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: series(0.5, [1], [1.0], ["fcfs"], [1.0]), "station 1: discipline 'fcfs'; allowed: slots, shared, desks"),
+    (lambda: series(0.5, [1, 1], [1.0, 1.0], ["shared", "slots"], [1.0, 0.5]), "station 2: service cv 0.5 at a slots"),
+    (lambda: series(0.5, [1], [1.0], ["shared"], [-0.1]), "station 1: service cv -0.1 must be"),
+    (lambda: series(0.5, [1], [1.0], ["shared"], [math.nan]), "service cv nan"),
+    (lambda: series(2.0, [1, 1], [3.0, 1.0], ["shared", "desks"], [1.0, 1.0]), "station 2: unstable"),
+    (lambda: series(0.5, [1], [1.0], ["shared", "shared"], [1.0]), "equal, non-empty"),
+    (lambda: series(0.5, [], [], [], []), "equal, non-empty"),
+    (lambda: desks_sojourn(4.0, 1.0, 4), "unstable"),
+    (lambda: desks_sojourn(1.0, 1.0, 0), "integer >= 1"),
+    (lambda: mg1_ps_sojourn(1.0, 1.0), "unstable"),
+    (lambda: mg1_ps_conditional_sojourn(0.5, 1.0, -1.0), "requirement"),
+])
+def test_invalid_processor_sharing_input_is_an_error(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
