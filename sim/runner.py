@@ -7,6 +7,7 @@ sorted by replication, so the numbers do not depend on the number of processes.
 """
 from __future__ import annotations
 
+import math
 import multiprocessing
 import signal
 from contextlib import contextmanager
@@ -19,10 +20,11 @@ import pandas as pd
 from sim.analysis.dynamics import stage_flow
 from sim.analysis.stages import stage_totals
 from sim.analysis.workload import DOCUMENT_DTYPES
+from sim.engine.core import VISIT_COLUMNS
 from sim.engine.rng import RandomStreams
 from sim.model import reform
 from sim.model.checks import validate_params
-from sim.model.fms_model import FmsModel
+from sim.model.fms_model import POOL_SAMPLE_COLUMNS, FmsModel
 from sim.model.params import Params
 
 MILESTONES = ("lor_received", "lor_complete", "loa_offered", "loa_accepted", "implemented", "contract_awarded",
@@ -78,7 +80,7 @@ def _documents_frame(model: FmsModel, r: int) -> pd.DataFrame:
 
 
 def _visits_frame(model: FmsModel, r: int) -> pd.DataFrame:
-    df = pd.DataFrame(model.visits, columns=["case_id", "stage", "pool", "arrived", "started", "finished"])
+    df = pd.DataFrame(model.visits, columns=list(VISIT_COLUMNS))
     df.insert(0, "replication", np.int64(r))
     df = df.astype({"case_id": "int64"})
     return df.sort_values(["replication", "case_id", "arrived", "started", "finished", "stage"], kind="stable")\
@@ -90,10 +92,11 @@ def _pool_windows(model: FmsModel, r: int) -> pd.DataFrame:
     for label, snaps in model.snapshots.items():
         for name, s in snaps.items():
             rows.append((r, label, name, s.time, s.queue_area, s.busy_area, s.capacity_area,
-                         s.requests, s.starts, s.releases, s.queue, s.busy, s.capacity))
+                         s.requests, s.starts, s.releases, s.queue, s.busy, s.capacity,
+                         math.nan if s.cases_area is None else s.cases_area))
     return pd.DataFrame(rows, columns=["replication", "at", "pool", "day", "queue_area", "busy_area",
                                        "capacity_area", "requests", "starts", "releases", "queue", "busy",
-                                       "capacity"])
+                                       "capacity", "cases_area"])
 
 
 def checked(params: Params) -> Params:
@@ -112,7 +115,7 @@ def run_replication(params: Params, replication: int) -> RepResult:
 def _simulate(params: Params, replication: int) -> RepResult:
     scenario, policy = reform.apply(params)
     model = FmsModel(scenario, RandomStreams(params.seed, replication), policy).run()
-    pools = pd.DataFrame(model.samples, columns=["day", "pool", "queue", "busy", "capacity"])
+    pools = pd.DataFrame(model.samples, columns=list(POOL_SAMPLE_COLUMNS))
     pools.insert(0, "replication", np.int64(replication))
     cases = _cases_frame(model, replication)
     visits = _visits_frame(model, replication)

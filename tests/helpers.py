@@ -66,7 +66,7 @@ def model(params: Params, seed: int = 1) -> FmsModel:
 
 def timeline(m: FmsModel, case_id: int) -> list[tuple[str, float, float, float]]:
     """(stage, arrived, started, finished) of one case, in order."""
-    return [(s, a, b, f) for (cid, s, _pool, a, b, f) in m.visits if cid == case_id]
+    return [(s, a, b, f) for (cid, s, _pool, a, b, f, *_) in m.visits if cid == case_id]
 
 
 def _fixed(value: float, cap: float | None = None) -> Dist:

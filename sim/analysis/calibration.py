@@ -57,6 +57,14 @@ def stage_durations(visits: pd.DataFrame, cases: pd.DataFrame, stage: str) -> pd
     return cohort.merge(v.reset_index(), on=["replication", "case_id"], how="inner")
 
 
+def _loa_days(visits: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    """Per cohort case: days in LOA development plus policy review (first LOA, not restatements), with its group."""
+    cohort = cases.loc[cases["in_cohort"], ["replication", "case_id", "loa_group"]]
+    v = visits[visits["stage"].isin(["loa_development", "policy_review"])]
+    v = v.assign(days=v["finished"] - v["arrived"]).groupby(["replication", "case_id"])["days"].sum()
+    return cohort.merge(v.reset_index(), on=["replication", "case_id"], how="inner")
+
+
 def flow_ratio(cases: pd.DataFrame, start: float, end: float) -> float:
     """Value of LOAs accepted over value delivered in [start, end): above 1, the backlog grows."""
     acc = cases[(cases["loa_accepted"] >= start) & (cases["loa_accepted"] < end)]["value_musd"].sum()
@@ -160,6 +168,16 @@ def calibration_rows(cases: pd.DataFrame, visits: pd.DataFrame, warmup: float, h
             "±10 points: a goal [TARGET], not a measured share", "echo", "DSCA 01-06; DSCA 07-26", "TARGET",
             f"by group: {groups} (DSCA 07-26: blanket-order and training LOAs met it, defined-order ones did not); "
             "LOAs alone " + ("-" if m["loas_only"] is None else f"{100 * m['loas_only']:.0f}%")))
+    loa = _loa_days(visits, cases)
+    for group, median in (("A", 30), ("B", 75), ("C", 120)):
+        rows.append(CalibrationRow(
+            f"median LOA development and policy review, group {group} (days, waits and shared attention included)",
+            _median(loa.loc[loa["loa_group"] == group, "days"]),
+            f"median {median} days (P80 near the {dict(A=45, B=100, C=150)[group]}-day group timeline)",
+            *_band(median, 0.2),
+            "±20%: the defaults' own medians [ESTIMATE], set so the P80s sit near the SAMM group timelines "
+            "[UNVERIFIED]; the staff model must keep them", "echo", "FS LOA-development table; SAMM C5.T6",
+            "ESTIMATE", "first LOA only (restatements apart); the drawn time is the elapsed time at the design load"))
     rows += [
         CalibrationRow(
             "median contracting time, cases on an existing contract (days, waits included)",

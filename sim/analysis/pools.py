@@ -9,11 +9,15 @@ from sim.engine.clock import DAYS_PER_YEAR
 
 
 def pool_window_stats(windows: pd.DataFrame, start: str = "warmup", end: str = "horizon") -> list[PoolStats]:
-    """Utilisation, mean queue and throughput of each pool between two snapshots, with intervals."""
+    """Utilisation, mean queue and throughput of each pool between two snapshots, with intervals.
+
+    For a portfolio office, ``utilisation`` is the share of person-time spent working on at least one case,
+    ``mean_queue`` the office's backlog, and ``cases_per_person`` the mean portfolio (None for slot pools)."""
     a = windows[windows["at"] == start].set_index(["replication", "pool"])
     b = windows[windows["at"] == end].set_index(["replication", "pool"])
-    d = (b[["day", "queue_area", "busy_area", "capacity_area", "requests", "starts", "releases"]]
-         - a[["day", "queue_area", "busy_area", "capacity_area", "requests", "starts", "releases"]])
+    cols = ["day", "queue_area", "busy_area", "capacity_area", "requests", "starts", "releases"]
+    cols += ["cases_area"] if "cases_area" in windows.columns else []
+    d = b[cols] - a[cols]
     out = []
     for pool in list(dict.fromkeys(windows["pool"])):
         dp = d.xs(pool, level="pool")
@@ -29,6 +33,9 @@ def pool_window_stats(windows: pd.DataFrame, start: str = "warmup", end: str = "
             "served_share": float(dp["starts"].sum() / dp["requests"].sum()) if dp["requests"].sum() else None,
             "queue_growth": mean_ci((dp["requests"] - dp["starts"]).tolist()),  # cases, warm-up to horizon
             "per_replication_utilisation": util,
+            # portfolio offices: mean cases per person (in portfolios, worked on or waiting on others)
+            "cases_per_person": (mean_ci((dp["cases_area"] / dp["capacity_area"]).tolist())
+                                 if "cases_area" in dp.columns and dp["cases_area"].notna().all() else None),
         })
     return out
 

@@ -13,7 +13,11 @@ from sim.model.process import STAGES
 def stage_totals(cases: pd.DataFrame, visits: pd.DataFrame) -> pd.DataFrame:
     """Per replication and stage: summed wait, work and visits of cohort cases, and the cohort size.
 
-    Computed per replication where the visits are at hand, so that visits need not be kept.
+    ``wait`` is the time before the visit started (a slot queue or an office's backlog), ``work`` the rest; the
+    work splits into ``waits`` (waits on others: the whole of a delay, a portfolio case's waits), ``effort``
+    (hands-on: the time a slot is held, a portfolio case's person-days) and the slowdown from shared attention
+    (``work - waits - effort``, zero but at portfolio pools).  Computed per replication where the visits are at
+    hand, so that visits need not be kept.
     """
     cohort = cases.loc[cases["in_cohort"], ["replication", "case_id"]]
     n = cohort.groupby("replication").size().rename("cohort")
@@ -21,7 +25,7 @@ def stage_totals(cases: pd.DataFrame, visits: pd.DataFrame) -> pd.DataFrame:
     v = v.assign(wait=v["started"] - v["arrived"], work=v["finished"] - v["started"],
                  pool=v["pool"].str.replace(r"^line:.*$", "line:*", regex=True))
     g = v.groupby(["replication", "stage", "pool"], sort=False)
-    out = g[["wait", "work"]].sum().join(g.size().rename("visits")).reset_index()
+    out = g[["wait", "work", "waits", "effort"]].sum().join(g.size().rename("visits")).reset_index()
     return out.merge(n.reset_index(), on="replication", how="left")
 
 
@@ -33,17 +37,22 @@ def stage_times(totals: pd.DataFrame, replications: Sequence[int]) -> list[Stage
     out = []
     present = set(totals["stage"].astype(str).unique().tolist())
     for stage in [s for s in STAGES if s in present]:
-        t = totals[totals["stage"] == stage].groupby("replication")[["wait", "work", "visits", "cohort"]].agg(
-            {"wait": "sum", "work": "sum", "visits": "sum", "cohort": "first"})
+        t = totals[totals["stage"] == stage].groupby("replication")[
+            ["wait", "work", "waits", "effort", "visits", "cohort"]].agg(
+            {"wait": "sum", "work": "sum", "waits": "sum", "effort": "sum", "visits": "sum", "cohort": "first"})
         t = t.reindex(list(replications))
         cohort = t["cohort"].fillna(totals.groupby("replication")["cohort"].first().reindex(list(replications)))
-        per_case = t[["wait", "work", "visits"]].fillna(0.0).div(cohort, axis=0)
+        per_case = t[["wait", "work", "waits", "effort", "visits"]].fillna(0.0).div(cohort, axis=0)
+        slowdown = (per_case["work"] - per_case["waits"] - per_case["effort"]).clip(lower=0.0)
         pools = sorted(set(totals.loc[totals["stage"] == stage, "pool"].astype(str).tolist()))
         out.append({
             "stage": stage,
             "pool": ", ".join(p.replace("line:*", "production lines") for p in pools),
             "wait_per_case": mean_ci(per_case["wait"].tolist()),
             "work_per_case": mean_ci(per_case["work"].tolist()),
+            "hands_on_per_case": mean_ci(per_case["effort"].tolist()),
+            "slowdown_per_case": mean_ci(slowdown.tolist()),
+            "waits_on_others_per_case": mean_ci(per_case["waits"].tolist()),
             "visits_per_case": float(per_case["visits"].mean()),
         })
     return out

@@ -69,15 +69,23 @@ class PoolStats(TypedDict):
     served_share: Optional[float]
     queue_growth: Interval
     per_replication_utilisation: list[float]
+    cases_per_person: Optional[Interval]  # portfolio offices: mean cases in a person's portfolio (slots: None)
 
 
 class StageTime(TypedDict):
-    """Mean wait and work per cohort case at one stage (``sim.analysis.stages.stage_times``)."""
+    """Mean wait and work per cohort case at one stage (``sim.analysis.stages.stage_times``).
+
+    ``wait``: before the visit started (a slot queue, an office's backlog); ``work``: the rest, split into
+    ``hands_on`` (a slot held, a portfolio case's effort), ``slowdown`` (shared attention: portfolio pools only)
+    and ``waits_on_others`` (delays, a portfolio case's waits on other offices and the partner)."""
 
     stage: str
     pool: str
     wait_per_case: Interval
     work_per_case: Interval
+    hands_on_per_case: Interval
+    slowdown_per_case: Interval
+    waits_on_others_per_case: Interval
     visits_per_case: float
 
 

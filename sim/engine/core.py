@@ -13,9 +13,14 @@ from typing import Any, Generator, Protocol
 import simpy
 
 from sim.engine.pool import Pool
+from sim.engine.portfolio import PortfolioPool
 from sim.engine.sharing import SharedServer
 
-Visit = tuple[int, str, str, float, float, float]
+# (entity id, stage, pool, arrived, started, finished, waits on others, hands-on effort): for a slot pool the
+# effort is the time held (finished - started); for a delay, the waits are the whole time; for a portfolio, the
+# time from started to finished is the waits, the effort and the slowdown from shared attention.
+Visit = tuple[int, str, str, float, float, float, float, float]
+VISIT_COLUMNS = ("case_id", "stage", "pool", "arrived", "started", "finished", "waits", "effort")
 # a SimPy process body: yields events, is sent their values; the one alias for every process here
 Process = Generator[simpy.Event, Any, Any]
 
@@ -45,7 +50,7 @@ class Engine:
         started = env.now
         yield env.timeout(duration)
         pool.release()
-        self.visits.append((entity.id, stage, pool.name, arrived, started, env.now))
+        self.visits.append((entity.id, stage, pool.name, arrived, started, env.now, 0.0, duration))
 
     def share(self, entity: Entity, stage: str, server: SharedServer, effort: float, weight: float = 1.0) -> Process:
         """Join ``server``'s shared work at once and leave when ``effort`` has been delivered (processor sharing).
@@ -55,11 +60,26 @@ class Engine:
         env = self.env
         arrived = env.now
         yield server.work(effort, weight)
-        self.visits.append((entity.id, stage, server.name, arrived, arrived, env.now))
+        self.visits.append((entity.id, stage, server.name, arrived, arrived, env.now, 0.0, effort))
+
+    def portfolio_work(self, entity: Entity, stage: str, pool: PortfolioPool, effort: float, waits: float,
+                       desk: float, pooled: bool) -> Process:
+        """Join a person's portfolio (after any backlog wait), wait on others for ``waits`` days (held: no
+        effort, but counted in the portfolio), then have ``effort`` person-days worked on it, shared with the
+        person's other cases; leave."""
+        env = self.env
+        arrived = env.now
+        job = yield pool.join(entity.priority, desk, pooled)
+        started = env.now
+        if waits > 0:
+            yield env.timeout(waits)
+        yield pool.work(job, effort)
+        pool.done(job)
+        self.visits.append((entity.id, stage, pool.name, arrived, started, env.now, waits, effort))
 
     def delay(self, entity: Entity, stage: str, duration: float) -> Process:
         """Time that passes without a resource (partner actions, statutory periods, transport)."""
         env = self.env
         start = env.now
         yield env.timeout(duration)
-        self.visits.append((entity.id, stage, "", start, start, env.now))
+        self.visits.append((entity.id, stage, "", start, start, env.now, duration, 0.0))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from typing import Optional
 
 import simpy
 
@@ -32,6 +33,7 @@ class PoolSnapshot:
     queue: int
     busy: int
     capacity: int
+    cases_area: Optional[float] = None  # portfolio pools: integral of cases in portfolios dt (slots: None)
 
 
 class Pool:

@@ -130,6 +130,28 @@ class SharedServer:
         self.held += n
         self._reschedule()  # at the new one from now
 
+    def set_rate(self, rate: RateFn) -> None:
+        """A new productivity rule from now on (a new hire ramping up); work done so far is kept."""
+        self._advance()
+        self.rate = rate
+        self._reschedule()
+
+    def withdraw(self, event: simpy.Event) -> float:
+        """Take the job of ``event`` away (its case is handed to someone else) and return the effort it
+        still needs; its event will not fire from here.  O(n): only for hand-overs, which are rare."""
+        self._advance()
+        for k, (mark, _, w, e) in enumerate(self._marks):
+            if e is event:
+                self._marks[k] = self._marks[-1]
+                self._marks.pop()
+                heapq.heapify(self._marks)
+                self.weight -= w
+                if not self._marks:
+                    self.weight = 0.0
+                self._reschedule()
+                return max(0.0, (mark - self.virtual) * w)
+        raise ValueError("withdraw: the job is not being worked on here")
+
     def remaining(self, event: simpy.Event) -> Optional[float]:
         """Effort still to deliver to the job of ``event`` (None if it is not being worked on)."""
         self._advance()

@@ -14,6 +14,7 @@ from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
 from sim.model.checks_workload import validate_workload
 from sim.model.params import (
     ACQUISITION_TYPES,
+    DISCIPLINES,
     FMS_GROUPS,
     LOA_GROUPS,
     PARTNER_GROUPS,
@@ -124,6 +125,22 @@ def _validate_staffing(s: StaffingParams, platforms: list[Platform], out: list[s
         k = f"staffing.pools.{name}"
         _flag(out, pool.headcount < 1, f"{k}.headcount={pool.headcount}; allowed: an integer >= 1")
         _flag(out, pool.caseload < 1, f"{k}.caseload={pool.caseload}; allowed: an integer >= 1")
+        _flag(out, pool.discipline not in DISCIPLINES,
+              f"{k}.discipline={pool.discipline!r}; allowed: {', '.join(DISCIPLINES)}")
+        if pool.discipline != "portfolio":
+            continue
+        _flag(out, not 0 < pool.effort_share <= 1, f"{k}.effort_share={pool.effort_share}; allowed: 0 < share <= 1")
+        _flag(out, not 0 <= pool.design_load < 1, f"{k}.design_load={pool.design_load}; allowed: 0 <= load < 1")
+        if 0 < pool.effort_share <= 1 and 0 <= pool.design_load < 1:
+            _flag(out, pool.effort_share > 1.0 - pool.design_load + 1e-12,
+                  f"{k}: effort_share={pool.effort_share} at design_load={pool.design_load} is infeasible: at that "
+                  f"load processor sharing stretches the effort {1 / (1 - pool.design_load):.3g}-fold, longer than "
+                  f"the whole stage time; allowed: effort_share <= 1 - design_load "
+                  f"({1 - pool.design_load:.3g}), or a lower design_load")
+        _flag(out, not 0 <= pool.pooling <= 1, f"{k}.pooling={pool.pooling}; allowed: 0 <= share <= 1")
+        _flag(out, pool.max_cases is not None and pool.max_cases < 1,
+              f"{k}.max_cases={pool.max_cases}; allowed: null (no cap) or an integer >= 1")
+        _nonneg(out, f"{k}.switching_cost", pool.switching_cost)
     lines = s.production_lines
     for pf in platforms:
         _flag(out, pf.name not in lines,
@@ -205,6 +222,8 @@ def _validate_dynamics(params: Params, out: list[str]) -> None:
         elif f <= 0:
             out.append(f"staffing.scale.{name}={f}; allowed: > 0")
     _flag(out, s.plan_step_days <= 0, f"staffing.plan_step_days={s.plan_step_days}; allowed: > 0")
+    _flag(out, not s.priority_attention > 0,
+          f"staffing.priority_attention={s.priority_attention}; allowed: a weight > 0")
     for name, plan in s.plans.items():
         k = f"staffing.plans.{name}"
         _flag(out, name not in POOLS, f"{k}: no such pool; allowed: {', '.join(POOLS)}")

@@ -13,7 +13,8 @@ import simpy
 from sim.engine.core import Entity, Process
 from sim.engine.pool import Pool
 from sim.engine.rng import DrawBank
-from sim.model.entities import Document
+from sim.model.entities import Case, Document
+from sim.model.offices import Office
 from sim.model.params import ProcessParams
 from sim.model.reform import Policy
 
@@ -26,14 +27,15 @@ class StageContext(Protocol):
     env: simpy.Environment
     p: ProcessParams  # process parameters, reform levers already applied
     policy: Policy  # behavioural switches selected by reforms
-    pools: dict[str, Pool]  # staff pools by name
+    pools: dict[str, Office]  # staff pools by name (slots or portfolio)
     lines: dict[str, Pool]  # production lines by platform family
     line_rate: dict[str, float]  # units per year, by platform family
     banks: Mapping[str, DrawBank]  # per-stage draw banks (``sim.model.process.BANKS``)
     documents: list[Document]  # amendments and modifications, appended as they arrive
 
-    def work(self, entity: Entity, stage: str, pool: Pool, duration: float) -> Process:
-        """Queue at ``pool`` by priority, hold one slot for ``duration`` days, record the visit."""
+    def work(self, entity: Case | Document, stage: str, pool: Office, duration: float) -> Process:
+        """Office work of drawn length ``duration`` days: one slot held for it, or, at a portfolio pool, its
+        effort worked by one person and its waits on others (``FmsModel.work``); records the visit."""
         ...
 
     def delay(self, entity: Entity, stage: str, duration: float) -> Process:

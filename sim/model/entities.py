@@ -52,6 +52,8 @@ class Case:
     sdaf: bool = False  # long-lead items bought ahead through the SDAF (a reform's coverage)
     funding: str = "fms"  # fms (partner-funded) | bpc (Building Partner Capacity, U.S. appropriations)
     documents: tuple[Planned, ...] = ()  # planned amendments and modifications (days after the LOR)
+    desk: float = 0.0  # place on every office's desk circle, in [0, 1) (portfolio pools; set on admission)
+    pool_draw: float = 1.0  # uniform: the case goes to the least-loaded person where it is below ``pooling``
     lor_received: float = NAN
     lor_complete: float = NAN  # the LOR validated, after any intake rework
     loa_offered: float = NAN
@@ -96,6 +98,14 @@ class Document:
     @property
     def priority(self) -> int:
         return self.parent.priority
+
+    @property
+    def desk(self) -> float:
+        return self.parent.desk
+
+    @property
+    def pool_draw(self) -> float:
+        return self.parent.pool_draw
 
 
 def _cumulative(weights: list[float]) -> list[float]:

@@ -13,15 +13,19 @@ from typing import Mapping, Optional
 from sim.engine.clock import years
 from sim.engine.core import Engine, Process
 from sim.engine.pool import Pool, PoolSnapshot
+from sim.engine.portfolio import PortfolioPool
 from sim.engine.rng import DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
 from sim.model.document_plan import plan_documents
 from sim.model.entities import ATTR_SLOTS, Case, CaseFactory, Document
+from sim.model.offices import DESK_BANK, Office, build_office, desk_arcs
 from sim.model.params import Params
 from sim.model.process import BANKS
 from sim.model.process.case_flow import case_flow
 from sim.model.reform import Policy
-from sim.model.staff_plans import staff_plan
+from sim.model.staff_plans import people_plan, staff_plan
+
+POOL_SAMPLE_COLUMNS = ("day", "pool", "queue", "busy", "capacity", "cases", "working", "most_cases")
 
 
 class FmsModel(Engine):
@@ -38,10 +42,15 @@ class FmsModel(Engine):
         self.warmup = years(run.warmup_years)
         self.horizon = years(run.horizon_years)
         self.end = self.horizon + years(run.drain_years)
-        self.pools: dict[str, Pool] = {
-            name: Pool(self.env, name, staff.headcount * staff.caseload)
+        self.pools: dict[str, Office] = {
+            name: build_office(self.env, name, staff, params.staffing.priority_attention)
             for name, staff in params.staffing.pools.items()
         }
+        # portfolio pools: pool -> (effort share, waits share, pooling share) of a drawn stage time
+        self.split = {name: (staff.effort_share, staff.wait_share(), staff.pooling)
+                      for name, staff in params.staffing.pools.items() if staff.discipline == "portfolio"}
+        self.desk_bank = streams.bank(DESK_BANK, 1, 2) if self.split else None
+        self.arcs = desk_arcs(params.demand)
         self.lines: dict[str, Pool] = {
             name: Pool(self.env, f"line:{name}", 1) for name in params.staffing.production_lines
         }
@@ -57,18 +66,35 @@ class FmsModel(Engine):
             if planned else None)
         self.cases: list[Case] = []
         self.documents: list[Document] = []
-        self.samples: list[tuple[float, str, int, int, int]] = []  # (day, pool, queue, busy, capacity)
+        # (day, pool, queue, busy, capacity, cases, working, most_cases): queue = backlog and busy = people working
+        # in a portfolio pool; cases = in portfolios (slots: busy), working = being worked on, most_cases = the
+        # largest portfolio (slots: -1)
+        self.samples: list[tuple[float, str, int, int, int, int, int, int]] = []
         self.snapshots: dict[str, dict[str, PoolSnapshot]] = {}  # "warmup" / "horizon" -> pool -> counters
         self.open_cases = 0
         self.arrivals_done = False
         self.finished = self.env.event()
 
     # ------------------------------------------------------------ building blocks for stages
-    def all_pools(self) -> dict[str, Pool]:
+    def all_pools(self) -> dict[str, Office]:
         return {**self.pools, **{p.name: p for p in self.lines.values()}}
+
+    def work(self, entity: Case | Document, stage: str, pool: Office, duration: float) -> Process:  # type: ignore[override]
+        """A stage's office work of drawn length ``duration`` days: the whole of it holding a slot, or at a
+        portfolio pool its effort share worked by one person and its waits share waited on others."""
+        if isinstance(pool, PortfolioPool):
+            effort, waits, pooling = self.split[pool.name]
+            return self.portfolio_work(entity, stage, pool, duration * effort, duration * waits, entity.desk,
+                                       entity.pool_draw < pooling)
+        return super().work(entity, stage, pool, duration)
 
     def admit(self, case: Case) -> None:
         """Receive ``case``'s LOR now and start its flow through the stages."""
+        if self.desk_bank is not None:
+            u = self.desk_bank.row(case.id, 0)
+            start, width = self.arcs.get(case.partner, (0.0, 1.0))
+            case.desk = min(start + u[0] * width, 1.0 - 1e-12)
+            case.pool_draw = float(u[1])
         case.lor_received = self.env.now
         self.cases.append(case)
         self.open_cases += 1
@@ -97,7 +123,12 @@ class FmsModel(Engine):
         pools = list(self.all_pools().values())
         while True:
             for pool in pools:
-                self.samples.append((env.now, pool.name, pool.queue_length, pool.busy, pool.capacity))
+                if isinstance(pool, PortfolioPool):
+                    self.samples.append((env.now, pool.name, pool.queue_length, pool.busy, pool.capacity,
+                                         pool.in_portfolios, pool.working, pool.max_portfolio()))
+                else:
+                    self.samples.append((env.now, pool.name, pool.queue_length, pool.busy, pool.capacity,
+                                         pool.busy, pool.busy, -1))
             yield env.timeout(step)
 
     def _snapshot_at(self, label: str, t: float) -> Process:
@@ -121,8 +152,12 @@ class FmsModel(Engine):
             if not plan.hires and not plan.attrition_per_year:
                 continue  # a neutral plan: fixed capacity
             staff = self.params.staffing.pools[name]
-            env.process(staff_plan(env, self.pools[name], staff.headcount, staff.caseload, plan,
-                                   self.params.staffing.plan_step_days))
+            pool = self.pools[name]
+            step = self.params.staffing.plan_step_days
+            if isinstance(pool, PortfolioPool):
+                env.process(people_plan(env, pool, plan, step))
+            else:
+                env.process(staff_plan(env, pool, staff.headcount, staff.caseload, plan, step))
         env.run(until=self.finished if until is None else until)
         self.snapshots["end"] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
         self.end_time = env.now

@@ -198,10 +198,29 @@ class ProcessParams:
 
 
 # ---------------------------------------------------------------- staffing
+DISCIPLINES = ("slots", "portfolio")
+
+
 @dataclass
 class PoolStaff:
+    """One office.  ``slots``: ``headcount x caseload`` slots, each held for a case's whole stage time.
+    ``portfolio``: ``headcount`` people, each sharing their effort among a portfolio of cases
+    (``sim.engine.portfolio``); a case's drawn stage time ``D`` splits into hands-on effort ``effort_share x D``
+    (person-days) and waits on others ``D x (1 - effort_share / (1 - design_load))``, so that at the design
+    load (processor sharing stretches effort by ``1 / (1 - load)``) the mean stage time is still ``D``."""
+
     headcount: int = 0
-    caseload: int = 1  # cases one person works on at once
+    caseload: int = 1  # slots: cases one person works on at once; portfolio: the comfortable number of cases
+    discipline: str = "slots"  # slots | portfolio
+    effort_share: float = 1.0  # portfolio: hands-on effort as a share of the drawn stage time
+    design_load: float = 0.0  # portfolio: per-person load the office is staffed for (sets the waits on others)
+    pooling: float = 0.0  # portfolio: share of cases that go to the least-loaded person instead of their desk
+    max_cases: Optional[int] = None  # portfolio: cap on a person's cases (None: no cap); above it, the backlog
+    switching_cost: float = 0.0  # portfolio: productivity lost per case above ``caseload``: p / (1 + k x excess)
+
+    def wait_share(self) -> float:
+        """Waits on others as a share of the drawn stage time (portfolio discipline)."""
+        return max(0.0, 1.0 - self.effort_share / (1.0 - self.design_load))
 
 
 @dataclass
@@ -228,6 +247,7 @@ class StaffingParams:
     scale: Dict[str, float] = field(default_factory=dict)  # headcount multiplier by pool (for sweeps)
     plans: Dict[str, StaffPlan] = field(default_factory=dict)  # time-varying staffing by pool
     plan_step_days: float = 30.0  # how often planned capacity is updated
+    priority_attention: float = 1.0  # portfolio pools: attention weight of an urgent case (others 1)
 
 
 # ---------------------------------------------------------------- reform and run

@@ -10,6 +10,19 @@ from every cohort (continuously, in expectation: no random draws, so scenarios s
 with ``backfill`` each leaver is replaced at once by a new hire, who starts at ``ramp_start`` of
 a trained person's productivity and reaches 1 after ``ramp_years``.  A negative hire is a cut,
 taken proportionally from every cohort.  Reductions let cases in service finish (no preemption).
+
+A ``portfolio`` pool is made of whole people, so :func:`people_plan` acts on people, by these rules (still no
+random draws):
+
+- **attrition**: the expected leavers accumulate (``people x (1 - exp(-rate x dt))`` per step); each time they
+  reach one person, the longest-serving person leaves (earliest hire, initial staff first in list order) and,
+  with ``backfill``, a new hire joins the same day;
+- **hires**: a positive hire adds that many people on its date; a negative one (a cut) removes the most recent
+  hires first (last in, first out), never the last person;
+- a leaver's cases go, in the order they joined, each to the person with the fewest cases, with the work done
+  kept (``PortfolioPool.leave``); a hire starts with an empty portfolio, takes the backlog's head at once and
+  an equal share of the desks from then on;
+- a new hire's productivity follows the ramp (``productivity``), updated every ``step`` days.
 """
 from __future__ import annotations
 
@@ -20,6 +33,7 @@ import simpy
 from sim.engine.clock import DAYS_PER_YEAR
 from sim.engine.core import Process
 from sim.engine.pool import Pool
+from sim.engine.portfolio import PortfolioPool
 from sim.model.params import StaffPlan
 
 
@@ -78,6 +92,38 @@ def staff_plan(env: simpy.Environment, pool: Pool, headcount: int, caseload: int
         while hires and hires[0][0] <= now:
             wf.hire(now, hires.pop(0)[1])
         pool.set_capacity(max(0, int(math.floor(wf.effective(now) * caseload + 0.5))))
+        nxt = now + step
+        if hires:
+            nxt = min(nxt, hires[0][0])
+        yield env.timeout(nxt - now)
+
+
+def people_plan(env: simpy.Environment, pool: PortfolioPool, plan: StaffPlan, step: float) -> Process:
+    """Process that hires, loses and ramps up the people of a portfolio pool (rules in the module docstring)."""
+    rate = -math.log(1.0 - plan.attrition_per_year) / DAYS_PER_YEAR if plan.attrition_per_year else 0.0
+    hires = sorted(((h.year * DAYS_PER_YEAR, h.headcount) for h in plan.hires), key=lambda x: x[0])
+    debt, last = 0.0, env.now
+    while True:
+        now = env.now
+        if rate and now > last:
+            debt += pool.headcount * (1.0 - math.exp(-rate * (now - last)))
+            while debt >= 1.0 - 1e-9:
+                debt -= 1.0
+                if pool.headcount > 1:
+                    pool.leave()
+                if plan.backfill:
+                    pool.hire(productivity(0.0, plan))
+        last = now
+        while hires and hires[0][0] <= now:
+            n = hires.pop(0)[1]
+            for _ in range(max(0, n)):
+                pool.hire(productivity(0.0, plan))
+            for _ in range(max(0, -n)):
+                if pool.headcount > 1:
+                    pool.leave(max(pool.people, key=lambda p: (p.hired, p.uid)))
+        for person in pool.people:
+            if person.hired > -math.inf:
+                pool.set_productivity(person, productivity(now - person.hired, plan))
         nxt = now + step
         if hires:
             nxt = min(nxt, hires[0][0])

@@ -163,9 +163,23 @@ def distributions(summaries: Mapping[int, Summary], order: Sequence[int], labels
                   + ref_txt + more)
 
 
+# the three panels of "where the time goes": (title, x label, how a stage's mean per case is read from a summary)
+_PANELS = (
+    ("worked on, or waiting on others", "days per cohort case: hands-on work, partner or statutory delays,\n"
+     "other offices' inputs (a slot pool: the whole time held)",
+     lambda st: (st["work_per_case"]["mean"] or 0.0) - ((st.get("slowdown_per_case") or {}).get("mean") or 0.0)),
+    ("slowed by shared attention", "days per cohort case: a person's effort shared with their other cases\n"
+     "(portfolio offices only)", lambda st: (st.get("slowdown_per_case") or {}).get("mean") or 0.0),
+    ("waiting to start", "days per cohort case in a slot queue, an office's backlog\nor a production line's queue",
+     lambda st: st["wait_per_case"]["mean"] or 0.0),
+)
+_APART = ("closure",)  # years long, after delivery: its values go in the caption, not on the days axis
+
+
 def where_time_goes(summaries: Mapping[int, Summary], order: Sequence[int], labels: Mapping[int, str],
                     ref: Reference, out: Path) -> Optional[ReportFigure]:
-    """Mean work (or delay) and queue wait per stage and cohort case, grouped by stage, per scenario."""
+    """Per stage and scenario: time worked on or waiting on others, slowdown from shared attention, and time
+    waiting to start; closure (years, after delivery) is left out of the axes and given in the caption."""
     jobs = [j for j in order if j in summaries and summaries[j].get("stages")]
     if not jobs:
         return None
@@ -173,39 +187,43 @@ def where_time_goes(summaries: Mapping[int, Summary], order: Sequence[int], labe
     for j in jobs:
         for st in summaries[j]["stages"]:
             stages.setdefault(st["stage"], st.get("pool") or "")
-    value = {(j, st["stage"], kind): (st[f"{kind}_per_case"]["mean"] or 0.0)
-             for j in jobs for st in summaries[j]["stages"] for kind in ("work", "wait")}
-    names = [s for s in stages if any(value.get((j, s, k), 0.0) > 0 for j in jobs for k in ("work", "wait"))]
+    value = {(j, st["stage"], k): max(0.0, read(st)) for j in jobs for st in summaries[j]["stages"]
+             for k, (_, _, read) in enumerate(_PANELS)}
+    names = [s for s in stages if s not in _APART
+             and any(value.get((j, s, k), 0.0) > 0 for j in jobs for k in range(len(_PANELS)))]
     if not names:
         return None
     colours = _colours(jobs, ref.job)
     colours = {j: ("0.3" if c == REFERENCE_COLOUR else c) for j, c in colours.items()}
     n = len(jobs)
     height = 0.8 / n
-    fig, axes = plotting.new_figure(ncols=2, figsize=(12, min(18.0, max(4.0, len(names) * (0.16 * n + 0.2) + 2.2))),
-                             sharey=True)
-    for ax, kind, xlabel in ((axes[0], "work", "days per cohort case in service or delay"),
-                             (axes[1], "wait", "days per cohort case waiting in a queue")):
+    fig, axes = plotting.new_figure(ncols=3, figsize=(15, min(18.0, max(4.0, len(names) * (0.16 * n + 0.2) + 2.2))),
+                                    sharey=True)
+    for k, (ax, (title, xlabel, _)) in enumerate(zip(axes, _PANELS)):
         for i, j in enumerate(jobs):
-            ys = [len(names) - 1 - k + 0.4 - height * (i + 0.5) for k in range(len(names))]
-            ax.barh(ys, [value.get((j, s, kind), 0.0) for s in names], height=height * 0.95, color=colours[j],
+            ys = [len(names) - 1 - q + 0.4 - height * (i + 0.5) for q in range(len(names))]
+            ax.barh(ys, [value.get((j, s, k), 0.0) for s in names], height=height * 0.95, color=colours[j],
                     label=_wrap(labels[j], 40))
         ax.set_xlabel(f"{xlabel}\n(mean; visits summed; a skipped stage counts as 0)", fontsize=8)
+        ax.set_title(title, fontsize=10)
         ax.grid(axis="x", alpha=0.3)
-    axes[0].set_title("being worked on (or waiting on a partner or statute)", fontsize=10)
-    axes[1].set_title("waiting for a free staff slot or production line", fontsize=10)
     ticks = [s.replace("_", " ") + (f"\n[{stages[s]}]" if stages[s] else "") for s in names]
-    axes[0].set_yticks([len(names) - 1 - k for k in range(len(names))], ticks, fontsize=8)
+    axes[0].set_yticks([len(names) - 1 - q for q in range(len(names))], ticks, fontsize=8)
     axes[0].set_ylabel("stage of the case flow (staff pool)")
     handles, labs = axes[0].get_legend_handles_labels()
     fig.legend(handles, labs, loc="lower center", ncol=min(4, n), fontsize=8, frameon=False)
     lines = sum(max(1, x.count("\n") + 1) for x in labs[::4])
     fig.suptitle("Where the time goes, per stage and scenario", fontsize=11)
     path = _save(fig, out, "where_time_goes.png", bottom=min(0.3, (0.2 + 0.17 * lines) / fig.get_figheight()))
+    closure = [f"{_wrap(labels[j], 40)} {(st['work_per_case']['mean'] or 0.0) / 365.25:.1f}"
+               for j in jobs for st in summaries[j]["stages"] if st["stage"] in _APART]
+    apart = (" Closure, after delivery and outside the lead times, is left off the axes (years, not days): "
+             + "; ".join(closure) + " years per case.") if closure else ""
     return ReportFigure(path, "Where the time goes",
-                  "For each stage, one bar per scenario gives the mean days a case spends being worked on "
-                  "(left) and waiting in a queue for staff or a production line (right); a scenario that "
-                  "helps shows shorter bars at the stage it targets (closure comes after delivery).")
+                  "For each stage, one bar per scenario gives the mean days a case spends worked on or waiting on "
+                  "others (left), slowed because its person shares their attention with other cases (middle: "
+                  "portfolio offices), and waiting to start in a queue or backlog (right); a scenario that helps "
+                  "shows shorter bars at the stage it targets." + apart)
 
 
 def prcc_chart(pr: Optional[pd.DataFrame], out: Path) -> Optional[ReportFigure]:

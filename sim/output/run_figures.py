@@ -45,29 +45,49 @@ def lead_time_distributions(s: Summary, out: Path) -> str:
     return _save(fig, out / "lead_times.png")
 
 
+SEGMENTS = (  # (summary key, legend, colour): how a stage's mean time per case splits
+    ("hands_on_per_case", "hands-on work (a slot held; a person's effort)", "tab:blue"),
+    ("slowdown_per_case", "slowdown: the person's attention shared with other cases", "tab:orange"),
+    ("wait_per_case", "waiting to start (slot queue, office backlog, production line)", "tab:red"),
+    ("waits_on_others_per_case", "waits on others (partner, Congress, other offices, transport)", "0.65"),
+)
+APART = ("closure",)  # years, not days: drawn in a panel of its own so the others keep their scale
+
+
+def _segments(stages: list) -> np.ndarray:
+    """Rows: stages; columns: SEGMENTS (old summaries without the split: all work hands-on)."""
+    rows = []
+    for st in stages:
+        work = st["work_per_case"]["mean"] or 0.0
+        row = [(st.get(k) or {}).get("mean") or 0.0 for k, _, _ in SEGMENTS]
+        if "hands_on_per_case" not in st:
+            row[0] = work
+        rows.append(row)
+    return np.array(rows, dtype=float).reshape(len(stages), len(SEGMENTS))
+
+
 def where_time_goes(s: Summary, out: Path) -> str:
-    stages = s["stages"]
-    names = [st["stage"].replace("_", " ") + (f"\n[{st['pool']}]" if st["pool"] else "") for st in stages]
-    wait = np.array([st["wait_per_case"]["mean"] or 0 for st in stages])
-    work = np.array([st["work_per_case"]["mean"] or 0 for st in stages])
-    fig, ax = plotting.new_figure(figsize=(8, 0.42 * len(stages) + 1.5))
-    y = np.arange(len(stages))[::-1]
-    ax.barh(y, work, color="tab:blue", label="work or delay (in service)")
-    ax.barh(y, wait, left=work, color="tab:red", label="waiting for a free slot (queue)")
-    total = work + wait
-    if len(total) > 1:  # one stage (closure, years long) would flatten the rest: cut the axis and print its value
-        second = float(np.sort(total)[-2])
-        if second > 0 and total.max() > 3 * second:
-            ax.set_xlim(0, 1.5 * second)
-            for yi, t in zip(y, total):
-                if t > 1.5 * second:
-                    ax.text(1.48 * second, yi, f"{t:,.0f} d (axis cut)", ha="right", va="center", fontsize=7,
-                            color="white")
-    ax.set_yticks(y, names, fontsize=7)
-    ax.set_xlabel("mean days per cohort case (visits summed; stages a case skips count as 0;\n"
-                  "amendment and modification stages: all of the case's documents, outside its lead times)")
-    ax.set_title(f"Where the time goes, scenario '{s['scenario']}'", fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
+    stages = [st for st in s["stages"] if st["stage"] not in APART]
+    apart = [st for st in s["stages"] if st["stage"] in APART]
+    fig, axes = plotting.new_figure(nrows=2, figsize=(8.5, 0.42 * len(stages) + 3.0), squeeze=False,
+                                    gridspec_kw={"height_ratios": [max(1, len(stages)), max(1, len(apart)) + 0.6]})
+    for ax, group, unit in ((axes[0][0], stages, 1.0), (axes[1][0], apart, 365.25)):
+        names = [st["stage"].replace("_", " ") + (f"\n[{st['pool']}]" if st["pool"] else "") for st in group]
+        seg = _segments(group) / unit
+        y = np.arange(len(group))[::-1]
+        left = np.zeros(len(group))
+        for k, (_, label, colour) in enumerate(SEGMENTS):
+            ax.barh(y, seg[:, k], left=left, color=colour, label=label)
+            left += seg[:, k]
+        ax.set_yticks(y, names, fontsize=7)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].set_xlabel("mean days per cohort case (visits summed; stages a case skips count as 0;\n"
+                          "amendment and modification stages: all of the case's documents, outside its lead times)",
+                          fontsize=8)
+    axes[1][0].set_xlabel("mean years per cohort case: closure comes after delivery, outside the lead times",
+                          fontsize=8)
+    axes[0][0].set_title(f"Where the time goes, scenario '{s['scenario']}'", fontsize=10)
+    axes[0][0].legend(fontsize=7, loc="lower right")
     return _save(fig, out / "where_time_goes.png")
 
 

@@ -55,3 +55,20 @@ def test_row_is_inside_its_band(model, inside):
     row = CalibrationRow("m", model, "x", 8.0, 12.0, "±20%", "echo", "src", "MEASURED")
     assert row.inside is inside
     assert row.as_dict()["inside"] is inside
+
+
+def test_loa_days_sum_development_and_review_of_the_first_loa_by_group():
+    from sim.analysis.calibration import _loa_days
+
+    cases = _cases().assign(loa_group=["A", "C", "B", "A"])
+    visits = pd.DataFrame({
+        "replication": [0, 0, 0, 0, 0, 0],
+        "case_id": [1, 1, 1, 2, 4, 3],
+        "stage": ["loa_development", "policy_review", "restatement", "loa_development", "loa_development",
+                  "amendment_writing"],
+        "arrived": [0.0, 30.0, 200.0, 10.0, 30.0, 5.0],
+        "finished": [30.0, 40.0, 230.0, 130.0, 60.0, 50.0],
+    })
+    d = _loa_days(visits, cases).set_index("case_id")
+    assert d["days"].to_dict() == {1: 40.0, 2: 120.0}  # restatements, documents and case 4 (not cohort) apart
+    assert d["loa_group"].to_dict() == {1: "A", 2: "C"}

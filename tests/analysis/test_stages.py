@@ -18,15 +18,16 @@ def test_stage_totals_and_stage_times_per_cohort_case():
     cases = pd.DataFrame({"replication": [0, 0, 0, 1], "case_id": [1, 2, 3, 1],
                           "in_cohort": [True, True, False, True]})
     visits = pd.DataFrame(
-        [(0, 1, "lor_intake", "case_managers", 0.0, 2.0, 5.0),  # wait 2, work 3
-         (0, 1, "lor_intake", "case_managers", 10.0, 11.0, 12.0),  # wait 1, work 1 (second visit)
-         (0, 2, "lor_intake", "case_managers", 0.0, 0.0, 4.0),  # wait 0, work 4
-         (0, 3, "lor_intake", "case_managers", 0.0, 100.0, 200.0),  # not in the cohort
-         (0, 1, "tech_release", "tech_reviewers", 5.0, 5.0, 10.0),  # work 5; rep 1 never visits
-         (0, 2, "production_line", "line:F-16", 20.0, 25.0, 30.0),  # wait 5, work 5
-         (1, 1, "production_line", "line:C-130", 20.0, 20.0, 40.0),  # wait 0, work 20
-         (1, 1, "lor_intake", "case_managers", 0.0, 6.0, 7.0)],  # wait 6, work 1
-        columns=["replication", "case_id", "stage", "pool", "arrived", "started", "finished"])
+        [(0, 1, "lor_intake", "case_managers", 0.0, 2.0, 5.0, 0.0, 3.0),  # wait 2, work 3
+         (0, 1, "lor_intake", "case_managers", 10.0, 11.0, 12.0, 0.0, 1.0),  # wait 1, work 1 (second visit)
+         (0, 2, "lor_intake", "case_managers", 0.0, 0.0, 4.0, 0.0, 4.0),  # wait 0, work 4
+         (0, 3, "lor_intake", "case_managers", 0.0, 100.0, 200.0, 0.0, 100.0),  # not in the cohort
+         # a portfolio visit: work 5 = waits on others 2 + effort 1 + slowdown 2; rep 1 never visits
+         (0, 1, "tech_release", "tech_reviewers", 5.0, 5.0, 10.0, 2.0, 1.0),
+         (0, 2, "production_line", "line:F-16", 20.0, 25.0, 30.0, 0.0, 5.0),  # wait 5, work 5
+         (1, 1, "production_line", "line:C-130", 20.0, 20.0, 40.0, 0.0, 20.0),  # wait 0, work 20
+         (1, 1, "lor_intake", "case_managers", 0.0, 6.0, 7.0, 0.0, 1.0)],  # wait 6, work 1
+        columns=["replication", "case_id", "stage", "pool", "arrived", "started", "finished", "waits", "effort"])
     totals = stage_totals(cases, visits)
     intake_totals = totals[totals["stage"] == "lor_intake"].set_index("replication")
     assert intake_totals.loc[0, ["wait", "work", "visits", "cohort"]].tolist() == [3.0, 8.0, 3, 2]
@@ -43,5 +44,10 @@ def test_stage_totals_and_stage_times_per_cohort_case():
     assert tech["work_per_case"]["mean"] == pytest.approx((5 / 2 + 0) / 2)  # rep 1 counts as zero
     assert tech["work_per_case"]["n"] == 2
     assert tech["visits_per_case"] == pytest.approx((1 / 2 + 0) / 2)
+    assert tech["hands_on_per_case"]["mean"] == pytest.approx((1 / 2 + 0) / 2)
+    assert tech["slowdown_per_case"]["mean"] == pytest.approx((2 / 2 + 0) / 2)
+    assert tech["waits_on_others_per_case"]["mean"] == pytest.approx((2 / 2 + 0) / 2)
+    assert intake["hands_on_per_case"]["mean"] == intake["work_per_case"]["mean"]  # slots: all hands-on
+    assert intake["slowdown_per_case"]["mean"] == intake["waits_on_others_per_case"]["mean"] == 0.0
     assert line["wait_per_case"]["mean"] == pytest.approx((5 / 2 + 0) / 2)
     assert line["work_per_case"]["mean"] == pytest.approx((5 / 2 + 20) / 2)

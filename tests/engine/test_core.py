@@ -24,7 +24,7 @@ def _arrive_and_delay(eng: Engine, ent: Ent, at: float, stage: str, duration: fl
 
 
 def _by_id(visits):
-    return {v[0]: v for v in visits}
+    return {v[0]: v[:6] for v in visits}
 
 
 def test_work_on_a_free_pool_records_the_exact_visit():
@@ -32,7 +32,7 @@ def test_work_on_a_free_pool_records_the_exact_visit():
     pool = Pool(eng.env, "writers", 1)
     eng.env.process(_arrive_and_work(eng, Ent(7), 2.5, "loa_development", pool, 10.0))
     eng.env.run()
-    assert eng.visits == [(7, "loa_development", "writers", 2.5, 2.5, 12.5)]
+    assert [v[:6] for v in eng.visits] == [(7, "loa_development", "writers", 2.5, 2.5, 12.5)]
     assert eng.env.now == 12.5
     assert (pool.busy, pool.queue_length, pool.starts, pool.releases) == (0, 0, 1, 1)
 
@@ -49,7 +49,7 @@ def test_busy_pool_serves_lower_priority_number_first_then_fifo():
     for i, prio, at, d in plan:
         eng.env.process(_arrive_and_work(eng, Ent(i, prio), at, "s", pool, d))
     eng.env.run()
-    assert eng.visits == [
+    assert [v[:6] for v in eng.visits] == [
         (1, "s", "p", 0.0, 0.0, 10.0),
         (4, "s", "p", 3.0, 10.0, 14.0),
         (5, "s", "p", 4.0, 14.0, 15.0),
@@ -75,7 +75,7 @@ def test_delay_records_empty_pool_and_uses_no_slot():
     eng.env.process(_arrive_and_delay(eng, Ent(2), 5.0, "congressional_review", 30.0))
     eng.env.process(_arrive_and_delay(eng, Ent(3), 6.0, "congressional_review", 15.0))
     eng.env.run()
-    assert eng.visits == [
+    assert [v[:6] for v in eng.visits] == [
         (3, "congressional_review", "", 6.0, 6.0, 21.0),
         (2, "congressional_review", "", 5.0, 5.0, 35.0),
         (1, "work", "p", 0.0, 0.0, 100.0),
@@ -113,15 +113,15 @@ def test_visit_is_appended_only_when_service_ends():
     eng.env.process(eng.work(Ent(2), "s", pool, 10.0))
     eng.env.process(eng.delay(Ent(3), "d", 8.0))
     eng.env.run(until=5.0)
-    assert eng.visits == []  # 1 in service, 2 queued, 3 delayed: nothing finished
+    assert [v[:6] for v in eng.visits] == []  # 1 in service, 2 queued, 3 delayed: nothing finished
     assert (pool.busy, pool.queue_length) == (1, 1)
     eng.env.run(until=9.0)
-    assert eng.visits == [(3, "d", "", 0.0, 0.0, 8.0)]
+    assert [v[:6] for v in eng.visits] == [(3, "d", "", 0.0, 0.0, 8.0)]
     eng.env.run(until=15.0)
-    assert eng.visits[1:] == [(1, "s", "p", 0.0, 0.0, 10.0)]  # 2 started at 10 but is not recorded yet
+    assert [v[:6] for v in eng.visits[1:]] == [(1, "s", "p", 0.0, 0.0, 10.0)]  # 2 started at 10 but is not recorded yet
     assert (pool.busy, pool.queue_length) == (1, 0)
     eng.env.run()
-    assert eng.visits[2:] == [(2, "s", "p", 0.0, 10.0, 20.0)]
+    assert [v[:6] for v in eng.visits[2:]] == [(2, "s", "p", 0.0, 10.0, 20.0)]
 
 
 def test_share_records_a_visit_whose_length_is_the_sojourn_under_processor_sharing():
@@ -137,4 +137,21 @@ def test_share_records_a_visit_whose_length_is_the_sojourn_under_processor_shari
     eng.env.process(eng.share(Ent(2), "s", server, 1.0))
     eng.env.run()
     # both share one person: job 2 gets half of the effort until it finishes at t=2, job 1 then alone
-    assert sorted(eng.visits) == [(1, "s", "desk", 0, 0, 3.0), (2, "s", "desk", 0, 0, 2.0)]
+    assert sorted(eng.visits) == [(1, "s", "desk", 0, 0, 3.0, 0.0, 2.0), (2, "s", "desk", 0, 0, 2.0, 0.0, 1.0)]
+
+
+def test_visit_records_carry_waits_on_others_and_hands_on_effort():
+    """A slot visit is all effort (the time held), a delay all waits; the split columns follow the times."""
+    class Ent:
+        id, priority = 5, 1
+
+    eng = Engine()
+    pool = Pool(eng.env, "p", 1)
+
+    def flow():
+        yield from eng.work(Ent(), "w", pool, 4.0)
+        yield from eng.delay(Ent(), "d", 3.0)
+
+    eng.env.process(flow())
+    eng.env.run()
+    assert eng.visits == [(5, "w", "p", 0.0, 0.0, 4.0, 0.0, 4.0), (5, "d", "", 4.0, 4.0, 7.0, 3.0, 0.0)]

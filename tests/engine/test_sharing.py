@@ -112,3 +112,25 @@ def test_mg1_processor_sharing_mean_sojourn_is_insensitive(kind):
     # slowdown T / S is 1 / (1 - rho) = 2 on average for every job size
     ratio = sojourn[keep] / work[keep]
     assert ratio.mean() == pytest.approx(2.0, rel=0.08)
+
+
+def test_withdraw_returns_the_effort_left_and_the_others_speed_up():
+    env = simpy.Environment()
+    server = SharedServer(env, "p")
+    a, b = server.work(10.0), server.work(10.0)
+    env.run(until=4)  # each got 2 done
+    assert server.withdraw(b) == pytest.approx(8.0)
+    env.run(until=a)
+    assert env.now == pytest.approx(12.0) and not b.triggered  # A's last 8 alone
+    with pytest.raises(ValueError):
+        server.withdraw(b)
+
+
+def test_set_rate_keeps_the_work_done_so_far():
+    env = simpy.Environment()
+    server = SharedServer(env, "p", constant(0.5))
+    a = server.work(10.0)
+    env.run(until=10)  # 5 done
+    server.set_rate(constant(1.0))
+    env.run(until=a)
+    assert env.now == pytest.approx(15.0)

@@ -219,7 +219,8 @@ def test_a_document_draws_the_same_work_in_every_scenario(small):
     def work(res):
         v = res.visits[res.visits["stage"].isin(["amendment_writing", "modification_writing"])]
         # a document arrives at its planned day, the same in both scenarios: (case, stage, arrived) names it
-        return v.assign(d=v["finished"] - v["started"]).set_index(["case_id", "stage", "arrived"])["d"]
+        # the drawn work: hands-on effort and waits on others (a slot holds for all of it, an office shares it)
+        return v.assign(d=v["effort"] + v["waits"]).set_index(["case_id", "stage", "arrived"])["d"]
 
     a, b = work(run_replication(p, 0)), work(run_replication(faster, 0))
     common = a.index.intersection(b.index)

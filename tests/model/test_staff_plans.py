@@ -87,9 +87,66 @@ def test_capacity_reduction_lets_cases_in_service_finish():
 def test_planned_pool_in_the_model(compose):
     from sim.runner import run_replication
 
-    p = compose("debug=tiny", "run.replications=1", "run.records=full",
+    p = compose("debug=tiny", "run.replications=1", "run.records=full", "staffing=slots",
                 "staffing.plans.case_writers.hires=[{year: 1, headcount: 40}]")
     res = run_replication(p, 0)
     cap = res.pools[res.pools["pool"] == "case_writers"].set_index("day")["capacity"]
     assert cap[cap.index < DAYS_PER_YEAR].eq(204 * 4).all()
     assert cap[cap.index >= DAYS_PER_YEAR + 1].eq(204 * 4 + 160).all()
+
+
+def test_planned_office_of_people_in_the_model(compose):
+    """A portfolio office's capacity is its people: 40 hires join on their date."""
+    from sim.runner import run_replication
+
+    p = compose("debug=tiny", "run.replications=1", "staffing.plans.case_writers.hires=[{year: 1, headcount: 40}]")
+    n = p.staffing.pools["case_writers"].headcount
+    res = run_replication(p, 0)
+    cap = res.pools[res.pools["pool"] == "case_writers"].set_index("day")["capacity"]
+    assert cap[cap.index < DAYS_PER_YEAR].eq(n).all()
+    assert cap[cap.index >= DAYS_PER_YEAR + 1].eq(n + 40).all()
+
+
+# ---------------------------------------------------------------- portfolio pools: plans act on people
+def _people_log(plan: StaffPlan, people: int, times: list[float]):
+    from sim.engine.portfolio import PortfolioPool
+    from sim.model.staff_plans import people_plan
+
+    env = simpy.Environment()
+    pool = PortfolioPool(env, "p", people)
+    env.process(people_plan(env, pool, plan, step=30))
+    log = []
+    for t in times:
+        env.run(until=t + 1e-9)
+        log.append([(p.uid, p.productivity) for p in pool.people])
+    return log
+
+
+def test_hires_join_on_their_date_and_ramp_up_and_cuts_take_the_latest_hires_first():
+    y = DAYS_PER_YEAR
+    plan = StaffPlan(hires=[Hire(year=1.0, headcount=2), Hire(year=2.0, headcount=-3)], ramp_years=1.0,
+                     ramp_start=0.5)
+    log = _people_log(plan, 3, [0, y, y + 6 * 30, 2 * y])
+    assert log[0] == [(0, 1.0), (1, 1.0), (2, 1.0)]
+    assert log[1] == [(0, 1.0), (1, 1.0), (2, 1.0), (3, 0.5), (4, 0.5)]
+    assert [u for u, _ in log[2]] == [0, 1, 2, 3, 4]
+    assert log[2][3][1] == pytest.approx(0.5 + 0.5 * 180 / y)  # ramp updated every step
+    assert log[3] == [(0, 1.0), (1, 1.0)]  # the cut of 3: hires 4 and 3 (last in, first out), then person 2
+
+
+def test_attrition_removes_the_longest_serving_and_backfill_hires_in_their_place():
+    y = DAYS_PER_YEAR
+    plan = StaffPlan(attrition_per_year=0.5, backfill=True, ramp_years=1.0, ramp_start=0.5)
+    log = _people_log(plan, 10, [y])
+    uids = [u for u, _ in log[0]]
+    assert len(uids) == 10  # backfilled
+    # about 10 x (1 - 0.5) = 5 leavers in a year, whole people, the initial staff in order 0, 1, ...
+    leavers = [u for u in range(10) if u not in uids]
+    assert leavers == list(range(len(leavers))) and 4 <= len(leavers) <= 6
+    assert all(p < 1.0 for u, p in log[0] if u >= 10)  # the new hires are still ramping up
+
+
+def test_attrition_without_backfill_shrinks_the_office_but_never_below_one():
+    plan = StaffPlan(attrition_per_year=0.9)
+    log = _people_log(plan, 3, [10 * DAYS_PER_YEAR])
+    assert len(log[0]) == 1

@@ -159,7 +159,7 @@ def test_end_to_end_comparison_csv(multirun):
         assert r["diff_half_width"] == pytest.approx(expected["half_width"], rel=1e-12)
         assert r["mean"] == pytest.approx(summaries[1]["lead_times"][metric]["mean"], rel=1e-12)
         assert row(table, 0, metric)["diff_mean"] == 0.0
-    assert row(table, 1, "lor_to_offer")["diff_mean"] > 50      # 40 case writers instead of 95: slower offers
+    assert row(table, 1, "lor_to_offer")["diff_mean"] > 20  # 40 case writers instead of 90: each shares more
     rec = json.loads((multirun / "report.json").read_text())
     assert rec["status"] == "complete" and rec["jobs"]["ok"] == 2 and rec["jobs"]["failed"] == 1
 

@@ -39,8 +39,10 @@ def test_different_replications_differ(compose):
 
 
 def _durations(visits: pd.DataFrame) -> pd.Series:
+    # the drawn time: a delay's or a slot's whole time, an office's effort plus waits on others (its elapsed time
+    # also depends on how many cases share the person, which a change elsewhere may move)
     v = visits.assign(visit=visits.groupby(["case_id", "stage"]).cumcount(),
-                      duration=visits["finished"] - visits["started"])
+                      duration=visits["effort"] + visits["waits"])
     return v.set_index(["case_id", "stage", "visit"])["duration"]
 
 

@@ -34,7 +34,7 @@ from sim.engine.rng import RandomStreams
 from sim.model import reform
 from sim.model.fms_model import FmsModel
 
-TINY = ["debug=tiny", "run.replications=1", "run.records=full", "run.drain_years=40"]
+TINY = ["debug=tiny", "run.replications=1", "run.records=full", "run.drain_years=40", "staffing=slots"]
 # a staffing plan that cuts and rehires case managers, with attrition and backfill: capacity changes
 # every plan step and drops below the cases in service, so queues form and reductions are exercised
 PLAN = [
@@ -101,7 +101,7 @@ def run_model(overrides: list[str]):
 def visits_by_pool(visits) -> dict[str, np.ndarray]:
     """pool -> array of (arrived, started, finished) rows (delays, pool '', left out)."""
     out = defaultdict(list)
-    for _cid, _stage, pool, a, s, f in visits:
+    for _cid, _stage, pool, a, s, f, *_ in visits:
         if pool:
             out[pool].append((a, s, f))
     return {k: np.asarray(v, dtype=float).reshape(-1, 3) for k, v in out.items()}
@@ -138,9 +138,11 @@ def sweep_violations(v: np.ndarray, capacity) -> int:
 
 
 # ----------------------------------------------------------------------------- the FMS model
-@pytest.fixture(scope="module", params=["baseline", "staffing_plan"])
+@pytest.fixture(scope="module", params=["baseline", "staffing_plan", "portfolio", "portfolio_plan"])
 def fms(request):
-    overrides = TINY if request.param == "baseline" else [*TINY, *PLAN]
+    """The slot offices (staffing=slots), with and without a plan; the default portfolio offices, likewise."""
+    base = TINY if request.param in ("baseline", "staffing_plan") else TINY[:-1]
+    overrides = base if request.param in ("baseline", "portfolio") else [*base, *PLAN]
     model, obs, initial = run_model(overrides)
     return request.param, model, obs, initial, visits_by_pool(model.visits)
 
@@ -159,6 +161,9 @@ def test_run_drains_and_every_request_has_a_visit_record(fms):
         n = len(by_pool.get(pool, ()))
         assert snap.requests == snap.starts == snap.releases == n, pool
         assert snap.queue == snap.busy == 0, pool
+    if name == "portfolio_plan":
+        office = model.pools["case_managers"]
+        assert max(person.uid for person in office.people) >= 5  # hires and backfills joined the 5 at start
     if name == "staffing_plan":
         assert obs.capacity_changes["case_managers"] > 20
         assert max(q for _, q, _, _ in obs.log["case_managers"]) > 0  # the cut made a queue
@@ -166,8 +171,8 @@ def test_run_drains_and_every_request_has_a_visit_record(fms):
 
 @pytest.mark.slow
 def test_pool_integrals_equal_the_visit_records_over_every_window(fms):
-    """Exact identities: queue area = waits inside the window, busy area = services inside it,
-    requests = visits arriving in it."""
+    """Exact identities: queue area = waits inside the window, busy area = services inside it (a portfolio
+    office: its cases area = the time cases spent in portfolios), requests = visits arriving in it."""
     _, model, _, _, by_pool = fms
     pairs, t = windows(model)
     snaps = {**{k: model.snapshots[k] for k in ("warmup", "horizon", "end")}, "start": None}
@@ -177,7 +182,11 @@ def test_pool_integrals_equal_the_visit_records_over_every_window(fms):
             b = snaps[hi][pool]
             a = snaps[lo][pool] if snaps[lo] is not None else None
             dq = b.queue_area - (a.queue_area if a else 0.0)
-            db = b.busy_area - (a.busy_area if a else 0.0)
+            portfolio = b.cases_area is not None
+            if portfolio:
+                db = b.cases_area - (a.cases_area if a and a.cases_area is not None else 0.0)
+            else:
+                db = b.busy_area - (a.busy_area if a else 0.0)
             dn = b.requests - (a.requests if a else 0)
             t0, t1 = t[lo], t[hi]
             assert dq == pytest.approx(overlap(v[:, 0], v[:, 1], t0, t1), rel=1e-9, abs=1e-6), (pool, lo, hi)
@@ -229,7 +238,7 @@ def test_every_pool_is_work_conserving(fms):
     any two consecutive visit-record times (sweep with the logged capacity)."""
     _, model, obs, initial, by_pool = fms
     assert obs.violations == []
-    for pool in model.all_pools():
+    for pool in [name for name, p in model.all_pools().items() if isinstance(p, Pool)]:
         assert len(obs.log[pool]) > 0, pool
         v = by_pool.get(pool, np.zeros((0, 3)))
         assert sweep_violations(v, obs.capacity_at(pool, initial[pool])) == 0, pool

@@ -5,7 +5,10 @@ import pytest
 
 from sim.runner import run_replication
 
-TINY = ("debug=tiny", "run.replications=1", "run.records=full", "run.horizon_years=1.5", "run.warmup_years=0.5")
+# the slot offices (staffing=slots): these checks are about first-come-first-served slot pools
+TINY = ("debug=tiny", "run.replications=1", "run.records=full", "run.horizon_years=1.5", "run.warmup_years=0.5",
+        "staffing=slots")
+PORTFOLIO = TINY[:-1]  # the default portfolio offices
 
 
 def _cohort_visits(res):
@@ -54,3 +57,28 @@ def test_more_staff_means_shorter_waits(compose, pool, low, high):
     w_short, w_ample = _mean_wait(short, pool), _mean_wait(ample, pool)
     assert w_short > 0
     assert w_ample < 0.5 * w_short
+
+
+def test_an_office_with_a_free_person_for_every_case_takes_exactly_waits_plus_effort(compose):
+    """Portfolio offices: with everyone pooled and far more people than cases, each case is worked on alone at
+    full productivity, so its stage time is its waits on others plus its effort, to rounding."""
+    res = run_replication(compose(*PORTFOLIO, "staffing.pools.case_writers.headcount=3000",
+                                  "staffing.pools.case_writers.pooling=1"), 0)
+    v = res.visits[res.visits["pool"] == "case_writers"]
+    assert len(v) > 1000 and (v["started"] == v["arrived"]).all()
+    assert ((v["finished"] - v["started"]) - (v["waits"] + v["effort"])).abs().max() < 1e-6
+    assert (v["effort"] > 0).all() and (v["waits"] > 0).all()
+
+
+def test_more_people_in_an_office_shorten_its_stage_time_through_less_shared_attention(compose):
+    def loa(scale):
+        res = run_replication(compose(*PORTFOLIO, f"staffing.scale.case_writers={scale}"), 0)
+        v = _cohort_visits(res)
+        v = v[v["stage"] == "loa_development"]
+        slowdown = (v["finished"] - v["started"] - v["waits"] - v["effort"]).mean()
+        return float((v["finished"] - v["arrived"]).mean()), float(slowdown), v["effort"].sum()
+
+    (t_few, s_few, e_few), (t_many, s_many, e_many) = loa(0.5), loa(1.5)
+    assert e_few == pytest.approx(e_many)  # same cases, same draws: the same effort
+    assert s_few > 2 * s_many > 0  # less sharing with more people
+    assert t_few - t_many == pytest.approx(s_few - s_many, rel=1e-6, abs=1e-6)  # all of the change is slowdown

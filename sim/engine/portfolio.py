@@ -1,0 +1,295 @@
+"""An office of named people, each working on a portfolio of cases at once (the ``portfolio`` discipline).
+
+A :class:`PortfolioPool` holds ``people`` :class:`~sim.engine.sharing.SharedServer` s.  A case entering an office
+stage **joins** one person's portfolio and stays with them to the end of the stage (unless that person leaves):
+
+- **Assignment.** Each case carries a desk position in [0, 1) (its partner's place on the office's desk circle) and
+  a ``pooled`` flag.  A pooled case goes to the person with the fewest cases (ties: the lowest index); any other
+  case goes to the desk owner, person ``floor(desk x people)``: the desks are divided evenly over the people on
+  hand at the moment of assignment, so a new hire takes a share of them and a leaver's share goes to the others.
+- **Cap and backlog.** A person holds at most ``max_cases`` cases.  A case whose desk owner is full goes to the
+  person with the fewest cases; when everyone is full it waits in the office's backlog, by priority (lower
+  first) then first come first served, and the first place to free takes the head of the backlog.
+- **Sharing.** A case in a portfolio is either *held* (waiting on others: it counts toward the portfolio and its
+  juggling cost but takes no effort) or *worked on*: the person's productivity is shared among the cases worked
+  on in proportion to their attention weights (``attention[priority]``, 1 if absent).  Productivity is
+  ``productivity / (1 + switching_cost x max(0, portfolio - caseload))`` (``caseload`` is the comfortable number
+  of cases): sustained overload compounds.
+- **People change** (:meth:`hire`, :meth:`leave`, :meth:`set_productivity`): a hire starts with an empty portfolio
+  (and takes cases from the backlog); a leaver's cases are handed, in the order they joined, each to the person
+  with the fewest cases, keeping the work already done.
+
+Every join, hand-over and departure costs O(log n) (a heap of finishing marks per person; a lazily updated heap of
+portfolio sizes for pooled assignment), except a leaver's hand-over, O(cases x log n).  The pool keeps the time
+integrals of the backlog, of busy people (working on at least one case) and of people, and arrival / start /
+departure counts, as :class:`~sim.engine.pool.PoolSnapshot` s, so pool statistics read the same as slot pools'
+(utilisation = share of person-time spent working).
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from typing import Mapping, Optional
+
+import simpy
+
+from sim.engine.pool import PoolSnapshot
+from sim.engine.sharing import RateFn, SharedServer
+
+
+def person_rate(productivity: float, caseload: int, switching_cost: float) -> RateFn:
+    """Person-days of effort per day with ``n`` cases in the portfolio."""
+    def rate(n: int) -> float:
+        return productivity / (1.0 + switching_cost * max(0, n - caseload))
+    return rate
+
+
+class Job:
+    """One case's place in a person's portfolio for one stage visit."""
+
+    __slots__ = ("seq", "priority", "person", "done", "inner", "weight", "held", "joined")
+
+    def __init__(self, seq: int, priority: int, weight: float, done: simpy.Event, joined: simpy.Event) -> None:
+        self.seq, self.priority, self.weight, self.done, self.joined = seq, priority, weight, done, joined
+        self.person: Optional[Person] = None
+        self.inner: Optional[simpy.Event] = None  # the server's event while being worked on
+        self.held = True  # in the portfolio, waiting on others (no effort)
+
+
+class Person:
+    """One member of staff: a shared server, a hire day and a productivity (ramping up after a hire)."""
+
+    __slots__ = ("uid", "server", "hired", "productivity", "jobs", "working")
+
+    def __init__(self, uid: int, server: SharedServer, hired: float, productivity: float) -> None:
+        self.uid, self.server, self.hired, self.productivity = uid, server, hired, productivity
+        self.jobs: dict[int, Job] = {}  # by job seq: the cases in the portfolio
+        self.working = 0  # of which being worked on
+
+    @property
+    def cases(self) -> int:
+        return len(self.jobs)
+
+
+class PortfolioPool:
+    """An office of ``people`` named people with portfolios of cases (see the module docstring)."""
+
+    discipline = "portfolio"
+
+    def __init__(self, env: simpy.Environment, name: str, people: int, caseload: int = 1,
+                 switching_cost: float = 0.0, max_cases: Optional[int] = None,
+                 attention: Optional[Mapping[int, float]] = None, productivity: float = 1.0) -> None:
+        if people < 1:
+            raise ValueError(f"pool {name}: people {people} must be >= 1")
+        self.env, self.name = env, name
+        self.caseload, self.switching_cost = int(caseload), float(switching_cost)
+        self.max_cases = math.inf if max_cases is None else int(max_cases)
+        self.attention = dict(attention or {})
+        self._uid = itertools.count()
+        self._seq = itertools.count()
+        self.people: list[Person] = []
+        self._backlog: list[tuple[int, int, Job]] = []
+        self._sizes: list[tuple[int, int, int]] = []  # (cases, uid, stamp): lazily updated
+        self._stamp: dict[int, int] = {}
+        self._by_uid: dict[int, Person] = {}
+        self._last = env.now
+        self.queue_area = self.busy_area = self.capacity_area = self.cases_area = 0.0
+        self.requests = self.starts = self.releases = 0
+        self.busy_people = 0  # people working on at least one case (kept by _touch)
+        self.in_portfolios = 0
+        self.working = 0  # cases being worked on
+        for _ in range(int(people)):
+            self._add_person(-math.inf, productivity)
+
+    # ------------------------------------------------------------------ people
+    def _add_person(self, hired: float, productivity: float) -> Person:
+        uid = next(self._uid)
+        server = SharedServer(self.env, f"{self.name}#{uid}",
+                              person_rate(productivity, self.caseload, self.switching_cost))
+        person = Person(uid, server, hired, productivity)
+        self.people.append(person)
+        self._by_uid[uid] = person
+        self._stamp[uid] = 0
+        self._push_size(person)
+        return person
+
+    def _push_size(self, person: Person) -> None:
+        stamp = self._stamp[person.uid] + 1
+        self._stamp[person.uid] = stamp
+        heapq.heappush(self._sizes, (person.cases, person.uid, stamp))
+        if len(self._sizes) > 8 * len(self.people) + 64:  # drop stale entries now and then
+            self._sizes = [(p.cases, p.uid, self._stamp[p.uid]) for p in self.people]
+            heapq.heapify(self._sizes)
+
+    def least_loaded(self) -> Person:
+        """The person with the fewest cases (ties: the earliest uid still on staff)."""
+        while True:
+            cases, uid, stamp = self._sizes[0]
+            if self._stamp.get(uid) == stamp:
+                return self._by_uid[uid]
+            heapq.heappop(self._sizes)
+
+    @property
+    def headcount(self) -> int:
+        return len(self.people)
+
+    def hire(self, productivity: float = 1.0) -> Person:
+        """A new person, who takes cases from the backlog at once."""
+        self._advance()
+        person = self._add_person(self.env.now, productivity)
+        self._dispatch()
+        return person
+
+    def leave(self, person: Optional[Person] = None) -> None:
+        """``person`` (default: the longest-serving: earliest hire, then lowest uid) leaves; their cases are
+        handed, in the order they joined, each to the person with the fewest cases, keeping the work done."""
+        if len(self.people) <= 1:
+            raise ValueError(f"pool {self.name}: the last person cannot leave")
+        self._advance()
+        if person is None:
+            person = min(self.people, key=lambda p: (p.hired, p.uid))
+        self.people.remove(person)
+        del self._by_uid[person.uid], self._stamp[person.uid]
+        if person.working:
+            self.busy_people -= 1
+        self._sizes = [(p.cases, p.uid, self._stamp[p.uid]) for p in self.people]
+        heapq.heapify(self._sizes)
+        for job in sorted(person.jobs.values(), key=lambda j: j.seq):
+            target = self.least_loaded()
+            if job.inner is not None:  # being worked on: move the effort still to do
+                left = person.server.withdraw(job.inner)
+                self.working -= 1
+                self._place(job, target)
+                self._work_on(job, left)
+            else:
+                if job.held:
+                    person.server.release()
+                self._place(job, target)
+        person.jobs.clear()
+        self._dispatch()
+
+    def set_productivity(self, person: Person, productivity: float) -> None:
+        """A person's productivity from now on (person-days per day at a comfortable caseload)."""
+        if productivity != person.productivity:
+            person.productivity = productivity
+            person.server.set_rate(person_rate(productivity, self.caseload, self.switching_cost))
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _advance(self) -> None:
+        now = self.env.now
+        dt = now - self._last
+        if dt:
+            self.queue_area += dt * len(self._backlog)
+            self.busy_area += dt * self.busy_people
+            self.capacity_area += dt * len(self.people)
+            self.cases_area += dt * self.in_portfolios
+            self._last = now
+
+    @property
+    def queue_length(self) -> int:
+        return len(self._backlog)
+
+    @property
+    def busy(self) -> int:
+        return self.busy_people
+
+    @property
+    def capacity(self) -> int:
+        return len(self.people)
+
+    def snapshot(self) -> PoolSnapshot:
+        self._advance()
+        return PoolSnapshot(self.env.now, self.queue_area, self.busy_area, self.capacity_area, self.requests,
+                            self.starts, self.releases, len(self._backlog), self.busy_people, len(self.people),
+                            self.cases_area)
+
+    def max_portfolio(self) -> int:
+        return max(p.cases for p in self.people)
+
+    def effort_done(self) -> float:
+        return sum(p.server.effort_done for p in self.people)
+
+    # ------------------------------------------------------------------ the case's side
+    def join(self, priority: int, desk: float, pooled: bool) -> simpy.Event:
+        """An event that fires with the case's :class:`Job` once it is in a person's portfolio (held, not yet
+        worked on); pair it with :meth:`done`."""
+        self._advance()
+        self.requests += 1
+        job = Job(next(self._seq), priority, self.attention.get(priority, 1.0), self.env.event(), self.env.event())
+        target = self.least_loaded() if pooled else self.people[min(len(self.people) - 1,
+                                                                   int(desk * len(self.people)))]
+        if target.cases < self.max_cases and not self._backlog:
+            self._start(job, target)
+            job.joined.succeed(job)
+        else:  # the desk is full: to whoever has room, or the backlog
+            heapq.heappush(self._backlog, (priority, job.seq, job))
+            self._dispatch()
+        return job.joined
+
+    def _start(self, job: Job, person: Person) -> None:
+        self.starts += 1
+        self.in_portfolios += 1
+        self._place(job, person)
+
+    def _place(self, job: Job, person: Person) -> None:
+        job.person = person
+        person.jobs[job.seq] = job
+        if job.held:
+            person.server.hold()
+        self._push_size(person)
+
+    def work(self, job: Job, effort: float) -> simpy.Event:
+        """Stop waiting on others and have ``effort`` person-days worked on the case; the event fires when done."""
+        assert job.person is not None and job.held
+        self._advance()
+        job.held = False
+        job.person.server.release()
+        self._work_on(job, effort)
+        return job.done
+
+    def _work_on(self, job: Job, effort: float) -> None:
+        person = job.person
+        assert person is not None
+        self.working += 1
+        person.working += 1
+        if person.working == 1:
+            self.busy_people += 1
+        inner = person.server.work(effort, job.weight)
+        job.inner = inner
+        inner.callbacks.append(lambda ev: self._worked(job, ev))
+
+    def _worked(self, job: Job, inner: simpy.Event) -> None:
+        if job.inner is not inner:
+            return  # handed over: the new server's event counts
+        self._advance()
+        self.working -= 1
+        job.inner = None
+        person = job.person
+        assert person is not None
+        person.working -= 1
+        if person.working == 0:
+            self.busy_people -= 1
+        job.done.succeed()
+
+    def done(self, job: Job) -> None:
+        """The case leaves the stage (and the portfolio); the freed place takes the head of the backlog."""
+        self._advance()
+        person = job.person
+        assert person is not None and job.inner is None
+        if job.held:
+            person.server.release()
+        del person.jobs[job.seq]
+        self.in_portfolios -= 1
+        self.releases += 1
+        self._push_size(person)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        while self._backlog:
+            person = self.least_loaded()
+            if person.cases >= self.max_cases:
+                return
+            _, _, job = heapq.heappop(self._backlog)
+            self._start(job, person)
+            job.joined.succeed(job)

@@ -1,0 +1,74 @@
+"""Offices with the portfolio discipline inside the FMS model: effort and waits, desks, pools by discipline."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import make_case, model, start, timeline
+from sim.engine.pool import Pool
+from sim.engine.portfolio import PortfolioPool
+from sim.model.offices import desk_arcs
+from sim.model.params import BpcParams, DemandParams, Partner, PoolStaff
+
+
+def _portfolio(det_params, pool="case_writers", **kw):
+    staff = det_params.staffing.pools[pool]
+    det_params.staffing.pools[pool] = PoolStaff(headcount=kw.pop("headcount", 1), caseload=staff.caseload,
+                                                discipline="portfolio", **kw)
+    return det_params
+
+
+def test_wait_share_keeps_the_stage_time_at_the_design_load():
+    s = PoolStaff(discipline="portfolio", effort_share=0.1, design_load=0.8)
+    assert s.wait_share() == pytest.approx(0.5)  # 0.1 effort stretched 5-fold at load 0.8 + 0.5 waits = 1
+    assert PoolStaff(discipline="portfolio", effort_share=1.0).wait_share() == 0.0
+
+
+def test_a_lone_case_takes_its_drawn_stage_time_split_into_waits_and_effort(det_params):
+    # group B content 100, writing 80: effort 0.25 x 80 = 20, waits 80 x (1 - 0.25 / 0.5) = 40
+    m = model(_portfolio(det_params, effort_share=0.25, design_load=0.5))
+    start(m, make_case(0), at=0)
+    m.env.run()
+    assert timeline(m, 0)[1] == ("loa_development", 3, 3, 63)
+    v = [x for x in m.visits if x[1] == "loa_development"][0]
+    assert v[2] == "case_writers" and v[6:] == (40, 20)
+    assert isinstance(m.pools["case_writers"], PortfolioPool) and isinstance(m.pools["policy_reviewers"], Pool)
+
+
+def test_two_cases_of_one_writer_share_the_effort(det_params):
+    m = model(_portfolio(det_params, effort_share=0.25, design_load=0.5))
+    start(m, make_case(0), at=0)
+    start(m, make_case(1), at=0)
+    m.env.run()
+    # intake: 3 days each (slots); both wait 40, then 20 of effort each at half speed: 40 more
+    assert [timeline(m, c)[1] for c in (0, 1)] == [("loa_development", 3, 3, 83)] * 2
+
+
+def test_two_writers_with_desks_work_in_parallel(det_params):
+    m = model(_portfolio(det_params, headcount=2, effort_share=0.25, design_load=0.5, pooling=1.0))
+    start(m, make_case(0), at=0)
+    start(m, make_case(1), at=0)
+    m.env.run()
+    assert [timeline(m, c)[1] for c in (0, 1)] == [("loa_development", 3, 3, 63)] * 2  # pooled: one each
+
+
+def test_desk_arcs_follow_each_partners_share_of_all_lors():
+    d = DemandParams(partners=[Partner("A", "other", 3.0), Partner("B", "other", 1.0)],
+                     bpc=BpcParams(share=0.2, partners=[Partner("B", "other", 1.0), Partner("C", "other", 1.0)]))
+    arcs = desk_arcs(d)
+    assert arcs["A"] == pytest.approx((0.0, 0.6))
+    assert arcs["B"] == pytest.approx((0.6, 0.2 + 0.1))
+    assert arcs["C"] == pytest.approx((0.9, 0.1))
+
+
+def test_portfolio_parameters_are_checked(det_params):
+    from sim.model.checks import validate_params
+
+    _portfolio(det_params, effort_share=0.5, design_load=0.8, pooling=1.5, max_cases=0, switching_cost=-1)
+    problems = "; ".join(validate_params(det_params))
+    assert "effort_share=0.5 at design_load=0.8 is infeasible" in problems
+    assert "allowed: effort_share <= 1 - design_load (0.2)" in problems
+    assert "staffing.pools.case_writers.pooling=1.5; allowed: 0 <= share <= 1" in problems
+    assert "staffing.pools.case_writers.max_cases=0" in problems
+    assert "staffing.pools.case_writers.switching_cost" in problems
+    det_params.staffing.pools["case_writers"].discipline = "queue"
+    assert "discipline='queue'; allowed: slots, portfolio" in "; ".join(validate_params(det_params))
