@@ -40,6 +40,7 @@ from sim.model.rules import (
     _unique,
     dist_problems,
 )
+from sim.model.sizing import resized
 
 LOOP = "allowed: 0 <= p < 1 (the loop must end)"  # the chance of going round a loop once more
 # reform multipliers checked to be >= 0, in the order they are reported
@@ -121,7 +122,17 @@ def _validate_process(p: ProcessParams, out: list[str]) -> None:
 
 def _validate_staffing(s: StaffingParams, platforms: list[Platform], out: list[str]) -> None:
     _keys(out, "staffing.pools", s.pools, POOLS)
-    for name, pool in s.pools.items():
+    load = s.size_to_load
+    _flag(out, s.effort_share is not None and not 0 < s.effort_share <= 1,
+          f"staffing.effort_share={s.effort_share}; allowed: null (each office's own) or a share in (0, 1]")
+    _flag(out, load is not None and not 0 < load < 1,
+          f"staffing.size_to_load={load}; allowed: null (the stated headcounts) or a per-person load in (0, 1)")
+    for name, days in s.stage_days_per_day.items():
+        k = f"staffing.stage_days_per_day.{name}"
+        _flag(out, name not in POOLS, f"{k}: no such pool; allowed: {', '.join(POOLS)}")
+        _flag(out, not days > 0, f"{k}={days}; allowed: > 0 (measured stage-days per day)")
+    sized = resized(s)  # with size_to_load, the rules below apply to the re-sized offices
+    for name, pool in sized.items():
         k = f"staffing.pools.{name}"
         _flag(out, pool.headcount < 1, f"{k}.headcount={pool.headcount}; allowed: an integer >= 1")
         _flag(out, pool.caseload < 1, f"{k}.caseload={pool.caseload}; allowed: an integer >= 1")
@@ -132,10 +143,12 @@ def _validate_staffing(s: StaffingParams, platforms: list[Platform], out: list[s
         _flag(out, not 0 < pool.effort_share <= 1, f"{k}.effort_share={pool.effort_share}; allowed: 0 < share <= 1")
         _flag(out, not 0 <= pool.design_load < 1, f"{k}.design_load={pool.design_load}; allowed: 0 <= load < 1")
         if 0 < pool.effort_share <= 1 and 0 <= pool.design_load < 1:
+            how = "" if sized[name].headcount == s.pools[name].headcount else (
+                f" (re-sized by staffing.size_to_load={load} to {pool.headcount} people)")
             _flag(out, pool.effort_share > 1.0 - pool.design_load + 1e-12,
-                  f"{k}: effort_share={pool.effort_share} at design_load={pool.design_load} is infeasible: at that "
-                  f"load processor sharing stretches the effort {1 / (1 - pool.design_load):.3g}-fold, longer than "
-                  f"the whole stage time; allowed: effort_share <= 1 - design_load "
+                  f"{k}: effort_share={pool.effort_share} at design_load={pool.design_load:.3g}{how} is infeasible: "
+                  f"at that load processor sharing stretches the effort {1 / (1 - pool.design_load):.3g}-fold, "
+                  f"longer than the whole stage time; allowed: effort_share <= 1 - design_load "
                   f"({1 - pool.design_load:.3g}), or a lower design_load")
         _flag(out, not 0 <= pool.pooling <= 1, f"{k}.pooling={pool.pooling}; allowed: 0 <= share <= 1")
         _flag(out, pool.max_cases is not None and pool.max_cases < 1,

@@ -248,6 +248,10 @@ class StaffingParams:
     plans: Dict[str, StaffPlan] = field(default_factory=dict)  # time-varying staffing by pool
     plan_step_days: float = 30.0  # how often planned capacity is updated
     priority_attention: float = 1.0  # portfolio pools: attention weight of an urgent case (others 1)
+    # re-size portfolio offices to this per-person load (sim/model/sizing.py); None: the stated headcounts
+    size_to_load: Optional[float] = None
+    effort_share: Optional[float] = None  # if set, every portfolio office's effort share (for sweeps)
+    stage_days_per_day: Dict[str, float] = field(default_factory=dict)  # measured in the baseline, by pool
 
 
 # ---------------------------------------------------------------- reform and run

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Dict, Sequence
 
 from sim.model.params import Params, ReformLevers
+from sim.model.sizing import resized
 
 SET_DICTS = ("mde_threshold", "total_threshold", "informal_review_days")
 SET_VALUES = ("hold_cap_days", "sdaf_days_saved")
@@ -113,6 +114,7 @@ def apply(params: Params) -> tuple[Params, Policy]:
     ct.work = {k: d.scaled(lv.contracting_work_factor).spread(lv.contracting_sigma_factor) for k, d in ct.work.items()}
     pr.loa_development.work = {k: d.scaled(lv.loa_work_factor) for k, d in pr.loa_development.work.items()}
     pr.tech_release.work = pr.tech_release.work.scaled(lv.tech_release_work_factor)
+    p.staffing.pools = resized(p.staffing)  # to staffing.size_to_load, if set: before the multipliers
     for pool, staff in p.staffing.pools.items():
         f = lv.staff_factor.get(pool, 1.0) * p.staffing.scale.get(pool, 1.0)
         if f != 1.0:

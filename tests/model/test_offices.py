@@ -72,3 +72,39 @@ def test_portfolio_parameters_are_checked(det_params):
     assert "staffing.pools.case_writers.switching_cost" in problems
     det_params.staffing.pools["case_writers"].discipline = "queue"
     assert "discipline='queue'; allowed: slots, portfolio" in "; ".join(validate_params(det_params))
+
+
+def test_offices_resized_to_a_stated_load_keep_their_stage_times(compose):
+    from sim.model.reform import apply
+    from sim.model.sizing import resized
+
+    p = compose("staffing.size_to_load=0.5", "staffing.pools.case_writers.effort_share=0.05")
+    pools = resized(p.staffing)
+    cw = pools["case_writers"]
+    assert cw.headcount == round(0.05 * 676.7 / 0.5) == 68
+    assert cw.design_load == pytest.approx(0.05 * 676.7 / 68)
+    assert cw.wait_share() == pytest.approx(1 - 0.05 / (1 - 0.05 * 676.7 / 68))
+    # multipliers act after the re-sizing and change the load, not the waits
+    scaled, _ = apply(compose("staffing.size_to_load=0.5", "staffing.pools.case_writers.effort_share=0.05",
+                              "reform=more_staff"))
+    assert scaled.staffing.pools["case_writers"].headcount == round(68 * 1.2)
+    assert scaled.staffing.pools["case_writers"].design_load == cw.design_load
+    assert resized(compose().staffing) == compose().staffing.pools  # null: the stated headcounts
+
+
+def test_a_resized_office_that_cannot_keep_its_stage_times_is_refused(compose):
+    from sim.config import ConfigError, compose_config, to_params
+
+    with pytest.raises(ConfigError, match=r"case_writers: effort_share=0.25 at design_load=0.85 \(re-sized by "
+                                          r"staffing.size_to_load=0.85 to 199 people\) is infeasible"):
+        to_params(compose_config(["staffing.size_to_load=0.85", "staffing.pools.case_writers.effort_share=0.25"]))
+    with pytest.raises(ConfigError, match=r"staffing.size_to_load=1.5; allowed"):
+        to_params(compose_config(["staffing.size_to_load=1.5"]))
+
+
+def test_one_effort_share_for_every_office(compose):
+    from sim.model.sizing import resized
+
+    pools = resized(compose("staffing.effort_share=0.05").staffing)
+    assert {s.effort_share for s in pools.values()} == {0.05}
+    assert pools["case_writers"].headcount == compose().staffing.pools["case_writers"].headcount  # not re-sized

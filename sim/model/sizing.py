@@ -1,0 +1,38 @@
+"""Offices re-sized to a stated per-person load (``staffing.size_to_load``), for studies of the effort share.
+
+``staffing.effort_share``, if set, first replaces every portfolio office's own effort share (one sweep key).
+
+The hands-on effort an office must deliver per day is ``effort_share x stage-days per day``, where the stage-days
+per day (``staffing.stage_days_per_day``, by pool) were measured once in the baseline: the mean number of cases in
+the office's stages under the ``slots`` discipline, which by Little's law is the drawn stage time arriving per
+day.  With ``size_to_load = L`` each portfolio office gets ``round(effort_share x stage_days / L)`` people (at
+least 1), and its ``design_load`` becomes the load at that whole headcount, so the waits on others are set to
+keep the baseline stage times (``PoolStaff.wait_share``).  Headcount multipliers (``staffing.scale``, reforms'
+``staff_factor``) act after this: they change the load, not the waits.  Nothing random.
+"""
+from __future__ import annotations
+
+import copy
+
+from sim.model.params import PoolStaff, StaffingParams
+
+
+def resized(staffing: StaffingParams) -> dict[str, PoolStaff]:
+    """The pools with every portfolio office's effort share set to ``staffing.effort_share`` (if set), then
+    re-sized to ``staffing.size_to_load`` (if set); unchanged when both are None."""
+    pools = copy.deepcopy(staffing.pools)
+    if staffing.effort_share is not None:
+        for staff in pools.values():
+            if staff.discipline == "portfolio":
+                staff.effort_share = staffing.effort_share
+    load = staffing.size_to_load
+    if load is None or not 0 < load < 1:
+        return pools
+    for name, staff in pools.items():
+        days = staffing.stage_days_per_day.get(name)
+        if staff.discipline != "portfolio" or not days or days <= 0:
+            continue
+        effort = staff.effort_share * days
+        staff.headcount = max(1, int(round(effort / load)))
+        staff.design_load = min(0.999, effort / staff.headcount)
+    return pools
