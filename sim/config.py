@@ -118,9 +118,11 @@ def apply_design_point(cfg: DictConfig) -> DictConfig:
         raise ConfigError(f"sensitivity.point={point}; allowed: 0 <= point < points ({int(sens.points)})")
     values = lhs_design(bounds, int(sens.points), int(sens.design_seed))[point]
     out = cfg.copy()
+    absent = object()
     for key, value in values.items():
-        current = OmegaConf.select(out, key, throw_on_missing=False, default=None)
-        if current is None or isinstance(current, (DictConfig, list)) or OmegaConf.is_list(current):
+        # a key whose default is null (an optional number such as staffing.effort_share) takes a float
+        current = OmegaConf.select(out, key, throw_on_missing=False, default=absent)
+        if current is absent or isinstance(current, (DictConfig, list, str)) or OmegaConf.is_list(current):
             raise ConfigError(f"sensitivity.factors: {key} is not a numeric config key")
         OmegaConf.update(out, key, int(round(value)) if isinstance(current, int) else float(value), merge=False)
     return out

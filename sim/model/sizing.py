@@ -5,14 +5,16 @@
 The hands-on effort an office must deliver per day is ``effort_share x stage-days per day``, where the stage-days
 per day (``staffing.stage_days_per_day``, by pool) were measured once in the baseline: the mean number of cases in
 the office's stages under the ``slots`` discipline, which by Little's law is the drawn stage time arriving per
-day.  With ``size_to_load = L`` each portfolio office gets ``round(effort_share x stage_days / L)`` people (at
-least 1), and its ``design_load`` becomes the load at that whole headcount, so the waits on others are set to
-keep the baseline stage times (``PoolStaff.wait_share``).  Headcount multipliers (``staffing.scale``, reforms'
-``staff_factor``) act after this: they change the load, not the waits.  Nothing random.
+day.  With ``size_to_load = L`` each portfolio office gets ``ceil(effort_share x stage_days / L)`` people (at
+least 1: at most the stated load), and its ``design_load`` becomes the load at that whole headcount, so the
+waits on others are set to keep the baseline stage times (``PoolStaff.wait_share``).  Headcount multipliers
+(``staffing.scale``, reforms' ``staff_factor``) act after this: they change the load, not the waits.  Nothing
+random.
 """
 from __future__ import annotations
 
 import copy
+import math
 
 from sim.model.params import PoolStaff, StaffingParams
 
@@ -33,6 +35,6 @@ def resized(staffing: StaffingParams) -> dict[str, PoolStaff]:
         if staff.discipline != "portfolio" or not days or days <= 0:
             continue
         effort = staff.effort_share * days
-        staff.headcount = max(1, int(round(effort / load)))
+        staff.headcount = max(1, math.ceil(effort / load - 1e-9))  # whole people: at most the stated load
         staff.design_load = min(0.999, effort / staff.headcount)
     return pools

@@ -7,7 +7,7 @@ from sim.config import EXPERIMENT_DIR, compose_config, scenario_label, to_params
 from sim.sweep import JobComposer, sweep_jobs
 
 EXPECTED_JOBS = {"reform_comparison": 13, "staffing_sweep": 14, "threshold_sweep": 16, "demand_surge": 8,
-                 "sensitivity": 50}
+                 "sensitivity": 50, "case_writer_scale": 3, "effort_share": 8}
 FILES = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
 
 
@@ -49,7 +49,19 @@ def test_sensitivity_jobs_set_their_factors_to_the_design_point():
     for point in (0, 17, 49):
         p = to_params(compose_config(["experiment=sensitivity", f"sensitivity.point={point}"]))
         assert p.demand.lor_per_year == pytest.approx(design[point]["demand.lor_per_year"])
-        writers = design[point]["staffing.pools.case_writers.headcount"]
-        assert p.staffing.pools["case_writers"].headcount == round(writers)
+        # optional keys whose default is null take the design's float
+        assert p.staffing.effort_share == pytest.approx(design[point]["staffing.effort_share"])
+        assert p.staffing.size_to_load == pytest.approx(design[point]["staffing.size_to_load"])
+        assert p.staffing.pools["case_writers"].pooling == pytest.approx(
+            design[point]["staffing.pools.case_writers.pooling"])
         assert p.process.contracting.work["new_procurement"].median == pytest.approx(
             design[point]["process.contracting.work.new_procurement.median"])
+
+
+@pytest.mark.parametrize("key", ["run.records", "staffing.pools", "staffing.no_such_key"])
+def test_a_sensitivity_factor_must_be_a_numeric_key(key):
+    from sim.config import ConfigError
+
+    with pytest.raises(ConfigError, match=f"sensitivity.factors: {key} is not a numeric config key"):
+        to_params(compose_config(["experiment=sensitivity", "sensitivity.point=0",
+                                  f"sensitivity.factors=[{{key: {key}, low: 0.1, high: 0.2}}]"]))
