@@ -1,8 +1,10 @@
 """Throughput of one fms-sim baseline replication against a bare SimPy model of the same workload.
 
 Variants, run in turn in every repeat (replication 0 and a fixed seed, so every repeat does the same work):
-``fms_model`` is ``FmsModel(...).run()`` alone (draw banks, priority pools, visit records, sampler);
-``fms_replication`` is ``sim.runner.run_replication``, the model plus its result tables; ``bare_simpy`` is
+``fms_model_slots`` is ``FmsModel(...).run()`` alone with ``staffing=slots`` (draw banks, priority pools, visit
+records, sampler); ``fms_model_portfolio`` the same with the default portfolio offices (people sharing their
+attention); ``fms_replication`` is ``sim.runner.run_replication`` on the default config, the model plus its result
+tables; ``bare_simpy`` is
 the minimal model below: same LOR rate, horizon and drain, same stages, rework loops and probabilities,
 plain ``simpy.Resource`` pools of the same capacities, same distribution families drawn by numpy in
 chunks, and a visit counter instead of records.  Reported: median wall time, cases (LORs) per second and
@@ -202,22 +204,24 @@ class BareModel:
         return self
 
 
-VARIANTS = ("fms_model", "fms_replication", "bare_simpy")
+VARIANTS = ("fms_model_slots", "fms_model_portfolio", "fms_replication", "bare_simpy")
 
 
-def run_variant(name: str, params: Params) -> tuple[int, int]:
-    """One replication-0 run of a variant; returns (cases, stage visits)."""
-    if name == "fms_model":
-        m = FmsModel(params, RandomStreams(params.seed, 0)).run()
+def run_variant(name: str, params: Params, slots: Params) -> tuple[int, int]:
+    """One replication-0 run of a variant; returns (cases, stage visits).  ``params`` is the default config
+    (portfolio offices), ``slots`` the same with ``staffing=slots`` (the shape of the bare model)."""
+    if name in ("fms_model_slots", "fms_model_portfolio"):
+        p = slots if name == "fms_model_slots" else params
+        m = FmsModel(p, RandomStreams(p.seed, 0)).run()
         return len(m.cases), len(m.visits)
     if name == "fms_replication":
         res = run_replication(params, 0)
         return len(res.cases), res.events
-    bare = BareModel(params, params.seed).run()
+    bare = BareModel(slots, slots.seed).run()
     return len(bare.cases), bare.visits
 
 
-def measure(params: Params, reps: int) -> dict[str, dict[str, Any]]:
+def measure(params: Params, reps: int, slots: Params) -> dict[str, dict[str, Any]]:
     """Run the variants in turn ``reps`` times; per variant: counts, wall and CPU times, throughputs."""
     walls: dict[str, list[float]] = {k: [] for k in VARIANTS}
     cpus: dict[str, list[float]] = {k: [] for k in VARIANTS}
@@ -226,7 +230,7 @@ def measure(params: Params, reps: int) -> dict[str, dict[str, Any]]:
         for name in VARIANTS:
             gc.collect()
             t0, c0 = time.perf_counter(), time.process_time()
-            counts[name] = run_variant(name, params)  # the same every repeat: same seed, same work
+            counts[name] = run_variant(name, params, slots)  # the same every repeat: same seed, same work
             walls[name].append(time.perf_counter() - t0)
             cpus[name].append(time.process_time() - c0)
             print(f"rep {rep + 1}/{reps} {name:<16} wall {walls[name][-1]:6.2f} s  cpu {cpus[name][-1]:6.2f} s",
@@ -251,8 +255,9 @@ def main() -> None:
         if compose_config().run.warmup_years >= args.horizon_years:
             overrides.append("run.warmup_years=0")  # the warm-up must end before the horizon
     params = to_params(compose_config(overrides))
+    slots = to_params(compose_config([*overrides, "staffing=slots"]))
 
-    variants = measure(params, args.reps)
+    variants = measure(params, args.reps, slots)
     bare = variants["bare_simpy"]
     ratios = {k: {q: v[q] / bare[q] for q in ("visits_per_s", "cases_per_s", "visits_per_cpu_s")}
               for k, v in variants.items() if k != "bare_simpy"}
@@ -263,8 +268,16 @@ def main() -> None:
               f"{v['median_cpu_s']:>6.2f} {v['cases_per_s']:>8.0f} {v['visits_per_s']:>9.0f}")
     print("\nthroughput ratio fms-sim / bare SimPy (1 = as fast as bare, 0.5 = half as fast)")
     for name, r in ratios.items():
-        print(f"{name:<16} visits/s {r['visits_per_s']:.3f}   cases/s {r['cases_per_s']:.3f}   "
+        print(f"{name:<20} visits/s {r['visits_per_s']:.3f}   cases/s {r['cases_per_s']:.3f}   "
               f"(by CPU time: visits/cpu-s {r['visits_per_cpu_s']:.3f})")
+    sl, pf = variants["fms_model_slots"], variants["fms_model_portfolio"]
+    cost = {"seconds_per_visit_portfolio_over_slots":
+            (pf["median_s"] / pf["visits"]) / (sl["median_s"] / sl["visits"]),
+            "cpu_per_visit_portfolio_over_slots":
+            (pf["median_cpu_s"] / pf["visits"]) / (sl["median_cpu_s"] / sl["visits"])}
+    print("\ncost per stage visit, portfolio offices / slot pools: "
+          f"{cost['seconds_per_visit_portfolio_over_slots']:.3f} "
+          f"(by CPU time {cost['cpu_per_visit_portfolio_over_slots']:.3f})")
 
     report = {
         "benchmark": "bench_baseline", "utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -272,7 +285,7 @@ def main() -> None:
         "horizon_years": params.run.horizon_years, "drain_years": params.run.drain_years,
         "environment": {"python": platform.python_version(), "simpy": simpy.__version__, "numpy": np.__version__,
                         "cpu_count": os.cpu_count(), "platform": platform.platform()},
-        "variants": variants, "ratio_fms_over_bare": ratios,
+        "variants": variants, "ratio_fms_over_bare": ratios, "portfolio_over_slots": cost,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(report, indent=2) + "\n")

@@ -126,6 +126,9 @@ class SharedServer:
         self._change_held(-n)
 
     def _change_held(self, n: int) -> None:
+        if not self._marks or self.rate(self.portfolio + n) == self.rate(self.portfolio):
+            self.held += n  # nothing worked on, or the same productivity: every finishing time stands
+            return
         self._advance()  # at the old productivity up to now
         self.held += n
         self._reschedule()  # at the new one from now
