@@ -48,13 +48,14 @@ def person_rate(productivity: float, caseload: int, switching_cost: float) -> Ra
 class Job:
     """One case's place in a person's portfolio for one stage visit."""
 
-    __slots__ = ("seq", "priority", "person", "done", "inner", "weight", "held", "joined")
+    __slots__ = ("seq", "priority", "person", "done", "inner", "weight", "held", "joined", "left")
 
     def __init__(self, seq: int, priority: int, weight: float, done: simpy.Event, joined: simpy.Event) -> None:
         self.seq, self.priority, self.weight, self.done, self.joined = seq, priority, weight, done, joined
         self.person: Optional[Person] = None
         self.inner: Optional[simpy.Event] = None  # the server's event while being worked on
         self.held = True  # in the portfolio, waiting on others (no effort)
+        self.left: Optional[float] = None  # effort still to do of a case handed over into the backlog
 
 
 class Person:
@@ -143,7 +144,9 @@ class PortfolioPool:
 
     def leave(self, person: Optional[Person] = None) -> None:
         """``person`` (default: the longest-serving: earliest hire, then lowest uid) leaves; their cases are
-        handed, in the order they joined, each to the person with the fewest cases, keeping the work done."""
+        handed, in the order they joined, each to the person with the fewest cases, keeping the work done; when
+        everyone left is at ``max_cases``, the rest go to the backlog (by priority, then the order they first
+        joined, so ahead of later cases of their priority) and resume where they stopped."""
         if len(self.people) <= 1:
             raise ValueError(f"pool {self.name}: the last person cannot leave")
         self._advance()
@@ -157,15 +160,21 @@ class PortfolioPool:
         heapq.heapify(self._sizes)
         for job in sorted(person.jobs.values(), key=lambda j: j.seq):
             target = self.least_loaded()
-            if job.inner is not None:  # being worked on: move the effort still to do
+            left = None
+            if job.inner is not None:  # being worked on: take the effort still to do along
                 left = person.server.withdraw(job.inner)
+                job.inner = None
                 self.working -= 1
-                self._place(job, target)
+            elif job.held:
+                person.server.release()
+            if target.cases >= self.max_cases:  # everyone is full: to the backlog, ahead of later cases
+                job.person, job.left = None, left
+                self.in_portfolios -= 1
+                heapq.heappush(self._backlog, (job.priority, job.seq, job))
+                continue
+            self._place(job, target)
+            if left is not None:
                 self._work_on(job, left)
-            else:
-                if job.held:
-                    person.server.release()
-                self._place(job, target)
         person.jobs.clear()
         self._dispatch()
 
@@ -241,9 +250,12 @@ class PortfolioPool:
 
     def work(self, job: Job, effort: float) -> simpy.Event:
         """Stop waiting on others and have ``effort`` person-days worked on the case; the event fires when done."""
-        assert job.person is not None and job.held
+        assert job.held
         self._advance()
         job.held = False
+        if job.person is None:  # handed over into the backlog while it waited on others: worked once placed
+            job.left = effort
+            return job.done
         job.person.server.release()
         self._work_on(job, effort)
         return job.done
@@ -291,5 +303,12 @@ class PortfolioPool:
             if person.cases >= self.max_cases:
                 return
             _, _, job = heapq.heappop(self._backlog)
+            if job.person is None and job.joined.triggered:  # handed over into the backlog: resume
+                self.in_portfolios += 1
+                self._place(job, person)
+                if job.left is not None:
+                    left, job.left = job.left, None
+                    self._work_on(job, left)
+                continue
             self._start(job, person)
             job.joined.succeed(job)

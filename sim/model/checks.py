@@ -149,7 +149,8 @@ def _validate_staffing(s: StaffingParams, platforms: list[Platform], out: list[s
                   f"{k}: effort_share={pool.effort_share} at design_load={pool.design_load:.3g}{how} is infeasible: "
                   f"at that load processor sharing stretches the effort {1 / (1 - pool.design_load):.3g}-fold, "
                   f"longer than the whole stage time; allowed: effort_share <= 1 - design_load "
-                  f"({1 - pool.design_load:.3g}), or a lower design_load")
+                  f"({1 - pool.design_load:.3g}), or a lower "
+                  + ("staffing.size_to_load" if how else "design_load"))
         _flag(out, not 0 <= pool.pooling <= 1, f"{k}.pooling={pool.pooling}; allowed: 0 <= share <= 1")
         _flag(out, pool.max_cases is not None and pool.max_cases < 1,
               f"{k}.max_cases={pool.max_cases}; allowed: null (no cap) or an integer >= 1")

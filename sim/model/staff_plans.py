@@ -16,7 +16,8 @@ random draws):
 
 - **attrition**: the expected leavers accumulate (``people x (1 - exp(-rate x dt))`` per step); each time they
   reach one person, the longest-serving person leaves (earliest hire, initial staff first in list order) and,
-  with ``backfill``, a new hire joins the same day;
+  with ``backfill``, a new hire joins the same day, just before, and so takes over the leaver's cases (the
+  least-loaded person); without backfill the last person never leaves;
 - **hires**: a positive hire adds that many people on its date; a negative one (a cut) removes the most recent
   hires first (last in, first out), never the last person;
 - a leaver's cases go, in the order they joined, each to the person with the fewest cases, with the work done
@@ -109,10 +110,12 @@ def people_plan(env: simpy.Environment, pool: PortfolioPool, plan: StaffPlan, st
             debt += pool.headcount * (1.0 - math.exp(-rate * (now - last)))
             while debt >= 1.0 - 1e-9:
                 debt -= 1.0
-                if pool.headcount > 1:
-                    pool.leave()
-                if plan.backfill:
+                if plan.backfill:  # the replacement joins first and takes over the leaver's cases
+                    leaver = min(pool.people, key=lambda p: (p.hired, p.uid))
                     pool.hire(productivity(0.0, plan))
+                    pool.leave(leaver)
+                elif pool.headcount > 1:
+                    pool.leave()
         last = now
         while hires and hires[0][0] <= now:
             n = hires.pop(0)[1]

@@ -135,3 +135,52 @@ def test_a_person_can_not_be_the_last_to_leave():
     pool = PortfolioPool(eng.env, "office", 1)
     with pytest.raises(ValueError, match="last person"):
         pool.leave()
+
+
+def test_a_leavers_cases_beyond_everyone_elses_cap_wait_in_the_backlog_and_resume():
+    """Two people, cap 1: person 0 leaves at day 2 with a case half worked (4 of 8 left) while person 1 is
+    full; it waits in the backlog until person 1's case ends at day 5, then its last 4 take to day 9.  A case
+    that was waiting on others when handed over has its effort worked once placed."""
+    eng = Engine()
+    pool = PortfolioPool(eng.env, "office", 2, max_cases=1)
+    done = {}
+
+    def flow(i, desk, effort, waits, at=0.0):
+        yield eng.env.timeout(at)
+        yield from eng.portfolio_work(Ent(i), "s", pool, effort, waits, desk, False)
+        done[i] = eng.env.now
+
+    def leaver():
+        yield eng.env.timeout(2)
+        pool.leave()
+
+    eng.env.process(flow(0, 0.1, 6, 0))  # person 0
+    eng.env.process(flow(1, 0.6, 5, 0))  # person 1
+    eng.env.process(leaver())
+    eng.env.run()
+    assert done == pytest.approx({0: 9, 1: 5})
+    assert pool.max_portfolio() == 0 and pool.in_portfolios == 0 and pool.queue_length == 0
+    snap = pool.snapshot()
+    assert snap.queue_area == pytest.approx(3)  # in the backlog from 2 to 5
+
+    eng = Engine()
+    pool = PortfolioPool(eng.env, "office", 2, max_cases=1)
+    done = {}
+    eng.env.process(flow(0, 0.1, 2, 4))  # person 0, waiting on others until 4
+    eng.env.process(flow(1, 0.6, 10, 0))  # person 1, full until 10
+    eng.env.process(leaver())
+    eng.env.run()
+    assert done == pytest.approx({0: 12, 1: 10})  # its waits end at 4 in the backlog; placed at 10, worked 2
+
+
+def test_with_backfill_a_one_person_office_stays_one_person():
+    import simpy
+
+    from sim.model.params import StaffPlan
+    from sim.model.staff_plans import people_plan
+
+    env = simpy.Environment()
+    pool = PortfolioPool(env, "p", 1)
+    env.process(people_plan(env, pool, StaffPlan(attrition_per_year=0.9, backfill=True), step=30))
+    env.run(until=5 * 365.25)
+    assert pool.headcount == 1 and pool.people[0].uid > 0  # replaced, never doubled
