@@ -49,7 +49,7 @@ SEGMENTS = (  # (summary key, legend, colour): how a stage's mean time per case 
     ("hands_on_per_case", "hands-on work (a slot held; a person's effort)", "tab:blue"),
     ("slowdown_per_case", "slowdown: the person's attention shared with other cases", "tab:orange"),
     ("wait_per_case", "waiting to start (slot queue, office backlog, production line)", "tab:red"),
-    ("waits_on_others_per_case", "waits on others (partner, Congress, other offices, transport)", "0.65"),
+    ("waits_on_others_per_case", "waits on others (partner, Congress, other offices, industry, transport)", "0.65"),
 )
 APART = ("closure",)  # years, not days: drawn in a panel of its own so the others keep their scale
 
