@@ -160,6 +160,14 @@ class PortfolioPool:
         heapq.heapify(self._sizes)
         for job in sorted(person.jobs.values(), key=lambda j: j.seq):
             target = self.least_loaded()
+            if job.done.triggered or (job.inner is not None and job.inner.triggered):
+                # its work ended this instant (the case leaves at once): it goes along whatever the cap
+                if job.inner is not None:  # the finish is still to be processed: _worked counts it there
+                    target.working += 1
+                    if target.working == 1:
+                        self.busy_people += 1
+                self._place(job, target)
+                continue
             left = None
             if job.inner is not None:  # being worked on: take the effort still to do along
                 left = person.server.withdraw(job.inner)

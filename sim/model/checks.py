@@ -131,6 +131,11 @@ def _validate_staffing(s: StaffingParams, platforms: list[Platform], out: list[s
         k = f"staffing.stage_days_per_day.{name}"
         _flag(out, name not in POOLS, f"{k}: no such pool; allowed: {', '.join(POOLS)}")
         _flag(out, not days > 0, f"{k}={days}; allowed: > 0 (measured stage-days per day)")
+    portfolio = any(p.discipline == "portfolio" for p in s.pools.values())
+    for key, value in (("size_to_load", load), ("effort_share", s.effort_share)):
+        _flag(out, value is not None and not portfolio,
+              f"staffing.{key}={value} has no effect: no office has discipline portfolio; allowed: null, or a "
+              f"portfolio office (staffing.pools.<pool>.discipline=portfolio)")
     sized = resized(s)  # with size_to_load, the rules below apply to the re-sized offices
     for name, pool in sized.items():
         k = f"staffing.pools.{name}"
@@ -152,8 +157,9 @@ def _validate_staffing(s: StaffingParams, platforms: list[Platform], out: list[s
                   f"({1 - pool.design_load:.3g}), or a lower "
                   + ("staffing.size_to_load" if how else "design_load"))
         _flag(out, not 0 <= pool.pooling <= 1, f"{k}.pooling={pool.pooling}; allowed: 0 <= share <= 1")
-        _flag(out, pool.max_cases is not None and pool.max_cases < 1,
-              f"{k}.max_cases={pool.max_cases}; allowed: null (no cap) or an integer >= 1")
+        _flag(out, pool.max_cases is not None and pool.max_cases < max(1, pool.caseload),
+              f"{k}.max_cases={pool.max_cases}; allowed: null (no cap) or an integer >= caseload "
+              f"({pool.caseload}, the comfortable number of cases)")
         _nonneg(out, f"{k}.switching_cost", pool.switching_cost)
     lines = s.production_lines
     for pf in platforms:
@@ -198,7 +204,26 @@ def validate_params(params: Params) -> list[str]:
             combine(params.reform)
         except ReformConflict as e:
             out.append(str(e))
+    if not out:
+        _validate_people(params, out)
     return out
+
+
+MAX_PEOPLE = 100_000  # people simulated in one portfolio office (each is a process with its own clock, ~1 KB)
+
+
+def _validate_people(params: Params, out: list[str]) -> None:
+    """Portfolio offices simulate every person: refuse sizes that would exhaust memory before they start."""
+    s = params.staffing
+    lv = combine(params.reform)
+    for name, staff in resized(s).items():
+        if staff.discipline != "portfolio":
+            continue
+        people = staff.headcount * s.scale.get(name, 1.0) * lv.staff_factor.get(name, 1.0)
+        _flag(out, people > MAX_PEOPLE,
+              f"staffing.pools.{name}: {people:.3g} people (headcount, staffing.size_to_load, staffing.scale and "
+              f"reforms together); allowed: at most {MAX_PEOPLE:,} in a portfolio office, where every person is "
+              f"simulated")
 
 
 def _validate_budget(params: Params, out: list[str]) -> None:

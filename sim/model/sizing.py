@@ -7,7 +7,9 @@ per day (``staffing.stage_days_per_day``, by pool) were measured once in the bas
 the office's stages under the ``slots`` discipline, which by Little's law is the drawn stage time arriving per
 day.  With ``size_to_load = L`` each portfolio office gets ``ceil(effort_share x stage_days / L)`` people (at
 least 1: at most the stated load), and its ``design_load`` becomes the load at that whole headcount, so the
-waits on others are set to keep the baseline stage times (``PoolStaff.wait_share``).  Headcount multipliers
+waits on others are set to keep the baseline stage times (``PoolStaff.wait_share``).  The comfortable caseload
+and the cap grow with the mean portfolio (stage-days per day / people: twice it, and twice that), never below the
+stated ones, so that a small effort share does not put every person into juggling costs.  Headcount multipliers
 (``staffing.scale``, reforms' ``staff_factor``) act after this: they change the load, not the waits.  Nothing
 random.
 """
@@ -37,4 +39,10 @@ def resized(staffing: StaffingParams) -> dict[str, PoolStaff]:
         effort = staff.effort_share * days
         staff.headcount = max(1, math.ceil(effort / load - 1e-9))  # whole people: at most the stated load
         staff.design_load = min(0.999, effort / staff.headcount)
+        # a smaller share means more cases per person (load / share on average): the comfortable caseload and
+        # the cap grow with it, never below the stated ones, so juggling costs still bite only in overload
+        mean_portfolio = days / staff.headcount
+        staff.caseload = max(staff.caseload, math.ceil(2 * mean_portfolio))
+        if staff.max_cases is not None:
+            staff.max_cases = max(staff.max_cases, 2 * staff.caseload)
     return pools

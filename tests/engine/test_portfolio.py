@@ -184,3 +184,35 @@ def test_with_backfill_a_one_person_office_stays_one_person():
     env.process(people_plan(env, pool, StaffPlan(attrition_per_year=0.9, backfill=True), step=30))
     env.run(until=5 * 365.25)
     assert pool.headcount == 1 and pool.people[0].uid > 0  # replaced, never doubled
+
+
+@pytest.mark.parametrize("extra_tick", [False, True])
+def test_a_person_leaving_the_instant_a_case_is_worked_hands_it_over_finished(extra_tick):
+    """Found by a breaker review: a leaver whose case finishes at the same instant (its finish not yet
+    processed, or processed but the case not yet gone) crashed; the case now goes along finished, even to a
+    full person, and leaves at once."""
+    import simpy
+
+    env = simpy.Environment()
+    pool = PortfolioPool(env, "x", 2, max_cases=1)
+    done = {}
+
+    def case(i, desk, effort):
+        job = yield pool.join(1, desk, False)
+        yield pool.work(job, effort)
+        pool.done(job)
+        done[i] = env.now
+
+    def leaver():
+        yield env.timeout(0.5)
+        yield env.timeout(0.5)
+        if extra_tick:
+            yield env.timeout(0)  # between the finish and the case's own step
+        pool.leave()
+
+    env.process(case(0, 0.0, 1.0))  # person 0, finishes at 1 as person 0 leaves
+    env.process(case(1, 0.9, 5.0))  # person 1, full
+    env.process(leaver())
+    env.run()
+    assert done == {0: 1.0, 1: 5.0}
+    assert pool.in_portfolios == pool.working == pool.busy_people == 0 and pool.headcount == 1

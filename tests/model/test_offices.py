@@ -110,3 +110,35 @@ def test_one_effort_share_for_every_office(compose):
     pools = resized(compose("staffing.effort_share=0.05").staffing)
     assert {s.effort_share for s in pools.values()} == {0.05}
     assert pools["case_writers"].headcount == compose().staffing.pools["case_writers"].headcount  # not re-sized
+
+
+def test_a_small_effort_share_raises_the_comfortable_caseload_with_the_mean_portfolio(compose):
+    """Found by a breaker review: at share 0.035 people carry ~21 cases, above the stated comfortable 15, so
+    juggling costs stretched the stage times the re-sizing promises to keep."""
+    from sim.model.sizing import resized
+
+    cw = resized(compose("staffing.size_to_load=0.75", "staffing.effort_share=0.035").staffing)["case_writers"]
+    assert cw.headcount == 32 and cw.caseload == math.ceil(2 * 676.7 / 32) and cw.max_cases == 2 * cw.caseload
+    same = resized(compose("staffing.size_to_load=0.75", "staffing.effort_share=0.25").staffing)["case_writers"]
+    assert (same.caseload, same.max_cases) == (15, 30)  # never below the stated ones
+
+
+@pytest.mark.parametrize("override, needle", [
+    ("staffing.size_to_load=1e-9", "people (headcount, staffing.size_to_load, staffing.scale and reforms together); "
+                                   "allowed: at most 100,000"),
+    ("staffing.scale.case_writers=10000", "staffing.pools.case_writers: 9e+05 people"),
+    ("staffing.pools.case_writers.max_cases=5", "max_cases=5; allowed: null (no cap) or an integer >= caseload (15"),
+])
+def test_offices_too_large_to_simulate_or_with_a_cap_below_comfort_are_refused(override, needle):
+    from sim.config import ConfigError, compose_config, to_params
+
+    with pytest.raises(ConfigError) as e:
+        to_params(compose_config([override]))
+    assert needle in str(e.value)
+
+
+def test_portfolio_keys_without_a_portfolio_office_are_refused():
+    from sim.config import ConfigError, compose_config, to_params
+
+    with pytest.raises(ConfigError, match="staffing.effort_share=0.05 has no effect: no office has discipline"):
+        to_params(compose_config(["staffing=slots", "staffing.effort_share=0.05"]))
