@@ -99,6 +99,9 @@ def lead_time_table(summary: Summary) -> str:
     oc = summary["open_cases_at_horizon"]
     rows.append(f"open cases at horizon: {f(oc['mean'])}; cohort cases per replication: "
                 f"{f(summary['cases']['cohort']['mean'])}; replications: {summary['replications']}")
+    if summary.get("unstable"):
+        rows.append("UNSTABLE (utilisation >= 98% or a growing queue or backlog): " + ", ".join(summary["unstable"])
+                    + "; lead times are censored or still growing")
     return "\n".join(rows)
 
 

@@ -114,6 +114,9 @@ def test_lead_time_table_prints_dash_for_missing_values():
     assert lines[3].split() == ["lor_to_contract", "-", "[-,", "-]", "-", "-", "100.0%"]
     assert lines[4] == "open cases at horizon: 12; cohort cases per replication: 40; replications: 3"
     assert len(lines) == 5
+    summary["unstable"] = ["case_writers"]
+    assert lead_time_table(summary).splitlines()[5].startswith("UNSTABLE (utilisation >= 98% or a growing queue or "
+                                                               "backlog): case_writers;")
 
 
 def test_an_empty_cohort_still_prints_its_table(compose, tmp_path):
