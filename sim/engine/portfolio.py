@@ -98,7 +98,8 @@ class PortfolioPool:
         self.queue_area = self.busy_area = self.capacity_area = self.cases_area = 0.0
         self.requests = self.starts = self.releases = 0
         self.busy_people = 0  # people working on at least one case (kept by _touch)
-        self.in_portfolios = 0
+        self.in_portfolios = 0  # cases started in the office and not yet done (handed-over ones included)
+        self._handed = 0  # of the backlog: cases handed over by a leaver, started already (not backlog wait)
         self.working = 0  # cases being worked on
         for _ in range(int(people)):
             self._add_person(-math.inf, productivity)
@@ -177,7 +178,7 @@ class PortfolioPool:
                 person.server.release()
             if target.cases >= self.max_cases:  # everyone is full: to the backlog, ahead of later cases
                 job.person, job.left = None, left
-                self.in_portfolios -= 1
+                self._handed += 1  # still started, in the office (cases_area), but without a person
                 heapq.heappush(self._backlog, (job.priority, job.seq, job))
                 continue
             self._place(job, target)
@@ -197,7 +198,7 @@ class PortfolioPool:
         now = self.env.now
         dt = now - self._last
         if dt:
-            self.queue_area += dt * len(self._backlog)
+            self.queue_area += dt * (len(self._backlog) - self._handed)
             self.busy_area += dt * self.busy_people
             self.capacity_area += dt * len(self.people)
             self.cases_area += dt * self.in_portfolios
@@ -205,7 +206,8 @@ class PortfolioPool:
 
     @property
     def queue_length(self) -> int:
-        return len(self._backlog)
+        """Cases waiting to start (the backlog, without cases a leaver handed back into it)."""
+        return len(self._backlog) - self._handed
 
     @property
     def busy(self) -> int:
@@ -218,7 +220,7 @@ class PortfolioPool:
     def snapshot(self) -> PoolSnapshot:
         self._advance()
         return PoolSnapshot(self.env.now, self.queue_area, self.busy_area, self.capacity_area, self.requests,
-                            self.starts, self.releases, len(self._backlog), self.busy_people, len(self.people),
+                            self.starts, self.releases, self.queue_length, self.busy_people, len(self.people),
                             self.cases_area)
 
     def max_portfolio(self) -> int:
@@ -312,7 +314,7 @@ class PortfolioPool:
                 return
             _, _, job = heapq.heappop(self._backlog)
             if job.person is None and job.joined.triggered:  # handed over into the backlog: resume
-                self.in_portfolios += 1
+                self._handed -= 1
                 self._place(job, person)
                 if job.left is not None:
                     left, job.left = job.left, None
