@@ -35,14 +35,7 @@ from typing import Mapping, Optional
 import simpy
 
 from sim.engine.pool import PoolSnapshot
-from sim.engine.sharing import RateFn, SharedServer
-
-
-def person_rate(productivity: float, caseload: int, switching_cost: float) -> RateFn:
-    """Person-days of effort per day with ``n`` cases in the portfolio."""
-    def rate(n: int) -> float:
-        return productivity / (1.0 + switching_cost * max(0, n - caseload))
-    return rate
+from sim.engine.sharing import SharedServer, juggling
 
 
 class Job:
@@ -76,8 +69,6 @@ class Person:
 class PortfolioPool:
     """An office of ``people`` named people with portfolios of cases (see the module docstring)."""
 
-    discipline = "portfolio"
-
     def __init__(self, env: simpy.Environment, name: str, people: int, caseload: int = 1,
                  switching_cost: float = 0.0, max_cases: Optional[int] = None,
                  attention: Optional[Mapping[int, float]] = None, productivity: float = 1.0) -> None:
@@ -108,7 +99,7 @@ class PortfolioPool:
     def _add_person(self, hired: float, productivity: float) -> Person:
         uid = next(self._uid)
         server = SharedServer(self.env, f"{self.name}#{uid}",
-                              person_rate(productivity, self.caseload, self.switching_cost))
+                              juggling(productivity, self.caseload, self.switching_cost))
         person = Person(uid, server, hired, productivity)
         self.people.append(person)
         self._by_uid[uid] = person
@@ -191,7 +182,7 @@ class PortfolioPool:
         """A person's productivity from now on (person-days per day at a comfortable caseload)."""
         if productivity != person.productivity:
             person.productivity = productivity
-            person.server.set_rate(person_rate(productivity, self.caseload, self.switching_cost))
+            person.server.set_rate(juggling(productivity, self.caseload, self.switching_cost))
 
     # ------------------------------------------------------------------ bookkeeping
     def _advance(self) -> None:
@@ -225,9 +216,6 @@ class PortfolioPool:
 
     def max_portfolio(self) -> int:
         return max(p.cases for p in self.people)
-
-    def effort_done(self) -> float:
-        return sum(p.server.effort_done for p in self.people)
 
     # ------------------------------------------------------------------ the case's side
     def join(self, priority: int, desk: float, pooled: bool) -> simpy.Event:
