@@ -65,8 +65,9 @@ def completed_summary(out_dir: Path, config: dict) -> Optional[dict]:
     keys, ``RUN_CONTROL``, aside), or None: then the job runs."""
     from sim.output import run_dir
 
-    def key(c: dict) -> dict:
-        return {**c, "run": {k: v for k, v in (c.get("run") or {}).items() if k not in RUN_CONTROL}}
+    def key(c: dict) -> dict:  # the precision target decides which jobs run, not what a job computes
+        return {**{k: v for k, v in c.items() if k != "precision"},
+                "run": {k: v for k, v in (c.get("run") or {}).items() if k not in RUN_CONTROL}}
 
     try:
         manifest = run_dir.read_json(out_dir / "manifest.json")

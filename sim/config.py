@@ -130,7 +130,7 @@ def apply_design_point(cfg: DictConfig) -> DictConfig:
 
 # overrides that do not describe the scenario (run control, study metadata, Hydra itself)
 _NOT_SCENARIO = re.compile(r"^[+~]*(reform|run\.|seed|hydra|experiment|debug|scenario|reference|question|study"
-                           r"|sensitivity\.point)\b")
+                           r"|sensitivity\.point|precision)\b")
 
 
 def scenario_label(params: Params, overrides: Iterable[str]) -> str:

@@ -62,6 +62,7 @@ def summarise_results(params: Params, results: list) -> dict:
         },
         "seed": params.seed,
         "replications": params.run.replications,
+        "replication_ids": [r.replication for r in results],  # every per_replication list is in this order
         "run": asdict(params.run),
         "time_unit": "calendar day",
         "end_day_per_replication": [r.end_day for r in results],

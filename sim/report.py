@@ -34,7 +34,15 @@ from sim.analysis.comparison import (
     sensitivity_factors,
     sensitivity_prcc,
 )
-from sim.output.multirun import ReportError, missing_job, read_jobs, sweep_overrides
+from sim.output.multirun import (
+    ReportError,
+    missing_job,
+    planned_block_jobs,
+    read_jobs,
+    read_plan,
+    scenario_records,
+    sweep_overrides,
+)
 from sim.output.report_html import render_html
 from sim.output.run_dir import write_json, write_text
 
@@ -52,6 +60,42 @@ def planned_jobs(multirun_dir: Path) -> Optional[list[list[str]]]:
         return None
 
 
+def precision_reached(plan: dict, table: Any, reference_job: Optional[int]) -> dict:
+    """What a precision study reached: per scenario, the replications it needed and the paired half-width of
+    each target lead time (from comparison.csv), against the target."""
+    target = plan.get("target") or {}
+    half_width = float(target.get("half_width") or 0.0)
+    metrics = list(target.get("metrics") or [])
+    rows = []
+    for sc in plan.get("scenarios") or []:
+        job = (sc.get("jobs") or [sc.get("scenario")])[0]
+        widths = {}
+        for m in metrics:
+            t = table[(table["job"] == job) & (table["metric"] == m)]
+            hw = t["diff_half_width"].iloc[0] if len(t) else None
+            widths[m] = None if hw is None or hw != hw or job == reference_job else float(hw)
+        met = None if job == reference_job else all(w is not None and w <= half_width for w in widths.values())
+        rows.append({"label": sc.get("label"), "job": job, "replications": sc.get("replications"),
+                     "blocks": sc.get("jobs"), "half_width": widths, "met": met, "reference": job == reference_job,
+                     "status": sc.get("status")})
+    others = [r for r in rows if not r["reference"]]
+    widest = max((w for r in others for w in r["half_width"].values() if w is not None), default=None)
+    return {"target": target, "rounds": len(plan.get("rounds") or []), "status": plan.get("status"),
+            "all_met": bool(others) and all(r["met"] for r in others), "widest_half_width": widest,
+            "replications_total": sum(int(r["replications"] or 0) for r in rows), "scenarios": rows}
+
+
+def precision_line(p: dict) -> str:
+    """One line on what a precision study reached, for the console."""
+    t = p["target"]
+    others = [r for r in p["scenarios"] if not r["reference"]]
+    met = sum(1 for r in others if r["met"])
+    widest = "-" if p["widest_half_width"] is None else f"{p['widest_half_width']:.1f}"
+    reps = ", ".join(f"{r['label']} {r['replications']}" for r in p["scenarios"])
+    return (f"precision: target ±{t['half_width']:g} d on {', '.join(t['metrics'])}: met by {met} of {len(others)} "
+            f"scenario(s) after {p['rounds']} round(s), widest ±{widest} d; replications: {reps}")
+
+
 def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
     """Write comparison.csv, figures, report.html and report.json into ``multirun_dir``.
 
@@ -61,12 +105,15 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
     start = time.time()
     multirun_dir = Path(multirun_dir)
     jobs = read_jobs(multirun_dir)
-    planned = planned_jobs(multirun_dir)
+    plan = read_plan(multirun_dir)  # a precision study: its jobs are blocks of replications of its scenarios
+    planned = planned_block_jobs(plan) if plan is not None else planned_jobs(multirun_dir)
     stale = [j["job"] for j in jobs if planned is not None and j["job"] >= len(planned)]
     if planned is not None:  # jobs the sweep lists but never ran; folders of an earlier, longer sweep left out
         present = {j["job"] for j in jobs}
         jobs = [j for j in jobs if j["job"] < len(planned)]
         jobs += [missing_job(multirun_dir, n, job) for n, job in enumerate(planned) if n not in present]
+    if plan is not None:
+        jobs = scenario_records(multirun_dir, jobs, plan)
     ok = complete_jobs(jobs)
     missing = [j for j in jobs if j["status"] == "missing"]
     record: dict[str, Any] = {
@@ -74,11 +121,13 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         "jobs": {"total": len(jobs), "ok": len(ok), "failed": len(jobs) - len(ok) - len(missing),
                  "missing": len(missing),
                  "failed_jobs": [{"job": j["job"], "error": j.get("error")} for j in jobs if j not in ok]},
-        "reference": None, "files": [], "stale_jobs_left_out": stale,
+        "reference": None, "files": [], "stale_jobs_left_out": stale, "precision": None,
     }
     try:
         table, ref = comparison_table(jobs, reference)
         record["reference"] = {"label": ref.label, "job": ref.job, "source": ref.source, "note": ref.note}
+        if plan is not None:
+            record["precision"] = precision_reached(plan, table, ref.job)
         write_text(multirun_dir / "comparison.csv", table.to_csv(index=False))
         record["files"].append("comparison.csv")
         factors = sensitivity_factors(jobs)
@@ -92,7 +141,8 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         summaries = {j["job"]: j["summary"] for j in ok}
         figs = report_figures.make_report_figures(table, summaries, labels, ref, pr, multirun_dir / "figures")
         record["files"] += [str(f.path) for f in figs]
-        write_text(multirun_dir / "report.html", render_html(multirun_dir, jobs, table, ref, figs, pr))
+        write_text(multirun_dir / "report.html", render_html(multirun_dir, jobs, table, ref, figs, pr,
+                                                                  record["precision"]))
         record["files"].append("report.html")
         record["status"] = "complete"
     except Exception as e:
@@ -147,6 +197,8 @@ class ReportCallback:
             ReportCallback.last = record
             print(f"report: {sweep_dir / 'report.html'} ({record['jobs']['ok']} complete, "
                   f"{record['jobs']['failed']} failed)", file=sys.stderr)
+            if record.get("precision"):
+                print(precision_line(record["precision"]), file=sys.stderr)
         except Exception as e:  # a report must never turn a finished multirun into a failure
             msg = " ".join(str(e).split()) or type(e).__name__
             print(f"fms-sim report: warning: no report ({type(e).__name__}: {msg})", file=sys.stderr)

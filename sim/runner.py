@@ -142,9 +142,10 @@ def run_replications(
     replications: Optional[Iterable[int]] = None,
     progress: Optional[Callable[[int], None]] = None,
 ) -> list[RepResult]:
-    """Replications 0..n-1 (or the given ones), sorted by replication number."""
+    """Replications first..first+n-1 of ``run`` (or the given ones), sorted by replication number."""
     checked(params)
-    reps = list(range(params.run.replications)) if replications is None else list(replications)
+    first = params.run.first_replication
+    reps = list(range(first, first + params.run.replications)) if replications is None else list(replications)
     jobs = max(1, min(params.run.jobs, len(reps)))
     out: list[RepResult] = []
     if jobs == 1:

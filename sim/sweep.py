@@ -8,9 +8,9 @@ Two pieces lean on Hydra internals that have no public API, each pinned by a tes
 ``tests/system/test_sweep.py`` so that a Hydra upgrade that changes them fails loudly:
 ``FLAGS_WITH_VALUE`` mirrors Hydra's own command-line flags that take a value
 (``hydra._internal.utils.get_args_parser``), and ``sweep_jobs`` calls the basic sweeper's own
-expansion (``BasicSweeper.split_arguments``) the way ``BasicSweeper.sweep`` does.  A sweeper shipped
-with the project later must expand its jobs here the same way, or the pre-check no longer validates
-exactly the jobs that run.
+expansion (``BasicSweeper.split_arguments``) the way ``BasicSweeper.sweep`` does.  The precision sweeper
+shipped with the project (``hydra_plugins/fms_sim_precision``) expands its scenarios the same way, and the
+pre-check validates its first round (``precheck_precision``); it validates each later round itself.
 """
 from __future__ import annotations
 
@@ -110,6 +110,43 @@ class JobComposer:
         return to_params(self.compose(job))
 
 
+def scenario_labels(jobs: Sequence[Sequence[str]]) -> list[str]:
+    """Each job's scenario label, as the job itself will name it (``sim.config.scenario_label``)."""
+    composer = JobComposer()
+    return [to_params(composer.compose(list(job)), overrides=list(job)).scenario for job in jobs]
+
+
+def validate_jobs(jobs: Sequence[Sequence[str]], overrides: Sequence[str] = ()) -> None:
+    """ConfigError naming the first job that cannot run (and its swept values)."""
+    composer = JobComposer()
+    for job in jobs:
+        try:
+            composer.params(list(job))
+        except ConfigError as e:
+            swept = [o for o in job if o not in overrides]
+            raise ConfigError(f"{e} (in the sweep job {' '.join(swept) or 'with no swept values'})") from None
+
+
+def is_precision_sweep(cfg: DictConfig) -> bool:
+    """Whether the composed config (with its hydra node) selects the precision sweeper."""
+    target = str(OmegaConf.select(cfg, "hydra.sweeper._target_", default="") or "")
+    return target.endswith(".PrecisionSweeper")
+
+
+def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[str]) -> None:
+    """A precision study: its settings, a reference among its scenarios, and the jobs of its first round."""
+    from sim.rounds import BLOCK_KEYS, pilot_jobs, reference_index, scenario_overrides, target_of
+
+    target = target_of(cfg.precision)
+    for job in jobs:
+        fixed = [o for o in job if o not in scenario_overrides(job)]
+        if fixed:
+            raise ConfigError(f"{fixed[0]}: the precision sweeper sets each job's {' and '.join(BLOCK_KEYS)}; "
+                              "allowed: precision.pilot and precision.max_replications instead")
+    reference_index(scenario_labels(jobs), str(cfg.reference))
+    validate_jobs(pilot_jobs(jobs, target), overrides)
+
+
 # Hydra flags after which nothing runs (only printing): the output folder is neither checked nor touched
 PRINT_ONLY = {"--cfg", "-c", "--info", "-i", "--help", "-h", "--hydra-help", "--shell-completion", "-sc",
               "--version"}
@@ -188,6 +225,9 @@ def precheck(argv: list[str]) -> Optional[Params]:
     hydra_lines = [a for a in argv if re.match(r"^[+~]*hydra[./]", a)]
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
     cfg = compose_config([*fixed, *hydra_lines], with_hydra=True)
+    from sim.rounds import target_of
+
+    target_of(cfg.precision)  # a bad precision.* value is refused even where the basic sweeper ignores it
     runs = not PRINT_ONLY & set(argv)  # with --cfg and the like Hydra only prints: leave the folder alone
     if not multirun:
         if cfg.hydra.sweeper.get("params"):
@@ -195,6 +235,9 @@ def precheck(argv: list[str]) -> Optional[Params]:
             raise ConfigError(f"{study} sweeps {', '.join(cfg.hydra.sweeper.params)}: a study runs as a multirun; "
                               "add -m (python -m sim -m experiment=...)")
         params = to_params(cfg)  # the hydra node is left out
+        if is_precision_sweep(cfg):
+            raise ConfigError("hydra/sweeper=precision runs a study in rounds: a multirun; add -m "
+                              "(python -m sim -m experiment=... hydra/sweeper=precision)")
         if runs:
             check_output_dir(cfg, multirun)  # last: with run.overwrite it removes files, so only for a valid run
         return params
@@ -202,13 +245,11 @@ def precheck(argv: list[str]) -> Optional[Params]:
     if studies:
         raise ConfigError(f"{studies[0].input_line}: a study file carries its own sweep, which a sweep over "
                           "studies would drop; run one study per command")
-    composer = JobComposer()
-    for job in sweep_jobs(overrides, [h for h in hydra_lines if re.match(r"^[+~]*hydra\.sweeper\.", h)]):
-        try:
-            composer.params(job)
-        except ConfigError as e:
-            swept = [o for o in job if o not in overrides]
-            raise ConfigError(f"{e} (in the sweep job {' '.join(swept) or 'with no swept values'})") from None
+    jobs = sweep_jobs(overrides, [h for h in hydra_lines if re.match(r"^[+~]*hydra\.sweeper\.", h)])
+    if is_precision_sweep(cfg):
+        precheck_precision(cfg, jobs, overrides)
+    else:
+        validate_jobs(jobs, overrides)
     if runs:
         check_output_dir(cfg, multirun)  # last: with run.overwrite it removes files, so only for a valid sweep
     return None

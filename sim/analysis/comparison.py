@@ -29,7 +29,7 @@ from sim.analysis.sensitivity import prcc
 
 DEFAULT_REFERENCE = "none"
 COLUMNS = ["job", "scenario", "label", "status", "error", "metric", "mean", "ci_low", "ci_high",
-           "half_width", "n_reps", "median", "p90", "censored_share", "reference", "reference_job",
+           "half_width", "n_reps", "replications", "median", "p90", "censored_share", "reference", "reference_job",
            "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n", "diff_pct",
            "seed", "overrides", "point"]
 NUMERIC = ["mean", "ci_low", "ci_high", "half_width", "median", "p90", "censored_share",
@@ -120,7 +120,8 @@ def metric_rows(jobs: Sequence[Mapping]) -> pd.DataFrame:
             rows.append({**base, "status": status, "error": j.get("error") or "unknown error"})
             continue
         sens = s.get("sensitivity") or {}
-        extra = {"seed": s.get("seed"), "point": sens.get("point")}
+        extra = {"seed": s.get("seed"), "point": sens.get("point"),
+                 "replications": id_ranges(replication_ids(s, int(s.get("replications") or 0)))}
         for f in factors:
             extra[factor_column(f)] = _num((sens.get("factors") or {}).get(f))
         for metric in METRICS:
@@ -139,14 +140,36 @@ def metric_rows(jobs: Sequence[Mapping]) -> pd.DataFrame:
     return df
 
 
+def id_ranges(ids: Iterable[int]) -> str:
+    """Replication numbers as ranges: [0, 1, 2, 5, 6] -> "0-2,5-6"."""
+    out: list[str] = []
+    for r in sorted(set(int(i) for i in ids)):
+        if out and int(out[-1].split("-")[-1]) == r - 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{r}"
+        else:
+            out.append(str(r))
+    return ",".join(out)
+
+
+def replication_ids(summary: Mapping, n: int) -> list[int]:
+    """The replication number of each of ``n`` per_replication entries: ``replication_ids``, or 0..n-1 for a
+    summary written before it existed (every run then started at replication 0)."""
+    ids = summary.get("replication_ids")
+    return [int(r) for r in ids] if ids is not None and len(ids) == n else list(range(n))
+
+
 def replication_rows(jobs: Sequence[Mapping]) -> pd.DataFrame:
-    """Per-replication values: one row per (job, metric, replication); None becomes NaN."""
+    """Per-replication values: one row per (job, metric, replication number); None becomes NaN.
+
+    Pairs are matched on the replication number, never on the position in a list, so a scenario that ran
+    replications 3..5 pairs with replications 3..5 of the reference."""
     rows = []
     for j in complete_jobs(jobs):
         s = j["summary"]
         for metric in METRICS:
             m = s["lead_times"].get(metric) if metric in LEAD_TIMES else s.get(metric)
-            for r, v in enumerate((m or {}).get("per_replication") or []):
+            values = (m or {}).get("per_replication") or []
+            for r, v in zip(replication_ids(s, len(values)), values):
                 rows.append((j["job"], metric, r, _num(v)))
     return pd.DataFrame(rows, columns=["job", "metric", "replication", "value"]).astype(
         {"job": "int64", "replication": "int64", "value": "float64"})

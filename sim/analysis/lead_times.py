@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.intervals import mean_ci
-from sim.analysis.summary_schema import Histogram, LeadTime, Outcomes
+from sim.analysis.summary_schema import DayCounts, Histogram, LeadTime, Outcomes
 
 HIST_BIN_DAYS = 30.0
 
@@ -62,7 +62,9 @@ def lead_time_summary(cases: pd.DataFrame, name: str, milestone: str,
         "reached": int(reached.sum()),
         "per_replication": [None if math.isnan(v) else v for v in per_rep],
         "per_replication_censored_share": [None if math.isnan(v) else v for v in per_rep_censored],
+        "censored": int(censored.sum()),
         "histogram": histogram(pooled),
+        "day_counts": day_counts(pooled),
     }
 
 
@@ -74,6 +76,42 @@ def histogram(days: np.ndarray, bin_days: float = HIST_BIN_DAYS) -> Histogram:
     edges = np.arange(nbins + 1) * bin_days
     counts, _ = np.histogram(days, bins=edges)
     return {"bin_days": bin_days, "edges": edges.tolist(), "counts": counts.astype(int).tolist()}
+
+
+def day_counts(days: np.ndarray) -> DayCounts:
+    """Counts per whole day, from the first day that has a case to the last (pooled cohort cases)."""
+    if len(days) == 0:
+        return {"first_day": 0, "counts": []}
+    whole = np.floor(np.asarray(days, dtype=float)).astype(np.int64)
+    first = int(whole.min())
+    return {"first_day": first, "counts": np.bincount(whole - first).astype(int).tolist()}
+
+
+def merge_day_counts(parts: Sequence[DayCounts]) -> DayCounts:
+    """The day counts of the union of the cases behind ``parts``."""
+    parts = [p for p in parts if p["counts"]]
+    if not parts:
+        return {"first_day": 0, "counts": []}
+    first = min(p["first_day"] for p in parts)
+    total = np.zeros(max(p["first_day"] + len(p["counts"]) for p in parts) - first, dtype=np.int64)
+    for p in parts:
+        total[p["first_day"] - first: p["first_day"] - first + len(p["counts"])] += np.asarray(p["counts"])
+    return {"first_day": first, "counts": total.tolist()}
+
+
+def day_counts_quantile(counts: DayCounts, q: float) -> Optional[float]:
+    """The q-quantile of the cases behind ``counts``, spread evenly within each day: within one day of the
+    exact quantile of the values themselves.  None without cases."""
+    c = np.asarray(counts["counts"], dtype=float)
+    n = c.sum()
+    if n == 0:
+        return None
+    cum = np.cumsum(c)
+    k = int(np.searchsorted(cum, q * n, side="left"))
+    k = min(k, len(c) - 1)
+    before = cum[k] - c[k]
+    frac = (q * n - before) / c[k] if c[k] else 0.0
+    return float(counts["first_day"] + k + min(max(frac, 0.0), 1.0))
 
 
 def outcome_counts(cases: pd.DataFrame, replications: Optional[Sequence[int]] = None) -> Outcomes:

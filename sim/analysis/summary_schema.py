@@ -33,6 +33,13 @@ class Histogram(TypedDict):
     counts: list[int]
 
 
+class DayCounts(TypedDict):
+    """Cases per whole day of lead time: ``counts[k]`` fell in [first_day + k, first_day + k + 1)."""
+
+    first_day: int
+    counts: list[int]
+
+
 class LeadTime(Interval):
     """One lead time over the cohort (``sim.analysis.lead_times.lead_time_summary``)."""
 
@@ -45,7 +52,9 @@ class LeadTime(Interval):
     reached: int
     per_replication: list[Optional[float]]
     per_replication_censored_share: list[Optional[float]]
+    censored: int  # cohort cases neither at the milestone nor withdrawn when the run ended
     histogram: Histogram
+    day_counts: DayCounts  # 1-day bins, so blocks of replications merge into medians within a day
 
 
 class Outcomes(TypedDict):
@@ -199,6 +208,7 @@ class Summary(Results):
     sensitivity: Optional[SensitivityPoint]
     seed: int
     replications: int
+    replication_ids: list[int]  # the replication number of each entry of every per_replication list
     run: dict[str, Any]
     time_unit: str
     end_day_per_replication: list[float]

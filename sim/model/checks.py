@@ -173,6 +173,9 @@ def _validate_run(params: Params, out: list[str]) -> None:
     r = params.run
     _flag(out, params.seed < 0, f"seed={params.seed}; allowed: an integer >= 0")
     _flag(out, r.replications < 1, f"run.replications={r.replications}; allowed: an integer >= 1")
+    _flag(out, r.first_replication < 0,
+          f"run.first_replication={r.first_replication}; allowed: an integer >= 0 (the number of the first "
+          "replication: its random numbers are the same whatever run it lands in)")
     _flag(out, r.horizon_years <= 0, f"run.horizon_years={r.horizon_years}; allowed: > 0")
     _flag(out, not 0 <= r.warmup_years < r.horizon_years,
           f"run.warmup_years={r.warmup_years}; allowed: 0 <= warmup < horizon_years ({r.horizon_years})")

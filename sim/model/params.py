@@ -313,6 +313,7 @@ RUN_CONTROL = ("jobs", "allow_large", *FOLDER_KEYS)  # run keys that change no r
 @dataclass
 class RunParams:
     replications: int = 1
+    first_replication: int = 0  # replications first_replication .. first_replication + replications - 1
     horizon_years: float = 1.0
     warmup_years: float = 0.0
     drain_years: float = 0.0
@@ -323,6 +324,16 @@ class RunParams:
     allow_large: bool = False  # run even when the estimated memory or event count is far above the machine's
     overwrite: bool = False  # replace the outputs of an earlier run in the same output folder
     resume: bool = False  # multirun into the same sweep folder: skip jobs already complete for the same config
+
+
+@dataclass
+class PrecisionParams:
+    """What a precision study asks for (``hydra/sweeper=precision``; read by the sweeper, not by the model)."""
+
+    half_width: float = 10.0  # target half-width of every paired change, in days
+    metrics: List[str] = field(default_factory=lambda: ["lor_to_delivery"])  # lead times the target applies to
+    pilot: int = 3  # replications every scenario runs in the first round
+    max_replications: int = 30  # no scenario runs more
 
 
 @dataclass
@@ -338,6 +349,7 @@ class Params:
     question: str = ""  # the question a study answers (set by experiment files)
     scenario: str = ""  # explicit scenario label; empty: derived from the reforms and sweep overrides
     sensitivity: Optional[SensitivityPoint] = None  # set for jobs of a sensitivity study
+    precision: PrecisionParams = field(default_factory=PrecisionParams)  # for hydra/sweeper=precision
 
 
 def non_finite(node: Any, key: str = "") -> Iterator[tuple[str, float]]:

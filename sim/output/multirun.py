@@ -11,8 +11,12 @@ from typing import Any, Optional
 
 import yaml
 
+from sim.analysis.merge import merged_or_none
 from sim.model.params import FOLDER_KEYS
 from sim.output.run_dir import read_json
+
+PLAN_FILE = "precision_plan.json"  # written by a precision study before each round (sim.rounds)
+SWEEPER = "precision"
 
 
 class ReportError(Exception):
@@ -114,3 +118,51 @@ def read_jobs(multirun_dir: Path) -> list[dict]:
     if not dirs:
         raise ReportError(f"{multirun_dir} has no job folders (0/, 1/, ...); pass a multirun directory")
     return [read_job(d) for d in dirs]
+
+
+def read_plan(multirun_dir: Path) -> Optional[dict]:
+    """The precision plan of a multirun folder, or None (not a precision study, or unreadable)."""
+    path = Path(multirun_dir) / PLAN_FILE
+    try:
+        plan = read_json(path) if path.is_file() else None
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(plan, dict) and plan.get("sweeper") == SWEEPER and isinstance(plan.get("scenarios"), list)
+    return plan if ok else None
+
+
+def planned_block_jobs(plan: dict) -> list[list[str]]:
+    """Every job of every round of a precision plan, by job number."""
+    jobs = sorted((j for rnd in plan.get("rounds") or [] for j in rnd), key=lambda j: int(j["job"]))
+    return [list(j["overrides"]) for j in jobs]
+
+
+def scenario_records(multirun_dir: Path, jobs: list[dict], plan: dict) -> list[dict]:
+    """One record per scenario of a precision study, its blocks merged (``sim.analysis.merge``).
+
+    The record's ``job`` is the scenario's pilot job; ``blocks`` lists its jobs.  A scenario with a failed
+    or missing block is failed with that block's reason: its replications would no longer pair."""
+    by_job = {j["job"]: j for j in jobs}
+    out = []
+    for sc in plan["scenarios"]:
+        nums = [int(n) for n in sc.get("jobs") or []]
+        rec: dict[str, Any] = {"job": nums[0] if nums else int(sc["scenario"]), "status": "failed", "error": None,
+                               "path": str(Path(multirun_dir) / str(nums[0] if nums else sc["scenario"])),
+                               "overrides": _job_overrides(list(sc.get("overrides") or [])), "summary": None,
+                               "scenario": sc.get("label"), "blocks": nums}
+        blocks = [by_job.get(n) for n in nums]
+        problem = next(((n, b) for n, b in zip(nums, blocks) if b is None or b["status"] != "complete"), None)
+        if not nums:
+            rec["error"] = "no job ran for this scenario"
+        elif problem is not None:
+            n, b = problem
+            rec["status"] = "missing" if b is None or b["status"] == "missing" else "failed"
+            rec["error"] = f"block job {n}: {(b or {}).get('error') or 'never ran'}"
+        else:
+            merged, why = merged_or_none([b["summary"] for b in blocks if b is not None])
+            if merged is None:
+                rec["error"] = f"blocks do not merge: {why}"
+            else:
+                rec.update(status="complete", summary=merged, scenario=merged.get("scenario", rec["scenario"]))
+        out.append(rec)
+    return out

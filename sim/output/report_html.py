@@ -139,8 +139,33 @@ def _img(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
+def _precision_section(p: Mapping[str, Any]) -> str:
+    """What a precision study asked for and reached, and the replications each scenario needed."""
+    t = p.get("target") or {}
+    metrics = list(t.get("metrics") or [])
+    target = float(t.get("half_width") or 0.0)
+    others = [r for r in p.get("scenarios") or [] if not r.get("reference")]
+    met = sum(1 for r in others if r.get("met"))
+    verdict = ("every paired change is within the target" if p.get("all_met") else
+               f"<span class='warn'>{len(others) - met} of {len(others)} scenario(s) short of the target</span>")
+    head = (f"<h2>Precision</h2><p>Asked: every paired change on {', '.join(METRIC_TITLES.get(m, m) for m in metrics)}"
+            f" within ±{number(target, 1)} days (95%), pilot {t.get('pilot')} replications, at most "
+            f"{t.get('max_replications')}. Reached after {p.get('rounds')} round(s) and "
+            f"{p.get('replications_total')} replications in all: {verdict}; the widest half-width is "
+            f"±{number(p.get('widest_half_width'), 1)} days. The reference ran every replication any scenario ran.</p>")
+    rows = ["<tr><th>scenario</th><th>replications</th><th>jobs (blocks)</th>"
+            + "".join(f"<th>± {html.escape(METRIC_TITLES.get(m, m))}</th>" for m in metrics) + "<th>target</th></tr>"]
+    for r in p.get("scenarios") or []:
+        widths = "".join(f"<td>{number((r.get('half_width') or {}).get(m), 1)}</td>" for m in metrics)
+        state = "reference" if r.get("reference") else ("met" if r.get("met") else "<span class='warn'>short</span>")
+        rows.append(f"<tr><td>{html.escape(str(r.get('label')))}</td><td>{r.get('replications')}</td>"
+                    f"<td>{', '.join(map(str, r.get('blocks') or []))}</td>{widths}<td>{state}</td></tr>")
+    return head + "<table>" + "".join(rows) + "</table>"
+
+
 def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame, ref: Reference,
-                figures: Sequence[Any], prcc_table: Optional[pd.DataFrame] = None) -> str:
+                figures: Sequence[Any], prcc_table: Optional[pd.DataFrame] = None,
+                precision: Optional[Mapping[str, Any]] = None) -> str:
     """The whole report page as one string (figures read from disk and embedded)."""
     ok = complete_jobs(jobs)
     failed = [j for j in jobs if j not in ok]
@@ -177,6 +202,8 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
                  "had not reached the milestone when the run ended (marked (!) above "
                  f"{100 * CENSORED_WARN:.0f}%: the mean then understates the lead time).</p>")
     parts.append(_results_table(table, ref) if ok else "<p class='warn'>No job completed.</p>")
+    if precision:
+        parts.append(_precision_section(precision))
     if prcc_table is not None and len(prcc_table):
         parts.append("<h2>Sensitivity (partial rank correlation)</h2><p class='small'>PRCC runs from -1 to +1: "
                      "how strongly a lead time rises (+) or falls (-) with a factor once the other factors are "

@@ -48,6 +48,23 @@ def test_paired_difference_hand_computed():
     assert (ref_row["diff_mean"], ref_row["diff_half_width"]) == (0.0, 0.0)
 
 
+def test_pairs_are_matched_on_replication_numbers_not_positions():
+    """The reference ran replications 0-4; the scenario only 2-4 (a later block): pairs are r2, r3, r4."""
+    jobs = [job(0, fake_summary("none", [100.0, 110.0, 120.0, 130.0, 140.0], replication_ids=[0, 1, 2, 3, 4])),
+            job(1, fake_summary("faster", [115.0, 126.0, 137.0], replication_ids=[2, 3, 4]))]
+    table, _ = comparison.comparison_table(jobs)
+    r = row(table, 1, "lor_to_offer")
+    assert r["diff_n"] == 3
+    assert r["diff_mean"] == pytest.approx(-4.0, abs=1e-12)  # -5, -4, -3 (by position it would be +15, +16, +17)
+    assert r["diff_pct"] == pytest.approx(100 * -4.0 / 130.0, abs=1e-12)
+    assert r["replications"] == "2-4" and row(table, 0, "lor_to_offer")["replications"] == "0-4"
+
+
+def test_replication_numbers_print_as_ranges():
+    assert comparison.id_ranges([5, 0, 1, 2, 6, 9]) == "0-2,5-6,9"
+    assert comparison.id_ranges([]) == "" and comparison.id_ranges([3]) == "3"
+
+
 def test_paired_difference_drops_unpaired_replications():
     """Reference 100/-/120/-, scenario 90/104/111/95/80: pairs r0 (-10) and r2 (-9) only."""
     jobs = [job(0, fake_summary("none", [100.0, None, 120.0, None])),

@@ -101,3 +101,16 @@ def test_outcome_counts():
     assert r["cohort"]["per_replication"] == [3, 2]
     assert r["notified_share"]["per_replication"] == pytest.approx([1 / 3, 1.0])
     assert r["delivered"]["mean"] == 1.5
+
+
+def test_day_counts_merge_and_give_quantiles_within_a_day():
+    from sim.analysis.lead_times import day_counts, day_counts_quantile, merge_day_counts
+
+    assert day_counts(np.array([2.5, 2.9, 4.0])) == {"first_day": 2, "counts": [2, 0, 1]}
+    assert day_counts(np.array([])) == {"first_day": 0, "counts": []}
+    assert day_counts_quantile({"first_day": 0, "counts": []}, 0.5) is None
+    x = np.random.default_rng(3).lognormal(5.0, 1.0, 4000)
+    merged = merge_day_counts([day_counts(x[:1000]), day_counts(x[1000:]), day_counts(x[:0])])
+    assert merged == day_counts(x)
+    for q in (0.1, 0.5, 0.9, 0.99):
+        assert abs(day_counts_quantile(merged, q) - np.quantile(x, q)) <= 1.0
