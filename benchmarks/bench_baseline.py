@@ -2,8 +2,9 @@
 
 Variants, run in turn in every repeat (replication 0 and a fixed seed, so every repeat does the same work):
 ``fms_model_slots`` is ``FmsModel(...).run()`` alone with ``staffing=slots`` (draw banks, priority pools, visit
-records, sampler); ``fms_model_portfolio`` the same with the default portfolio offices (people sharing their
-attention); ``fms_replication`` is ``sim.runner.run_replication`` on the default config, the model plus its result
+totals summed as visits end, as in every run without ``run.records=full``, sampler);
+``fms_model_portfolio`` the same with the default portfolio offices (people sharing their attention);
+``fms_replication`` is ``sim.runner.run_replication`` on the default config, the model plus its result
 tables; ``bare_simpy`` is
 the minimal model below: same LOR rate, horizon and drain, same stages, rework loops and probabilities,
 plain ``simpy.Resource`` pools of the same capacities, same distribution families drawn by numpy in
@@ -212,8 +213,9 @@ def run_variant(name: str, params: Params, slots: Params) -> tuple[int, int]:
     (portfolio offices), ``slots`` the same with ``staffing=slots`` (the shape of the bare model)."""
     if name in ("fms_model_slots", "fms_model_portfolio"):
         p = slots if name == "fms_model_slots" else params
-        m = FmsModel(p, RandomStreams(p.seed, 0)).run()
-        return len(m.cases), len(m.visits)
+        m = FmsModel(p, RandomStreams(p.seed, 0), visit_totals=True).run()  # as every run but run.records=full
+        assert m.totals is not None
+        return len(m.cases), m.totals.count
     if name == "fms_replication":
         res = run_replication(params, 0)
         return len(res.cases), res.events

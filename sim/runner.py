@@ -17,8 +17,8 @@ from typing import Callable, Iterable, Iterator, Optional
 import numpy as np
 import pandas as pd
 
-from sim.analysis.dynamics import stage_flow
-from sim.analysis.stages import stage_totals
+from sim.analysis.dynamics import stage_flow, stage_flow_from
+from sim.analysis.stages import stage_totals, stage_totals_from
 from sim.analysis.workload import DOCUMENT_DTYPES
 from sim.engine.core import VISIT_COLUMNS
 from sim.engine.rng import RandomStreams
@@ -114,22 +114,30 @@ def run_replication(params: Params, replication: int) -> RepResult:
 
 def _simulate(params: Params, replication: int) -> RepResult:
     scenario, policy = reform.apply(params)
-    model = FmsModel(scenario, RandomStreams(params.seed, replication), policy).run()
+    full = params.run.records == "full"  # otherwise the visits are summed as they end, never kept
+    model = FmsModel(scenario, RandomStreams(params.seed, replication), policy, visit_totals=not full).run()
     pools = pd.DataFrame(model.samples, columns=list(POOL_SAMPLE_COLUMNS))
     pools.insert(0, "replication", np.int64(replication))
     cases = _cases_frame(model, replication)
-    visits = _visits_frame(model, replication)
+    if model.totals is None:
+        visits = _visits_frame(model, replication)
+        totals, flow, events = stage_totals(cases, visits), stage_flow(visits), len(model.visits)
+    else:
+        visits = None
+        t = model.totals
+        totals = stage_totals_from(t.totals, len(t.cohort), replication)
+        flow, events = stage_flow_from(t.arrivals, t.completions, replication), t.count
     return RepResult(
         replication=replication,
         cases=cases,
         documents=_documents_frame(model, replication),
-        visits=visits if params.run.records == "full" else None,
-        stage_totals=stage_totals(cases, visits),
-        stage_flow=stage_flow(visits),
+        visits=visits,
+        stage_totals=totals,
+        stage_flow=flow,
         pools=pools,
         pool_windows=_pool_windows(model, replication),
         end_day=model.end_time,
-        events=len(model.visits),
+        events=events,
     )
 
 

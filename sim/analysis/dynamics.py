@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,16 @@ def stage_flow(visits: pd.DataFrame) -> pd.DataFrame:
     a = visits.groupby([*keys, year_a.rename("year")]).size().rename("arrivals")
     f = visits.groupby([*keys, year_f.rename("year")]).size().rename("completions")
     return pd.concat([a, f], axis=1).fillna(0).astype("int64").reset_index()
+
+
+def stage_flow_from(arrivals: Mapping[tuple[str, int], int], completions: Mapping[tuple[str, int], int],
+                    replication: int) -> pd.DataFrame:
+    """``stage_flow`` from counts kept during the run (``sim.engine.records.VisitTotals``), in the same order."""
+    keys = sorted(set(arrivals) | set(completions))
+    return pd.DataFrame({"replication": np.full(len(keys), replication, dtype="int64"),
+                         "stage": [k[0] for k in keys], "year": np.array([k[1] for k in keys], dtype="int64"),
+                         "arrivals": np.array([arrivals.get(k, 0) for k in keys], dtype="int64"),
+                         "completions": np.array([completions.get(k, 0) for k in keys], dtype="int64")})
 
 
 def yearly_flow(flow: pd.DataFrame, last_year: int, start_fiscal_year: int = 0) -> dict[str, Flow]:

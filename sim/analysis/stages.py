@@ -1,8 +1,9 @@
 """Where the time goes: wait and work per stage and cohort case."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.intervals import mean_ci
@@ -29,6 +30,20 @@ def stage_totals(cases: pd.DataFrame, visits: pd.DataFrame) -> pd.DataFrame:
     return out.merge(n.reset_index(), on="replication", how="left")
 
 
+def stage_totals_from(totals: Mapping[tuple[str, str], Sequence[float]], cohort: int, replication: int) -> pd.DataFrame:
+    """``stage_totals`` from sums kept during the run (``sim.engine.records.VisitTotals.totals``): the same
+    columns, with production lines summed into ``line:*``; ``cohort`` is the replication's cohort size."""
+    cols = ["replication", "stage", "pool", "wait", "work", "waits", "effort", "visits", "cohort"]
+    rows = [(replication, stage, "line:*" if pool.startswith("line:") else pool, *t[:4], int(t[4]))
+            for (stage, pool), t in totals.items()]
+    df = pd.DataFrame(rows, columns=cols[:-1])
+    if len(df):
+        df = df.groupby(["replication", "stage", "pool"], sort=False, as_index=False).sum()
+    df = df.astype({"replication": "int64", "visits": "int64"})
+    df["cohort"] = np.int64(cohort)
+    return df[cols]
+
+
 def stage_times(totals: pd.DataFrame, replications: Sequence[int]) -> list[StageTime]:
     """Per stage: mean wait and work per cohort case (visits summed per case), with intervals over replications.
 
@@ -44,6 +59,8 @@ def stage_times(totals: pd.DataFrame, replications: Sequence[int]) -> list[Stage
         cohort = t["cohort"].fillna(totals.groupby("replication")["cohort"].first().reindex(list(replications)))
         per_case = t[["wait", "work", "waits", "effort", "visits"]].fillna(0.0).div(cohort, axis=0)
         slowdown = (per_case["work"] - per_case["waits"] - per_case["effort"]).clip(lower=0.0)
+        # a slot's time held equals its effort: what is left is rounding of sums of floats, not a slowdown
+        slowdown = slowdown.where(slowdown > 1e-9 * per_case["work"].abs(), 0.0)
         pools = sorted(set(totals.loc[totals["stage"] == stage, "pool"].astype(str).tolist()))
         out.append({
             "stage": stage,

@@ -1,14 +1,15 @@
 """The machinery every model here runs on: a SimPy environment, pools, and visit records.
 
 :class:`Engine` gives ``work`` (queue at a :class:`~sim.engine.pool.Pool` by priority, hold one slot
-for a duration) and ``delay`` (time that passes without a resource), each appending one visit
-record (entity id, stage, pool, arrived, started, finished).  The FMS model
+for a duration) and ``delay`` (time that passes without a resource), each handing one visit
+record (entity id, stage, pool, arrived, started, finished, waits, effort) to ``record``: by default the
+``visits`` list, or running totals that keep no record (``sim.engine.records.VisitTotals``).  The FMS model
 (:class:`~sim.model.fms_model.FmsModel`) and the verification network (``sim.verification.networks``) are both built
 on it, so the code that the queueing-theory checks exercise is the code that simulates cases.
 """
 from __future__ import annotations
 
-from typing import Any, Generator, Protocol
+from typing import Any, Callable, Generator, Protocol
 
 import simpy
 
@@ -41,6 +42,8 @@ class Engine:
     def __init__(self) -> None:
         self.env = simpy.Environment()
         self.visits: list[Visit] = []
+        # where each visit record goes: the list above, or a model's running totals (sim.engine.records)
+        self.record: Callable[[Visit], None] = self.visits.append
 
     def work(self, entity: Entity, stage: str, pool: Pool, duration: float) -> Process:
         """Queue at ``pool`` (by the entity's priority), hold one slot for ``duration``."""
@@ -50,7 +53,7 @@ class Engine:
         started = env.now
         yield env.timeout(duration)
         pool.release()
-        self.visits.append((entity.id, stage, pool.name, arrived, started, env.now, 0.0, duration))
+        self.record((entity.id, stage, pool.name, arrived, started, env.now, 0.0, duration))
 
     def share(self, entity: Entity, stage: str, server: SharedServer, effort: float, weight: float = 1.0) -> Process:
         """Join ``server``'s shared work at once and leave when ``effort`` has been delivered (processor sharing).
@@ -60,7 +63,7 @@ class Engine:
         env = self.env
         arrived = env.now
         yield server.work(effort, weight)
-        self.visits.append((entity.id, stage, server.name, arrived, arrived, env.now, 0.0, effort))
+        self.record((entity.id, stage, server.name, arrived, arrived, env.now, 0.0, effort))
 
     def portfolio_work(self, entity: Entity, stage: str, pool: PortfolioPool, effort: float, waits: float,
                        desk: float, pooled: bool) -> Process:
@@ -75,11 +78,11 @@ class Engine:
             yield env.timeout(waits)
         yield pool.work(job, effort)
         pool.done(job)
-        self.visits.append((entity.id, stage, pool.name, arrived, started, env.now, waits, effort))
+        self.record((entity.id, stage, pool.name, arrived, started, env.now, waits, effort))
 
     def delay(self, entity: Entity, stage: str, duration: float) -> Process:
         """Time that passes without a resource (partner actions, statutory periods, transport)."""
         env = self.env
         start = env.now
         yield env.timeout(duration)
-        self.visits.append((entity.id, stage, "", start, start, env.now, duration, 0.0))
+        self.record((entity.id, stage, "", start, start, env.now, duration, 0.0))

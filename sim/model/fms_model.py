@@ -14,6 +14,7 @@ from sim.engine.clock import years
 from sim.engine.core import Engine, Process
 from sim.engine.pool import Pool, PoolSnapshot
 from sim.engine.portfolio import PortfolioPool
+from sim.engine.records import VisitTotals
 from sim.engine.rng import DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
 from sim.model.document_plan import plan_documents
@@ -31,8 +32,12 @@ POOL_SAMPLE_COLUMNS = ("day", "pool", "queue", "busy", "capacity", "cases", "wor
 class FmsModel(Engine):
     """One replication of the FMS case flow (``work`` and ``delay`` come from :class:`Engine`)."""
 
-    def __init__(self, params: Params, streams: RandomStreams, policy: Policy = Policy()) -> None:
-        """``params`` with reform levers already applied (``sim.model.reform.apply``), and the policy switches."""
+    def __init__(self, params: Params, streams: RandomStreams, policy: Policy = Policy(),
+                 visit_totals: bool = False) -> None:
+        """``params`` with reform levers already applied (``sim.model.reform.apply``), and the policy switches.
+
+        With ``visit_totals`` the visits are summed as they end (``self.totals``, for cohort cases: LORs received
+        in [warm-up, horizon)) and ``self.visits`` stays empty: for runs that write no visit table."""
         super().__init__()
         self.params = params
         self.policy = policy
@@ -65,6 +70,10 @@ class FmsModel(Engine):
             (lambda case_id, group: plan_documents(self.banks, kinds, case_id, group, self.end - self.env.now))
             if planned else None)
         self.cases: list[Case] = []
+        self.totals: Optional[VisitTotals] = None
+        if visit_totals:
+            self.totals = VisitTotals()
+            self.record = self.totals.append
         self.documents: list[Document] = []
         # (day, pool, queue, busy, capacity, cases, working, most_cases): queue = backlog and busy = people working
         # in a portfolio pool; cases = in portfolios (slots: busy), working = being worked on, most_cases = the
@@ -96,6 +105,8 @@ class FmsModel(Engine):
             case.desk = min(start + u[0] * width, 1.0 - 1e-12)
             case.pool_draw = float(u[1])
         case.lor_received = self.env.now
+        if self.totals is not None and self.warmup <= self.env.now < self.horizon:
+            self.totals.cohort.add(case.id)
         self.cases.append(case)
         self.open_cases += 1
         self.env.process(case_flow(self, case))

@@ -80,3 +80,36 @@ def test_attributes_do_not_depend_on_arrival_rate(compose):
     assert len(merged) == len(a)
     for col in ["lor_received", *ATTRS]:
         assert (merged[col] == merged[f"{col}_s"]).all(), col
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("staffing", ["baseline", "slots"])
+def test_a_run_without_visit_records_summarises_as_one_with_them(staffing):
+    """run.records=summary sums the visits as they end instead of keeping them: the summary is the same as
+    with every visit kept (floats within 1e-9 relative: only the order of summation differs)."""
+    from sim.config import load_params
+    from sim.job import summarise_results
+    from sim.runner import run_replications
+
+    base = ["debug=tiny", "run.jobs=1", "run.horizon_years=1.5", f"staffing={staffing}"]
+    full, lean = load_params([*base, "run.records=full"]), load_params([*base, "run.records=summary"])
+    a, b = run_replications(full), run_replications(lean)
+    assert [r.events for r in a] == [r.events for r in b] and b[0].visits is None
+
+    def same(x, y, path=""):
+        if isinstance(x, dict):
+            assert x.keys() == y.keys(), path
+            for k in x:
+                same(x[k], y[k], f"{path}.{k}")
+        elif isinstance(x, list):
+            assert len(x) == len(y), path
+            for i, (u, v) in enumerate(zip(x, y)):
+                same(u, v, f"{path}[{i}]")
+        elif isinstance(x, float) and isinstance(y, float):
+            assert x == y or abs(x - y) <= 1e-9 * max(abs(x), abs(y)), (path, x, y)
+        else:
+            assert x == y, (path, x, y)
+
+    sa, sb = summarise_results(full, a), summarise_results(lean, b)
+    sa["run"].pop("records"), sb["run"].pop("records")
+    same(sa, sb)

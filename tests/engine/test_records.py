@@ -1,0 +1,20 @@
+"""VisitTotals: visit records summed as they end, equal to the sums over the kept records."""
+from __future__ import annotations
+
+from sim.engine.clock import DAYS_PER_YEAR
+from sim.engine.records import VisitTotals
+
+
+def test_totals_sum_cohort_visits_and_count_every_visit_by_year():
+    t = VisitTotals()
+    t.cohort |= {1, 2}
+    y = DAYS_PER_YEAR
+    t.append((1, "writing", "case_writers", 10.0, 12.0, 20.0, 3.0, 5.0))
+    t.append((2, "writing", "case_writers", 11.0, 11.0, 15.0, 1.0, 2.0))
+    t.append((9, "writing", "case_writers", 0.0, 50.0, 60.0, 0.0, 10.0))  # not in the cohort: counted, not summed
+    t.append((1, "transport", "", y - 1.0, y - 1.0, y + 4.0, 5.0, 0.0))  # arrives in year 0, finishes in year 1
+    assert t.count == 4
+    assert t.totals == {("writing", "case_writers"): [2.0, 12.0, 4.0, 7.0, 2.0],
+                        ("transport", ""): [0.0, 5.0, 5.0, 0.0, 1.0]}
+    assert t.arrivals == {("writing", 0): 3, ("transport", 0): 1}
+    assert t.completions == {("writing", 0): 3, ("transport", 1): 1}
