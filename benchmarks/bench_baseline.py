@@ -6,7 +6,8 @@ totals summed as visits end, as in every run without ``run.records=full``, sampl
 ``fms_model_portfolio`` the same with the default portfolio offices (people sharing their attention);
 ``fms_replication`` is ``sim.runner.run_replication`` on the default config, the model plus its result
 tables; ``bare_simpy`` is
-the minimal model below: same LOR rate, horizon and drain, same stages, rework loops and probabilities,
+the minimal model below: same LOR rate, horizon and drain, same stages, rework loops and probabilities, the same
+amendments and modifications (Poisson streams at the groups' rates while a case is implemented),
 plain ``simpy.Resource`` pools of the same capacities, same distribution families drawn by numpy in
 chunks, and a visit counter instead of records.  Reported: median wall time, cases (LORs) per second and
 stage visits per second (plus median process CPU time, less sensitive to other jobs).  The machine is
@@ -118,7 +119,7 @@ class BareModel:
 
     def __init__(self, params: Params, seed: int) -> None:
         p = self.p = params.process
-        rng = np.random.default_rng(seed)
+        rng = self.rng = np.random.default_rng(seed)
         self.env = simpy.Environment()
         self.pools = {k: simpy.Resource(self.env, s.headcount * s.caseload) for k, s in params.staffing.pools.items()}
         self.lines = {k: simpy.Resource(self.env, 1) for k in params.staffing.production_lines}
@@ -176,7 +177,10 @@ class BareModel:
                 return
             yield from self.loa(d[f"loa_{c.loa_group}"]() * o.restate_share)
         yield from self.delay(min(d["accept"](), o.offer_expiry_days))
+        lor = self.env.now  # (close enough to the LOR for planning: documents start after implementation)
         yield from self.delay(d["impl"]())
+        closing = [False]
+        self.env.process(self.documents(c, lor, closing))
         if c.acquisition != "stock":
             ct, share = p.contracting, 1.0
             while True:  # contracting, with partner requirement changes
@@ -192,6 +196,40 @@ class BareModel:
                 yield from self.delay(d["lead_standard"]())
         yield from self.delay(d["delivery"]())
         yield from self.delay(d["closure"]())
+        closing[0] = True
+
+    def documents(self, c: BareCase, since: float, closing: list[bool]) -> Generator:
+        """Amendments and modifications as in fms-sim: Poisson streams at the group's rates while the case is
+        implemented and not closed; an amendment is written and reviewed like an LOA, then offered."""
+        env, p, d = self.env, self.p, self.draw
+        times = []
+        for kind, dp in (("amendment", p.amendments), ("modification", p.modifications)):
+            rate = dp.per_year.get(c.loa_group, 0.0)
+            t = since
+            while rate > 0:
+                t += float(self.rng.exponential(DAYS_PER_YEAR / rate))
+                if t > self.end:
+                    break
+                if t >= env.now:
+                    times.append((t, kind))
+        for t, kind in sorted(times):
+            yield env.timeout(t - env.now)
+            if closing[0]:
+                return
+            dp = p.amendments if kind == "amendment" else p.modifications
+            content = d[f"loa_{dp.work_group.get(c.loa_group, c.loa_group)}"]() * dp.work_share
+            env.process(self.amendment(c, content) if kind == "amendment" else self.modification(content))
+
+    def amendment(self, c: BareCase, content: float) -> Generator:
+        p, u = self.p, self.draw["u"]
+        yield from self.loa(content)
+        cr = p.congressional_review
+        if c.notified and u() < p.amendments.p_enhancement:
+            yield from self.delay(cr.informal_days[c.partner_group] + cr.formal_days[c.partner_group])
+        yield from self.delay(min(self.draw["accept"](), p.offer_acceptance.offer_expiry_days))
+
+    def modification(self, content: float) -> Generator:
+        yield from self.work(self.pools["case_writers"], content)
 
     def _arrivals(self) -> Generator:
         env = self.env

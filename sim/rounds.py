@@ -168,7 +168,8 @@ class PrecisionStudy:
                                   "met": p.met(self.target.half_width)} for m, p in self.precision[i].items()},
             })
         others = [s for s in scen if s["status"] != "reference"]
-        return {"sweeper": SWEEPER, "status": status, "target": asdict(self.target),
+        target = {**asdict(self.target), "metrics": list(self.target.metrics)}
+        return {"sweeper": SWEEPER, "status": status, "target": target,
                 "reference": {"label": self.labels[self.reference], "scenario": self.reference},
                 "met": status == "complete" and bool(others) and all(s["status"] == "met" for s in others),
                 "scenarios": scen, "rounds": self.rounds}

@@ -71,6 +71,15 @@ class DrawBank:
         rng = np.random.default_rng(self.streams.seed_sequence(self.name, _BANK_TAG, 1 << 30, case_id, visit))
         return np.clip(rng.random(self.slots), 1e-12, 1 - 1e-12)
 
+    def release(self, block: int) -> None:
+        """Forget block ``block`` (cases block*BLOCK .. block*BLOCK + BLOCK - 1) to free its memory.  Asked for
+        again, it is generated again, identical: releasing changes no draw, only time and memory."""
+        self._blocks.pop(block, None)
+
+    @property
+    def blocks_held(self) -> int:
+        return len(self._blocks)
+
     def column(self, case_id: int, slot: int = 0) -> npt.NDArray[np.float64]:
         """One slot of every pre-drawn visit of a case, in visit order (read-only by convention)."""
         col: npt.NDArray[np.float64] = self._block(case_id // BLOCK)[case_id % BLOCK, :, slot]

@@ -42,6 +42,6 @@ class StageContext(Protocol):
         """Let ``duration`` days pass without a resource, record the visit."""
         ...
 
-    def case_done(self) -> None:
-        """A case closed or was withdrawn."""
+    def case_done(self, case: Case) -> None:
+        """``case`` closed or was withdrawn."""
         ...

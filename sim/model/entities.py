@@ -34,7 +34,7 @@ ATTR_SLOTS = 12
 URGENT, NORMAL = 0, 1  # queue priorities: lower is served first
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # slots: a long run holds a Case per LOR
 class Case:
     """One FMS case: attributes fixed at creation, milestones filled in as it moves (days)."""
 
@@ -76,7 +76,7 @@ class Case:
         return v
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Document:
     """One amendment or modification of an implemented case (``id`` and ``priority`` are its parent's)."""
 

@@ -15,7 +15,7 @@ from sim.engine.core import Engine, Process
 from sim.engine.pool import Pool, PoolSnapshot
 from sim.engine.portfolio import PortfolioPool
 from sim.engine.records import VisitTotals
-from sim.engine.rng import DrawBank, RandomStreams
+from sim.engine.rng import BLOCK, DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
 from sim.model.document_plan import plan_documents
 from sim.model.entities import ATTR_SLOTS, Case, CaseFactory, Document
@@ -70,6 +70,10 @@ class FmsModel(Engine):
             (lambda case_id, group: plan_documents(self.banks, kinds, case_id, group, self.end - self.env.now))
             if planned else None)
         self.cases: list[Case] = []
+        # per-case draws are freed block by block once every case of a block is done (flat memory over long runs)
+        self.case_banks = [*self.banks.values(), self.factory.bank, *([self.desk_bank] if self.desk_bank else [])]
+        self.open_in_block: dict[int, int] = {}
+        self.admitting_block = 0
         self.totals: Optional[VisitTotals] = None
         if visit_totals:
             self.totals = VisitTotals()
@@ -105,14 +109,37 @@ class FmsModel(Engine):
             case.desk = min(start + u[0] * width, 1.0 - 1e-12)
             case.pool_draw = float(u[1])
         case.lor_received = self.env.now
+        block = case.id // BLOCK
+        if block > self.admitting_block:
+            self._admitting(block)
+        self.open_in_block[block] = self.open_in_block.get(block, 0) + 1
         if self.totals is not None and self.warmup <= self.env.now < self.horizon:
             self.totals.cohort.add(case.id)
         self.cases.append(case)
         self.open_cases += 1
         self.env.process(case_flow(self, case))
 
-    def case_done(self) -> None:
-        """A case closed or was withdrawn."""
+    def _admitting(self, block: int) -> None:
+        """Cases of ``block`` arrive from now on: earlier blocks get no new case, so those already done are freed."""
+        self.admitting_block = block
+        for b in [b for b, n in self.open_in_block.items() if n == 0 and b < block]:
+            self._release(b)
+
+    def _release(self, block: int) -> None:
+        del self.open_in_block[block]
+        for bank in self.case_banks:
+            bank.release(block)
+
+    def case_done(self, case: Case) -> None:
+        """``case`` closed or was withdrawn: nothing draws for it any more, and its plan of documents and its
+        visit counters are no longer needed (only its attributes and milestones are reported)."""
+        case.documents = ()
+        case.visits.clear()
+        case.close_wait = None
+        block = case.id // BLOCK
+        self.open_in_block[block] -= 1
+        if self.open_in_block[block] == 0 and block < self.admitting_block:
+            self._release(block)
         self.open_cases -= 1
         if self.arrivals_done and self.open_cases == 0 and not self.finished.triggered:
             self.finished.succeed()
@@ -126,6 +153,7 @@ class FmsModel(Engine):
             self.admit(self.factory.make(case_id, funding))
         yield env.timeout(self.horizon - env.now)
         self.arrivals_done = True
+        self._admitting(self.admitting_block + 1 + max(self.open_in_block, default=0))  # no block gets a case now
         if self.open_cases == 0 and not self.finished.triggered:
             self.finished.succeed()
 

@@ -153,3 +153,15 @@ def test_bank_block_zero_does_not_repeat_the_stream_of_the_same_name():
     from_stream = streams("x").random(3).tolist()
     bank = RandomStreams(1, 0).bank("x", 1, 1)
     assert [bank.u(c) for c in range(3)] != from_stream
+
+
+def test_a_released_block_comes_back_identical():
+    bank = RandomStreams(7, 1).bank("stage", 3, 2)
+    before = [bank.row(i, v).copy() for i in (0, BLOCK - 1, BLOCK, 3 * BLOCK + 5) for v in range(3)]
+    assert bank.blocks_held == 3
+    bank.release(0)
+    bank.release(3)
+    bank.release(99)  # never generated: nothing to do
+    assert bank.blocks_held == 1
+    after = [bank.row(i, v) for i in (0, BLOCK - 1, BLOCK, 3 * BLOCK + 5) for v in range(3)]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after))

@@ -24,8 +24,10 @@ def _run(out: Path, *extra: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
+    """Under the joblib launcher (two jobs at a time): the sweeper launches its rounds through whatever launcher
+    is configured; the basic launcher's path is the one every other multirun test takes."""
     out = tmp_path_factory.mktemp("precision") / "study"
-    r = _run(out)
+    r = _run(out, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "run.jobs=1")
     assert r.returncode == 0, r.stderr[-3000:]
     return out, r
 
@@ -82,7 +84,7 @@ def test_a_merged_scenario_equals_one_run_of_its_replications(study):
 def test_a_resumed_precision_study_plans_the_same_rounds_and_reruns_nothing(study, tmp_path):
     out, _ = study
     before = (out / "comparison.csv").read_text()
-    r = _run(out, "run.resume=true")
+    r = _run(out, "run.resume=true", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "run.jobs=1")
     assert r.returncode == 0, r.stderr[-3000:]
     jobs = sum(len(rnd) for rnd in json.loads((out / "precision_plan.json").read_text())["rounds"])
     assert r.stderr.count("complete already") == jobs

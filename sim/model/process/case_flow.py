@@ -47,7 +47,7 @@ def case_flow(m: "StageContext", case: "Case") -> "Process":
     accepted = yield from offer_acceptance.run(m, case)
     if not accepted:
         case.withdrawn = m.env.now
-        m.case_done()
+        m.case_done(case)
         return
     yield from implementation.run(m, case)
     if case.documents:
@@ -56,4 +56,4 @@ def case_flow(m: "StageContext", case: "Case") -> "Process":
     yield from production.run(m, case)
     yield from delivery.run(m, case)
     yield from delivery.close(m, case)
-    m.case_done()
+    m.case_done(case)
