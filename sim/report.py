@@ -195,7 +195,8 @@ class ReportCallback:
             sweep_dir = Path(str(config.hydra.sweep.dir))
             record = make_report(sweep_dir, self.reference)
             ReportCallback.last = record
-            print(f"report: {sweep_dir / 'report.html'} ({record['jobs']['ok']} complete, "
+            what = "scenarios" if record.get("precision") else "jobs"
+            print(f"report: {sweep_dir / 'report.html'} ({record['jobs']['ok']} {what} complete, "
                   f"{record['jobs']['failed']} failed)", file=sys.stderr)
             if record.get("precision"):
                 print(precision_line(record["precision"]), file=sys.stderr)
@@ -221,8 +222,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"fms-sim report: error: {type(e).__name__}: {e} (details in report.json)", file=sys.stderr)
         return 1
     jobs = record["jobs"]
-    print(f"{jobs['total']} job(s): {jobs['ok']} complete, {jobs['failed']} failed, {jobs['missing']} missing "
+    what = "scenario(s), each merged from its jobs" if record.get("precision") else "job(s)"
+    print(f"{jobs['total']} {what}: {jobs['ok']} complete, {jobs['failed']} failed, {jobs['missing']} missing "
           "(never ran)")
+    if record.get("precision"):
+        print(precision_line(record["precision"]))
     if record["reference"]["note"]:
         print(f"note: {record['reference']['note']}")
     for f in record["files"]:

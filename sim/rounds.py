@@ -73,7 +73,16 @@ def reference_index(labels: Sequence[str], reference: str) -> int:
     if reference in labels:
         return list(labels).index(reference)
     raise ConfigError(f"reference={reference!r}: no scenario of the sweep has this label, so no paired change "
-                      f"can be measured; allowed: one of {', '.join(repr(x) for x in labels)}")
+                      f"can be measured; allowed: one of {', '.join(repr(x) for x in labels)} (set it on the "
+                      "command line, quoted if it has spaces: \"reference='none staffing.scale=...'\")")
+
+
+def check_scenarios(labels: Sequence[str], reference: str) -> None:
+    """A precision study needs at least one scenario to compare with the reference."""
+    if len(labels) < 2:
+        raise ConfigError(f"the sweep has only the reference scenario ({reference!r}): a precision study needs at "
+                          "least one scenario to compare with it; allowed: a sweep of two or more scenarios, such as "
+                          "reform=none,more_staff")
 
 
 class PrecisionStudy:

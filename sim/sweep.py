@@ -135,7 +135,7 @@ def is_precision_sweep(cfg: DictConfig) -> bool:
 
 def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[str]) -> None:
     """A precision study: its settings, a reference among its scenarios, and the jobs of its first round."""
-    from sim.rounds import BLOCK_KEYS, pilot_jobs, reference_index, scenario_overrides, target_of
+    from sim.rounds import BLOCK_KEYS, check_scenarios, pilot_jobs, reference_index, scenario_overrides, target_of
 
     target = target_of(cfg.precision)
     for job in jobs:
@@ -143,7 +143,9 @@ def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[s
         if fixed:
             raise ConfigError(f"{fixed[0]}: the precision sweeper sets each job's {' and '.join(BLOCK_KEYS)}; "
                               "allowed: precision.pilot and precision.max_replications instead")
-    reference_index(scenario_labels(jobs), str(cfg.reference))
+    labels = scenario_labels(jobs)
+    reference_index(labels, str(cfg.reference))
+    check_scenarios(labels, str(cfg.reference))
     validate_jobs(pilot_jobs(jobs, target), overrides)
 
 

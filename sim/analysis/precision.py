@@ -66,17 +66,21 @@ def paired_precision(values: Mapping[int, Optional[float]], reference: Mapping[i
     return Precision(t_half_width(float(np.std(diffs, ddof=1)), len(diffs)), len(diffs), diffs)
 
 
+AIM = 0.9  # a round plans for 90% of the target half-width: the spread seen so far is itself uncertain, and
+#            aiming exactly at the target often leaves it a hair short, which costs a whole extra round
+
+
 def replications_needed(p: Precision, target: float, done: int, most: int) -> int:
-    """Replications (in all) for ``p`` to meet ``target``: the smallest n > done with t(n-1) s / sqrt(n) <= target
-    at the spread s seen so far, at most ``most``; ``done`` when already met.  With fewer than 2 pairs (no
-    spread known yet) it asks for as many again."""
+    """Replications (in all) for ``p`` to meet ``target``: the smallest n > done with t(n-1) s / sqrt(n) <= AIM *
+    target at the spread s seen so far, at most ``most``; ``done`` when already met.  With fewer than 2 pairs
+    (no spread known yet) it asks for as many again."""
     if p.met(target):
         return done
     if p.half_width is None or len(p.diffs) < 2:
         return min(most, max(done + 1, 2 * done))
     sd = float(np.std(p.diffs, ddof=1))
     n = done + 1
-    while n < most and t_half_width(sd, n) > target:
+    while n < most and t_half_width(sd, n) > AIM * target:
         n += 1
     return min(n, most)
 

@@ -152,7 +152,10 @@ def _precision_section(p: Mapping[str, Any]) -> str:
             f" within ±{number(target, 1)} days (95%), pilot {t.get('pilot')} replications, at most "
             f"{t.get('max_replications')}. Reached after {p.get('rounds')} round(s) and "
             f"{p.get('replications_total')} replications in all: {verdict}; the widest half-width is "
-            f"±{number(p.get('widest_half_width'), 1)} days. The reference ran every replication any scenario ran.</p>")
+            f"±{number(p.get('widest_half_width'), 1)} days. The reference ran every replication any scenario ran. "
+            "Each scenario's mean in the results is over its own replications, and its change is paired over those "
+            "same replications of the reference; so where scenarios ran different numbers of replications, "
+            "subtracting the two means does not give the change.</p>")
     rows = ["<tr><th>scenario</th><th>replications</th><th>jobs (blocks)</th>"
             + "".join(f"<th>± {html.escape(METRIC_TITLES.get(m, m))}</th>" for m in metrics) + "<th>target</th></tr>"]
     for r in p.get("scenarios") or []:

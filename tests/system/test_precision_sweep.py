@@ -98,6 +98,7 @@ def test_a_resumed_precision_study_plans_the_same_rounds_and_reruns_nothing(stud
     (["precision.half_width=-1"], "precision.half_width=-1.0; allowed: a number of days > 0"),
     (["run.replications=4"], "the precision sweeper sets each job's run.replications"),
     (["reference=more_stuff"], "reference='more_stuff': no scenario of the sweep has this label"),
+    (["reform=none"], "a precision study needs at least one scenario to compare with it"),
 ])
 def test_precision_mistakes_stop_before_anything_runs(extra, says, tmp_path, capsys):
     out = tmp_path / "never"
