@@ -81,6 +81,7 @@ def precision_reached(plan: dict, table: Any, reference_job: Optional[int]) -> d
     others = [r for r in rows if not r["reference"]]
     widest = max((w for r in others for w in r["half_width"].values() if w is not None), default=None)
     return {"target": target, "rounds": len(plan.get("rounds") or []), "status": plan.get("status"),
+            "stopped": plan.get("stopped"),
             "all_met": bool(others) and all(r["met"] for r in others), "widest_half_width": widest,
             "replications_total": sum(int(r["replications"] or 0) for r in rows), "scenarios": rows}
 

@@ -38,7 +38,7 @@ _BLOCK_RE = re.compile(r"^[+~]*run\.(replications|first_replication)=")
 def target_of(precision: Any) -> Target:
     """The ``precision`` config node (or Params.precision) as a checked Target; ConfigError naming the key."""
     half_width = float(precision.half_width)
-    metrics = tuple(str(m) for m in precision.metrics)
+    metrics = tuple(dict.fromkeys(str(m) for m in precision.metrics))  # each once
     pilot, most = int(precision.pilot), int(precision.max_replications)
     if not half_width > 0:
         raise ConfigError(f"precision.half_width={precision.half_width}; allowed: a number of days > 0")
@@ -78,7 +78,13 @@ def reference_index(labels: Sequence[str], reference: str) -> int:
 
 
 def check_scenarios(labels: Sequence[str], reference: str) -> None:
-    """A precision study needs at least one scenario to compare with the reference."""
+    """A precision study needs at least one scenario to compare with the reference, and labels that tell its
+    scenarios apart (its plan and its report name them by label)."""
+    twice = sorted({x for x in labels if list(labels).count(x) > 1})
+    if twice:
+        raise ConfigError(f"scenario label(s) {', '.join(repr(x) for x in twice)} name more than one job of the sweep "
+                          "(a swept key that does not change the scenario, such as run.* keys); allowed: a sweep "
+                          "whose scenarios differ")
     if len(labels) < 2:
         raise ConfigError(f"the sweep has only the reference scenario ({reference!r}): a precision study needs at "
                           "least one scenario to compare with it; allowed: a sweep of two or more scenarios, such as "
@@ -104,13 +110,18 @@ class PrecisionStudy:
         self.precision: list[dict[str, Precision]] = [{} for _ in self.scenarios]
         self.rounds: list[list[dict[str, Any]]] = []
         self.next_job = 0
+        self.stopped: Optional[str] = None  # why the rounds stopped before the targets were settled
 
     def run(self, launch: Callable[[list[list[str]], int], None],
             validate: Callable[[list[list[str]]], None] = lambda batch: None) -> dict[str, Any]:
         blocks = [Block(i, 0, self.target.pilot) for i in range(len(self.scenarios))]
         while blocks:
             batch = [block_overrides(self.scenarios[b.scenario], b) for b in blocks]
-            validate(batch)
+            try:
+                validate(batch)
+            except ConfigError as e:  # the pre-check tried the largest block; should a round still fail, stop
+                self.stopped = f"round {len(self.rounds) + 1} could not run: {e}"
+                break
             self.rounds.append([{"job": self.next_job + k, "scenario": b.scenario, "first": b.first,
                                  "count": b.count, "overrides": batch[k]} for k, b in enumerate(blocks)])
             for k, b in enumerate(blocks):
@@ -178,7 +189,7 @@ class PrecisionStudy:
             })
         others = [s for s in scen if s["status"] != "reference"]
         target = {**asdict(self.target), "metrics": list(self.target.metrics)}
-        return {"sweeper": SWEEPER, "status": status, "target": target,
+        return {"sweeper": SWEEPER, "status": status, "target": target, "stopped": self.stopped,
                 "reference": {"label": self.labels[self.reference], "scenario": self.reference},
                 "met": status == "complete" and bool(others) and all(s["status"] == "met" for s in others),
                 "scenarios": scen, "rounds": self.rounds}

@@ -110,15 +110,17 @@ class JobComposer:
         return to_params(self.compose(job))
 
 
-def scenario_labels(jobs: Sequence[Sequence[str]]) -> list[str]:
+def scenario_labels(jobs: Sequence[Sequence[str]], composer: Optional["JobComposer"] = None) -> list[str]:
     """Each job's scenario label, as the job itself will name it (``sim.config.scenario_label``)."""
-    composer = JobComposer()
+    composer = composer or JobComposer()
     return [to_params(composer.compose(list(job)), overrides=list(job)).scenario for job in jobs]
 
 
-def validate_jobs(jobs: Sequence[Sequence[str]], overrides: Sequence[str] = ()) -> None:
-    """ConfigError naming the first job that cannot run (and its swept values)."""
-    composer = JobComposer()
+def validate_jobs(jobs: Sequence[Sequence[str]], overrides: Sequence[str] = (),
+                  composer: Optional["JobComposer"] = None) -> None:
+    """ConfigError naming the first job that cannot run (and its swept values).  A shared ``composer`` composes
+    each distinct set of group choices once."""
+    composer = composer or JobComposer()
     for job in jobs:
         try:
             composer.params(list(job))
@@ -135,18 +137,36 @@ def is_precision_sweep(cfg: DictConfig) -> bool:
 
 def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[str]) -> None:
     """A precision study: its settings, a reference among its scenarios, and the jobs of its first round."""
-    from sim.rounds import BLOCK_KEYS, check_scenarios, pilot_jobs, reference_index, scenario_overrides, target_of
+    from sim.analysis.precision import Block
+    from sim.rounds import (
+        BLOCK_KEYS,
+        block_overrides,
+        check_scenarios,
+        pilot_jobs,
+        reference_index,
+        scenario_overrides,
+        target_of,
+    )
 
     target = target_of(cfg.precision)
+    swept = [o for o in OverridesParser.create().parse_overrides(overrides)
+             if o.is_sweep_override() and o.get_key_element().lstrip("+~").startswith("precision.")]
+    if swept:
+        raise ConfigError(f"{swept[0].input_line}: a precision study has one target; allowed: a single value of "
+                          f"{swept[0].get_key_element()}")
     for job in jobs:
         fixed = [o for o in job if o not in scenario_overrides(job)]
         if fixed:
             raise ConfigError(f"{fixed[0]}: the precision sweeper sets each job's {' and '.join(BLOCK_KEYS)}; "
                               "allowed: precision.pilot and precision.max_replications instead")
-    labels = scenario_labels(jobs)
+    composer = JobComposer()
+    labels = scenario_labels(jobs, composer)
     reference_index(labels, str(cfg.reference))
     check_scenarios(labels, str(cfg.reference))
-    validate_jobs(pilot_jobs(jobs, target), overrides)
+    validate_jobs(pilot_jobs(jobs, target), overrides, composer)
+    # the largest block any round can ask for: a budget the machine cannot hold is refused now, not mid-study
+    validate_jobs([block_overrides(job, Block(i, 0, target.max_replications)) for i, job in enumerate(jobs)],
+                  overrides, composer)
 
 
 # Hydra flags after which nothing runs (only printing): the output folder is neither checked nor touched
@@ -232,12 +252,12 @@ def precheck(argv: list[str]) -> Optional[Params]:
     target_of(cfg.precision)  # a bad precision.* value is refused even where the basic sweeper ignores it
     runs = not PRINT_ONLY & set(argv)  # with --cfg and the like Hydra only prints: leave the folder alone
     if not multirun:
-        if cfg.hydra.sweeper.get("params"):
+        if runs and cfg.hydra.sweeper.get("params"):  # --cfg job and the like only print: allowed
             study = cfg.get("study") or "the selected study"
             raise ConfigError(f"{study} sweeps {', '.join(cfg.hydra.sweeper.params)}: a study runs as a multirun; "
                               "add -m (python -m sim -m experiment=...)")
         params = to_params(cfg)  # the hydra node is left out
-        if is_precision_sweep(cfg):
+        if runs and is_precision_sweep(cfg):
             raise ConfigError("hydra/sweeper=precision runs a study in rounds: a multirun; add -m "
                               "(python -m sim -m experiment=... hydra/sweeper=precision)")
         if runs:

@@ -63,19 +63,20 @@ class PrecisionSweeper(Sweeper):
 
     def sweep(self, arguments: List[str]) -> Any:
         from sim.rounds import PrecisionStudy, target_of
-        from sim.sweep import scenario_labels, validate_jobs
+        from sim.sweep import JobComposer, scenario_labels, validate_jobs
 
         assert self.config is not None and self.launcher is not None
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
         sweep_dir.mkdir(parents=True, exist_ok=True)
         OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
         scenarios = self.scenarios(arguments)
-        study = PrecisionStudy(sweep_dir, scenarios, scenario_labels(scenarios), str(self.config.reference),
-                               target_of(self.config.precision))
+        composer = JobComposer()  # composes each distinct set of group choices once for the whole study
+        study = PrecisionStudy(sweep_dir, scenarios, scenario_labels(scenarios, composer),
+                               str(self.config.reference), target_of(self.config.precision))
         launcher = self.launcher
 
         def launch(batch: Sequence[Sequence[str]], first_job: int) -> None:
             log.info(f"precision round: {len(batch)} job(s) from job {first_job}")
             launcher.launch(batch, initial_job_idx=first_job)
 
-        return study.run(launch, validate_jobs)
+        return study.run(launch, lambda batch: validate_jobs(batch, (), composer))

@@ -120,8 +120,22 @@ def read_jobs(multirun_dir: Path) -> list[dict]:
     return [read_job(d) for d in dirs]
 
 
+def _sweeper_target(multirun_dir: Path) -> Optional[str]:
+    """``hydra.sweeper._target_`` of the sweep's ``multirun.yaml``; None if it cannot be read."""
+    try:
+        data = yaml.safe_load((Path(multirun_dir) / "multirun.yaml").read_text())
+        return str(data["hydra"]["sweeper"]["_target_"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return None
+
+
 def read_plan(multirun_dir: Path) -> Optional[dict]:
-    """The precision plan of a multirun folder, or None (not a precision study, or unreadable)."""
+    """The precision plan of a multirun folder, or None (not a precision study, or unreadable).  Only a sweep
+    that ran with the precision sweeper (its multirun.yaml says so) has one: a plan left by an earlier study in
+    the same folder is ignored."""
+    target = _sweeper_target(multirun_dir)
+    if target is not None and not target.endswith(".PrecisionSweeper"):
+        return None
     path = Path(multirun_dir) / PLAN_FILE
     try:
         plan = read_json(path) if path.is_file() else None

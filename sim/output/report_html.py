@@ -156,6 +156,8 @@ def _precision_section(p: Mapping[str, Any]) -> str:
             "Each scenario's mean in the results is over its own replications, and its change is paired over those "
             "same replications of the reference; so where scenarios ran different numbers of replications, "
             "subtracting the two means does not give the change.</p>")
+    if p.get("stopped"):
+        head += f"<p class='warn'>The rounds stopped early: {html.escape(str(p['stopped']))}</p>"
     rows = ["<tr><th>scenario</th><th>replications</th><th>jobs (blocks)</th>"
             + "".join(f"<th>± {html.escape(METRIC_TITLES.get(m, m))}</th>" for m in metrics) + "<th>target</th></tr>"]
     for r in p.get("scenarios") or []:

@@ -99,6 +99,9 @@ def test_a_resumed_precision_study_plans_the_same_rounds_and_reruns_nothing(stud
     (["run.replications=4"], "the precision sweeper sets each job's run.replications"),
     (["reference=more_stuff"], "reference='more_stuff': no scenario of the sweep has this label"),
     (["reform=none"], "a precision study needs at least one scenario to compare with it"),
+    (["precision.half_width=-1,5"], "precision.half_width=-1,5: a precision study has one target"),
+    (["run.sample_days=30,60"], "name more than one job of the sweep"),
+    (["precision.max_replications=10000000"], "run.replications=10000000: the run would need about"),
 ])
 def test_precision_mistakes_stop_before_anything_runs(extra, says, tmp_path, capsys):
     out = tmp_path / "never"
@@ -110,3 +113,8 @@ def test_precision_mistakes_stop_before_anything_runs(extra, says, tmp_path, cap
 def test_the_precision_sweeper_needs_multirun(capsys):
     assert main([*TINY, "hydra/sweeper=precision"]) == 2
     assert "runs a study in rounds: a multirun; add -m" in capsys.readouterr().err
+
+
+def test_printing_the_config_of_a_precision_study_runs_nothing(capsys):
+    assert main(["--cfg", "job", *TINY, "hydra/sweeper=precision", "precision.half_width=3"]) == 0
+    assert "half_width: 3.0" in capsys.readouterr().out

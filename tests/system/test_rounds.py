@@ -113,3 +113,28 @@ def test_pilot_jobs_and_target_checks():
     Node.max_replications = 2
     with pytest.raises(ConfigError, match="max_replications=2"):
         target_of(Node())
+
+
+def test_a_round_that_cannot_run_stops_the_rounds_with_the_reason(tmp_path):
+    target = Target(0.01, ("lor_to_delivery",), 3, 12)
+    launcher = FakeLauncher(tmp_path)
+    calls = []
+
+    def validate(batch):
+        calls.append(batch)
+        if len(calls) == 2:
+            raise ConfigError("run.replications=9: too large")
+
+    plan = PrecisionStudy(tmp_path, SCENARIOS, LABELS, "none", target).run(launcher, validate)
+    assert len(launcher.batches) == 1 and plan["status"] == "complete" and plan["met"] is False
+    assert plan["stopped"] == "round 2 could not run: run.replications=9: too large"
+
+
+def test_a_plan_left_by_a_precision_study_is_ignored_by_a_later_plain_sweep(tmp_path):
+    from sim.output.multirun import read_plan
+
+    write_json(tmp_path / "precision_plan.json", {"sweeper": "precision", "scenarios": [], "rounds": []})
+    assert read_plan(tmp_path) is not None  # no multirun.yaml to say otherwise
+    (tmp_path / "multirun.yaml").write_text("hydra:\n  sweeper:\n    _target_: hydra._internal.core_plugins."
+                                            "basic_sweeper.BasicSweeper\n")
+    assert read_plan(tmp_path) is None
