@@ -153,6 +153,8 @@ def one_line(e: BaseException) -> str:
             key = line.split(":", 1)[1].strip()
     if isinstance(cause, MissingConfigException) and cause.options:  # a group option that does not exist
         text = f"{text}; allowed: {', '.join(cause.options)}"
+    if "is not a ListConfig" in text:
+        text = f"{text.rstrip('.')}; a list is written in brackets, quoted for the shell: 'key=[a,b]'"
     if isinstance(cause, OmegaConfBaseException) and "not in" in text and key:
         text = f"{text}; check the spelling against the keys in configs/ (python -m sim --cfg job)"
     text = re.sub(r"\s+", " ", text)

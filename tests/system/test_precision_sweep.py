@@ -96,6 +96,7 @@ def test_a_resumed_precision_study_plans_the_same_rounds_and_reruns_nothing(stud
     (["precision.max_replications=2"], "precision.max_replications=2; allowed: an integer >= precision.pilot"),
     (["precision.metrics=[lor_to_closure]"], "allowed: a non-empty list of lor_to_offer"),
     (["precision.half_width=-1"], "precision.half_width=-1.0; allowed: a number of days > 0"),
+    (["precision.metrics=lor_to_offer"], "a list is written in brackets, quoted for the shell: 'key=[a,b]'"),
     (["run.replications=4"], "the precision sweeper sets each job's run.replications"),
     (["reference=more_stuff"], "reference='more_stuff': no scenario of the sweep has this label"),
     (["reform=none"], "a precision study needs at least one scenario to compare with it"),
