@@ -165,10 +165,10 @@ def merge_summaries(blocks: Sequence[Summary]) -> Summary:
     out["stage_visits_per_replication"] = [v for b in blocks for v in b.get("stage_visits_per_replication") or []]
     out["unstable"] = list(dict.fromkeys(p for b in blocks for p in b.get("unstable") or []))
     out["run"] = {**(blocks[0].get("run") or {}), "first_replication": min(ids), "replications": len(ids)}
-    out["merged"] = {"blocks": len(blocks),
-                     "sections_from_first_block": [k for k in blocks[0] if k not in MERGED_SECTIONS and
-                                                   isinstance(blocks[0][k], (dict, list))  # type: ignore[literal-required]
-                                                   and k not in ("reforms", "levers", "sensitivity")]}
+    first: dict[str, Any] = dict(blocks[0])
+    kept = [k for k, v in first.items() if isinstance(v, (dict, list))
+            and k not in MERGED_SECTIONS and k not in ("reforms", "levers", "sensitivity")]
+    out["merged"] = {"blocks": len(blocks), "sections_from_first_block": kept}
     return out  # type: ignore[return-value]
 
 
