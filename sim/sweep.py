@@ -29,6 +29,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ROOT, ConfigError, compose_config, one_line, to_params
 from sim.model.params import Params
+from sim.output.multirun import is_precision_target
 from sim.output.run_dir import OUTPUTS, is_our_manifest
 
 # Hydra's own command-line flags that take a value (mirrors Hydra's argument parser; see the docstring)
@@ -131,8 +132,7 @@ def validate_jobs(jobs: Sequence[Sequence[str]], overrides: Sequence[str] = (),
 
 def is_precision_sweep(cfg: DictConfig) -> bool:
     """Whether the composed config (with its hydra node) selects the precision sweeper."""
-    target = str(OmegaConf.select(cfg, "hydra.sweeper._target_", default="") or "")
-    return target.endswith(".PrecisionSweeper")
+    return is_precision_target(str(OmegaConf.select(cfg, "hydra.sweeper._target_", default="") or ""))
 
 
 def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[str]) -> None:

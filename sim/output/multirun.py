@@ -19,6 +19,11 @@ PLAN_FILE = "precision_plan.json"  # written by a precision study before each ro
 SWEEPER = "precision"
 
 
+def is_precision_target(target: str) -> bool:
+    """Whether a ``hydra.sweeper._target_`` is fms-sim's precision sweeper (hydra_plugins/fms_sim_precision)."""
+    return target.endswith(".PrecisionSweeper")
+
+
 class ReportError(Exception):
     """A problem with the multirun directory itself (not with one job): exit code 2."""
 
@@ -134,7 +139,7 @@ def read_plan(multirun_dir: Path) -> Optional[dict]:
     that ran with the precision sweeper (its multirun.yaml says so) has one: a plan left by an earlier study in
     the same folder is ignored."""
     target = _sweeper_target(multirun_dir)
-    if target is not None and not target.endswith(".PrecisionSweeper"):
+    if target is not None and not is_precision_target(target):
         return None
     path = Path(multirun_dir) / PLAN_FILE
     try:

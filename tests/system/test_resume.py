@@ -55,3 +55,17 @@ def test_a_killed_study_resumes_to_the_same_comparison_as_an_unbroken_one(tmp_pa
     assert "job 0 complete already for this config (run.resume): skipped" in done.stderr
     assert all(_status(broken / str(n)) == "complete" for n in range(3))
     assert (broken / "comparison.csv").read_bytes() == (whole / "comparison.csv").read_bytes()
+
+
+def test_a_complete_job_counts_as_done_whatever_the_precision_target(tmp_path):
+    """precision.* decides which jobs a precision study runs, not what a job computes: a job run under one target
+    is reused under another; any other change of config runs it again."""
+    from sim.cli import completed_summary
+    from sim.output.run_dir import write_json
+
+    config = {"seed": 1, "run": {"replications": 3, "jobs": 2}, "precision": {"half_width": 10.0}}
+    write_json(tmp_path / "manifest.json", {"status": "complete", "config": config})
+    write_json(tmp_path / "summary.json", {"lead_times": {"lor_to_delivery": {"mean": 700.0}}})
+    assert completed_summary(tmp_path, {**config, "precision": {"half_width": 2.0}}) is not None
+    assert completed_summary(tmp_path, {**config, "run": {"replications": 3, "jobs": 1}}) is not None  # run control
+    assert completed_summary(tmp_path, {**config, "run": {"replications": 4, "jobs": 2}}) is None
