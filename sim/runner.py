@@ -25,11 +25,8 @@ from sim.engine.rng import RandomStreams
 from sim.model import reform
 from sim.model.checks import validate_params
 from sim.model.fms_model import POOL_SAMPLE_COLUMNS, FmsModel
+from sim.model.ledger import CASE_COLUMNS, DOCUMENT_COLUMNS
 from sim.model.params import Params
-
-MILESTONES = ("lor_received", "lor_complete", "loa_offered", "loa_accepted", "implemented", "contract_awarded",
-              "delivered", "closed", "withdrawn")
-
 
 
 @dataclass
@@ -46,34 +43,27 @@ class RepResult:
     events: int  # stage visits simulated (for benchmarks)
 
 
-def _cases_frame(model: FmsModel, r: int) -> pd.DataFrame:
-    rows = [
-        (c.id, c.funding, c.partner, c.partner_group, c.loa_group, c.value_musd, c.mde_musd, c.tech_release,
-         c.acquisition, c.platform, c.quantity, c.priority, c.sdaf, c.notified, *(getattr(c, m) for m in MILESTONES))
-        for c in model.cases
-    ]
-    cols = ["case_id", "funding", "partner", "partner_group", "loa_group", "value_musd", "mde_musd", "tech_release",
-            "acquisition", "platform", "quantity", "priority", "sdaf", "notified", *MILESTONES]
-    df = pd.DataFrame(rows, columns=cols)
+def _cases_frame(columns: dict[str, np.ndarray], r: int, warmup: float, horizon: float) -> pd.DataFrame:
+    """The case table from the model's case columns (``FmsModel.tables``), one row per case by id."""
+    df = pd.DataFrame(columns, columns=list(CASE_COLUMNS)).astype(  # typed even when empty; strings inferred
+        {name: {"q": "int64", "d": "float64", "b": "bool"}[t] for name, t in CASE_COLUMNS.items() if t != "s"})
     df.insert(0, "replication", np.int64(r))
-    df["in_warmup"] = df["lor_received"] < model.warmup
-    df["in_cohort"] = (~df["in_warmup"]) & (df["lor_received"] < model.horizon)
+    df["in_warmup"] = df["lor_received"] < warmup
+    df["in_cohort"] = (~df["in_warmup"]) & (df["lor_received"] < horizon)
     df["outcome"] = np.where(
         df["delivered"].notna(), "delivered", np.where(df["withdrawn"].notna(), "withdrawn", "in_progress")
     )
-    df = df.astype({"case_id": "int64", "quantity": "int64", "priority": "int64", "value_musd": "float64",
-                    "notified": "bool", "tech_release": "bool", "sdaf": "bool",
-                    "mde_musd": "float64", **{m: "float64" for m in MILESTONES}})  # typed even when empty
     return df.sort_values(["replication", "case_id"], kind="stable").reset_index(drop=True)
 
 
-def _documents_frame(model: FmsModel, r: int) -> pd.DataFrame:
+def _documents_frame(columns: dict[str, np.ndarray], r: int) -> pd.DataFrame:
     """One row per document that happened; ``seq`` numbers them 1, 2, ... per parent and kind in the order they
     arrived, ``planned_seq`` is the number in the planned stream (the key of their draws, with gaps where a
     planned document fell before implementation)."""
-    rows = [(r, d.parent.id, d.kind, 0, d.planned_seq, d.value_musd, d.mde_musd, d.notified, d.arrived, d.offered,
-             d.accepted, d.finished) for d in model.documents]
-    df = pd.DataFrame(rows, columns=list(DOCUMENT_DTYPES)).astype(DOCUMENT_DTYPES)
+    df = pd.DataFrame(columns, columns=list(DOCUMENT_COLUMNS))
+    df.insert(0, "replication", np.int64(r))
+    df.insert(3, "seq", np.int64(0))
+    df = df.astype(DOCUMENT_DTYPES)[list(DOCUMENT_DTYPES)]
     df = df.sort_values(["replication", "case_id", "document", "planned_seq"], kind="stable").reset_index(drop=True)
     df["seq"] = df.groupby(["case_id", "document"]).cumcount().astype("int64") + 1
     return df
@@ -115,10 +105,16 @@ def run_replication(params: Params, replication: int) -> RepResult:
 def _simulate(params: Params, replication: int) -> RepResult:
     scenario, policy = reform.apply(params)
     full = params.run.records == "full"  # otherwise the visits are summed as they end, never kept
-    model = FmsModel(scenario, RandomStreams(params.seed, replication), policy, visit_totals=not full).run()
+    # done cases become rows of columns as they finish: memory does not grow with the horizon
+    model = FmsModel(scenario, RandomStreams(params.seed, replication), policy, visit_totals=not full,
+                     compact=True).run()
     pools = pd.DataFrame(model.samples, columns=list(POOL_SAMPLE_COLUMNS))
     pools.insert(0, "replication", np.int64(replication))
-    cases = _cases_frame(model, replication)
+    case_columns, document_columns = model.tables()
+    cases = _cases_frame(case_columns, replication, model.warmup, model.horizon)
+    del case_columns
+    documents = _documents_frame(document_columns, replication)
+    del document_columns
     if model.totals is None:
         visits = _visits_frame(model, replication)
         totals, flow, events = stage_totals(cases, visits), stage_flow(visits), len(model.visits)
@@ -130,7 +126,7 @@ def _simulate(params: Params, replication: int) -> RepResult:
     return RepResult(
         replication=replication,
         cases=cases,
-        documents=_documents_frame(model, replication),
+        documents=documents,
         visits=visits,
         stage_totals=totals,
         stage_flow=flow,

@@ -40,22 +40,60 @@ MULTIRUN_FLAGS = {"-m", "--multirun"}
 
 def split_argv(argv: list[str]) -> tuple[list[str], bool]:
     """Overrides that concern the model (not Hydra's own flags or hydra.* keys) and the multirun flag."""
-    overrides, multirun, skip = [], False, False
-    for arg in argv:
-        if skip:
-            skip = False
-            continue
+    overrides, multirun = [], False
+    for arg in _arguments(argv):
         if arg in MULTIRUN_FLAGS:
             multirun = True
-        elif arg in FLAGS_WITH_VALUE:
-            skip = True
-        elif arg.startswith("-"):
-            continue
-        elif re.match(r"^[+~]*hydra[./=]", arg):
+        elif arg.startswith("-") or re.match(r"^[+~]*hydra[./=]", arg):
             continue
         else:
             overrides.append(arg)
     return overrides, multirun
+
+
+def hydra_overrides(argv: list[str]) -> list[str]:
+    """The overrides of Hydra's own config (hydra.* keys and hydra/ groups), not the values of its flags
+    (``-p hydra.launcher`` names a package to print)."""
+    return [a for a in _arguments(argv) if re.match(r"^[+~]*hydra[./]", a)]
+
+
+def _arguments(argv: list[str]) -> list[str]:
+    """``argv`` without the values of Hydra's flags that take one."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in FLAGS_WITH_VALUE:
+            skip = True
+        else:
+            out.append(arg)
+    return out
+
+
+# launchers that come with a plugin of their own: the module Hydra needs, and the extra that installs it
+LAUNCHER_PLUGINS = {
+    "ray": ("hydra_plugins.hydra_ray_launcher", "ray"),
+    "fms_ray": ("hydra_plugins.hydra_ray_launcher", "ray"),
+    "submitit_local": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+    "submitit_slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+    "fms_slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+    "fms_slurm_cluster": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+}
+
+
+def check_launcher(hydra_lines: Sequence[str]) -> None:
+    """ConfigError, saying how to install it, when the chosen launcher's plugin is not installed."""
+    import importlib.util
+
+    for line in hydra_lines:
+        m = re.match(r"^\+?hydra/launcher=(\w+)$", line)
+        if not m or m.group(1) not in LAUNCHER_PLUGINS:
+            continue
+        module, extra = LAUNCHER_PLUGINS[m.group(1)]
+        if importlib.util.find_spec(module) is None:
+            where = (" in an environment of its own (it needs joblib<1.6)" if extra == "ray" else "")
+            raise ConfigError(f"{line}: its Hydra plugin ({module}) is not installed in this Python; install the "
+                              f"`{extra}` extra{where}: see the README, \"Running big studies\"")
 
 
 def sweep_jobs(overrides: list[str], hydra_lines: Sequence[str] = ()) -> list[list[str]]:
@@ -244,7 +282,8 @@ def precheck(argv: list[str]) -> Optional[Params]:
     sweeps = [o for o in parsed if o.is_sweep_override()]
     if sweeps and not multirun:
         raise ConfigError(f"{sweeps[0].input_line}: a sweep needs multirun; add -m (python -m sim -m ...)")
-    hydra_lines = [a for a in argv if re.match(r"^[+~]*hydra[./]", a)]
+    hydra_lines = hydra_overrides(argv)
+    check_launcher(hydra_lines)
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
     cfg = compose_config([*fixed, *hydra_lines], with_hydra=True)
     from sim.rounds import target_of

@@ -10,6 +10,7 @@ happened to it elsewhere or to other cases, and whatever order a reform puts cas
 from __future__ import annotations
 
 import zlib
+from typing import Iterable, Optional
 
 import numpy as np
 import numpy.typing as npt
@@ -52,21 +53,41 @@ class DrawBank:
     def __init__(self, streams: RandomStreams, name: str, visits: int, slots: int) -> None:
         self.streams, self.name, self.visits, self.slots = streams, name, visits, slots
         self._blocks: dict[int, npt.NDArray[np.float64]] = {}
+        self._loose: dict[int, npt.NDArray[np.float64]] = {}  # case id -> its rows, for the cases of loosened blocks
+        self._loosened: set[int] = set()
 
-    def _block(self, b: int) -> npt.NDArray[np.float64]:
-        blk = self._blocks.get(b)
-        if blk is None:
-            rng = np.random.default_rng(self.streams.seed_sequence(self.name, _BANK_TAG, b))
-            blk = rng.random((BLOCK, self.visits, self.slots))
-            # keep strictly inside (0, 1): inverse CDFs are infinite at the ends
-            np.clip(blk, 1e-12, 1 - 1e-12, out=blk)
-            self._blocks[b] = blk
+    def _generate(self, b: int) -> npt.NDArray[np.float64]:
+        rng = np.random.default_rng(self.streams.seed_sequence(self.name, _BANK_TAG, b))
+        blk = rng.random((BLOCK, self.visits, self.slots))
+        # keep strictly inside (0, 1): inverse CDFs are infinite at the ends
+        np.clip(blk, 1e-12, 1 - 1e-12, out=blk)
         return blk
+
+    def _case(self, case_id: int) -> npt.NDArray[np.float64]:
+        """The (visits, slots) draws of one case: from its block, or its own rows once the block was loosened."""
+        b = case_id // BLOCK
+        blk = self._blocks.get(b)
+        rows: Optional[npt.NDArray[np.float64]]
+        if blk is not None:
+            rows = blk[case_id % BLOCK]
+            return rows
+        rows = self._loose.get(case_id)
+        if rows is not None:
+            return rows
+        blk = self._generate(b)
+        rows = blk[case_id % BLOCK]
+        if b in self._loosened:  # a case of a loosened block drew here for the first time: keep its rows only
+            rows = self._loose[case_id] = rows.copy()
+        else:
+            self._blocks[b] = blk
+        return rows
 
     def row(self, case_id: int, visit: int = 0) -> npt.NDArray[np.float64]:
         """All slots of one visit, as a 1-D array (read-only by convention)."""
         if visit < self.visits:
-            row: npt.NDArray[np.float64] = self._block(case_id // BLOCK)[case_id % BLOCK, visit]
+            blk = self._blocks.get(case_id // BLOCK)
+            row: npt.NDArray[np.float64] = (blk[case_id % BLOCK, visit] if blk is not None
+                                            else self._case(case_id)[visit])
             return row
         rng = np.random.default_rng(self.streams.seed_sequence(self.name, _BANK_TAG, 1 << 30, case_id, visit))
         return np.clip(rng.random(self.slots), 1e-12, 1 - 1e-12)
@@ -75,14 +96,33 @@ class DrawBank:
         """Forget block ``block`` (cases block*BLOCK .. block*BLOCK + BLOCK - 1) to free its memory.  Asked for
         again, it is generated again, identical: releasing changes no draw, only time and memory."""
         self._blocks.pop(block, None)
+        self._loosened.discard(block)
+
+    def loosen(self, block: int, case_ids: Iterable[int]) -> None:
+        """Only the cases ``case_ids`` of block ``block`` will draw again: keep their rows, free the block (a
+        block is freed whole only when its last case is done, and a few long cases would hold it for decades).
+        Changes no draw, only memory."""
+        self._loosened.add(block)
+        blk = self._blocks.pop(block, None)
+        if blk is not None:
+            for case_id in case_ids:
+                self._loose[case_id] = blk[case_id % BLOCK].copy()
+
+    def forget(self, case_id: int) -> None:
+        """Case ``case_id`` of a loosened block will not draw again: free its rows."""
+        self._loose.pop(case_id, None)
 
     @property
     def blocks_held(self) -> int:
         return len(self._blocks)
 
+    @property
+    def loose_cases(self) -> int:
+        return len(self._loose)
+
     def column(self, case_id: int, slot: int = 0) -> npt.NDArray[np.float64]:
         """One slot of every pre-drawn visit of a case, in visit order (read-only by convention)."""
-        col: npt.NDArray[np.float64] = self._block(case_id // BLOCK)[case_id % BLOCK, :, slot]
+        col: npt.NDArray[np.float64] = self._case(case_id)[:, slot]
         return col
 
     def beyond(self, case_id: int, n: int, chunk: int = 0) -> npt.NDArray[np.float64]:

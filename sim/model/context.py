@@ -31,7 +31,6 @@ class StageContext(Protocol):
     lines: dict[str, Pool]  # production lines by platform family
     line_rate: dict[str, float]  # units per year, by platform family
     banks: Mapping[str, DrawBank]  # per-stage draw banks (``sim.model.process.BANKS``)
-    documents: list[Document]  # amendments and modifications, appended as they arrive
 
     def work(self, entity: Case | Document, stage: str, pool: Office, duration: float) -> Process:
         """Office work of drawn length ``duration`` days: one slot held for it, or, at a portfolio pool, its
@@ -40,6 +39,10 @@ class StageContext(Protocol):
 
     def delay(self, entity: Entity, stage: str, duration: float) -> Process:
         """Let ``duration`` days pass without a resource, record the visit."""
+        ...
+
+    def add_document(self, doc: Document) -> None:
+        """An amendment or modification arrived (it is reported with its case)."""
         ...
 
     def case_done(self, case: Case) -> None:

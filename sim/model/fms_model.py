@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Mapping, Optional
 
+import numpy as np
+import numpy.typing as npt
+
 from sim.engine.clock import years
 from sim.engine.core import Engine, Process
 from sim.engine.pool import Pool, PoolSnapshot
@@ -19,6 +22,7 @@ from sim.engine.rng import BLOCK, DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
 from sim.model.document_plan import plan_documents
 from sim.model.entities import ATTR_SLOTS, Case, CaseFactory, Document
+from sim.model.ledger import Ledger
 from sim.model.offices import DESK_BANK, Office, build_office, desk_arcs
 from sim.model.params import Params
 from sim.model.process import BANKS
@@ -26,6 +30,7 @@ from sim.model.process.case_flow import case_flow
 from sim.model.reform import Policy
 from sim.model.staff_plans import people_plan, staff_plan
 
+LOOSE = BLOCK // 4  # a block that gets no new case and has this many open cases or fewer keeps only their draws
 POOL_SAMPLE_COLUMNS = ("day", "pool", "queue", "busy", "capacity", "cases", "working", "most_cases")
 
 
@@ -33,11 +38,15 @@ class FmsModel(Engine):
     """One replication of the FMS case flow (``work`` and ``delay`` come from :class:`Engine`)."""
 
     def __init__(self, params: Params, streams: RandomStreams, policy: Policy = Policy(),
-                 visit_totals: bool = False) -> None:
+                 visit_totals: bool = False, compact: bool = False) -> None:
         """``params`` with reform levers already applied (``sim.model.reform.apply``), and the policy switches.
 
         With ``visit_totals`` the visits are summed as they end (``self.totals``, for cohort cases: LORs received
-        in [warm-up, horizon)) and ``self.visits`` stays empty: for runs that write no visit table."""
+        in [warm-up, horizon)) and ``self.visits`` stays empty: for runs that write no visit table.  With
+        ``compact`` a case that is done goes, with its documents, to ``self.ledger`` as a row of columns and is
+        no longer kept as an object (``self.cases`` and ``self.documents`` stay empty; ``self.live`` holds the
+        cases still open, in either mode): memory then does not grow with the horizon.  ``tables()`` gives the
+        columns either way."""
         super().__init__()
         self.params = params
         self.policy = policy
@@ -73,12 +82,17 @@ class FmsModel(Engine):
         # per-case draws are freed block by block once every case of a block is done (flat memory over long runs)
         self.case_banks = [*self.banks.values(), self.factory.bank, *([self.desk_bank] if self.desk_bank else [])]
         self.open_in_block: dict[int, int] = {}
+        self.loosened: set[int] = set()  # blocks whose few open cases keep their own draws (DrawBank.loosen)
         self.admitting_block = 0
         self.totals: Optional[VisitTotals] = None
         if visit_totals:
             self.totals = VisitTotals()
             self.record = self.totals.append
         self.documents: list[Document] = []
+        self.compact = compact
+        self.ledger = Ledger()
+        self.live: dict[int, Case] = {}  # cases not yet done
+        self.live_documents: dict[int, list[Document]] = {}  # compact: by case id, the documents of live cases
         # (day, pool, queue, busy, capacity, cases, working, most_cases): queue = backlog and busy = people working
         # in a portfolio pool; cases = in portfolios (slots: busy), working = being worked on, most_cases = the
         # largest portfolio (slots: -1)
@@ -115,20 +129,33 @@ class FmsModel(Engine):
         self.open_in_block[block] = self.open_in_block.get(block, 0) + 1
         if self.totals is not None and self.warmup <= self.env.now < self.horizon:
             self.totals.cohort.add(case.id)
-        self.cases.append(case)
+        self.live[case.id] = case
+        if not self.compact:
+            self.cases.append(case)
         self.open_cases += 1
         self.env.process(case_flow(self, case))
 
     def _admitting(self, block: int) -> None:
         """Cases of ``block`` arrive from now on: earlier blocks get no new case, so those already done are freed."""
         self.admitting_block = block
-        for b in [b for b, n in self.open_in_block.items() if n == 0 and b < block]:
-            self._release(b)
+        for b, n in list(self.open_in_block.items()):
+            if b < block:
+                self._closing_down(b, n)
 
-    def _release(self, block: int) -> None:
-        del self.open_in_block[block]
-        for bank in self.case_banks:
-            bank.release(block)
+    def _closing_down(self, block: int, still_open: int) -> None:
+        """A block that gets no new case has ``still_open`` cases left: free it when none, and keep only their
+        own draws when a few (long cases would otherwise hold a whole block for decades: memory would grow with
+        the horizon)."""
+        if still_open == 0:
+            del self.open_in_block[block]
+            self.loosened.discard(block)
+            for bank in self.case_banks:
+                bank.release(block)
+        elif still_open <= LOOSE and block not in self.loosened:
+            self.loosened.add(block)
+            ids = [i for i in range(block * BLOCK, (block + 1) * BLOCK) if i in self.live]
+            for bank in self.case_banks:
+                bank.loosen(block, ids)
 
     def case_done(self, case: Case) -> None:
         """``case`` closed or was withdrawn: nothing draws for it any more, and its plan of documents and its
@@ -136,13 +163,41 @@ class FmsModel(Engine):
         case.documents = ()
         case.visits.clear()
         case.close_wait = None
+        del self.live[case.id]
+        if self.compact:  # nothing changes a done case or its documents any more: keep them as columns
+            self.ledger.add(case, self.live_documents.pop(case.id, ()))
         block = case.id // BLOCK
-        self.open_in_block[block] -= 1
-        if self.open_in_block[block] == 0 and block < self.admitting_block:
-            self._release(block)
+        n = self.open_in_block[block] = self.open_in_block[block] - 1
+        if block in self.loosened:
+            for bank in self.case_banks:
+                bank.forget(case.id)
+        if block < self.admitting_block:
+            self._closing_down(block, n)
         self.open_cases -= 1
         if self.arrivals_done and self.open_cases == 0 and not self.finished.triggered:
             self.finished.succeed()
+
+    def add_document(self, doc: Document) -> None:
+        """An amendment or modification arrived (kept with its case until the case is done, when compact)."""
+        if self.compact:
+            self.live_documents.setdefault(doc.parent.id, []).append(doc)
+        else:
+            self.documents.append(doc)
+
+    def tables(self) -> tuple[dict[str, npt.NDArray[np.generic]], dict[str, npt.NDArray[np.generic]]]:
+        """(case columns, document columns) of every case admitted and every document that arrived, as they
+        are now (``sim.model.ledger``; rows in no particular order).  Call once, after the run: the ledger is
+        emptied."""
+        if self.compact:
+            for case_id, case in self.live.items():
+                self.ledger.add(case, self.live_documents.get(case_id, ()))
+        else:
+            docs: dict[int, list[Document]] = {}
+            for d in self.documents:
+                docs.setdefault(d.parent.id, []).append(d)
+            for case in self.cases:
+                self.ledger.add(case, docs.get(case.id, ()))
+        return self.ledger.case_columns(), self.ledger.document_columns()
 
     # ------------------------------------------------------------ processes
     def _arrivals(self) -> Process:

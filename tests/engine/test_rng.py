@@ -165,3 +165,27 @@ def test_a_released_block_comes_back_identical():
     assert bank.blocks_held == 1
     after = [bank.row(i, v) for i in (0, BLOCK - 1, BLOCK, 3 * BLOCK + 5) for v in range(3)]
     assert all(np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def test_a_loosened_block_keeps_only_its_open_cases_draws_and_they_do_not_change():
+    """Freeing a block but for a few cases (``loosen``) changes no draw: those cases keep their rows, and a case
+    of the block that draws there for the first time later gets its own rows, not the whole block again."""
+    from sim.engine.rng import BLOCK
+
+    full = RandomStreams(5, 1).bank("stage", 3, 4)
+    expected = {i: full.row(i, 1).copy() for i in (BLOCK + 3, BLOCK + 9, BLOCK + 200)}
+    bank = RandomStreams(5, 1).bank("stage", 3, 4)
+    bank.row(BLOCK + 3, 0)  # block 1 drawn
+    assert bank.blocks_held == 1
+    bank.loosen(1, [BLOCK + 3, BLOCK + 9])
+    assert bank.blocks_held == 0 and bank.loose_cases == 2
+    assert np.array_equal(bank.row(BLOCK + 3, 1), expected[BLOCK + 3])
+    assert np.array_equal(bank.column(BLOCK + 9, 2), full.column(BLOCK + 9, 2))
+    assert np.array_equal(bank.row(BLOCK + 200, 1), expected[BLOCK + 200])  # not kept at loosening: drawn again
+    assert bank.blocks_held == 0 and bank.loose_cases == 3
+    for i in (BLOCK + 3, BLOCK + 9, BLOCK + 200):
+        bank.forget(i)
+    bank.release(1)
+    assert bank.blocks_held == 0 and bank.loose_cases == 0
+    assert np.array_equal(bank.row(BLOCK + 9, 1), full.row(BLOCK + 9, 1))  # after release: the block again
+    assert bank.blocks_held == 1

@@ -1,4 +1,4 @@
-"""A tiny multirun end to end, under the basic and the joblib launcher: same numbers, a full report."""
+"""A tiny multirun end to end, under the basic, joblib and submitit launchers: same numbers, a full report."""
 from __future__ import annotations
 
 import json
@@ -28,6 +28,18 @@ def sweeps(tmp_path_factory):
     assert r1.returncode == 0, r1.stderr[-2000:]
     assert r2.returncode == 0, r2.stderr[-2000:]
     return basic, joblib
+
+
+@pytest.mark.slow
+def test_the_slurm_launcher_config_run_here_gives_the_basic_launchers_files(sweeps, tmp_path):
+    """hydra/launcher=fms_slurm (submitit, on this machine): each job a submitit job, the same files, a report."""
+    basic, _ = sweeps
+    r = _multirun(tmp_path, "hydra/launcher=fms_slurm")
+    assert r.returncode == 0, r.stderr[-2000:]
+    for job in ("0", "1"):
+        for name in ("cases.parquet", "pools.parquet", "summary.json"):
+            assert (basic / job / name).read_bytes() == (tmp_path / job / name).read_bytes(), (job, name)
+    assert (tmp_path / ".submitit").is_dir() and (tmp_path / "report.html").is_file()
 
 
 @pytest.mark.slow

@@ -68,3 +68,35 @@ def test_a_study_without_multirun_is_one_line_asking_for_m():
 
     with pytest.raises(ConfigError, match="add -m"):
         precheck(["experiment=staffing_sweep", "debug=tiny"])
+
+
+def test_hydras_overrides_leave_out_the_values_of_its_flags():
+    """``--cfg hydra -p hydra.launcher``: ``hydra.launcher`` is the package to print, not an override."""
+    from sim.sweep import hydra_overrides, precheck
+
+    argv = ["--cfg", "hydra", "-p", "hydra.launcher", "hydra/launcher=joblib", "hydra.launcher.n_jobs=3", "seed=2"]
+    assert hydra_overrides(argv) == ["hydra/launcher=joblib", "hydra.launcher.n_jobs=3"]
+    assert precheck(argv) is not None  # composed: no "cannot parse override 'hydra.launcher'"
+
+
+def test_a_launcher_whose_plugin_is_not_installed_says_which_extra_installs_it(monkeypatch):
+    import importlib.util
+
+    from sim.sweep import LAUNCHER_PLUGINS, check_launcher, precheck
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "hydra_plugins.hydra_ray_launcher" else real(name, *a))
+    with pytest.raises(ConfigError, match=r"hydra/launcher=fms_ray: .*not installed.*`ray` extra.*own"):
+        precheck(["-m", "debug=tiny", "seed=1,2", "hydra/launcher=fms_ray"])
+    check_launcher(["hydra/launcher=joblib", "hydra/launcher=fms_slurm"])  # installed here (test extra): no error
+    assert {"fms_ray", "fms_slurm", "fms_slurm_cluster"} <= set(LAUNCHER_PLUGINS)
+
+
+def test_the_projects_launcher_configs_compose_with_their_plugins_defaults():
+    """fms_slurm runs here (submitit_local), fms_slurm_cluster on SLURM; both reserve run.jobs cores per job."""
+    local = compose_config(["hydra/launcher=fms_slurm", "run.jobs=3"], with_hydra=True).hydra.launcher
+    assert local._target_.endswith("LocalLauncher") and local.cpus_per_task == 3 and local.timeout_min == 1440
+    cluster = compose_config(["hydra/launcher=fms_slurm_cluster", "hydra.launcher.partition=cpu"],
+                             with_hydra=True).hydra.launcher
+    assert cluster._target_.endswith("SlurmLauncher") and cluster.partition == "cpu" and cluster.cpus_per_task == 2

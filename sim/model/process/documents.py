@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import simpy
+
 from sim.model.entities import Document
 from sim.model.process import congressional_review, loa_development, policy_review
 
@@ -30,13 +32,18 @@ WRITERS, REVIEWERS = loa_development.POOL, policy_review.POOL
 
 
 def schedule(m: "StageContext", case: "Case") -> "Process":
-    """Start each planned document at its time while the case is implemented and not closed."""
+    """Start each planned document at its time while the case is implemented and not closed.  The case's flow
+    interrupts it when the case closes (``case_flow``), so a closed case is not held until its next planned
+    time only to find it closed."""
     env = m.env
     for offset, kind, planned in case.documents:
         t = case.lor_received + offset
         if t < env.now:
             continue  # planned before the case was implemented: it does not happen
-        yield env.timeout(t - env.now)
+        try:
+            yield env.timeout(t - env.now)
+        except simpy.Interrupt:  # the case closed
+            return
         if case.closing:  # closed, or its closure work done: no more documents
             return
         case.open_documents += 1
@@ -63,7 +70,7 @@ def amendment(m: "StageContext", case: "Case", planned: int) -> "Process":
     if case.funding == "fms" or c.notify_bpc:
         enhances = case.notified and case.delivered != case.delivered and bool(u[2] < a.p_enhancement)
         doc.notified = enhances or congressional_review.is_notified(c, case.partner_group, value, mde)
-    m.documents.append(doc)
+    m.add_document(doc)
     content = _content(m, a.work_group.get(case.loa_group, case.loa_group), u[3], a.work_share)
     yield from m.work(doc, "amendment_writing", m.pools[WRITERS], loa_development.writing_days(m, content))
     days = policy_review.review_days(m, content)
@@ -86,7 +93,7 @@ def modification(m: "StageContext", case: "Case", planned: int) -> "Process":
     u = m.banks["modification"].row(case.id, planned - 1)
     doc = Document(case, "modification", planned, case.value_musd * d.value_share.from_uniform(u[2]), 0.0,
                    arrived=m.env.now)
-    m.documents.append(doc)
+    m.add_document(doc)
     content = _content(m, d.work_group.get(case.loa_group, case.loa_group), u[1], d.work_share)
     yield from m.work(doc, "modification_writing", m.pools[WRITERS], content)
     doc.offered = doc.accepted = doc.finished = m.env.now

@@ -1,0 +1,98 @@
+"""Cases that are done, and their documents, kept as typed columns instead of objects (flat memory).
+
+A long run admits one :class:`~sim.model.entities.Case` per LOR and about 3.5 documents per case.  Kept as
+objects to the end, with a float object per milestone, they are most of what a 60-year replication holds.
+The :class:`Ledger` takes each one when it is done (``FmsModel(compact=True)``) and keeps only what the case
+and document tables report: numbers in ``array.array`` columns, strings as codes into a table of labels.
+``case_columns`` / ``document_columns`` give the columns back as numpy arrays (strings as objects), the
+same values as reading the objects themselves; the order of the rows is the order the cases were added.
+"""
+from __future__ import annotations
+
+from array import array
+from typing import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from sim.model.entities import Case, Document
+
+MILESTONES = ("lor_received", "lor_complete", "loa_offered", "loa_accepted", "implemented", "contract_awarded",
+              "delivered", "closed", "withdrawn")
+# column -> array type code: q int64, d float64, b bool (as 0/1), s a string kept as a code
+CASE_COLUMNS: dict[str, str] = {
+    "case_id": "q", "funding": "s", "partner": "s", "partner_group": "s", "loa_group": "s", "value_musd": "d",
+    "mde_musd": "d", "tech_release": "b", "acquisition": "s", "platform": "s", "quantity": "q", "priority": "q",
+    "sdaf": "b", "notified": "b", **{m: "d" for m in MILESTONES},
+}
+CASE_FIELDS = {"case_id": "id"}  # column -> attribute where they differ
+DOCUMENT_COLUMNS: dict[str, str] = {
+    "case_id": "q", "document": "s", "planned_seq": "q", "value_musd": "d", "mde_musd": "d", "notified": "b",
+    "arrived": "d", "offered": "d", "accepted": "d", "finished": "d",
+}
+_NUMPY = {"q": np.int64, "d": np.float64, "b": np.bool_}
+
+
+class _Columns:
+    """Rows of one table appended as typed columns."""
+
+    def __init__(self, columns: dict[str, str]) -> None:
+        self.types = columns
+        self.data = {name: array("i" if t == "s" else ("b" if t == "b" else t)) for name, t in columns.items()}
+        self.labels: dict[str, dict[str, int]] = {name: {} for name, t in columns.items() if t == "s"}
+
+    def append(self, values: Iterable[object]) -> None:
+        for (name, t), v in zip(self.types.items(), values):
+            if t == "s":
+                codes = self.labels[name]
+                code = codes.get(v)  # type: ignore[call-overload]
+                if code is None:
+                    code = codes[v] = len(codes)  # type: ignore[index]
+                self.data[name].append(code)
+            elif t == "b":
+                self.data[name].append(1 if v else 0)
+            else:
+                self.data[name].append(v)  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        first = next(iter(self.data.values()))
+        return len(first)
+
+    def arrays(self) -> dict[str, npt.NDArray[np.generic]]:
+        """Numpy columns (strings as object arrays of the labels themselves); the ledger's memory is freed."""
+        out: dict[str, npt.NDArray[np.generic]] = {}
+        for name, t in self.types.items():
+            col = self.data.pop(name)
+            if t == "s":
+                labels = np.empty(len(self.labels[name]), dtype=object)
+                labels[:] = list(self.labels[name])
+                out[name] = labels[np.frombuffer(col, dtype=np.int32)] if len(col) else np.empty(0, dtype=object)
+            elif t == "b":
+                out[name] = np.frombuffer(col, dtype=np.int8).astype(np.bool_)
+            else:
+                out[name] = np.frombuffer(col, dtype=_NUMPY[t])  # a view: the array's memory, not a copy
+        self.data = {name: array("i" if t == "s" else ("b" if t == "b" else t)) for name, t in self.types.items()}
+        return out
+
+
+class Ledger:
+    """Done cases and their documents, as columns (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self.cases = _Columns(CASE_COLUMNS)
+        self.documents = _Columns(DOCUMENT_COLUMNS)
+
+    def add(self, case: Case, documents: Iterable[Document] = ()) -> None:
+        """Record ``case`` and the documents it had, as they are now (nothing changes them later)."""
+        self.cases.append(getattr(case, CASE_FIELDS.get(name, name)) for name in CASE_COLUMNS)
+        for d in documents:
+            self.documents.append((case.id, d.kind, d.planned_seq, d.value_musd, d.mde_musd, d.notified, d.arrived,
+                                   d.offered, d.accepted, d.finished))
+
+    def case_columns(self) -> dict[str, npt.NDArray[np.generic]]:
+        """Every case added so far, one numpy array per column of ``CASE_COLUMNS`` (then the ledger is empty)."""
+        return self.cases.arrays()
+
+    def document_columns(self) -> dict[str, npt.NDArray[np.generic]]:
+        """Every document added so far, one numpy array per column of ``DOCUMENT_COLUMNS`` (then emptied)."""
+        return self.documents.arrays()

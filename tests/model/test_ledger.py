@@ -1,0 +1,100 @@
+"""Done cases kept as columns (``sim.model.ledger``): the same values as the objects, and no object kept."""
+from __future__ import annotations
+
+import gc
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import make_case
+from sim.model.entities import Case, Document
+from sim.model.ledger import CASE_COLUMNS, DOCUMENT_COLUMNS, Ledger
+
+
+def test_columns_give_back_every_value_with_its_type():
+    a = make_case(7, partner="Alpha", value_musd=12.5, tech_release=True, quantity=3, sdaf=True)
+    a.lor_received, a.loa_offered, a.notified = 1.25, 300.0, True
+    b = make_case(3, partner="Beta", platform="fighter", funding="bpc")
+    b.lor_received, b.withdrawn = 2.0, 90.5
+    docs = [Document(a, "amendment", 2, 1.5, 0.25, notified=True, arrived=400.0, offered=450.0),
+            Document(a, "modification", 1, 0.5, 0.0, arrived=500.0, offered=510.0, accepted=510.0, finished=510.0)]
+    ledger = Ledger()
+    ledger.add(a, docs)
+    ledger.add(b)
+    c = ledger.case_columns()
+    assert list(c) == list(CASE_COLUMNS)
+    assert c["case_id"].tolist() == [7, 3] and c["case_id"].dtype == np.int64
+    assert c["partner"].tolist() == ["Alpha", "Beta"] and c["partner"].dtype == object
+    assert c["funding"].tolist() == ["fms", "bpc"] and c["platform"].tolist() == ["", "fighter"]
+    assert c["value_musd"].tolist() == [12.5, 5.0] and c["quantity"].tolist() == [3, 0]
+    assert c["tech_release"].tolist() == [True, False] and c["tech_release"].dtype == np.bool_
+    assert c["sdaf"].tolist() == [True, False] and c["notified"].tolist() == [True, False]
+    assert c["lor_received"].tolist() == [1.25, 2.0] and c["loa_offered"][0] == 300.0
+    assert math.isnan(c["loa_offered"][1]) and c["withdrawn"][1] == 90.5 and math.isnan(c["withdrawn"][0])
+    d = ledger.document_columns()
+    assert list(d) == list(DOCUMENT_COLUMNS)
+    assert d["case_id"].tolist() == [7, 7] and d["document"].tolist() == ["amendment", "modification"]
+    assert d["planned_seq"].tolist() == [2, 1] and d["notified"].tolist() == [True, False]
+    assert d["value_musd"].tolist() == [1.5, 0.5] and d["mde_musd"].tolist() == [0.25, 0.0]
+    assert d["offered"].tolist() == [450.0, 510.0] and math.isnan(d["accepted"][0]) and d["finished"][1] == 510.0
+
+
+def test_an_empty_ledger_gives_typed_empty_columns_and_taking_columns_empties_it():
+    ledger = Ledger()
+    ledger.add(make_case(1))
+    assert len(ledger.case_columns()["case_id"]) == 1
+    c = ledger.case_columns()  # taken once: the ledger starts again empty
+    assert all(len(v) == 0 for v in c.values())
+    assert c["case_id"].dtype == np.int64 and c["partner"].dtype == object and c["closed"].dtype == np.float64
+    assert ledger.document_columns()["arrived"].dtype == np.float64
+
+
+@pytest.fixture(scope="module")
+def long_drain():
+    from sim.config import load_params
+    from sim.model import reform
+
+    p = load_params(["debug=tiny", "run.horizon_years=3", "run.drain_years=30", "demand.lor_per_year=300"])
+    return reform.apply(p), p.seed
+
+
+def _run(long_drain, compact: bool, until=None):
+    from sim.engine.rng import RandomStreams
+    from sim.model.fms_model import FmsModel
+
+    (scenario, policy), seed = long_drain
+    return FmsModel(scenario, RandomStreams(seed, 0), policy, visit_totals=True, compact=compact).run(until)
+
+
+def _sorted(columns: dict, keys: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(columns).sort_values(keys).reset_index(drop=True)
+
+
+def test_compact_model_gives_the_same_tables_as_one_that_keeps_every_object(long_drain):
+    kept, compact = _run(long_drain, False), _run(long_drain, True)
+    assert len(kept.cases) > 500 and compact.cases == [] and compact.documents == []
+    (kc, kd), (cc, cd) = kept.tables(), compact.tables()
+    assert len(kd["case_id"]) > 500
+    pd.testing.assert_frame_equal(_sorted(kc, ["case_id"]), _sorted(cc, ["case_id"]), check_exact=True)
+    key = ["case_id", "document", "planned_seq"]
+    pd.testing.assert_frame_equal(_sorted(kd, key), _sorted(cd, key), check_exact=True)
+
+
+def test_a_compact_model_holds_no_object_of_a_case_that_is_done(long_drain):
+    """Memory stays flat over long runs only if nothing (a list, a pending event, a generator) keeps done cases."""
+    m = _run(long_drain, True, until=years_of(8))
+    gc.collect()
+    live = [o for o in gc.get_objects() if isinstance(o, Case)]
+    docs = [o for o in gc.get_objects() if isinstance(o, Document)]
+    done = len(m.ledger.cases)
+    assert done > 200  # many cases are done by then ...
+    assert {c.id for c in live if c.lor_received == c.lor_received} == set(m.live)  # ... and none is kept
+    assert all(d.parent.id in m.live for d in docs)
+
+
+def years_of(y: float) -> float:
+    from sim.engine.clock import years
+
+    return years(y)
