@@ -1,0 +1,223 @@
+"""The benchmark report (issue 11): one command that measures, and writes ``benchmarks/RESULTS.md``.
+
+1. Cost per stage visit against a bare SimPy model of the same shape (``bench_baseline.py``): the model with
+   ``discipline: slots`` on every pool, and the default portfolio offices beside it.
+2. Peak memory of one ``run.records=summary`` replication against its horizon (``bench_memory.py``).
+3. Wall time and peak memory of ``experiment=reform_comparison`` with one and with two worker processes
+   (``run.jobs``; the basic launcher runs its jobs one after another).
+4. The time the precision sweeper takes to answer the reform comparison at +/-10 days on LOR to delivery.
+
+Each step runs in a fresh process; peak memory is the largest resident set of any process of the step
+(``getrusage(RUSAGE_CHILDREN)``).  The machine is named in the report, with the versions.  Usage::
+
+    python benchmarks/bench_report.py                 # everything: about 45 minutes on 2 cores
+    python benchmarks/bench_report.py --quick         # a small version of every step, minutes: checks the script
+    python benchmarks/bench_report.py --skip precision --skip memory
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+RESULTS = ROOT / "results" / "benchmarks"
+REPORT = HERE / "RESULTS.md"
+WRAP = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "sys.stderr.write(r.stderr[-3000:] if r.returncode else ''); "
+        "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+STEPS = ("visits", "memory", "study", "precision")
+PACKAGES = ("simpy", "numpy", "scipy", "pandas", "pyarrow", "hydra-core", "hydra-joblib-launcher")
+
+
+def measured(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB of the largest process) of ``cmd`` run from the project root."""
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    code, kb = out.stdout.split()[-2:]
+    if int(code) != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
+    return wall, int(kb) / 1024
+
+
+def study(tmp: Path, jobs: int, quick: bool) -> dict[str, Any]:
+    extra = ["debug=tiny", "run.replications=2"] if quick else []
+    out = tmp / f"study_jobs{jobs}"
+    wall, mb = measured([sys.executable, "-m", "sim", "-m", "experiment=reform_comparison", *extra,
+                         f"run.jobs={jobs}", f"hydra.sweep.dir={out}"])
+    summaries = sorted(out.glob("*/summary.json"))
+    s = json.loads(summaries[0].read_text())
+    return {"workers": jobs, "wall_s": round(wall, 1), "peak_mb": round(mb, 1), "jobs": len(summaries),
+            "replications": s["replications"], "horizon_years": s["run"]["horizon_years"]}
+
+
+def precision(tmp: Path, quick: bool) -> dict[str, Any]:
+    extra = ["debug=tiny", "precision.max_replications=6"] if quick else []
+    out = tmp / "precision"
+    wall, mb = measured([sys.executable, "-m", "sim", "-m", "experiment=reform_comparison", "hydra/sweeper=precision",
+                         "precision.half_width=10", *extra, f"hydra.sweep.dir={out}"])
+    plan = json.loads((out / "precision_plan.json").read_text())
+    reached = json.loads((out / "report.json").read_text())["precision"]
+    return {"wall_s": round(wall, 1), "peak_mb": round(mb, 1), "rounds": reached["rounds"],
+            "replications": reached["replications_total"], "scenarios": len(reached["scenarios"]),
+            "widest_half_width": reached["widest_half_width"], "met": reached["all_met"], "state": plan["status"],
+            "half_width": reached["target"]["half_width"]}
+
+
+def machine() -> dict[str, Any]:
+    versions = {}
+    for p in PACKAGES:
+        try:
+            versions[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            versions[p] = "-"
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "python": platform.python_version(),
+            "platform": platform.platform(), "cpu": cpu, "cores": os.cpu_count(), "load_at_start": load,
+            "versions": versions}
+
+
+def markdown(data: dict[str, Any]) -> str:
+    """The report, from what ``main`` measured (a pure function of ``data``)."""
+    m = data["machine"]
+    lines = [
+        "# fms-sim benchmark report", "",
+        f"Measured {m['utc']} with `python benchmarks/bench_report.py{' ' + data['args'] if data['args'] else ''}`"
+        + (" (small runs on `debug=tiny`, to check the script: not the figures of record)" if "--quick" in
+           data["args"] else "")
+        + f" on {m['cores']} cores ({m['cpu'] or 'cpu not reported'}), {m['platform']}, Python {m['python']}; "
+        + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ".",
+        f"Load average when it started: {m['load_at_start']:.2f}. The machine may be shared: seconds drift from run "
+        "to run; ratios measured in the same run are the figures to compare." if m["load_at_start"] is not None
+        else "", "",
+    ]
+    v = data.get("visits")
+    if v:
+        r, var = v["ratio_fms_over_bare"], v["variants"]
+        lines += [
+            "## Cost per stage visit against a bare SimPy model of the same shape", "",
+            f"One replication, {v['horizon_years']:g}-year horizon and {v['drain_years']:g}-year drain, median of "
+            f"{v['reps']} repeats (`benchmarks/bench_baseline.py`). The bare model has the same LOR rate, stages, "
+            "rework loops, amendments and modifications, on plain `simpy.Resource` pools.", "",
+            "| model | stage visits | visits per case | median s | visits/s | visits/s of bare | by CPU time |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        names = {"bare_simpy": "bare SimPy", "fms_model_slots": "fms-sim, `discipline: slots` on every pool",
+                 "fms_model_portfolio": "fms-sim, portfolio offices (default)",
+                 "fms_replication": "fms-sim replication with its result tables"}
+        for k, label in names.items():
+            x = var.get(k)
+            if not x:
+                continue
+            ratio = r.get(k, {"visits_per_s": 1.0, "visits_per_cpu_s": 1.0})
+            lines.append(f"| {label} | {x['visits']:,} | {x['visits_per_case']:.2f} | {x['median_s']:.2f} | "
+                         f"{x['visits_per_s']:,.0f} | {ratio['visits_per_s']:.3f} | {ratio['visits_per_cpu_s']:.3f} |")
+        c = v["portfolio_over_slots"]
+        lines += ["", f"Cost of a stage visit, portfolio offices over slot pools: "
+                  f"{c['seconds_per_visit_portfolio_over_slots']:.2f} (by CPU time "
+                  f"{c['cpu_per_visit_portfolio_over_slots']:.2f}). Target (issue 11): slots at least 0.77 of bare.",
+                  ""]
+    mem = data.get("memory")
+    if mem:
+        base = mem["imports_only_mb"]
+        lines += ["## Peak memory of one replication against its horizon", "",
+                  f"`run.records=summary`, one replication in one process (`benchmarks/bench_memory.py`); importing "
+                  f"the stack alone peaks at {base:.0f} MB.", "",
+                  "| horizon (years) | stage visits | cohort cases | peak RSS (MB) | wall (s) |",
+                  "|---|---|---|---|---|"]
+        for x in mem["runs"]:
+            lines.append(f"| {x['horizon_years']:g} | {x['stage_visits']:,} | {x['cohort_cases']:,.0f} | "
+                         f"{x['peak_mb']:.0f} | {x['wall_s']:.0f} |")
+        runs = mem["runs"]
+        if len(runs) >= 2:
+            lines += ["", f"Longest minus shortest horizon: {runs[-1]['peak_mb'] - runs[0]['peak_mb']:+.0f} MB "
+                      "(target, issue 11: within 100 MB for 60 against 5 years)."]
+        lines.append("")
+    st = data.get("study")
+    if st:
+        lines += ["## `experiment=reform_comparison`, one and two worker processes", "",
+                  "Basic launcher (jobs one after another); each job runs its replications over `run.jobs` "
+                  "processes. Peak memory is the largest process.", "",
+                  "| workers (`run.jobs`) | jobs | replications per job | horizon (years) | wall (s) | peak RSS (MB) |",
+                  "|---|---|---|---|---|---|"]
+        for x in st:
+            lines.append(f"| {x['workers']} | {x['jobs']} | {x['replications']} | {x['horizon_years']:g} | "
+                         f"{x['wall_s']:.0f} | {x['peak_mb']:.0f} |")
+        if len(st) == 2:
+            lines += ["", f"Speed-up with two workers: {st[0]['wall_s'] / st[1]['wall_s']:.2f}x."]
+        lines.append("")
+    p = data.get("precision")
+    if p:
+        hw = "-" if p["widest_half_width"] is None else f"{p['widest_half_width']:.1f}"
+        lines += ["## The precision sweeper on the reform comparison", "",
+                  "`python -m sim -m experiment=reform_comparison hydra/sweeper=precision precision.half_width=10`: "
+                  "every reform's paired change in LOR to delivery against the baseline to +/-10 days "
+                  "(basic launcher, `run.jobs=2`).", "",
+                  "| wall (s) | rounds | scenarios | replications, all scenarios | widest paired half-width (days) "
+                  "| every reform within the target | status |",
+                  "|---|---|---|---|---|---|---|",
+                  f"| {p['wall_s']:.0f} | {p['rounds']} | {p['scenarios']} | {p['replications']} | {hw} | "
+                  f"{'yes' if p['met'] else 'no'} | {p['state']} |", "",
+                  f"Target (issue 11): at most 120 s on 2 cores; measured {p['wall_s'] / 120:.1f} times that.", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small versions of every step (checks the script)")
+    ap.add_argument("--skip", action="append", default=[], choices=STEPS, help="leave out a step (repeatable)")
+    ap.add_argument("--out", type=Path, default=REPORT, help=f"where the Markdown goes (default {REPORT})")
+    ap.add_argument("--update", action="store_true",
+                    help="keep the steps left out from the last report (results/benchmarks/bench_report.json)")
+    args = ap.parse_args(argv)
+    given = list(argv if argv is not None else sys.argv[1:])
+    shown = " ".join(a for i, a in enumerate(given)
+                     if not a.startswith("--out") and not (i and given[i - 1] == "--out"))
+    last = RESULTS / "bench_report.json"
+    data: dict[str, Any] = json.loads(last.read_text()) if args.update and last.is_file() else {}
+    data.update({"machine": machine(), "args": shown})
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        if "visits" not in args.skip:
+            print("cost per stage visit ...", flush=True)
+            h = ["--horizon-years", "1", "--reps", "1"] if args.quick else ["--horizon-years", "6", "--reps", "3"]
+            measured([sys.executable, str(HERE / "bench_baseline.py"), *h])
+            data["visits"] = json.loads((RESULTS / "bench_baseline.json").read_text())
+        if "memory" not in args.skip:
+            print("memory against the horizon ...", flush=True)
+            h = ["--horizons", "2", "4", "--warmup-years", "1"] if args.quick else ["--horizons", "5", "60"]
+            measured([sys.executable, str(HERE / "bench_memory.py"), *h])
+            data["memory"] = json.loads((RESULTS / "bench_memory.json").read_text())
+        if "study" not in args.skip:
+            data["study"] = []
+            for jobs in (1, 2):
+                print(f"reform_comparison, run.jobs={jobs} ...", flush=True)
+                data["study"].append(study(tmp, jobs, args.quick))
+        if "precision" not in args.skip:
+            print("precision sweeper ...", flush=True)
+            data["precision"] = precision(tmp, args.quick)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "bench_report.json").write_text(json.dumps(data, indent=2) + "\n")
+    args.out.write_text(markdown(data))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
