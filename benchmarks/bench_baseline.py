@@ -2,17 +2,19 @@
 
 Variants, run in turn in every repeat (replication 0 and a fixed seed, so every repeat does the same work):
 ``fms_model_slots`` is ``FmsModel(...).run()`` alone with ``staffing=slots`` (draw banks, priority pools, visit
-totals summed as visits end, as in every run without ``run.records=full``, sampler);
+totals summed as visits end and done cases kept as columns, as in every run without ``run.records=full``,
+sampler, and its rarer cyclic collections: ``sim.engine.collection``);
 ``fms_model_portfolio`` the same with the default portfolio offices (people sharing their attention);
 ``fms_replication`` is ``sim.runner.run_replication`` on the default config, the model plus its result
 tables; ``bare_simpy`` is
 the minimal model below: same LOR rate, horizon and drain, same stages, rework loops and probabilities, the same
 amendments and modifications (Poisson streams at the groups' rates while a case is implemented),
 plain ``simpy.Resource`` pools of the same capacities, same distribution families drawn by numpy in
-chunks, and a visit counter instead of records.  Reported: median wall time, cases (LORs) per second and
-stage visits per second (plus median process CPU time, less sensitive to other jobs).  The machine is
-shared and noisy, so absolute seconds drift from run to run; the throughput ratio fms-sim / bare,
-measured in the same run under the same load, is the figure to compare across runs: it is the cost of
+chunks, and a visit counter instead of records; ``bare_simpy_rare_gc`` is the same bare model run with fms-sim's
+collector setting, so the cost of fms-sim's own machinery shows without that advantage.  Reported: median wall
+time, cases (LORs) per second and stage visits per second (plus median process CPU time, less sensitive to
+other jobs).  The machine is shared and noisy, so absolute seconds drift from run to run; the throughput ratio
+fms-sim / bare, measured in the same run under the same load, is the figure to compare across runs: it is the cost of
 fms-sim's machinery on top of SimPy itself.
 """
 from __future__ import annotations
@@ -32,6 +34,7 @@ import simpy
 
 from sim.config import compose_config, to_params
 from sim.engine.clock import DAYS_PER_YEAR, years
+from sim.engine.collection import rare_collections
 from sim.engine.distributions import Dist
 from sim.engine.rng import RandomStreams
 from sim.model.fms_model import FmsModel
@@ -243,7 +246,7 @@ class BareModel:
         return self
 
 
-VARIANTS = ("fms_model_slots", "fms_model_portfolio", "fms_replication", "bare_simpy")
+VARIANTS = ("fms_model_slots", "fms_model_portfolio", "fms_replication", "bare_simpy", "bare_simpy_rare_gc")
 
 
 def run_variant(name: str, params: Params, slots: Params) -> tuple[int, int]:
@@ -251,13 +254,18 @@ def run_variant(name: str, params: Params, slots: Params) -> tuple[int, int]:
     (portfolio offices), ``slots`` the same with ``staffing=slots`` (the shape of the bare model)."""
     if name in ("fms_model_slots", "fms_model_portfolio"):
         p = slots if name == "fms_model_slots" else params
-        m = FmsModel(p, RandomStreams(p.seed, 0), visit_totals=True).run()  # as every run but run.records=full
+        # as every run but run.records=full: visits summed as they end, done cases kept as columns
+        m = FmsModel(p, RandomStreams(p.seed, 0), visit_totals=True, compact=True).run()
         assert m.totals is not None
-        return len(m.cases), m.totals.count
+        return len(m.ledger.cases) + len(m.live), m.totals.count
     if name == "fms_replication":
         res = run_replication(params, 0)
         return len(res.cases), res.events
-    bare = BareModel(slots, slots.seed).run()
+    if name == "bare_simpy_rare_gc":  # the bare model with fms-sim's collector setting, for a like-for-like ratio
+        with rare_collections():
+            bare = BareModel(slots, slots.seed).run()
+    else:
+        bare = BareModel(slots, slots.seed).run()
     return len(bare.cases), bare.visits
 
 
@@ -301,6 +309,10 @@ def main() -> None:
     bare = variants["bare_simpy"]
     ratios = {k: {q: v[q] / bare[q] for q in ("visits_per_s", "cases_per_s", "visits_per_cpu_s")}
               for k, v in variants.items() if k != "bare_simpy"}
+    # like for like: fms-sim runs with rarer cyclic collections (sim.engine.collection); the bare model given the same
+    rare = variants["bare_simpy_rare_gc"]
+    ratios_rare = {k: {q: v[q] / rare[q] for q in ("visits_per_s", "visits_per_cpu_s")}
+                   for k, v in variants.items() if k.startswith("fms_")}
     print(f"\n{'variant':<16} {'cases':>7} {'visits':>8} {'v/case':>6} {'median s':>9} {'cpu s':>6} "
           f"{'cases/s':>8} {'visits/s':>9}")
     for name, v in variants.items():
@@ -310,6 +322,9 @@ def main() -> None:
     for name, r in ratios.items():
         print(f"{name:<20} visits/s {r['visits_per_s']:.3f}   cases/s {r['cases_per_s']:.3f}   "
               f"(by CPU time: visits/cpu-s {r['visits_per_cpu_s']:.3f})")
+    print("against the bare model with the same collector setting:")
+    for name, r in ratios_rare.items():
+        print(f"{name:<20} visits/s {r['visits_per_s']:.3f}   (by CPU time {r['visits_per_cpu_s']:.3f})")
     sl, pf = variants["fms_model_slots"], variants["fms_model_portfolio"]
     cost = {"seconds_per_visit_portfolio_over_slots":
             (pf["median_s"] / pf["visits"]) / (sl["median_s"] / sl["visits"]),
@@ -325,7 +340,8 @@ def main() -> None:
         "horizon_years": params.run.horizon_years, "drain_years": params.run.drain_years,
         "environment": {"python": platform.python_version(), "simpy": simpy.__version__, "numpy": np.__version__,
                         "cpu_count": os.cpu_count(), "platform": platform.platform()},
-        "variants": variants, "ratio_fms_over_bare": ratios, "portfolio_over_slots": cost,
+        "variants": variants, "ratio_fms_over_bare": ratios, "ratio_fms_over_bare_rare_gc": ratios_rare,
+        "portfolio_over_slots": cost,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(report, indent=2) + "\n")

@@ -57,12 +57,17 @@ def hydra_overrides(argv: list[str]) -> list[str]:
     return [a for a in _arguments(argv) if re.match(r"^[+~]*hydra[./]", a)]
 
 
+INFO_CHOICES = {"all", "config", "defaults", "defaults-tree", "plugins", "searchpath"}  # --info's optional value
+
+
 def _arguments(argv: list[str]) -> list[str]:
-    """``argv`` without the values of Hydra's flags that take one."""
+    """``argv`` without the values of Hydra's flags that take one (``--info``'s is optional)."""
     out, skip = [], False
-    for arg in argv:
+    for i, arg in enumerate(argv):
         if skip:
             skip = False
+        elif arg in ("--info", "-i"):
+            skip = i + 1 < len(argv) and argv[i + 1] in INFO_CHOICES
         elif arg in FLAGS_WITH_VALUE:
             skip = True
         else:
@@ -285,11 +290,18 @@ def precheck(argv: list[str]) -> Optional[Params]:
     hydra_lines = hydra_overrides(argv)
     check_launcher(hydra_lines)
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
-    cfg = compose_config([*fixed, *hydra_lines], with_hydra=True)
+    try:
+        cfg = compose_config([*fixed, *hydra_lines], with_hydra=True)
+    except ConfigError as e:  # a launcher chosen by a study file (or quoted) whose plugin is missing
+        missing = re.search(r"Could not load 'hydra/launcher/(\w+)'", str(e))
+        if missing and missing.group(1) in LAUNCHER_PLUGINS:
+            check_launcher([f"hydra/launcher={missing.group(1)}"])
+        raise
     from sim.rounds import target_of
 
     target_of(cfg.precision)  # a bad precision.* value is refused even where the basic sweeper ignores it
-    runs = not PRINT_ONLY & set(argv)  # with --cfg and the like Hydra only prints: leave the folder alone
+    flags = {a.split("=", 1)[0] for a in argv if a.startswith("-")}  # --cfg=job is --cfg job
+    runs = not PRINT_ONLY & flags  # with --cfg and the like Hydra only prints: leave the folder alone
     if not multirun:
         if runs and cfg.hydra.sweeper.get("params"):  # --cfg job and the like only print: allowed
             study = cfg.get("study") or "the selected study"

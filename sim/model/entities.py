@@ -34,7 +34,7 @@ ATTR_SLOTS = 12
 URGENT, NORMAL = 0, 1  # queue priorities: lower is served first
 
 
-@dataclass(eq=False, slots=True)  # slots: a long run holds a Case per LOR
+@dataclass(eq=False, slots=True, weakref_slot=True)  # slots: many live cases; weakref: documents.schedule
 class Case:
     """One FMS case: attributes fixed at creation, milestones filled in as it moves (days)."""
 

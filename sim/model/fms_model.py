@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.engine.clock import years
+from sim.engine.collection import rare_collections
 from sim.engine.core import Engine, Process
 from sim.engine.pool import Pool, PoolSnapshot
 from sim.engine.portfolio import PortfolioPool
@@ -252,7 +253,8 @@ class FmsModel(Engine):
                 env.process(people_plan(env, pool, plan, step))
             else:
                 env.process(staff_plan(env, pool, staff.headcount, staff.caseload, plan, step))
-        env.run(until=self.finished if until is None else until)
+        with rare_collections():  # a third of the CPU time went to the cyclic collector (sim.engine.collection)
+            env.run(until=self.finished if until is None else until)
         self.snapshots["end"] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
         self.end_time = env.now
         return self

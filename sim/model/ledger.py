@@ -10,7 +10,8 @@ same values as reading the objects themselves; the order of the rows is the orde
 from __future__ import annotations
 
 from array import array
-from typing import Iterable
+from operator import attrgetter
+from typing import Any, Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -31,35 +32,44 @@ DOCUMENT_COLUMNS: dict[str, str] = {
     "arrived": "d", "offered": "d", "accepted": "d", "finished": "d",
 }
 _NUMPY = {"q": np.int64, "d": np.float64, "b": np.bool_}
+_ARRAY = {"q": "q", "d": "d", "b": "b", "s": "i"}  # array.array type codes (a string is an int32 code)
+_CASE_VALUES = attrgetter(*(CASE_FIELDS.get(name, name) for name in CASE_COLUMNS))
+_DOCUMENT_VALUES = attrgetter("parent.id", "kind", *list(DOCUMENT_COLUMNS)[2:])
 
 
 class _Columns:
-    """Rows of one table appended as typed columns."""
+    """Rows of one table, taken as tuples and turned into typed columns a chunk at a time (cheap per row)."""
+
+    CHUNK = 4096
 
     def __init__(self, columns: dict[str, str]) -> None:
         self.types = columns
-        self.data = {name: array("i" if t == "s" else ("b" if t == "b" else t)) for name, t in columns.items()}
+        self.data = {name: array(_ARRAY[t]) for name, t in columns.items()}
         self.labels: dict[str, dict[str, int]] = {name: {} for name, t in columns.items() if t == "s"}
+        self.rows: list[tuple[Any, ...]] = []
 
-    def append(self, values: Iterable[object]) -> None:
-        for (name, t), v in zip(self.types.items(), values):
+    def append(self, row: tuple[Any, ...]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        for (name, t), values in zip(self.types.items(), zip(*self.rows)):
             if t == "s":
                 codes = self.labels[name]
-                code = codes.get(v)  # type: ignore[call-overload]
-                if code is None:
-                    code = codes[v] = len(codes)  # type: ignore[index]
-                self.data[name].append(code)
+                self.data[name].extend([codes.setdefault(v, len(codes)) for v in values])
             elif t == "b":
-                self.data[name].append(1 if v else 0)
+                self.data[name].extend([1 if v else 0 for v in values])  # Python or numpy bools
             else:
-                self.data[name].append(v)  # type: ignore[arg-type]
+                self.data[name].extend(values)
+        self.rows = []
 
     def __len__(self) -> int:
-        first = next(iter(self.data.values()))
-        return len(first)
+        return len(next(iter(self.data.values()))) + len(self.rows)
 
     def arrays(self) -> dict[str, npt.NDArray[np.generic]]:
-        """Numpy columns (strings as object arrays of the labels themselves); the ledger's memory is freed."""
+        """Numpy columns (strings as object arrays of the labels themselves); the ledger starts again empty."""
+        self._flush()
         out: dict[str, npt.NDArray[np.generic]] = {}
         for name, t in self.types.items():
             col = self.data.pop(name)
@@ -71,7 +81,8 @@ class _Columns:
                 out[name] = np.frombuffer(col, dtype=np.int8).astype(np.bool_)
             else:
                 out[name] = np.frombuffer(col, dtype=_NUMPY[t])  # a view: the array's memory, not a copy
-        self.data = {name: array("i" if t == "s" else ("b" if t == "b" else t)) for name, t in self.types.items()}
+        self.data = {name: array(_ARRAY[t]) for name, t in self.types.items()}
+        self.labels = {name: {} for name in self.labels}
         return out
 
 
@@ -84,10 +95,9 @@ class Ledger:
 
     def add(self, case: Case, documents: Iterable[Document] = ()) -> None:
         """Record ``case`` and the documents it had, as they are now (nothing changes them later)."""
-        self.cases.append(getattr(case, CASE_FIELDS.get(name, name)) for name in CASE_COLUMNS)
+        self.cases.append(_CASE_VALUES(case))
         for d in documents:
-            self.documents.append((case.id, d.kind, d.planned_seq, d.value_musd, d.mde_musd, d.notified, d.arrived,
-                                   d.offered, d.accepted, d.finished))
+            self.documents.append(_DOCUMENT_VALUES(d))
 
     def case_columns(self) -> dict[str, npt.NDArray[np.generic]]:
         """Every case added so far, one numpy array per column of ``CASE_COLUMNS`` (then the ledger is empty)."""

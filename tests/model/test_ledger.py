@@ -13,7 +13,11 @@ from sim.model.entities import Case, Document
 from sim.model.ledger import CASE_COLUMNS, DOCUMENT_COLUMNS, Ledger
 
 
-def test_columns_give_back_every_value_with_its_type():
+@pytest.mark.parametrize("chunk", [1, 2, 4096])  # rows become columns a chunk at a time
+def test_columns_give_back_every_value_with_its_type(chunk, monkeypatch):
+    from sim.model import ledger as module
+
+    monkeypatch.setattr(module._Columns, "CHUNK", chunk)
     a = make_case(7, partner="Alpha", value_musd=12.5, tech_release=True, quantity=3, sdaf=True)
     a.lor_received, a.loa_offered, a.notified = 1.25, 300.0, True
     b = make_case(3, partner="Beta", platform="fighter", funding="bpc")

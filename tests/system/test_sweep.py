@@ -100,3 +100,37 @@ def test_the_projects_launcher_configs_compose_with_their_plugins_defaults():
     cluster = compose_config(["hydra/launcher=fms_slurm_cluster", "hydra.launcher.partition=cpu"],
                              with_hydra=True).hydra.launcher
     assert cluster._target_.endswith("SlurmLauncher") and cluster.partition == "cpu" and cluster.cpus_per_task == 2
+
+
+@pytest.mark.parametrize("flags", [["--cfg", "job"], ["--cfg=job"], ["--info=plugins"], ["--info"]])
+def test_a_command_that_only_prints_leaves_an_earlier_run_alone_even_with_overwrite(flags, tmp_path):
+    """``--cfg=job`` is ``--cfg job``: Hydra only prints, so run.overwrite must not empty the folder."""
+    from sim.sweep import precheck
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "manifest.json").write_text('{"status": "complete", "tool": "fms-sim"}')
+    (old / "summary.json").write_text("{}")
+    precheck([*flags, "debug=tiny", "run.overwrite=true", f"hydra.run.dir={old}"])
+    assert sorted(p.name for p in old.iterdir()) == ["manifest.json", "summary.json"]
+
+
+def test_info_takes_its_value_only_when_it_is_one_of_hydras_choices():
+    assert split_argv(["--info", "-m", "debug=tiny", "seed=1,2"]) == (["debug=tiny", "seed=1,2"], True)
+    assert split_argv(["--info", "defaults", "seed=1"]) == (["seed=1"], False)
+
+
+def test_a_launcher_a_study_file_chooses_is_checked_too(monkeypatch, tmp_path):
+    import importlib.util
+
+    from sim import config
+    from sim.sweep import precheck
+
+    (tmp_path / "ray_study.yaml").write_text("# @package _global_\ndefaults:\n  - override /hydra/launcher: fms_ray\n"
+                                            "hydra:\n  sweeper:\n    params:\n      seed: 1,2\n")
+    monkeypatch.setattr(config, "EXPERIMENT_DIR", tmp_path)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "hydra_plugins.hydra_ray_launcher" else real(name, *a))
+    with pytest.raises(ConfigError, match=r"not installed.*`ray` extra"):
+        precheck(["-m", "debug=tiny", "experiment=ray_study"])

@@ -50,13 +50,10 @@ def case_flow(m: "StageContext", case: "Case") -> "Process":
         m.case_done(case)
         return
     yield from implementation.run(m, case)
-    planned = m.env.process(documents.schedule(m, case)) if case.documents else None
+    if case.documents:
+        m.env.process(documents.schedule(m, case))
     yield from contracting.run(m, case)
     yield from production.run(m, case)
     yield from delivery.run(m, case)
     yield from delivery.close(m, case)
-    if planned is not None and planned.is_alive:
-        # no planned document happens after closure: end the wait for the next one now, so nothing holds the case
-        # until then (its pending timeout fires later with nobody waiting; no draw, no effect on the results)
-        planned.interrupt()
     m.case_done(case)

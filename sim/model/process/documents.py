@@ -17,9 +17,8 @@ Its value is a ``value_share`` of the parent's value; its MDE share is the paren
 """
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
-
-import simpy
 
 from sim.model.entities import Document
 from sim.model.process import congressional_review, loa_development, policy_review
@@ -32,22 +31,24 @@ WRITERS, REVIEWERS = loa_development.POOL, policy_review.POOL
 
 
 def schedule(m: "StageContext", case: "Case") -> "Process":
-    """Start each planned document at its time while the case is implemented and not closed.  The case's flow
-    interrupts it when the case closes (``case_flow``), so a closed case is not held until its next planned
-    time only to find it closed."""
+    """Start each planned document at its time while the case is implemented and not closed.  It holds the case
+    only weakly while it waits, so a closed case is freed at once, not at its next planned time (which may be
+    years later)."""
     env = m.env
-    for offset, kind, planned in case.documents:
-        t = case.lor_received + offset
+    plan, lor = case.documents, case.lor_received
+    ref = weakref.ref(case)
+    del case
+    for offset, kind, planned in plan:
+        t = lor + offset
         if t < env.now:
             continue  # planned before the case was implemented: it does not happen
-        try:
-            yield env.timeout(t - env.now)
-        except simpy.Interrupt:  # the case closed
-            return
-        if case.closing:  # closed, or its closure work done: no more documents
+        yield env.timeout(t - env.now)
+        case = ref()  # None only once the case is done (the model holds every live case)
+        if case is None or case.closing:  # closed, or its closure work done: no more documents
             return
         case.open_documents += 1
         env.process(amendment(m, case, planned) if kind == "amendment" else modification(m, case, planned))
+        del case
 
 
 def _done(case: "Case") -> None:
