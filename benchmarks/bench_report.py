@@ -13,6 +13,7 @@ Each step runs in a fresh process; peak memory is the largest resident set of an
     python benchmarks/bench_report.py                 # everything: about 45 minutes on 2 cores
     python benchmarks/bench_report.py --quick         # a small version of every step, minutes: checks the script
     python benchmarks/bench_report.py --skip precision --skip memory
+    python benchmarks/bench_report.py --study-replications 2     # reform_comparison with 2 replications per job
 """
 from __future__ import annotations
 
@@ -50,8 +51,10 @@ def measured(cmd: list[str]) -> tuple[float, float]:
     return wall, int(kb) / 1024
 
 
-def study(tmp: Path, jobs: int, quick: bool) -> dict[str, Any]:
+def study(tmp: Path, jobs: int, quick: bool, replications: Optional[int]) -> dict[str, Any]:
     extra = ["debug=tiny", "run.replications=2"] if quick else []
+    if replications is not None:
+        extra.append(f"run.replications={replications}")
     out = tmp / f"study_jobs{jobs}"
     wall, mb = measured([sys.executable, "-m", "sim", "-m", "experiment=reform_comparison", *extra,
                          f"run.jobs={jobs}", f"hydra.sweep.dir={out}"])
@@ -115,19 +118,24 @@ def markdown(data: dict[str, Any]) -> str:
             f"One replication, {v['horizon_years']:g}-year horizon and {v['drain_years']:g}-year drain, median of "
             f"{v['reps']} repeats (`benchmarks/bench_baseline.py`). The bare model has the same LOR rate, stages, "
             "rework loops, amendments and modifications, on plain `simpy.Resource` pools.", "",
-            "| model | stage visits | visits per case | median s | visits/s | visits/s of bare | by CPU time |",
-            "|---|---|---|---|---|---|---|",
+            "| model | stage visits | visits per case | median s | visits/s | / bare | by CPU time "
+            "| / bare with the same collector setting |",
+            "|---|---|---|---|---|---|---|---|",
         ]
-        names = {"bare_simpy": "bare SimPy", "fms_model_slots": "fms-sim, `discipline: slots` on every pool",
+        names = {"bare_simpy": "bare SimPy", "bare_simpy_rare_gc": "bare SimPy with fms-sim's collector setting",
+                 "fms_model_slots": "fms-sim, `discipline: slots` on every pool",
                  "fms_model_portfolio": "fms-sim, portfolio offices (default)",
                  "fms_replication": "fms-sim replication with its result tables"}
+        rare = v.get("ratio_fms_over_bare_rare_gc", {})
         for k, label in names.items():
             x = var.get(k)
             if not x:
                 continue
             ratio = r.get(k, {"visits_per_s": 1.0, "visits_per_cpu_s": 1.0})
+            like = f"{rare[k]['visits_per_s']:.3f}" if k in rare else "-"
             lines.append(f"| {label} | {x['visits']:,} | {x['visits_per_case']:.2f} | {x['median_s']:.2f} | "
-                         f"{x['visits_per_s']:,.0f} | {ratio['visits_per_s']:.3f} | {ratio['visits_per_cpu_s']:.3f} |")
+                         f"{x['visits_per_s']:,.0f} | {ratio['visits_per_s']:.3f} | {ratio['visits_per_cpu_s']:.3f} | "
+                         f"{like} |")
         c = v["portfolio_over_slots"]
         lines += ["", f"Cost of a stage visit, portfolio offices over slot pools: "
                   f"{c['seconds_per_visit_portfolio_over_slots']:.2f} (by CPU time "
@@ -183,6 +191,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small versions of every step (checks the script)")
     ap.add_argument("--skip", action="append", default=[], choices=STEPS, help="leave out a step (repeatable)")
     ap.add_argument("--out", type=Path, default=REPORT, help=f"where the Markdown goes (default {REPORT})")
+    ap.add_argument("--study-replications", type=int, default=None,
+                    help="replications per job of reform_comparison (default: the study's own, 10)")
     ap.add_argument("--update", action="store_true",
                     help="keep the steps left out from the last report (results/benchmarks/bench_report.json)")
     args = ap.parse_args(argv)
@@ -199,24 +209,32 @@ def main(argv: Optional[list[str]] = None) -> int:
             h = ["--horizon-years", "1", "--reps", "1"] if args.quick else ["--horizon-years", "6", "--reps", "3"]
             measured([sys.executable, str(HERE / "bench_baseline.py"), *h])
             data["visits"] = json.loads((RESULTS / "bench_baseline.json").read_text())
+            save(data, args.out)
         if "memory" not in args.skip:
             print("memory against the horizon ...", flush=True)
             h = ["--horizons", "2", "4", "--warmup-years", "1"] if args.quick else ["--horizons", "5", "60"]
             measured([sys.executable, str(HERE / "bench_memory.py"), *h])
             data["memory"] = json.loads((RESULTS / "bench_memory.json").read_text())
+            save(data, args.out)
         if "study" not in args.skip:
             data["study"] = []
             for jobs in (1, 2):
                 print(f"reform_comparison, run.jobs={jobs} ...", flush=True)
-                data["study"].append(study(tmp, jobs, args.quick))
+                data["study"].append(study(tmp, jobs, args.quick, args.study_replications))
+                save(data, args.out)
         if "precision" not in args.skip:
             print("precision sweeper ...", flush=True)
             data["precision"] = precision(tmp, args.quick)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "bench_report.json").write_text(json.dumps(data, indent=2) + "\n")
-    args.out.write_text(markdown(data))
+    save(data, args.out)
     print(f"wrote {args.out}")
     return 0
+
+
+def save(data: dict[str, Any], out: Path) -> None:
+    """Write what is measured so far (a long report interrupted keeps its finished steps)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "bench_report.json").write_text(json.dumps(data, indent=2) + "\n")
+    out.write_text(markdown(data))
 
 
 if __name__ == "__main__":

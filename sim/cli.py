@@ -93,6 +93,22 @@ def record_failure(out_dir: Path, overrides: list[str], error: BaseException) ->
     run_dir.Manifest(out_dir, {}, overrides, seed=-1).finish("failed", [], error=f"{type(error).__name__}: {error}")
 
 
+def _report_after_launcher_failure(sweep_dir: Path) -> int:
+    """The launcher stopped the multirun (Hydra printed why): report on the jobs that finished, as a failed job
+    inside a sweep would have been, so a study is not left without its report."""
+    from sim.report import make_report
+
+    try:
+        record = make_report(sweep_dir)
+        jobs = record["jobs"]
+        print(f"fms-sim: the launcher stopped the multirun; report from the jobs that finished: "
+              f"{sweep_dir / 'report.html'} ({jobs['ok']} complete, {jobs['failed']} failed, {jobs['missing']} "
+              "missing); rerun the others with run.resume=true", file=sys.stderr)
+    except Exception as e:  # no job finished, or the folder is unreadable
+        print(f"fms-sim: the launcher stopped the multirun, and no report could be made: {e}", file=sys.stderr)
+    return 1
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
@@ -106,10 +122,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     sys.argv = [sys.argv[0]] + argv
     from sim.report import ReportCallback
 
-    ReportCallback.last = None
+    ReportCallback.last = ReportCallback.started = None
     try:
         with stop_on_signals():
             hydra_main()
+    except SystemExit as e:  # Hydra exits 1 when the launcher raises (a cluster job killed, lost or out of memory)
+        if not e.code or ReportCallback.started is None or ReportCallback.last is not None:
+            raise
+        return _report_after_launcher_failure(ReportCallback.started)
     except (Stopped, KeyboardInterrupt) as e:
         signum = e.signum if isinstance(e, Stopped) else signal.SIGINT
         print(f"fms-sim: stopped by {signal.Signals(signum).name}; the run's manifest.json says failed",

@@ -171,6 +171,7 @@ class ReportCallback:
     """
 
     last: Optional[dict] = None  # report.json record of the last multirun that ended in this process
+    started: Optional[Path] = None  # sweep folder of the last multirun that started in this process
 
     def __init__(self, reference: Optional[str] = None) -> None:
         self.reference = reference
@@ -182,7 +183,8 @@ class ReportCallback:
         """Nothing to do after a single run."""
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
-        """Nothing to do before a multirun."""
+        """Remember the sweep folder: if the launcher itself fails, the entry point still reports on it."""
+        ReportCallback.started = Path(str(config.hydra.sweep.dir))
 
     def on_job_start(self, config: Any, **kwargs: Any) -> None:
         """Nothing to do before a job."""

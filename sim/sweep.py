@@ -86,6 +86,23 @@ LAUNCHER_PLUGINS = {
 }
 
 
+def check_launch(hydra_lines: Sequence[str], multirun: bool) -> None:
+    """ConfigError for a launcher that would not do what it says: a single run (launchers run only a multirun's
+    jobs; Hydra would run it here, on a login node perhaps), or SLURM's where there is no SLURM."""
+    import shutil
+
+    for line in hydra_lines:
+        m = re.match(r"^\+?hydra/launcher=(\w+)$", line)
+        if not m:
+            continue
+        if not multirun:
+            raise ConfigError(f"{line}: a launcher runs the jobs of a multirun; a single run would run here, on "
+                              "this machine. Add -m (python -m sim -m ...)")
+        if m.group(1) in ("fms_slurm_cluster", "submitit_slurm") and shutil.which("srun") is None:
+            raise ConfigError(f"{line}: SLURM is not available here (no srun): submit from a node of the cluster, "
+                              "or try the study on this machine with hydra/launcher=fms_slurm")
+
+
 def check_launcher(hydra_lines: Sequence[str]) -> None:
     """ConfigError, saying how to install it, when the chosen launcher's plugin is not installed."""
     import importlib.util
@@ -302,6 +319,8 @@ def precheck(argv: list[str]) -> Optional[Params]:
     target_of(cfg.precision)  # a bad precision.* value is refused even where the basic sweeper ignores it
     flags = {a.split("=", 1)[0] for a in argv if a.startswith("-")}  # --cfg=job is --cfg job
     runs = not PRINT_ONLY & flags  # with --cfg and the like Hydra only prints: leave the folder alone
+    if runs:
+        check_launch(hydra_lines, multirun)
     if not multirun:
         if runs and cfg.hydra.sweeper.get("params"):  # --cfg job and the like only print: allowed
             study = cfg.get("study") or "the selected study"

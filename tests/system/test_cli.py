@@ -159,3 +159,37 @@ def test_a_multirun_with_a_failed_job_exits_1_and_says_how_many(tmp_path, monkey
     assert rc == 1
     assert f"fms-sim: 1 of 2 jobs failed; see {tmp_path / 'm' / 'report.html'}" in err
     assert (tmp_path / "m" / "report.html").is_file()
+
+
+def test_when_the_launcher_stops_a_multirun_the_jobs_that_finished_are_still_reported(tmp_path, monkeypatch, capsys):
+    """A cluster job killed or lost makes the launcher raise and Hydra exit 1 before the report callback: the entry
+    point reports on the sweep folder itself, exits 1, and says how to rerun the rest."""
+    import sim.cli as cli
+    from report_fixtures import fake_summary, write_run
+    from sim.report import ReportCallback
+
+    def hydra_main():  # the multirun started, one job finished, one was killed while running, then the launcher raised
+        ReportCallback.started = tmp_path
+        write_run(tmp_path / "0", fake_summary("none", [100.0, 110.0]))
+        write_run(tmp_path / "1", None, status="running")
+        raise SystemExit(1)
+
+    monkeypatch.setattr(cli, "precheck", lambda argv: None)
+    monkeypatch.setattr(cli, "hydra_main", hydra_main)
+    assert cli.main(["-m", "debug=tiny"]) == 1
+    err = capsys.readouterr().err
+    assert "the launcher stopped the multirun" in err and "1 complete, 1 failed" in err and "run.resume=true" in err
+    assert (tmp_path / "report.html").is_file()
+
+
+def test_a_launcher_for_a_single_run_or_slurm_without_slurm_is_refused(monkeypatch):
+    import shutil
+
+    from sim.config import ConfigError
+    from sim.sweep import precheck
+
+    with pytest.raises(ConfigError, match="a launcher runs the jobs of a multirun.*Add -m"):
+        precheck(["debug=tiny", "hydra/launcher=fms_slurm"])
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(ConfigError, match=r"SLURM is not available here \(no srun\).*hydra/launcher=fms_slurm"):
+        precheck(["-m", "debug=tiny", "seed=1,2", "hydra/launcher=fms_slurm_cluster"])

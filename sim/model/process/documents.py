@@ -43,12 +43,12 @@ def schedule(m: "StageContext", case: "Case") -> "Process":
         if t < env.now:
             continue  # planned before the case was implemented: it does not happen
         yield env.timeout(t - env.now)
-        case = ref()  # None only once the case is done (the model holds every live case)
-        if case is None or case.closing:  # closed, or its closure work done: no more documents
+        live = ref()  # None only once the case is done (the model holds every live case)
+        if live is None or live.closing:  # closed, or its closure work done: no more documents
             return
-        case.open_documents += 1
-        env.process(amendment(m, case, planned) if kind == "amendment" else modification(m, case, planned))
-        del case
+        live.open_documents += 1
+        env.process(amendment(m, live, planned) if kind == "amendment" else modification(m, live, planned))
+        del live
 
 
 def _done(case: "Case") -> None:
