@@ -91,7 +91,8 @@ def precision_line(p: dict) -> str:
     t = p["target"]
     others = [r for r in p["scenarios"] if not r["reference"]]
     met = sum(1 for r in others if r["met"])
-    widest = "-" if p["widest_half_width"] is None else f"{p['widest_half_width']:.1f}"
+    digits = 1 if t["half_width"] >= 1 else 3  # a target below a day: enough digits to show why it was missed
+    widest = "-" if p["widest_half_width"] is None else f"{p['widest_half_width']:.{digits}f}"
     reps = ", ".join(f"{r['label']} {r['replications']}" for r in p["scenarios"])
     return (f"precision: target ±{t['half_width']:g} d on {', '.join(t['metrics'])}: met by {met} of {len(others)} "
             f"scenario(s) after {p['rounds']} round(s), widest ±{widest} d; replications: {reps}")

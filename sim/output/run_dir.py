@@ -113,6 +113,18 @@ def git_sha() -> Optional[str]:
         return None
 
 
+def git_dirty() -> Optional[bool]:
+    """Whether the package's code differs from ``git_sha`` (tracked files under sim/, configs/, experiments/ edited):
+    then the commit alone does not say what produced the results.  None outside a git checkout."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "sim", "configs",
+                              "experiments", "hydra_plugins"], capture_output=True, text=True, timeout=5, cwd=root)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(out.stdout.strip()) if out.returncode == 0 else None
+
+
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -136,6 +148,7 @@ class Manifest:
             "overrides": overrides,
             "argv": sys.argv,
             "git_sha": git_sha(),
+            "git_dirty": git_dirty(),  # True: uncommitted edits, so git_sha alone does not reproduce the results
             "versions": versions(),
             "config": config,
             "files": [],

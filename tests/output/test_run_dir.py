@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim.output.run_dir import Manifest, read_json, write_json, write_table
 
@@ -89,3 +90,18 @@ def test_written_files_follow_the_umask_like_any_other_file(tmp_path):
     finally:
         run_dir._UMASK = saved
         os.umask(old)
+
+
+@pytest.mark.parametrize("stdout, code, expected", [(" M sim/runner.py\n", 0, True), ("", 0, False),
+                                                    ("", 128, None)])
+def test_the_manifest_says_whether_the_code_had_uncommitted_edits(monkeypatch, tmp_path, stdout, code, expected):
+    import subprocess
+
+    from sim.output import run_dir
+
+    real = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(cmd, code, stdout, "")
+                        if cmd[:2] == ["git", "status"] else real(cmd, **kw))
+    assert run_dir.git_dirty() is expected
+    m = run_dir.Manifest(tmp_path, {}, [], 1)
+    assert m.data["git_dirty"] is expected and "git_sha" in m.data

@@ -236,3 +236,15 @@ def test_a_malformed_summary_fails_only_its_job(tmp_path):
     (job / "summary.json").write_text("[1, 2]")
     rec = read_job(job)
     assert rec["status"] == "failed" and "no lead_times" in rec["error"]
+
+
+def test_the_precision_line_shows_enough_digits_to_see_a_missed_target_below_a_day():
+    from sim.report import precision_line
+
+    p = {"target": {"half_width": 0.3, "metrics": ["lor_to_delivery"]}, "rounds": 2, "widest_half_width": 0.334,
+         "scenarios": [{"label": "none", "replications": 4, "reference": True, "met": None},
+                       {"label": "x", "replications": 4, "reference": False, "met": False}]}
+    line = precision_line(p)
+    assert "met by 0 of 1" in line and "widest ±0.334 d" in line
+    p["target"]["half_width"], p["widest_half_width"] = 10.0, 5.84
+    assert "widest ±5.8 d" in precision_line(p)
