@@ -44,11 +44,21 @@ class Job:
     __slots__ = ("seq", "priority", "person", "done", "inner", "weight", "held", "joined", "left")
 
     def __init__(self, seq: int, priority: int, weight: float, done: simpy.Event, joined: simpy.Event) -> None:
-        self.seq, self.priority, self.weight, self.done, self.joined = seq, priority, weight, done, joined
+        self.seq, self.priority, self.weight, self.done = seq, priority, weight, done
+        # the event that fires, with this job, once it is in a portfolio; None from then on (the event holds the
+        # job as its value: keeping both would make a reference cycle per visit, garbage only the collector frees)
+        self.joined: Optional[simpy.Event] = joined
         self.person: Optional[Person] = None
         self.inner: Optional[simpy.Event] = None  # the server's event while being worked on
         self.held = True  # in the portfolio, waiting on others (no effort)
         self.left: Optional[float] = None  # effort still to do of a case handed over into the backlog
+
+
+def _has_joined(job: Job) -> None:
+    """``job`` is in a portfolio: its join event fires with it."""
+    joined, job.joined = job.joined, None
+    assert joined is not None
+    joined.succeed(job)
 
 
 class Person:
@@ -226,13 +236,15 @@ class PortfolioPool:
         job = Job(next(self._seq), priority, self.attention.get(priority, 1.0), self.env.event(), self.env.event())
         target = self.least_loaded() if pooled else self.people[min(len(self.people) - 1,
                                                                    int(desk * len(self.people)))]
+        joined = job.joined
+        assert joined is not None
         if target.cases < self.max_cases and not self._backlog:
             self._start(job, target)
-            job.joined.succeed(job)
+            _has_joined(job)
         else:  # the desk is full: to whoever has room, or the backlog
             heapq.heappush(self._backlog, (priority, job.seq, job))
             self._dispatch()
-        return job.joined
+        return joined
 
     def _start(self, job: Job, person: Person) -> None:
         self.starts += 1
@@ -301,7 +313,7 @@ class PortfolioPool:
             if person.cases >= self.max_cases:
                 return
             _, _, job = heapq.heappop(self._backlog)
-            if job.person is None and job.joined.triggered:  # handed over into the backlog: resume
+            if job.person is None and job.joined is None:  # handed over into the backlog: resume
                 self._handed -= 1
                 self._place(job, person)
                 if job.left is not None:
@@ -309,4 +321,4 @@ class PortfolioPool:
                     self._work_on(job, left)
                 continue
             self._start(job, person)
-            job.joined.succeed(job)
+            _has_joined(job)

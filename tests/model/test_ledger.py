@@ -102,3 +102,25 @@ def years_of(y: float) -> float:
     from sim.engine.clock import years
 
     return years(y)
+
+
+@pytest.mark.parametrize("staffing", ["baseline", "slots"])
+def test_a_run_leaves_no_garbage_only_the_cyclic_collector_could_free(staffing):
+    """Runs collect rarely (sim.engine.collection), so a reference cycle made per visit would pile up over a long
+    horizon; the model makes none (a portfolio job once held its join event, which held the job)."""
+    from sim.config import load_params
+    from sim.engine.rng import RandomStreams
+    from sim.model import reform
+    from sim.model.fms_model import FmsModel
+
+    p = load_params(["debug=tiny", "run.horizon_years=2", f"staffing={staffing}"])
+    scenario, policy = reform.apply(p)
+    m = FmsModel(scenario, RandomStreams(p.seed, 0), policy, visit_totals=True, compact=True)
+    gc.collect()
+    gc.disable()
+    try:
+        m.run(until=500)
+        assert m.totals is not None and m.totals.count > 1000
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
