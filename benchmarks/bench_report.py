@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,26 +28,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Optional
 
+from bench_memory import peak_mb  # this folder: the same measurement of a process tree's peak
+
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 RESULTS = ROOT / "results" / "benchmarks"
 REPORT = HERE / "RESULTS.md"
-WRAP = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-        "sys.stderr.write(r.stderr[-3000:] if r.returncode else ''); "
-        "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 STEPS = ("visits", "memory", "study", "precision")
 PACKAGES = ("simpy", "numpy", "scipy", "pandas", "pyarrow", "hydra-core", "hydra-joblib-launcher")
 
 
 def measured(cmd: list[str]) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB of the largest process) of ``cmd`` run from the project root."""
-    t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True, cwd=ROOT)
-    wall = time.perf_counter() - t0
-    code, kb = out.stdout.split()[-2:]
-    if int(code) != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
-    return wall, int(kb) / 1024
+    mb, wall = peak_mb(cmd)
+    return wall, mb
 
 
 def study(tmp: Path, jobs: int, quick: bool, replications: Optional[int]) -> dict[str, Any]:
