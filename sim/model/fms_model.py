@@ -99,7 +99,6 @@ class FmsModel(Engine):
         # largest portfolio (slots: -1)
         self.samples: list[tuple[float, str, int, int, int, int, int, int]] = []
         self.snapshots: dict[str, dict[str, PoolSnapshot]] = {}  # "warmup" / "horizon" -> pool -> counters
-        self.open_cases = 0
         self.arrivals_done = False
         self.finished = self.env.event()
 
@@ -133,7 +132,6 @@ class FmsModel(Engine):
         self.live[case.id] = case
         if not self.compact:
             self.cases.append(case)
-        self.open_cases += 1
         self.env.process(case_flow(self, case))
 
     def _admitting(self, block: int) -> None:
@@ -174,9 +172,13 @@ class FmsModel(Engine):
                 bank.forget(case.id)
         if block < self.admitting_block:
             self._closing_down(block, n)
-        self.open_cases -= 1
         if self.arrivals_done and self.open_cases == 0 and not self.finished.triggered:
             self.finished.succeed()
+
+    @property
+    def open_cases(self) -> int:
+        """Cases admitted and not yet done."""
+        return len(self.live)
 
     def add_document(self, doc: Document) -> None:
         """An amendment or modification arrived (kept with its case until the case is done, when compact)."""
