@@ -31,7 +31,7 @@ DOCUMENT_COLUMNS: dict[str, str] = {
     "case_id": "q", "document": "s", "planned_seq": "q", "value_musd": "d", "mde_musd": "d", "notified": "b",
     "arrived": "d", "offered": "d", "accepted": "d", "finished": "d",
 }
-_NUMPY = {"q": np.int64, "d": np.float64, "b": np.bool_}
+_NUMPY = {"q": np.int64, "d": np.float64}  # numeric columns read back as views
 _ARRAY = {"q": "q", "d": "d", "b": "b", "s": "i"}  # array.array type codes (a string is an int32 code)
 _CASE_VALUES = attrgetter(*(CASE_FIELDS.get(name, name) for name in CASE_COLUMNS))
 _DOCUMENT_VALUES = attrgetter("parent.id", "kind", *list(DOCUMENT_COLUMNS)[2:])
@@ -44,8 +44,11 @@ class _Columns:
 
     def __init__(self, columns: dict[str, str]) -> None:
         self.types = columns
-        self.data = {name: array(_ARRAY[t]) for name, t in columns.items()}
-        self.labels: dict[str, dict[str, int]] = {name: {} for name, t in columns.items() if t == "s"}
+        self._empty()
+
+    def _empty(self) -> None:
+        self.data = {name: array(_ARRAY[t]) for name, t in self.types.items()}
+        self.labels: dict[str, dict[str, int]] = {name: {} for name, t in self.types.items() if t == "s"}
         self.rows: list[tuple[Any, ...]] = []
 
     def append(self, row: tuple[Any, ...]) -> None:
@@ -81,8 +84,7 @@ class _Columns:
                 out[name] = np.frombuffer(col, dtype=np.int8).astype(np.bool_)
             else:
                 out[name] = np.frombuffer(col, dtype=_NUMPY[t])  # a view: the array's memory, not a copy
-        self.data = {name: array(_ARRAY[t]) for name, t in self.types.items()}
-        self.labels = {name: {} for name in self.labels}
+        self._empty()
         return out
 
 
