@@ -36,18 +36,15 @@ def sensitivity_values(params: Params) -> dict:
 
 
 def summarise_results(params: Params, results: list) -> dict:
-    cases = combine(results, "cases")
     summary = summarise(
-        cases=cases,
+        [r.tally for r in results],
         totals=combine(results, "stage_totals"),
         flow=combine(results, "stage_flow"),
         pools=combine(results, "pools"),
         windows=combine(results, "pool_windows"),
         warmup=years(params.run.warmup_years),
         horizon=years(params.run.horizon_years),
-        documents=combine(results, "documents"),
         start_fiscal_year=params.run.start_fiscal_year,
-        replications=[r.replication for r in results],
     )
     head = {
         "scenario": reform.scenario_label(params),

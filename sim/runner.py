@@ -19,7 +19,9 @@ import pandas as pd
 
 from sim.analysis.dynamics import stage_flow, stage_flow_from
 from sim.analysis.stages import stage_totals, stage_totals_from
+from sim.analysis.tally import CaseTally, RepTally, sample_grid
 from sim.analysis.workload import DOCUMENT_DTYPES
+from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.engine.core import VISIT_COLUMNS
 from sim.engine.rng import RandomStreams
 from sim.model import reform
@@ -32,8 +34,9 @@ from sim.model.params import Params
 @dataclass
 class RepResult:
     replication: int
-    cases: pd.DataFrame
-    documents: pd.DataFrame  # one row per amendment or modification that happened
+    tally: RepTally  # the summary's case measures (sim.analysis.tally): counters, not rows
+    cases: Optional[pd.DataFrame]  # kept unless run.records == "summary"
+    documents: Optional[pd.DataFrame]  # one row per amendment or modification that happened (as ``cases``)
     visits: Optional[pd.DataFrame]  # kept only when run.records == "full"
     stage_totals: pd.DataFrame  # per stage: cohort wait, work and visit sums (sim.analysis.stages.stage_totals)
     stage_flow: pd.DataFrame  # per stage and year: visits arrived and finished (sim.analysis.dynamics.stage_flow)
@@ -105,17 +108,29 @@ def run_replication(params: Params, replication: int) -> RepResult:
 def _simulate(params: Params, replication: int) -> RepResult:
     scenario, policy = reform.apply(params)
     full = params.run.records == "full"  # otherwise the visits are summed as they end, never kept
-    # done cases become rows of columns as they finish: memory does not grow with the horizon
+    rows = params.run.records != "summary"  # otherwise the cases are only counted as they finish
+    run = scenario.run
+    warmup, horizon = years(run.warmup_years), years(run.horizon_years)
+    counted = CaseTally(replication, warmup, horizon, int(math.ceil(horizon / DAYS_PER_YEAR)),
+                        sample_grid(run.sample_days, horizon + years(run.drain_years)))
+    # done cases are counted, and become rows of columns if kept, as they finish: memory does not grow with
+    # the horizon
     model = FmsModel(scenario, RandomStreams(params.seed, replication), policy, visit_totals=not full,
-                     compact=True).run()
+                     compact=True, sinks=[counted], ledger=rows).run()
+    model.close_books()
     pools = pd.DataFrame(model.samples, columns=list(POOL_SAMPLE_COLUMNS))
     pools.insert(0, "replication", np.int64(replication))
-    case_columns, document_columns = model.tables()
-    cases = _cases_frame(case_columns, replication, model.warmup, model.horizon)
-    del case_columns
-    documents = _documents_frame(document_columns, replication)
-    del document_columns
+    tally = counted.result(sorted(set(pools["day"].tolist())))
+    del counted
+    cases = documents = None
+    if rows:
+        case_columns, document_columns = model.tables()
+        cases = _cases_frame(case_columns, replication, model.warmup, model.horizon)
+        del case_columns
+        documents = _documents_frame(document_columns, replication)
+        del document_columns
     if model.totals is None:
+        assert cases is not None
         visits = _visits_frame(model, replication)
         totals, flow, events = stage_totals(cases, visits), stage_flow(visits), len(model.visits)
     else:
@@ -125,6 +140,7 @@ def _simulate(params: Params, replication: int) -> RepResult:
         flow, events = stage_flow_from(t.arrivals, t.completions, replication), t.count
     return RepResult(
         replication=replication,
+        tally=tally,
         cases=cases,
         documents=documents,
         visits=visits,

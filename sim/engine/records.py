@@ -8,10 +8,39 @@ visits.  Summation order differs from a sum over a sorted table only in the last
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 from sim.engine.clock import DAYS_PER_YEAR
 
 # (entity id, stage, pool, arrived, started, finished, waits on others, effort): as sim.engine.core.Visit
 VisitTuple = tuple[int, str, str, float, float, float, float, float]
+
+
+class Cohort:
+    """A set of entity ids (small non-negative integers) as one byte per id up to the largest: a set of a
+    long run's 100,000 cohort cases would take several MB and grow with the horizon."""
+
+    __slots__ = ("flags", "size")
+
+    def __init__(self, ids: Iterable[int] = ()) -> None:
+        self.flags = bytearray()
+        self.size = 0
+        for i in ids:
+            self.add(i)
+
+    def add(self, entity: int) -> None:
+        if entity < 0:
+            raise ValueError(f"an entity id is a non-negative integer, not {entity}")
+        if entity >= len(self.flags):
+            self.flags.extend(bytes(max(entity + 1 - len(self.flags), len(self.flags))))
+        self.size += not self.flags[entity]
+        self.flags[entity] = 1
+
+    def __contains__(self, entity: object) -> bool:
+        return isinstance(entity, int) and 0 <= entity < len(self.flags) and bool(self.flags[entity])
+
+    def __len__(self) -> int:
+        return self.size
 
 
 class VisitTotals:
@@ -22,7 +51,7 @@ class VisitTotals:
     __slots__ = ("cohort", "totals", "arrivals", "completions", "count")
 
     def __init__(self) -> None:
-        self.cohort: set[int] = set()
+        self.cohort = Cohort()
         self.totals: dict[tuple[str, str], list[float]] = {}
         self.arrivals: dict[tuple[str, int], int] = {}
         self.completions: dict[tuple[str, int], int] = {}
@@ -35,7 +64,8 @@ class VisitTotals:
         self.arrivals[key] = self.arrivals.get(key, 0) + 1
         key = (stage, int(finished // DAYS_PER_YEAR))
         self.completions[key] = self.completions.get(key, 0) + 1
-        if entity in self.cohort:
+        c = self.cohort.flags
+        if entity < len(c) and c[entity]:
             t = self.totals.get((stage, pool))
             if t is None:
                 t = self.totals[(stage, pool)] = [0.0, 0.0, 0.0, 0.0, 0.0]

@@ -8,7 +8,7 @@ visit record: (case id, stage, pool, arrived, started, finished).  ``admit`` sta
 """
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +23,7 @@ from sim.engine.rng import BLOCK, DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
 from sim.model.document_plan import plan_documents
 from sim.model.entities import ATTR_SLOTS, Case, CaseFactory, Document
-from sim.model.ledger import Ledger
+from sim.model.ledger import CaseSink, Ledger
 from sim.model.offices import DESK_BANK, Office, build_office, desk_arcs
 from sim.model.params import Params
 from sim.model.process import BANKS
@@ -39,7 +39,8 @@ class FmsModel(Engine):
     """One replication of the FMS case flow (``work`` and ``delay`` come from :class:`Engine`)."""
 
     def __init__(self, params: Params, streams: RandomStreams, policy: Policy = Policy(),
-                 visit_totals: bool = False, compact: bool = False) -> None:
+                 visit_totals: bool = False, compact: bool = False, sinks: Sequence[CaseSink] = (),
+                 ledger: bool = True) -> None:
         """``params`` with reform levers already applied (``sim.model.reform.apply``), and the policy switches.
 
         With ``visit_totals`` the visits are summed as they end (``self.totals``, for cohort cases: LORs received
@@ -47,7 +48,9 @@ class FmsModel(Engine):
         ``compact`` a case that is done goes, with its documents, to ``self.ledger`` as a row of columns and is
         no longer kept as an object (``self.cases`` and ``self.documents`` stay empty; ``self.live`` holds the
         cases still open, in either mode): memory then does not grow with the horizon.  ``tables()`` gives the
-        columns either way."""
+        columns either way.  Each of ``sinks`` is also handed every case, with its documents, when it is done
+        (and the open ones by ``close_books``); without ``ledger`` (compact only) no row is kept: the sinks
+        have it all."""
         super().__init__()
         self.params = params
         self.policy = policy
@@ -91,6 +94,8 @@ class FmsModel(Engine):
             self.record = self.totals.append
         self.documents: list[Document] = []
         self.compact = compact
+        self.sinks = tuple(sinks)
+        self.keep_rows = ledger or not compact
         self.ledger = Ledger()
         self.live: dict[int, Case] = {}  # cases not yet done
         self.live_documents: dict[int, list[Document]] = {}  # compact: by case id, the documents of live cases
@@ -163,8 +168,11 @@ class FmsModel(Engine):
         case.visits.clear()
         case.close_wait = None
         del self.live[case.id]
-        if self.compact:  # nothing changes a done case or its documents any more: keep them as columns
-            self.ledger.add(case, self.live_documents.pop(case.id, ()))
+        documents = self.live_documents.pop(case.id, ())
+        if self.compact and self.keep_rows:  # nothing changes a done case or its documents: keep them as columns
+            self.ledger.add(case, documents)
+        for sink in self.sinks:
+            sink.add(case, documents)
         block = case.id // BLOCK
         n = self.open_in_block[block] = self.open_in_block[block] - 1
         if block in self.loosened:
@@ -182,15 +190,17 @@ class FmsModel(Engine):
 
     def add_document(self, doc: Document) -> None:
         """An amendment or modification arrived (kept with its case until the case is done, when compact)."""
-        if self.compact:
+        if self.compact or self.sinks:
             self.live_documents.setdefault(doc.parent.id, []).append(doc)
-        else:
+        if not self.compact:
             self.documents.append(doc)
 
     def tables(self) -> tuple[dict[str, npt.NDArray[np.generic]], dict[str, npt.NDArray[np.generic]]]:
         """(case columns, document columns) of every case admitted and every document that arrived, as they
         are now (``sim.model.ledger``; rows in no particular order).  Call once, after the run: the ledger is
         emptied."""
+        if not self.keep_rows:
+            raise RuntimeError("this model kept no rows (ledger=False): its sinks have the cases")
         if self.compact:
             for case_id, case in self.live.items():
                 self.ledger.add(case, self.live_documents.get(case_id, ()))
@@ -201,6 +211,13 @@ class FmsModel(Engine):
             for case in self.cases:
                 self.ledger.add(case, docs.get(case.id, ()))
         return self.ledger.case_columns(), self.ledger.document_columns()
+
+    def close_books(self) -> None:
+        """Hand each case still open, with its documents, to every sink, as it is now (once, after the run)."""
+        for case_id, case in self.live.items():
+            documents = self.live_documents.get(case_id, ())
+            for sink in self.sinks:
+                sink.add(case, documents)
 
     # ------------------------------------------------------------ processes
     def _arrivals(self) -> Process:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from array import array
 from operator import attrgetter
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -86,6 +86,12 @@ class _Columns:
                 out[name] = np.frombuffer(col, dtype=_NUMPY[t])  # a view: the array's memory, not a copy
         self._empty()
         return out
+
+
+class CaseSink(Protocol):
+    """What takes done cases from a model (``FmsModel(sinks=...)``): the :class:`Ledger`, or a summary's tally."""
+
+    def add(self, case: Case, documents: Iterable[Document] = ()) -> None: ...
 
 
 class Ledger:

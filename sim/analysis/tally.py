@@ -1,0 +1,313 @@
+"""The summary's case measures added up as each case finishes, so no case table is kept (flat memory).
+
+A replication hands every case, with its amendments and modifications, to a :class:`CaseTally` once the case
+is done (and the cases still open when the run ends).  The tally keeps counters, sums per fiscal year, counts
+over the sample days, and one number per cohort case and lead time (the pooled median and p90 need the values
+themselves): 24 bytes per cohort case instead of a row of every milestone and a row per document.
+``CaseTally.result`` gives a small :class:`RepTally`; ``sim.analysis.summary.summarise`` turns a list of them
+into the summary's case sections.
+
+The measures are those of the table-based functions in ``lead_times``, ``dynamics`` and ``workload`` (which
+``sim validate`` still uses on saved tables), with the same rules: the cohort is the LORs received in
+[warm-up, horizon); a case is open at a day when its LOR was received by then and it was neither closed nor
+withdrawn by then.  Counts and lead-time values are the same numbers; sums of dollar values are added in
+the order cases finish, which can move them in the last bits against a sum over a sorted table.
+"""
+from __future__ import annotations
+
+import math
+from array import array
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional, Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from sim.analysis.intervals import mean_ci
+from sim.analysis.lead_times import day_counts, histogram
+from sim.analysis.metrics import LEAD_TIMES
+from sim.analysis.summary_schema import FiscalYears, Interval, LeadTime, LoaMetric, Outcomes, Workload
+from sim.analysis.workload import GOAL_DAYS, GROUPS, MEASURES
+from sim.engine.clock import DAYS_PER_YEAR
+from sim.model.entities import Case, Document
+
+CLOCKS = ("lor_received", "lor_complete")  # LOA metric: the clock of an LOA starts at one of these
+OUTCOMES = ("delivered", "withdrawn", "in_progress")
+
+
+@dataclass
+class LeadTally:
+    """One lead time of one replication: the reached values in case-id order, the cohort cases for which it
+    applies, and those censored (neither reached nor withdrawn when the run ended)."""
+
+    values: npt.NDArray[np.float64]
+    cases: int
+    censored: int
+
+
+@dataclass
+class RepTally:
+    """What one replication contributes to the summary's case sections (see the module's docstring)."""
+
+    replication: int
+    lead_times: dict[str, LeadTally]
+    outcomes: dict[str, int]  # delivered, withdrawn, in_progress, cohort: cohort cases
+    fms_cohort: int  # partner-funded cohort cases, and of them those notified
+    fms_notified: int
+    open_at_horizon: int
+    open_value_at_horizon: float  # $B: value of the open cases plus their amendments accepted by then
+    open_started: npt.NDArray[np.int64]  # per sample day: LORs received by then
+    open_ended: npt.NDArray[np.int64]  # closed or withdrawn by then
+    process_ended: npt.NDArray[np.int64]  # delivered or withdrawn by then
+    fiscal: dict[str, npt.NDArray[np.float64]]  # measure -> amount per simulation year (0 .. years-1)
+    window: dict[str, float]  # measure -> total over [warm-up, horizon)
+    loa: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # clock -> part -> [within goal, all]
+    loa_documents: dict[str, int] = field(default_factory=dict)  # loas, amendments
+
+
+def sample_grid(step: float, end: float) -> list[float]:
+    """The days a run samples at, up to ``end``: 0, 0 + step, ... as the sampler's clock adds them up."""
+    days, t = [], 0.0
+    while t <= end:
+        days.append(t)
+        t = t + step
+    return days
+
+
+class CaseTally:
+    """Adds up one replication's cases as they are done (``add``); ``result`` when the run is over."""
+
+    def __init__(self, replication: int, warmup: float, horizon: float, years: int, sample_days: Sequence[float],
+                 goal: float = GOAL_DAYS) -> None:
+        self.replication = replication
+        self.warmup, self.horizon, self.years, self.goal = warmup, horizon, years, goal
+        self.days = list(sample_days)
+        self.ids = {name: array("q") for name in LEAD_TIMES}
+        self.values = {name: array("d") for name in LEAD_TIMES}
+        self.applies = dict.fromkeys(LEAD_TIMES, 0)
+        self.censored = dict.fromkeys(LEAD_TIMES, 0)
+        self.outcomes = dict.fromkeys((*OUTCOMES, "cohort"), 0)
+        self.fms_cohort = self.fms_notified = self.open_h = 0
+        self.open_value_h = 0.0
+        n = len(self.days) + 1  # the last bin: after the last sample day (never counted)
+        self.started, self.ended, self.process_ended = (np.zeros(n, dtype=np.int64) for _ in range(3))
+        self.fiscal = {m: np.zeros(years) for m in MEASURES}
+        self.window = dict.fromkeys(MEASURES, 0.0)
+        self.loa = {clock: {"all": [0, 0], "loas": [0, 0], "amendments": [0, 0],
+                            **{f"group:{g}": [0, 0] for g in GROUPS}} for clock in CLOCKS}
+        self.loa_documents = {"loas": 0, "amendments": 0}
+
+    # ------------------------------------------------------------------ adding a case
+    def _dated(self, measure: str, day: float, amount: float) -> None:
+        """``amount`` of ``measure`` on ``day`` (nothing when the day is missing: the milestone never came)."""
+        if day != day:  # NaN
+            return
+        year = int(day // DAYS_PER_YEAR)
+        if 0 <= year < self.years:
+            self.fiscal[measure][year] += amount
+        if self.warmup <= day < self.horizon:
+            self.window[measure] += amount
+
+    def _counted(self, part: list[int], days: float) -> None:
+        if days == days:  # offered, and the clock started
+            part[0] += days <= self.goal
+            part[1] += 1
+
+    def add(self, case: Case, documents: Iterable[Document] = ()) -> None:
+        """Count ``case`` as it is now, with the amendments and modifications it had."""
+        lor = case.lor_received
+        cohort = self.warmup <= lor < self.horizon
+        bpc = case.funding == "bpc"
+        value = case.value_musd / 1e3
+        if cohort:
+            self._cohort(case, lor)
+        # when it was open: a case ends when it closes, or when it is withdrawn
+        end = case.closed if case.closed == case.closed else case.withdrawn
+        self.started[bisect_left(self.days, lor)] += 1
+        if end == end:
+            self.ended[bisect_left(self.days, end)] += 1
+        gone = case.delivered if case.delivered == case.delivered else case.withdrawn
+        if gone == gone:
+            self.process_ended[bisect_left(self.days, gone)] += 1
+        is_open = lor <= self.horizon and not end <= self.horizon
+        self.open_h += is_open
+        open_value = value
+        # LOAs: offered, accepted, delivered
+        self._dated("loas_offered", case.loa_offered, 1.0)
+        self._dated("loa_value_accepted", case.loa_accepted, value)
+        self._dated("value_accepted", case.loa_accepted, value)
+        if bpc:
+            self._dated("bpc_value_accepted", case.loa_accepted, value)
+        if case.notified:
+            self._dated("notified", case.loa_offered, 1.0)
+            self._dated("value_notified", case.loa_offered, value)
+        self._dated("value_delivered", case.delivered, value)
+        for d in documents:
+            if d.accepted <= self.horizon:
+                open_value += d.value_musd / 1e3
+            if d.kind == "modification":
+                self._dated("modifications_offered", d.offered, 1.0)
+                continue
+            if d.kind != "amendment":
+                continue
+            v = d.value_musd / 1e3
+            self._dated("amendments_offered", d.offered, 1.0)
+            self._dated("amendment_value_offered", d.offered, v)
+            self._dated("value_accepted", d.accepted, v)
+            if bpc:
+                self._dated("bpc_value_accepted", d.accepted, v)
+            if d.notified:
+                self._dated("notified", d.offered, 1.0)
+                self._dated("value_notified", d.offered, v)
+            if self.warmup <= d.arrived < self.horizon and d.offered == d.offered:
+                self.loa_documents["amendments"] += 1
+                days = d.offered - d.arrived
+                for clock in CLOCKS:
+                    parts = self.loa[clock]
+                    for part in (parts["all"], parts["amendments"], parts[f"group:{case.loa_group}"]):
+                        self._counted(part, days)
+        if is_open:
+            self.open_value_h += open_value
+
+    def _cohort(self, case: Case, lor: float) -> None:
+        self.outcomes["cohort"] += 1
+        if case.delivered == case.delivered:
+            self.outcomes["delivered"] += 1
+        elif case.withdrawn == case.withdrawn:
+            self.outcomes["withdrawn"] += 1
+        else:
+            self.outcomes["in_progress"] += 1
+        if case.funding == "fms":
+            self.fms_cohort += 1
+            self.fms_notified += bool(case.notified)
+        for name, milestone in LEAD_TIMES.items():
+            if milestone == "contract_awarded" and case.acquisition == "stock":
+                continue  # stock items are never put on contract
+            self.applies[name] += 1
+            days = getattr(case, milestone) - lor
+            if days == days:
+                self.ids[name].append(case.id)
+                self.values[name].append(days)
+            elif case.withdrawn != case.withdrawn:
+                self.censored[name] += 1
+        if case.loa_offered == case.loa_offered:
+            self.loa_documents["loas"] += 1
+            for clock in CLOCKS:
+                parts = self.loa[clock]
+                days = case.loa_offered - getattr(case, clock)
+                for part in (parts["all"], parts["loas"], parts[f"group:{case.loa_group}"]):
+                    self._counted(part, days)
+
+    # ------------------------------------------------------------------ the result
+    def result(self, sampled: Sequence[float]) -> RepTally:
+        """The replication's tally; ``sampled`` are the days the run sampled (a prefix of the grid it was
+        given: anything else is a programming error, and raises)."""
+        n = len(sampled)
+        if list(sampled) != self.days[:n]:
+            raise RuntimeError("the run sampled other days than the tally's grid: the open-case series would be wrong")
+        lead = {}
+        for name in LEAD_TIMES:
+            ids = np.frombuffer(self.ids[name], dtype=np.int64)
+            values = np.frombuffer(self.values[name], dtype=np.float64)
+            lead[name] = LeadTally(values[np.argsort(ids, kind="stable")], self.applies[name], self.censored[name])
+        return RepTally(
+            replication=self.replication, lead_times=lead, outcomes=dict(self.outcomes),
+            fms_cohort=self.fms_cohort, fms_notified=self.fms_notified, open_at_horizon=self.open_h,
+            open_value_at_horizon=self.open_value_h,
+            open_started=np.cumsum(self.started)[:-1], open_ended=np.cumsum(self.ended)[:-1],
+            process_ended=np.cumsum(self.process_ended)[:-1],
+            fiscal=self.fiscal, window=self.window, loa=self.loa, loa_documents=self.loa_documents)
+
+
+def open_series(tallies: Sequence[RepTally], days: int, in_process: bool = False) -> list[float]:
+    """Mean over replications of the cases open (or in process before delivery) at the first ``days`` sample
+    days."""
+    total = np.zeros(days)
+    for t in tallies:
+        ended = t.process_ended if in_process else t.open_ended
+        total += (t.open_started - ended)[:days]
+    return (total / max(len(tallies), 1)).tolist()
+
+
+def share(part: Sequence[int]) -> float:
+    """Share within the goal of ``[within, all]``; NaN without documents."""
+    return part[0] / part[1] if part[1] else math.nan
+
+
+# ---------------------------------------------------------------------- the summary's sections from tallies
+def lead_time(tallies: Sequence[RepTally], name: str) -> LeadTime:
+    """``lead_times.lead_time_summary`` from tallies: per-replication means (None for a replication where no
+    cohort case reached the milestone), the pooled median, p90, histogram and day counts."""
+    parts = [t.lead_times[name] for t in tallies]
+    per_rep = [float(pd.Series(p.values).mean()) if len(p.values) else None for p in parts]
+    pooled = np.concatenate([p.values for p in parts]) if parts else np.empty(0)
+    cases, censored = sum(p.cases for p in parts), sum(p.censored for p in parts)
+    return {
+        "name": name,
+        "milestone": LEAD_TIMES[name],
+        **mean_ci(per_rep),
+        "median": float(np.median(pooled)) if len(pooled) else None,
+        "p90": float(np.quantile(pooled, 0.9)) if len(pooled) else None,
+        "censored_share": censored / cases if cases else None,
+        "cases": cases,
+        "reached": int(len(pooled)),
+        "per_replication": per_rep,
+        "per_replication_censored_share": [p.censored / p.cases if p.cases else None for p in parts],
+        "censored": censored,
+        "histogram": histogram(pooled),
+        "day_counts": day_counts(pooled),
+    }
+
+
+def outcomes(tallies: Sequence[RepTally]) -> Outcomes:
+    """``lead_times.outcome_counts`` from tallies."""
+    res: dict[str, Any] = {}
+    for outcome in (*OUTCOMES, "cohort"):
+        per = [t.outcomes[outcome] for t in tallies]
+        res[outcome] = {**mean_ci(per), "per_replication": per}
+    per_notified = [t.fms_notified / t.fms_cohort if t.fms_cohort else math.nan for t in tallies]
+    res["notified_share"] = {**mean_ci(per_notified), "per_replication": per_notified}
+    return res  # type: ignore[return-value]
+
+
+def fiscal_years(tallies: Sequence[RepTally], start_fiscal_year: int, years: int) -> FiscalYears:
+    """``workload.fiscal_years`` from tallies: per measure, the mean over replications of each year's amount."""
+    n = max(len(tallies), 1)
+    out: dict[str, list] = {"fiscal_year": [start_fiscal_year + y for y in range(years)]}
+    for m in MEASURES:
+        total = np.zeros(years)
+        for t in tallies:
+            total += t.fiscal[m][:years]
+        out[m] = (total / n).tolist()
+    return out  # type: ignore[return-value]
+
+
+def workload(tallies: Sequence[RepTally], warmup: float, horizon: float) -> Workload:
+    """``workload.workload`` from tallies: per-year means over [warm-up, horizon) and the open value."""
+    yrs = (horizon - warmup) / DAYS_PER_YEAR
+    out: dict[str, Interval] = {f"{m}_per_year": mean_ci([t.window[m] / yrs for t in tallies]) for m in MEASURES}
+    out["bpc_share_of_value_accepted"] = mean_ci(
+        [t.window["bpc_value_accepted"] / t.window["value_accepted"] if t.window["value_accepted"] > 0 else math.nan
+         for t in tallies])
+    out["open_value_at_horizon"] = mean_ci([t.open_value_at_horizon for t in tallies])
+    return out  # type: ignore[return-value]
+
+
+def _pooled(tallies: Sequence[RepTally], clock: str, part: str) -> Optional[float]:
+    within = sum(t.loa[clock][part][0] for t in tallies)
+    n = sum(t.loa[clock][part][1] for t in tallies)
+    return within / n if n else None
+
+
+def loa_metric(tallies: Sequence[RepTally], goal: float = GOAL_DAYS) -> LoaMetric:
+    """``workload.loa_metric`` from tallies (the tallies counted against ``goal``)."""
+    out: dict[str, Any] = {"goal_days": goal, "documents": {
+        k: sum(t.loa_documents[k] for t in tallies) for k in ("loas", "amendments")}}
+    for clock in CLOCKS:
+        out[clock] = {"loas_and_amendments": mean_ci([share(t.loa[clock]["all"]) for t in tallies]),
+                      "loas_only": _pooled(tallies, clock, "loas"),
+                      "amendments_only": _pooled(tallies, clock, "amendments"),
+                      "by_group": {g: _pooled(tallies, clock, f"group:{g}") for g in GROUPS}}
+    return out  # type: ignore[return-value]

@@ -1,0 +1,145 @@
+"""The summary's case sections, counted as cases finish (``sim.analysis.tally``), against the same measures
+computed from the saved case and document tables (``lead_times``, ``dynamics``, ``workload``).
+
+The table functions are independent code (pandas over whole tables); on real runs with every kind of case
+(warm-up, cohort, withdrawn, censored, BPC, notified, amendments, modifications) both must give the same
+numbers: counts, lead-time values, medians and quantiles exactly, dollar sums within 1e-12 relative (they
+are added in another order).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import make_case
+from sim.analysis import tally
+from sim.analysis.dynamics import open_cases_at, open_cases_series
+from sim.analysis.lead_times import lead_time_summary, outcome_counts
+from sim.analysis.metrics import LEAD_TIMES
+from sim.analysis.tally import CaseTally, sample_grid
+from sim.analysis.workload import fiscal_years, loa_metric, workload
+from sim.engine.clock import DAYS_PER_YEAR
+from sim.runner import combine, run_replications
+
+SHORT = ["debug=tiny", "run.jobs=1", "run.records=cases"]
+CONFIGS = {
+    "slots": [*SHORT, "staffing=slots", "run.replications=3"],
+    "portfolio, reforms, short drain": [*SHORT, "run.replications=2", "run.drain_years=1",
+                                        "reform=eo14268_package"],
+}
+
+
+def _close(a, b, path="") -> None:
+    """Equal, floats within 1e-12 relative (NaN equals NaN, None equals NaN)."""
+    if isinstance(a, dict):
+        assert set(a) == set(b), f"{path}: keys {sorted(set(a) ^ set(b))}"
+        for k in a:
+            _close(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), f"{path}: {len(a)} != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            _close(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        x = math.nan if a is None else float(a)
+        y = math.nan if b is None else float(b)
+        assert (math.isnan(x) and math.isnan(y)) or x == pytest.approx(y, rel=1e-12, abs=1e-12), f"{path}: {a} {b}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+@pytest.fixture(scope="module", params=list(CONFIGS))
+def run(request):
+    from sim.config import compose_config, to_params
+
+    params = to_params(compose_config(CONFIGS[request.param]))
+    results = run_replications(params)
+    return params, results
+
+
+def test_the_run_has_every_kind_of_case(run):
+    _, results = run
+    cases, docs = combine(results, "cases"), combine(results, "documents")
+    assert cases["in_warmup"].any() and cases["in_cohort"].any()
+    assert (cases["funding"] == "bpc").any() and cases["notified"].any() and (cases["acquisition"] == "stock").any()
+    assert set(docs["document"]) == {"amendment", "modification"}
+    assert {"delivered", "in_progress"} <= set(cases.loc[cases["in_cohort"], "outcome"])
+
+
+def test_lead_times_and_outcomes_equal_the_tables(run):
+    _, results = run
+    cases, tallies = combine(results, "cases"), [r.tally for r in results]
+    reps = [r.replication for r in results]
+    for name, milestone in LEAD_TIMES.items():
+        want = lead_time_summary(cases, name, milestone, reps)
+        got = tally.lead_time(tallies, name)
+        assert got == want  # exactly: the same values in the same order
+    _close(tally.outcomes(tallies), outcome_counts(cases, reps))
+
+
+def test_open_cases_and_series_equal_the_tables(run):
+    params, results = run
+    cases, tallies = combine(results, "cases"), [r.tally for r in results]
+    horizon = params.run.horizon_years * DAYS_PER_YEAR
+    assert [t.open_at_horizon for t in tallies] == open_cases_at(cases, horizon).tolist()
+    days = sorted(combine(results, "pools")["day"].unique().tolist())
+    assert tally.open_series(tallies, len(days)) == open_cases_series(cases, days)
+    assert tally.open_series(tallies, len(days), in_process=True) == open_cases_series(
+        cases, days, until=("delivered", "withdrawn"))
+
+
+def test_workload_fiscal_years_and_loa_metric_equal_the_tables(run):
+    params, results = run
+    cases, docs, tallies = combine(results, "cases"), combine(results, "documents"), [r.tally for r in results]
+    warmup, horizon = (params.run.warmup_years * DAYS_PER_YEAR, params.run.horizon_years * DAYS_PER_YEAR)
+    years = int(math.ceil(horizon / DAYS_PER_YEAR))
+    reps = [r.replication for r in results]
+    _close(tally.fiscal_years(tallies, 2020, years), fiscal_years(cases, docs, 2020, years, reps))
+    _close(tally.workload(tallies, warmup, horizon), workload(cases, docs, warmup, horizon, reps))
+    _close(tally.loa_metric(tallies), loa_metric(cases, docs, warmup, horizon, replications=reps))
+
+
+def test_a_replication_without_cases_keeps_its_place():
+    empty = CaseTally(4, 10.0, 20.0, 1, [0.0, 10.0]).result([0.0, 10.0])
+    lt = tally.lead_time([empty], "lor_to_delivery")
+    assert lt["per_replication"] == [None] and lt["cases"] == 0 and lt["median"] is None
+    assert tally.outcomes([empty])["cohort"]["per_replication"] == [0]
+    assert math.isnan(tally.outcomes([empty])["notified_share"]["per_replication"][0])
+    assert tally.open_series([empty], 2) == [0.0, 0.0]
+
+
+def test_a_hand_made_case_is_counted_where_it_belongs():
+    t = CaseTally(0, warmup=100.0, horizon=400.0, years=2, sample_days=[0.0, 200.0, 500.0])
+    c = make_case(7, value_musd=2000.0, lor_received=150.0, lor_complete=160.0, loa_offered=250.0,
+                  loa_accepted=300.0, delivered=450.0, closed=600.0)
+    t.add(c)
+    r = t.result([0.0, 200.0, 500.0])
+    assert r.outcomes == {"delivered": 1, "withdrawn": 0, "in_progress": 0, "cohort": 1}
+    assert r.lead_times["lor_to_delivery"].values.tolist() == [300.0]
+    assert r.lead_times["lor_to_offer"].values.tolist() == [100.0]
+    assert r.open_at_horizon == 1 and r.open_value_at_horizon == 2.0
+    assert r.open_started.tolist() == [0, 1, 1] and r.open_ended.tolist() == [0, 0, 0]
+    assert r.process_ended.tolist() == [0, 0, 1]
+    assert r.window["loa_value_accepted"] == 2.0 and r.window["value_delivered"] == 0.0  # delivered after 400
+    assert r.fiscal["value_delivered"].tolist() == [0.0, 2.0]  # day 450: the second year
+    assert r.loa["lor_received"]["all"] == [1, 1] and r.loa["lor_complete"]["loas"] == [1, 1]
+
+
+def test_the_tally_refuses_other_sample_days():
+    t = CaseTally(0, 0.0, 10.0, 1, sample_grid(5.0, 10.0))
+    assert t.days == [0.0, 5.0, 10.0]
+    t.result([0.0, 5.0])  # a prefix: the run ended early
+    with pytest.raises(RuntimeError, match="other days"):
+        t.result([0.0, 6.0])
+
+
+def test_a_summary_run_keeps_no_rows(compose):
+    from sim.runner import run_replication
+
+    res = run_replication(compose("debug=tiny", "run.records=summary"), 0)
+    assert res.cases is None and res.documents is None
+    assert res.tally.outcomes["cohort"] > 0
+    assert isinstance(res.tally.lead_times["lor_to_delivery"].values, np.ndarray)
+    assert not isinstance(res.tally, pd.DataFrame)
