@@ -13,6 +13,7 @@ from typing import Mapping, Optional, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from sim.engine.allocator import fixed_mmap_threshold
 from sim.engine.clock import years
 from sim.engine.collection import rare_collections
 from sim.engine.core import Engine, Process
@@ -272,6 +273,7 @@ class FmsModel(Engine):
                 env.process(people_plan(env, pool, plan, step))
             else:
                 env.process(staff_plan(env, pool, staff.headcount, staff.caseload, plan, step))
+        fixed_mmap_threshold()  # freed draw blocks go back to the system (sim.engine.allocator)
         with rare_collections():  # a third of the CPU time went to the cyclic collector (sim.engine.collection)
             env.run(until=self.finished if until is None else until)
         self.snapshots["end"] = {name: pool.snapshot() for name, pool in self.all_pools().items()}

@@ -6,6 +6,8 @@ The :class:`Ledger` takes each one when it is done (``FmsModel(compact=True)``) 
 and document tables report: numbers in ``array.array`` columns, strings as codes into a table of labels.
 ``case_columns`` / ``document_columns`` give the columns back as numpy arrays (strings as objects), the
 same values as reading the objects themselves; the order of the rows is the order the cases were added.
+A run that writes no case table (``run.records=summary``) keeps no ledger: its summary counts each case as it
+finishes (``sim.analysis.tally``), through the same :class:`CaseSink` interface.
 """
 from __future__ import annotations
 
