@@ -12,6 +12,8 @@ glibc it does nothing.
 from __future__ import annotations
 
 import ctypes
+import functools
+from typing import Callable, Optional
 
 M_MMAP_THRESHOLD = -3  # mallopt parameter (glibc's malloc.h)
 MMAP_THRESHOLD = 128 * 1024  # glibc's starting value; setting it explicitly stops it from moving
@@ -19,9 +21,15 @@ MMAP_THRESHOLD = 128 * 1024  # glibc's starting value; setting it explicitly sto
 
 def fixed_mmap_threshold(threshold: int = MMAP_THRESHOLD) -> bool:
     """Fix the size from which the C allocator maps blocks of their own; True if the allocator took it."""
+    mallopt = _mallopt()
+    return mallopt is not None and bool(mallopt(M_MMAP_THRESHOLD, threshold))
+
+
+@functools.cache  # once per process: a ctypes library object makes a class of its own, and a class is a cycle
+def _mallopt() -> Optional[Callable[[int, int], int]]:
     try:
         mallopt = ctypes.CDLL(None).mallopt  # the process's own C library
     except (OSError, AttributeError):  # not glibc (macOS, musl without mallopt, ...)
-        return False
+        return None
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return bool(mallopt(M_MMAP_THRESHOLD, threshold))
+    return mallopt

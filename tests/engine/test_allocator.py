@@ -20,5 +20,23 @@ def test_without_mallopt_nothing_happens(monkeypatch):
             pass
 
     monkeypatch.setattr(ctypes, "CDLL", NoMallopt)
-    assert allocator.fixed_mmap_threshold() is False
+    allocator._mallopt.cache_clear()
+    try:
+        assert allocator.fixed_mmap_threshold() is False
+    finally:
+        allocator._mallopt.cache_clear()
+
+
+def test_calling_it_again_makes_no_garbage():
+    import gc
+
+    allocator.fixed_mmap_threshold()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            allocator.fixed_mmap_threshold()
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
 
