@@ -7,7 +7,9 @@ often enough to take about a third of a replication's CPU time (measured: 1.1 of
 :func:`rare_collections` freezes what exists before the run (imports, parameters: they are not the run's
 garbage) and collects the young generation every ``GEN0`` allocations instead; on the way out it restores
 both.  It changes no result: the collector frees only unreachable objects, and nothing in the model depends
-on when.
+on when.  It collects everything first: a finished model (its open cases, processes and pools point at each
+other) is freed only by the collector, and frozen with the rest it would stay for good, one model per
+replication a worker runs (measured: 11 MB per tiny replication, 20 MB per 8-year one).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ GEN0 = 50_000  # net container allocations between young collections (Python's d
 def rare_collections(gen0: int = GEN0) -> Iterator[None]:
     """Inside: the objects that exist now are left out of collections, and young collections are rare."""
     before = gc.get_threshold()
+    gc.collect()  # first the garbage of an earlier run (a finished model is full of cycles): frozen, it would stay
     gc.freeze()
     gc.set_threshold(gen0, *before[1:])
     try:

@@ -22,3 +22,35 @@ def test_an_error_inside_still_restores_the_collector():
         assert gc.get_threshold()[0] == 1234
         raise RuntimeError("boom")
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_the_garbage_of_an_earlier_run_is_freed_before_the_rest_is_frozen():
+    """A finished model is a web of cycles; frozen, it would stay for good (one per replication a worker runs)."""
+    import weakref
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a cycle: reference counting alone never frees it
+    gone = weakref.ref(a)
+    del a, b
+    with rare_collections():
+        assert gone() is None
+
+
+def test_consecutive_runs_in_one_process_do_not_keep_the_earlier_model():
+    import weakref
+
+    from sim.config import load_params
+    from sim.engine.rng import RandomStreams
+    from sim.model import reform
+    from sim.model.fms_model import FmsModel
+
+    scenario, policy = reform.apply(load_params(["debug=tiny", "run.horizon_years=1"]))
+    first = FmsModel(scenario, RandomStreams(1, 0), policy, visit_totals=True, compact=True).run()
+    assert first.open_cases > 0  # its open cases and their processes hold the model in cycles
+    gone = weakref.ref(first)
+    del first
+    second = FmsModel(scenario, RandomStreams(1, 1), policy, visit_totals=True, compact=True).run()
+    assert gone() is None and second.open_cases > 0
