@@ -22,6 +22,7 @@ VISITS_PER_DOCUMENT = {"amendment": 3.0, "modification": 1.0}
 BASE_BYTES = 180e6  # the interpreter with numpy, pandas, SimPy and scipy loaded
 LIVE_BYTES_PER_CASE = 9e3  # a replication being simulated: cases, processes, visit records
 KEPT_BYTES_PER_CASE = 2e3  # each finished replication's tables (cases, stage totals), kept to the end
+SUMMARY_BYTES_PER_CASE = 24.0  # run.records=summary keeps no table: 3 lead times of 8 bytes per cohort case
 FULL_BYTES_PER_CASE = 1.2e3  # plus its visit table with run.records=full
 BYTES_PER_SAMPLE = 80.0  # one row of the pool time series
 MEMORY_LIMIT = 12 * 2**30  # half of this machine's 24 GiB: a run above it stops unless run.allow_large
@@ -86,6 +87,8 @@ def estimate(params: Params) -> Budget:
     reps, jobs = run.replications, min(run.jobs, run.replications)
     per_case = VISITS_PER_CASE + document_visits_per_case(params)
     kept = KEPT_BYTES_PER_CASE + (FULL_BYTES_PER_CASE * per_case / VISITS_PER_CASE if run.records == "full" else 0.0)
+    if run.records == "summary":  # each replication's case tally (sim.analysis.tally), not its tables
+        kept = SUMMARY_BYTES_PER_CASE
     live = LIVE_BYTES_PER_CASE * per_case / VISITS_PER_CASE
     memory = (BASE_BYTES + jobs * (live * cases + BYTES_PER_SAMPLE * samples)
               + reps * (kept * cases + BYTES_PER_SAMPLE * samples))

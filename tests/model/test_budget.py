@@ -23,6 +23,19 @@ def test_the_baseline_fits_and_the_machine_limits_are_what_the_messages_say():
     assert MEMORY_LIMIT == 12 * 2**30 and EVENT_LIMIT == 1e9
 
 
+def test_a_summary_run_is_charged_for_its_tallies_not_for_tables():
+    """records=summary keeps no case table (sim.analysis.tally): 200 baseline replications fit in memory."""
+    base = load_params(["run.replications=200", "run.records=summary"])
+    cases = copy.deepcopy(base)
+    cases.run.records = "cases"
+    assert estimate(cases).memory_bytes > MEMORY_LIMIT  # the tables of 200 replications would not fit
+    summary = estimate(base)
+    assert summary.memory_bytes < 2 * 2**30 and not summary.over()
+    one = copy.deepcopy(base)
+    one.run.replications = 2
+    assert summary.memory_bytes - estimate(one).memory_bytes < 198 * 1e3 * one.demand.lor_per_year * 30
+
+
 def _with(**run: object) -> object:
     p = copy.deepcopy(TINY)
     for k, v in run.items():
