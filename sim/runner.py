@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.analysis.dynamics import stage_flow, stage_flow_from
 from sim.analysis.stages import stage_totals, stage_totals_from
-from sim.analysis.tally import CaseTally, RepTally, sample_grid
+from sim.analysis.tally import CaseTally, RepTally
 from sim.analysis.workload import DOCUMENT_DTYPES
 from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.engine.core import VISIT_COLUMNS
@@ -111,8 +111,7 @@ def _simulate(params: Params, replication: int) -> RepResult:
     rows = params.run.records != "summary"  # otherwise the cases are only counted as they finish
     run = scenario.run
     warmup, horizon = years(run.warmup_years), years(run.horizon_years)
-    counted = CaseTally(replication, warmup, horizon, int(math.ceil(horizon / DAYS_PER_YEAR)),
-                        sample_grid(run.sample_days, horizon + years(run.drain_years)))
+    counted = CaseTally(replication, warmup, horizon, int(math.ceil(horizon / DAYS_PER_YEAR)), run.sample_days)
     # done cases are counted, and become rows of columns if kept, as they finish: memory does not grow with
     # the horizon
     model = FmsModel(scenario, RandomStreams(params.seed, replication), policy, visit_totals=not full,

@@ -47,7 +47,8 @@ def stage_totals_from(totals: Mapping[tuple[str, str], Sequence[float]], cohort:
 def stage_times(totals: pd.DataFrame, replications: Sequence[int]) -> list[StageTime]:
     """Per stage: mean wait and work per cohort case (visits summed per case), with intervals over replications.
 
-    A stage that a replication's cohort never visited counts as zero for that replication.
+    A stage that a replication's cohort never visited counts as zero for that replication; a replication without
+    a cohort case has no value (left out of every interval alike).
     """
     out = []
     present = set(totals["stage"].astype(str).unique().tolist())
@@ -60,7 +61,7 @@ def stage_times(totals: pd.DataFrame, replications: Sequence[int]) -> list[Stage
         per_case = t[["wait", "work", "waits", "effort", "visits"]].fillna(0.0).div(cohort, axis=0)
         slowdown = (per_case["work"] - per_case["waits"] - per_case["effort"]).clip(lower=0.0)
         # a slot's time held equals its effort: what is left is rounding of sums of floats, not a slowdown
-        slowdown = slowdown.where(slowdown > 1e-9 * per_case["work"].abs(), 0.0)
+        slowdown = slowdown.where((slowdown > 1e-9 * per_case["work"].abs()) | slowdown.isna(), 0.0)
         pools = sorted(set(totals.loc[totals["stage"] == stage, "pool"].astype(str).tolist()))
         out.append({
             "stage": stage,

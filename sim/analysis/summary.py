@@ -20,12 +20,12 @@ from sim.engine.clock import DAYS_PER_YEAR
 
 def summarise(tallies: Sequence[RepTally], totals: pd.DataFrame, pools: pd.DataFrame, windows: pd.DataFrame,
               warmup: float, horizon: float, flow: Optional[pd.DataFrame] = None,
-              sample_days: Optional[Sequence[float]] = None, start_fiscal_year: int = 0) -> Results:
+              start_fiscal_year: int = 0) -> Results:
     """Everything ``summary.json`` holds, from each replication's case tally (``sim.analysis.tally``, in
     replication order: every per-replication list follows it) and the combined pool and stage tables."""
     years = int(math.ceil(horizon / DAYS_PER_YEAR))
     open_h = [t.open_at_horizon for t in tallies]
-    days = sorted(pools["day"].unique().tolist()) if sample_days is None else list(sample_days)
+    days = sorted(pools["day"].unique().tolist())  # the longest replication's: the others' are its first ones
     in_process = tally.open_series(tallies, len(days), in_process=True)
     pool_stats = pool_window_stats(windows)
     return {

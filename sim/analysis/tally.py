@@ -58,7 +58,8 @@ class RepTally:
     fms_notified: int
     open_at_horizon: int
     open_value_at_horizon: float  # $B: value of the open cases plus their amendments accepted by then
-    open_started: npt.NDArray[np.int64]  # per sample day: LORs received by then
+    # per day of the sampling grid (at least the days this replication sampled; the counts hold after the last)
+    open_started: npt.NDArray[np.int64]  # LORs received by then
     open_ended: npt.NDArray[np.int64]  # closed or withdrawn by then
     process_ended: npt.NDArray[np.int64]  # delivered or withdrawn by then
     fiscal: dict[str, npt.NDArray[np.float64]]  # measure -> amount per simulation year (0 .. years-1)
@@ -67,23 +68,18 @@ class RepTally:
     loa_documents: dict[str, int] = field(default_factory=dict)  # loas, amendments
 
 
-def sample_grid(step: float, end: float) -> list[float]:
-    """The days a run samples at, up to ``end``: 0, 0 + step, ... as the sampler's clock adds them up."""
-    days, t = [], 0.0
-    while t <= end:
-        days.append(t)
-        t = t + step
-    return days
-
-
 class CaseTally:
     """Adds up one replication's cases as they are done (``add``); ``result`` when the run is over."""
 
-    def __init__(self, replication: int, warmup: float, horizon: float, years: int, sample_days: Sequence[float],
+    def __init__(self, replication: int, warmup: float, horizon: float, years: int, sample_step: float,
                  goal: float = GOAL_DAYS) -> None:
+        """``sample_step``: the days between the run's pool samples (``run.sample_days``); the sample days are
+        0, 0 + step, ... added up as the sampler's clock adds them, as far as the cases need (a long drain that
+        ends early costs nothing)."""
         self.replication = replication
         self.warmup, self.horizon, self.years, self.goal = warmup, horizon, years, goal
-        self.days = list(sample_days)
+        self.step = sample_step
+        self.days = [0.0]
         self.ids = {name: array("q") for name in LEAD_TIMES}
         self.values = {name: array("d") for name in LEAD_TIMES}
         self.applies = dict.fromkeys(LEAD_TIMES, 0)
@@ -91,8 +87,10 @@ class CaseTally:
         self.outcomes = dict.fromkeys((*OUTCOMES, "cohort"), 0)
         self.fms_cohort = self.fms_notified = self.open_h = 0
         self.open_value_h = 0.0
-        n = len(self.days) + 1  # the last bin: after the last sample day (never counted)
-        self.started, self.ended, self.process_ended = (np.zeros(n, dtype=np.int64) for _ in range(3))
+        # sample day index -> cases that started (ended) after the day before and by this one
+        self.started: dict[int, int] = {}
+        self.ended: dict[int, int] = {}
+        self.process_ended: dict[int, int] = {}
         self.fiscal = {m: np.zeros(years) for m in MEASURES}
         self.window = dict.fromkeys(MEASURES, 0.0)
         self.loa = {clock: {"all": [0, 0], "loas": [0, 0], "amendments": [0, 0],
@@ -100,6 +98,19 @@ class CaseTally:
         self.loa_documents = {"loas": 0, "amendments": 0}
 
     # ------------------------------------------------------------------ adding a case
+    def _grid_to(self, n: int = 0, day: float = -math.inf) -> None:
+        """Sample days until there are ``n`` of them and the last is at or after ``day``."""
+        days, step = self.days, self.step
+        while len(days) < n or days[-1] < day:
+            days.append(days[-1] + step)
+
+    def _count(self, counts: dict[int, int], day: float) -> None:
+        """One more case from the first sample day at or after ``day`` on (nothing when ``day`` is NaN)."""
+        if day == day:
+            self._grid_to(day=day)
+            i = bisect_left(self.days, day)
+            counts[i] = counts.get(i, 0) + 1
+
     def _dated(self, measure: str, day: float, amount: float) -> None:
         """``amount`` of ``measure`` on ``day`` (nothing when the day is missing: the milestone never came)."""
         if day != day:  # NaN
@@ -110,8 +121,8 @@ class CaseTally:
         if self.warmup <= day < self.horizon:
             self.window[measure] += amount
 
-    def _counted(self, part: list[int], days: float) -> None:
-        if days == days:  # offered, and the clock started
+    def _counted(self, part: Optional[list[int]], days: float) -> None:
+        if part is not None and days == days:  # offered, the clock started (and a group reported: A-D)
             part[0] += days <= self.goal
             part[1] += 1
 
@@ -125,12 +136,9 @@ class CaseTally:
             self._cohort(case, lor)
         # when it was open: a case ends when it closes, or when it is withdrawn
         end = case.closed if case.closed == case.closed else case.withdrawn
-        self.started[bisect_left(self.days, lor)] += 1
-        if end == end:
-            self.ended[bisect_left(self.days, end)] += 1
-        gone = case.delivered if case.delivered == case.delivered else case.withdrawn
-        if gone == gone:
-            self.process_ended[bisect_left(self.days, gone)] += 1
+        self._count(self.started, lor)
+        self._count(self.ended, end)
+        self._count(self.process_ended, case.delivered if case.delivered == case.delivered else case.withdrawn)
         is_open = lor <= self.horizon and not end <= self.horizon
         self.open_h += is_open
         open_value = value
@@ -166,7 +174,7 @@ class CaseTally:
                 days = d.offered - d.arrived
                 for clock in CLOCKS:
                     parts = self.loa[clock]
-                    for part in (parts["all"], parts["amendments"], parts[f"group:{case.loa_group}"]):
+                    for part in (parts["all"], parts["amendments"], parts.get(f"group:{case.loa_group}")):
                         self._counted(part, days)
         if is_open:
             self.open_value_h += open_value
@@ -197,14 +205,23 @@ class CaseTally:
             for clock in CLOCKS:
                 parts = self.loa[clock]
                 days = case.loa_offered - getattr(case, clock)
-                for part in (parts["all"], parts["loas"], parts[f"group:{case.loa_group}"]):
+                for part in (parts["all"], parts["loas"], parts.get(f"group:{case.loa_group}")):
                     self._counted(part, days)
 
     # ------------------------------------------------------------------ the result
+    def _cumulative(self, counts: dict[int, int]) -> npt.NDArray[np.int64]:
+        """Per day of the grid (as far as the run sampled or a case's time reached), the cases counted by then;
+        after the last, nothing changes."""
+        per_day = np.zeros(len(self.days), dtype=np.int64)
+        for i, k in counts.items():
+            per_day[i] += k
+        return np.cumsum(per_day)
+
     def result(self, sampled: Sequence[float]) -> RepTally:
-        """The replication's tally; ``sampled`` are the days the run sampled (a prefix of the grid it was
-        given: anything else is a programming error, and raises)."""
+        """The replication's tally; ``sampled`` are the days the run sampled (the first days of the tally's
+        grid: anything else is a programming error, and raises)."""
         n = len(sampled)
+        self._grid_to(n)
         if list(sampled) != self.days[:n]:
             raise RuntimeError("the run sampled other days than the tally's grid: the open-case series would be wrong")
         lead = {}
@@ -216,18 +233,22 @@ class CaseTally:
             replication=self.replication, lead_times=lead, outcomes=dict(self.outcomes),
             fms_cohort=self.fms_cohort, fms_notified=self.fms_notified, open_at_horizon=self.open_h,
             open_value_at_horizon=self.open_value_h,
-            open_started=np.cumsum(self.started)[:-1], open_ended=np.cumsum(self.ended)[:-1],
-            process_ended=np.cumsum(self.process_ended)[:-1],
+            open_started=self._cumulative(self.started), open_ended=self._cumulative(self.ended),
+            process_ended=self._cumulative(self.process_ended),
             fiscal=self.fiscal, window=self.window, loa=self.loa, loa_documents=self.loa_documents)
 
 
 def open_series(tallies: Sequence[RepTally], days: int, in_process: bool = False) -> list[float]:
     """Mean over replications of the cases open (or in process before delivery) at the first ``days`` sample
-    days."""
+    days.  Every replication counts, one without any case as zeros, as in the open cases at the horizon (the
+    table-based ``dynamics.open_cases_series`` sees only the replications that have cases)."""
     total = np.zeros(days)
     for t in tallies:
-        ended = t.process_ended if in_process else t.open_ended
-        total += (t.open_started - ended)[:days]
+        open_ = t.open_started - (t.process_ended if in_process else t.open_ended)
+        if len(open_) >= days:
+            total += open_[:days]
+        else:  # a replication that ended sooner: its counts stay as they were
+            total += np.concatenate([open_, np.full(days - len(open_), open_[-1])])
     return (total / max(len(tallies), 1)).tolist()
 
 

@@ -19,7 +19,7 @@ from sim.analysis import tally
 from sim.analysis.dynamics import open_cases_at, open_cases_series
 from sim.analysis.lead_times import lead_time_summary, outcome_counts
 from sim.analysis.metrics import LEAD_TIMES
-from sim.analysis.tally import CaseTally, sample_grid
+from sim.analysis.tally import CaseTally
 from sim.analysis.workload import fiscal_years, loa_metric, workload
 from sim.engine.clock import DAYS_PER_YEAR
 from sim.runner import combine, run_replications
@@ -102,7 +102,7 @@ def test_workload_fiscal_years_and_loa_metric_equal_the_tables(run):
 
 
 def test_a_replication_without_cases_keeps_its_place():
-    empty = CaseTally(4, 10.0, 20.0, 1, [0.0, 10.0]).result([0.0, 10.0])
+    empty = CaseTally(4, 10.0, 20.0, 1, 10.0).result([0.0, 10.0])
     lt = tally.lead_time([empty], "lor_to_delivery")
     assert lt["per_replication"] == [None] and lt["cases"] == 0 and lt["median"] is None
     assert tally.outcomes([empty])["cohort"]["per_replication"] == [0]
@@ -111,26 +111,28 @@ def test_a_replication_without_cases_keeps_its_place():
 
 
 def test_a_hand_made_case_is_counted_where_it_belongs():
-    t = CaseTally(0, warmup=100.0, horizon=400.0, years=2, sample_days=[0.0, 200.0, 500.0])
+    t = CaseTally(0, warmup=100.0, horizon=400.0, years=2, sample_step=250.0)
     c = make_case(7, value_musd=2000.0, lor_received=150.0, lor_complete=160.0, loa_offered=250.0,
                   loa_accepted=300.0, delivered=450.0, closed=600.0)
     t.add(c)
-    r = t.result([0.0, 200.0, 500.0])
+    r = t.result([0.0, 250.0, 500.0])
     assert r.outcomes == {"delivered": 1, "withdrawn": 0, "in_progress": 0, "cohort": 1}
     assert r.lead_times["lor_to_delivery"].values.tolist() == [300.0]
     assert r.lead_times["lor_to_offer"].values.tolist() == [100.0]
     assert r.open_at_horizon == 1 and r.open_value_at_horizon == 2.0
-    assert r.open_started.tolist() == [0, 1, 1] and r.open_ended.tolist() == [0, 0, 0]
-    assert r.process_ended.tolist() == [0, 0, 1]
+    # days 0, 250, 500 sampled; the grid goes on to 750, the first day after the case closed (600)
+    assert r.open_started.tolist() == [0, 1, 1, 1] and r.open_ended.tolist() == [0, 0, 0, 1]
+    assert r.process_ended.tolist() == [0, 0, 1, 1]
+    assert tally.open_series([r], 5) == [0.0, 1.0, 1.0, 0.0, 0.0]  # after the grid: as at its end
     assert r.window["loa_value_accepted"] == 2.0 and r.window["value_delivered"] == 0.0  # delivered after 400
     assert r.fiscal["value_delivered"].tolist() == [0.0, 2.0]  # day 450: the second year
     assert r.loa["lor_received"]["all"] == [1, 1] and r.loa["lor_complete"]["loas"] == [1, 1]
 
 
 def test_the_tally_refuses_other_sample_days():
-    t = CaseTally(0, 0.0, 10.0, 1, sample_grid(5.0, 10.0))
-    assert t.days == [0.0, 5.0, 10.0]
-    t.result([0.0, 5.0])  # a prefix: the run ended early
+    t = CaseTally(0, 0.0, 10.0, 1, 5.0)
+    t.result([0.0, 5.0])  # the first days of the grid: the run ended early
+    assert t.days == [0.0, 5.0]  # laid out no further than needed
     with pytest.raises(RuntimeError, match="other days"):
         t.result([0.0, 6.0])
 
@@ -143,3 +145,36 @@ def test_a_summary_run_keeps_no_rows(compose):
     assert res.tally.outcomes["cohort"] > 0
     assert isinstance(res.tally.lead_times["lor_to_delivery"].values, np.ndarray)
     assert not isinstance(res.tally, pd.DataFrame)
+
+
+def test_a_long_drain_that_ends_early_costs_no_grid():
+    """The sample days are laid out only as far as the cases' times need them, not to the nominal drain's end."""
+    from sim.config import compose_config, to_params
+    from sim.runner import run_replication
+
+    res = run_replication(to_params(compose_config(["debug=tiny", "run.records=summary", "run.drain_years=100000",
+                                                    "run.allow_large=true"])), 0)
+    assert res.end_day < 100 * DAYS_PER_YEAR  # every case was done long before the drain's end
+    assert len(res.tally.open_started) <= res.end_day / 30.0 + 3
+
+
+def test_replications_without_cases_count_as_zeros_in_the_series_and_are_left_out_of_stage_times(compose):
+    """The open-case series averages every replication, as the open cases at the horizon do; the stage times
+    leave a replication without cohort cases out of every interval alike (its slowdown used to count as 0)."""
+    from sim.job import summarise_results
+
+    params = compose("debug=tiny", "run.records=cases", "run.replications=5", "demand.lor_per_year=0.4")
+    results = run_replications(params)
+    per_rep = [len(r.cases) for r in results]
+    assert 0 in per_rep and sum(per_rep) > 0  # some replications have no case at all
+    s = summarise_results(params, results)
+    assert s["open_cases_at_horizon"]["n"] == 5
+    days = s["series"]["day"]
+    cases = combine(results, "cases")
+    with_cases = len(cases["replication"].unique())
+    table = open_cases_series(cases, days)  # over the replications that have cases
+    assert s["series"]["open_cases"] == pytest.approx([v * with_cases / 5 for v in table], rel=1e-12, abs=1e-12)
+    cohort = [r.tally.outcomes["cohort"] for r in results]
+    for stage in s["stages"]:
+        ns = {stage[k]["n"] for k in stage if isinstance(stage[k], dict) and "n" in stage[k]}
+        assert ns == {sum(1 for c in cohort if c)}, stage["stage"]
