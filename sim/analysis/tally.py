@@ -121,6 +121,15 @@ class CaseTally:
         if self.warmup <= day < self.horizon:
             self.window[measure] += amount
 
+    def _accepted(self, offered: float, accepted: float, value: float, bpc: bool, notified: bool) -> None:
+        """What an LOA and an amendment both count: value accepted (of BPC cases too), and notified documents."""
+        self._dated("value_accepted", accepted, value)
+        if bpc:
+            self._dated("bpc_value_accepted", accepted, value)
+        if notified:
+            self._dated("notified", offered, 1.0)
+            self._dated("value_notified", offered, value)
+
     def _counted(self, part: Optional[list[int]], days: float) -> None:
         if part is not None and days == days:  # offered, the clock started (and a group reported: A-D)
             part[0] += days <= self.goal
@@ -145,12 +154,7 @@ class CaseTally:
         # LOAs: offered, accepted, delivered
         self._dated("loas_offered", case.loa_offered, 1.0)
         self._dated("loa_value_accepted", case.loa_accepted, value)
-        self._dated("value_accepted", case.loa_accepted, value)
-        if bpc:
-            self._dated("bpc_value_accepted", case.loa_accepted, value)
-        if case.notified:
-            self._dated("notified", case.loa_offered, 1.0)
-            self._dated("value_notified", case.loa_offered, value)
+        self._accepted(case.loa_offered, case.loa_accepted, value, bpc, case.notified)
         self._dated("value_delivered", case.delivered, value)
         for d in documents:
             if d.accepted <= self.horizon:
@@ -163,12 +167,7 @@ class CaseTally:
             v = d.value_musd / 1e3
             self._dated("amendments_offered", d.offered, 1.0)
             self._dated("amendment_value_offered", d.offered, v)
-            self._dated("value_accepted", d.accepted, v)
-            if bpc:
-                self._dated("bpc_value_accepted", d.accepted, v)
-            if d.notified:
-                self._dated("notified", d.offered, 1.0)
-                self._dated("value_notified", d.offered, v)
+            self._accepted(d.offered, d.accepted, v, bpc, d.notified)
             if self.warmup <= d.arrived < self.horizon and d.offered == d.offered:
                 self.loa_documents["amendments"] += 1
                 days = d.offered - d.arrived
