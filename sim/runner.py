@@ -1,7 +1,8 @@
-"""Run replications and turn each into tidy tables.  No file I/O here.
+"""Run replications and turn each into a tally and tidy tables.  No file I/O here.
 
 ``run_replication(params, r)`` simulates replication ``r`` with streams derived from
-(params.seed, r) and returns a :class:`RepResult` of DataFrames.  ``run_replications`` runs
+(params.seed, r) and returns a :class:`RepResult`: the tally the summary is made from
+(``sim.analysis.tally``) and DataFrames (the case tables only when they are written).  ``run_replications`` runs
 them in order, or over ``run.jobs`` worker processes; either way the results are returned
 sorted by replication, so the numbers do not depend on the number of processes.
 """
