@@ -49,20 +49,28 @@ def lead_time_summary(cases: pd.DataFrame, name: str, milestone: str,
         per_rep.append(float(d.mean()) if len(d) else math.nan)
         n = int(sel.sum())
         per_rep_censored.append(float(censored[sel].sum() / n) if n else math.nan)
-    ci = mean_ci(per_rep)
-    pooled = days[reached].to_numpy()
+    return lead_time_record(name, milestone, [None if math.isnan(v) else v for v in per_rep],
+                            [None if math.isnan(v) else v for v in per_rep_censored], days[reached].to_numpy(),
+                            int(len(cohort)), int(censored.sum()))
+
+
+def lead_time_record(name: str, milestone: str, per_replication: Sequence[Optional[float]],
+                     per_replication_censored: Sequence[Optional[float]], pooled: np.ndarray, cases: int,
+                     censored: int) -> LeadTime:
+    """A lead time's summary from its per-replication means and censored shares (None where a replication has
+    none), the reached values of every replication pooled, and the cohort cases and censored ones in all."""
     return {
         "name": name,
         "milestone": milestone,
-        **ci,
+        **mean_ci(per_replication),
         "median": float(np.median(pooled)) if len(pooled) else None,
         "p90": float(np.quantile(pooled, 0.9)) if len(pooled) else None,
-        "censored_share": float(censored.sum() / len(cohort)) if len(cohort) else None,
-        "cases": int(len(cohort)),
-        "reached": int(reached.sum()),
-        "per_replication": [None if math.isnan(v) else v for v in per_rep],
-        "per_replication_censored_share": [None if math.isnan(v) else v for v in per_rep_censored],
-        "censored": int(censored.sum()),
+        "censored_share": censored / cases if cases else None,
+        "cases": cases,
+        "reached": int(len(pooled)),
+        "per_replication": list(per_replication),
+        "per_replication_censored_share": list(per_replication_censored),
+        "censored": censored,
         "histogram": histogram(pooled),
         "day_counts": day_counts(pooled),
     }

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
 import numpy as np
@@ -26,7 +26,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from sim.analysis.intervals import mean_ci
-from sim.analysis.lead_times import day_counts, histogram
+from sim.analysis.lead_times import lead_time_record
 from sim.analysis.metrics import LEAD_TIMES
 from sim.analysis.summary_schema import FiscalYears, Interval, LeadTime, LoaMetric, Outcomes, Workload
 from sim.analysis.workload import GOAL_DAYS, GROUPS, MEASURES
@@ -64,8 +64,8 @@ class RepTally:
     process_ended: npt.NDArray[np.int64]  # delivered or withdrawn by then
     fiscal: dict[str, npt.NDArray[np.float64]]  # measure -> amount per simulation year (0 .. years-1)
     window: dict[str, float]  # measure -> total over [warm-up, horizon)
-    loa: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # clock -> part -> [within goal, all]
-    loa_documents: dict[str, int] = field(default_factory=dict)  # loas, amendments
+    loa: dict[str, dict[str, list[int]]]  # clock -> part -> [within goal, all]
+    loa_documents: dict[str, int]  # loas, amendments
 
 
 class CaseTally:
@@ -261,24 +261,11 @@ def lead_time(tallies: Sequence[RepTally], name: str) -> LeadTime:
     """``lead_times.lead_time_summary`` from tallies: per-replication means (None for a replication where no
     cohort case reached the milestone), the pooled median, p90, histogram and day counts."""
     parts = [t.lead_times[name] for t in tallies]
-    per_rep = [float(pd.Series(p.values).mean()) if len(p.values) else None for p in parts]
-    pooled = np.concatenate([p.values for p in parts]) if parts else np.empty(0)
-    cases, censored = sum(p.cases for p in parts), sum(p.censored for p in parts)
-    return {
-        "name": name,
-        "milestone": LEAD_TIMES[name],
-        **mean_ci(per_rep),
-        "median": float(np.median(pooled)) if len(pooled) else None,
-        "p90": float(np.quantile(pooled, 0.9)) if len(pooled) else None,
-        "censored_share": censored / cases if cases else None,
-        "cases": cases,
-        "reached": int(len(pooled)),
-        "per_replication": per_rep,
-        "per_replication_censored_share": [p.censored / p.cases if p.cases else None for p in parts],
-        "censored": censored,
-        "histogram": histogram(pooled),
-        "day_counts": day_counts(pooled),
-    }
+    return lead_time_record(
+        name, LEAD_TIMES[name], [float(pd.Series(p.values).mean()) if len(p.values) else None for p in parts],
+        [p.censored / p.cases if p.cases else None for p in parts],
+        np.concatenate([p.values for p in parts]) if parts else np.empty(0),
+        sum(p.cases for p in parts), sum(p.censored for p in parts))
 
 
 def outcomes(tallies: Sequence[RepTally]) -> Outcomes:
