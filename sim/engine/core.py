@@ -72,7 +72,9 @@ class Engine:
         person's other cases; leave."""
         env = self.env
         arrived = env.now
-        job = yield pool.join(entity.priority, desk, pooled)
+        job = pool.enter(entity.priority, desk, pooled)
+        if job.joined is not None:  # no room: wait in the backlog for a place
+            yield job.joined
         started = env.now
         if waits > 0:
             yield env.timeout(waits)

@@ -43,22 +43,25 @@ class Job:
 
     __slots__ = ("seq", "priority", "person", "done", "inner", "weight", "held", "joined", "left")
 
-    def __init__(self, seq: int, priority: int, weight: float, done: simpy.Event, joined: simpy.Event) -> None:
+    def __init__(self, seq: int, priority: int, weight: float, done: simpy.Event) -> None:
         self.seq, self.priority, self.weight, self.done = seq, priority, weight, done
-        # the event that fires, with this job, once it is in a portfolio; None from then on (the event holds the
-        # job as its value: keeping both would make a reference cycle per visit, garbage only the collector frees)
-        self.joined: Optional[simpy.Event] = joined
+        # the event that fires, with this job, once it is in a portfolio, made only for a case that has to wait
+        # for a place (:meth:`PortfolioPool.enter`); None once placed (the event holds the job as its value:
+        # keeping both would make a reference cycle per visit, garbage only the collector frees)
+        self.joined: Optional[simpy.Event] = None
         self.person: Optional[Person] = None
-        self.inner: Optional[simpy.Event] = None  # the server's event while being worked on
+        # ``done`` while a person's server works on the case (the server fires ``done`` itself: one event per
+        # finish, not one for the server and one for the case); None otherwise
+        self.inner: Optional[simpy.Event] = None
         self.held = True  # in the portfolio, waiting on others (no effort)
         self.left: Optional[float] = None  # effort still to do of a case handed over into the backlog
 
 
 def _has_joined(job: Job) -> None:
-    """``job`` is in a portfolio: its join event fires with it."""
+    """``job`` is in a portfolio: its join event, if it waited for a place, fires with it."""
     joined, job.joined = job.joined, None
-    assert joined is not None
-    joined.succeed(job)
+    if joined is not None:
+        joined.succeed(job)
 
 
 class Person:
@@ -162,7 +165,7 @@ class PortfolioPool:
         heapq.heapify(self._sizes)
         for job in sorted(person.jobs.values(), key=lambda j: j.seq):
             target = self.least_loaded()
-            if job.done.triggered or (job.inner is not None and job.inner.triggered):
+            if job.done.triggered:
                 # its work ended this instant (the case leaves at once): it goes along whatever the cap
                 if job.inner is not None:  # the finish is still to be processed: _worked counts it there
                     target.working += 1
@@ -230,21 +233,35 @@ class PortfolioPool:
     # ------------------------------------------------------------------ the case's side
     def join(self, priority: int, desk: float, pooled: bool) -> simpy.Event:
         """An event that fires with the case's :class:`Job` once it is in a person's portfolio (held, not yet
-        worked on); pair it with :meth:`done`."""
+        worked on); pair it with :meth:`done`.  :meth:`enter` is the same without an event when there is room."""
+        job = self.enter(priority, desk, pooled)
+        if job.joined is not None:
+            return job.joined
+        joined = self.env.event()
+        joined.succeed(job)
+        return joined
+
+    def enter(self, priority: int, desk: float, pooled: bool) -> Job:
+        """The case's :class:`Job`, in a person's portfolio now (held, not yet worked on) when there is room;
+        otherwise in the backlog, with ``job.joined`` an event that fires with it once it is placed (yield it
+        first).  Pair it with :meth:`done`."""
         self._advance()
         self.requests += 1
-        job = Job(next(self._seq), priority, self.attention.get(priority, 1.0), self.env.event(), self.env.event())
+        done = self.env.event()
+        job = Job(next(self._seq), priority, self.attention.get(priority, 1.0), done)
+        # the bookkeeping of a finish runs first among the callbacks of ``done``, before the case's process resumes
+        done.callbacks.append(lambda _ev: self._worked(job))
         target = self.least_loaded() if pooled else self.people[min(len(self.people) - 1,
                                                                    int(desk * len(self.people)))]
-        joined = job.joined
-        assert joined is not None
-        if target.cases < self.max_cases and not self._backlog:
-            self._start(job, target)
-            _has_joined(job)
-        else:  # the desk is full: to whoever has room, or the backlog
-            heapq.heappush(self._backlog, (priority, job.seq, job))
-            self._dispatch()
-        return joined
+        if not self._backlog:  # (a backlog means everyone is full)
+            if target.cases >= self.max_cases:  # the desk is full: to whoever has room
+                target = self.least_loaded()
+            if target.cases < self.max_cases:
+                self._start(job, target)
+                return job
+        job.joined = self.env.event()  # everyone is full: the backlog
+        heapq.heappush(self._backlog, (priority, job.seq, job))
+        return job
 
     def _start(self, job: Job, person: Person) -> None:
         self.starts += 1
@@ -277,13 +294,10 @@ class PortfolioPool:
         person.working += 1
         if person.working == 1:
             self.busy_people += 1
-        inner = person.server.work(effort, job.weight)
-        job.inner = inner
-        inner.callbacks.append(lambda ev: self._worked(job, ev))
+        job.inner = person.server.work(effort, job.weight, job.done)
 
-    def _worked(self, job: Job, inner: simpy.Event) -> None:
-        if job.inner is not inner:
-            return  # handed over: the new server's event counts
+    def _worked(self, job: Job) -> None:
+        """The server fired ``job.done``: the case's effort is delivered (runs before its process resumes)."""
         self._advance()
         self.working -= 1
         job.inner = None
@@ -292,7 +306,6 @@ class PortfolioPool:
         person.working -= 1
         if person.working == 0:
             self.busy_people -= 1
-        job.done.succeed()
 
     def done(self, job: Job) -> None:
         """The case leaves the stage (and the portfolio); the freed place takes the head of the backlog."""

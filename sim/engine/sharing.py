@@ -101,11 +101,13 @@ class SharedServer:
         self._reschedule()
 
     # ------------------------------------------------------------------ use
-    def work(self, effort: float, weight: float = 1.0) -> simpy.Event:
-        """An event that fires when ``effort`` person-days have been delivered to this job."""
+    def work(self, effort: float, weight: float = 1.0, event: Optional[simpy.Event] = None) -> simpy.Event:
+        """An event (``event``, or a new one) that fires when ``effort`` person-days have been delivered to this
+        job."""
         if weight <= 0:
             raise ValueError(f"weight={weight}; allowed: > 0")
-        event = self.env.event()
+        if event is None:
+            event = self.env.event()
         if effort <= 0:
             event.succeed()
             return event

@@ -218,3 +218,28 @@ def test_a_person_leaving_the_instant_a_case_is_worked_hands_it_over_finished(ex
     env.run()
     assert done == {0: 1.0, 1: 5.0}
     assert pool.in_portfolios == pool.working == pool.busy_people == 0 and pool.headcount == 1
+
+
+def test_a_case_with_room_enters_without_an_event_and_its_finish_is_one_event():
+    """Lean visits (issue 11): ``enter`` places a case at once when someone has room (no join event to step
+    through), makes a join event only when everyone is full, and the person's server fires the case's own
+    ``done`` event (no second event for the server's finish)."""
+    import simpy
+
+    env = simpy.Environment()
+    pool = PortfolioPool(env, "x", 2, max_cases=1)
+    first = pool.enter(NORMAL, 0.0, False)  # person 0's desk
+    overflow = pool.enter(NORMAL, 0.0, False)  # person 0 is full: person 1 has room
+    assert first.joined is None and overflow.joined is None
+    assert (first.person.uid, overflow.person.uid) == (0, 1)
+    waiting = pool.enter(NORMAL, 0.0, False)  # everyone full: the backlog, with an event to wait on
+    assert waiting.joined is not None and waiting.person is None and pool.queue_length == 1
+    joined = waiting.joined
+    finished = pool.work(first, 2.0)
+    assert finished is first.done and first.inner is first.done
+    env.run(until=2.0)
+    assert not finished.triggered
+    env.run(until=2.5)
+    assert finished.processed and first.inner is None and pool.working == 0  # bookkeeping done with the finish
+    pool.done(first)
+    assert waiting.joined is None and joined.triggered and joined.value is waiting and waiting.person.uid == 0
