@@ -11,6 +11,19 @@ from sim.config import compose_config, to_params
 from sim.model.checks import validate_params
 from sim.model.params import Params
 
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """The host's SIMD levels and C library on record in every run's header (issue 20: numpy and glibc pick their code
+    by CPU, and the simulation must give the same history on any of them)."""
+    import platform
+
+    from numpy._core import _multiarray_umath as m
+
+    found = [f for f in m.__cpu_dispatch__ if m.__cpu_features__.get(f) and f not in m.__cpu_baseline__]
+    libc = " ".join(platform.libc_ver())
+    return [f"numpy SIMD: baseline {' '.join(m.__cpu_baseline__)}; dispatched here: {' '.join(found) or 'none'}; "
+            f"C library: {libc or 'unknown'}"]
+
 TINY = ["debug=tiny"]
 
 

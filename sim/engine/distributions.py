@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from scipy.special import ndtri
+from sim.engine.portable_math import exp, log1p, ndtri
 
 KINDS = ("fixed", "lognormal", "triangular", "uniform", "exponential")
 
@@ -44,7 +44,7 @@ class Dist:
         if k == "fixed":
             x = self.value
         elif k == "lognormal":
-            x = self.median * math.exp(self.sigma * float(ndtri(u))) if self.sigma > 0 else self.median
+            x = self.median * exp(self.sigma * ndtri(u)) if self.sigma > 0 else self.median
         elif k == "triangular":
             a, c, b = self.low, self.mode, self.high
             if b == a:
@@ -59,7 +59,7 @@ class Dist:
         elif k == "uniform":
             x = self.low + u * (self.high - self.low)
         else:  # exponential
-            x = -self.mean * math.log1p(-u)
+            x = -self.mean * log1p(-u)
         if self.cap is not None and x > self.cap:
             x = self.cap
         return x
@@ -86,7 +86,7 @@ class Dist:
         if k == "fixed":
             return self.value
         if k == "lognormal":
-            return self.median * math.exp(self.sigma**2 / 2)
+            return self.median * exp(self.sigma * self.sigma / 2)
         if k == "triangular":
             return (self.low + self.mode + self.high) / 3
         if k == "uniform":

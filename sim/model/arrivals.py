@@ -16,12 +16,12 @@ Month 0 is October: day 0 is 1 October of ``run.start_fiscal_year``.  Growth com
 """
 from __future__ import annotations
 
-import math
 from typing import Iterator
 
 import numpy as np
 
 from sim.engine.clock import DAYS_PER_YEAR, month_of
+from sim.engine.portable_math import exp, log1p
 from sim.engine.rng import RandomStreams
 from sim.model.params import DemandParams
 
@@ -50,7 +50,7 @@ class LorRate:
         self.segments: list[tuple[float, float, float]] = []  # (start day, log level at start, log rate per day)
         level = 0.0
         for i, (day, rate) in enumerate(steps):
-            per_day = math.log1p(rate) / DAYS_PER_YEAR
+            per_day = log1p(rate) / DAYS_PER_YEAR
             self.segments.append((day, level, per_day))
             if i + 1 < len(steps):
                 level += per_day * (steps[i + 1][0] - day)
@@ -73,7 +73,7 @@ class LorRate:
             if s[0] <= t:
                 seg = s
         day, level, per_day = seg
-        return 1.0 if level == 0.0 and per_day == 0.0 else math.exp(level + per_day * (t - day))
+        return 1.0 if level == 0.0 and per_day == 0.0 else exp(level + per_day * (t - day))
 
     def split(self, t: float) -> tuple[float, float]:
         """FMS and BPC rates at day ``t``, relative to the base rate."""
@@ -94,15 +94,17 @@ def lor_times(demand: DemandParams, streams: RandomStreams, horizon: float,
               start_fiscal_year: int = 0) -> Iterator[tuple[int, float, str]]:
     """Yield (case id, arrival day, funding ``fms`` or ``bpc``) for every LOR received before ``horizon``."""
     rate = LorRate(demand, start_fiscal_year)
-    env_rate = rate.base * rate.envelope
+    mean_gap = 1.0 / (rate.base * rate.envelope)
     gaps_rng, keep_rng, funding_rng = streams("arrivals"), streams("arrivals.thinning"), streams("arrivals.funding")
     t, k = 0.0, 0
     while True:
-        gaps = gaps_rng.exponential(1.0 / env_rate, CHUNK)
+        # exponential gaps by inverse CDF from uniforms (not Generator.exponential, whose ziggurat calls the C
+        # library's exp and log1p, which differ by CPU: sim.engine.portable_math)
+        gaps = gaps_rng.random(CHUNK)
         keeps = keep_rng.random(CHUNK)
         funds = funding_rng.random(CHUNK)
-        for gap, u, v in zip(gaps.tolist(), keeps.tolist(), funds.tolist()):
-            t += gap
+        for g, u, v in zip(gaps.tolist(), keeps.tolist(), funds.tolist()):
+            t += -mean_gap * log1p(-g)
             if t >= horizon:
                 return
             fms, bpc = rate.split(t)

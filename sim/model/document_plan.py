@@ -13,9 +13,8 @@ from __future__ import annotations
 import math
 from typing import Mapping
 
-import numpy as np
-
 from sim.engine.clock import DAYS_PER_YEAR, years
+from sim.engine.portable_math import log
 from sim.engine.rng import DrawBank
 from sim.model.params import DOCUMENTS, DocumentParams
 
@@ -27,25 +26,32 @@ Planned = tuple[float, str, int]  # (days after the LOR, kind, seq 1, 2, ...)
 
 def _offsets(bank: DrawBank, case_id: int, per_year: float, limit: float) -> list[float]:
     """Offsets (days after the LOR) below ``limit``: gaps from the pre-drawn visits, then from the case's
-    overflow stream, so the planned times are a prefix of one fixed stream whatever the limit."""
+    overflow stream, so the planned times are a prefix of one fixed stream whatever the limit.  Each chunk's gaps
+    are summed in order and added to the last time before it; drawing stops at the first time past ``limit``."""
     if per_year <= 0:
         return []
     mean_gap = DAYS_PER_YEAR / per_year
-    times = np.cumsum(-np.log(bank.column(case_id, 0)) * mean_gap)
-    chunk = 0
-    while times[-1] < limit:
-        more = np.cumsum(-np.log(bank.beyond(case_id, OVERFLOW_CHUNK, chunk)) * mean_gap)
-        times = np.concatenate([times, times[-1] + more])
+    out: list[float] = []
+    base, chunk = 0.0, 0
+    uniforms = bank.column(case_id, 0)
+    while True:
+        run = 0.0
+        for u in uniforms.tolist():
+            run += -log(u) * mean_gap  # portable log: the same bits on every CPU (np.log's are not)
+            t = base + run
+            if t >= limit:
+                return out
+            out.append(t)
+        base = t
+        uniforms = bank.beyond(case_id, OVERFLOW_CHUNK, chunk)
         chunk += 1
-    out: list[float] = times[times < limit].tolist()
-    return out
 
 
 def plan_documents(banks: Mapping[str, DrawBank], params: Mapping[str, DocumentParams], case_id: int,
                    group: str, until: float = math.inf) -> tuple[Planned, ...]:
     """Every planned document of case ``case_id`` (LOA group ``group``) within ``until`` days of its LOR (and
     ``PLAN_YEARS``), in time order.  A document planned after the run ends could never happen."""
-    limit = min(until, years(PLAN_YEARS))
+    limit = float(min(until, years(PLAN_YEARS)))  # a Python float: against a numpy scalar, each comparison is slow
     plan: list[Planned] = []
     for kind in DOCUMENTS:
         rate = params[kind].per_year.get(group, 0.0)

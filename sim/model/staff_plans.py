@@ -34,6 +34,7 @@ import simpy
 from sim.engine.clock import DAYS_PER_YEAR
 from sim.engine.core import Process
 from sim.engine.pool import Pool
+from sim.engine.portable_math import exp, log
 from sim.engine.portfolio import PortfolioPool
 from sim.model.params import StaffPlan
 
@@ -51,7 +52,7 @@ class Workforce:
     def __init__(self, headcount: int, plan: StaffPlan) -> None:
         self.plan = plan
         self.cohorts: list[list[float]] = [[-math.inf, float(headcount)]]
-        self.rate = -math.log(1.0 - plan.attrition_per_year) / DAYS_PER_YEAR if plan.attrition_per_year else 0.0
+        self.rate = -log(1.0 - plan.attrition_per_year) / DAYS_PER_YEAR if plan.attrition_per_year else 0.0
         self.last = 0.0
 
     @property
@@ -61,7 +62,7 @@ class Workforce:
     def advance(self, now: float) -> None:
         dt = now - self.last
         if self.rate and dt > 0:
-            keep = math.exp(-self.rate * dt)
+            keep = exp(-self.rate * dt)
             leavers = self.headcount * (1.0 - keep)
             for c in self.cohorts:
                 c[1] *= keep
@@ -101,13 +102,13 @@ def staff_plan(env: simpy.Environment, pool: Pool, headcount: int, caseload: int
 
 def people_plan(env: simpy.Environment, pool: PortfolioPool, plan: StaffPlan, step: float) -> Process:
     """Process that hires, loses and ramps up the people of a portfolio pool (rules in the module docstring)."""
-    rate = -math.log(1.0 - plan.attrition_per_year) / DAYS_PER_YEAR if plan.attrition_per_year else 0.0
+    rate = -log(1.0 - plan.attrition_per_year) / DAYS_PER_YEAR if plan.attrition_per_year else 0.0
     hires = sorted(((h.year * DAYS_PER_YEAR, h.headcount) for h in plan.hires), key=lambda x: x[0])
     debt, last = 0.0, env.now
     while True:
         now = env.now
         if rate and now > last:
-            debt += pool.headcount * (1.0 - math.exp(-rate * (now - last)))
+            debt += pool.headcount * (1.0 - exp(-rate * (now - last)))
             while debt >= 1.0 - 1e-9:
                 debt -= 1.0
                 if plan.backfill:  # the replacement joins first and takes over the leaver's cases

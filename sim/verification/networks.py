@@ -45,6 +45,7 @@ from sim.analysis.intervals import t_interval
 from sim.engine.core import Engine, Process
 from sim.engine.distributions import Dist
 from sim.engine.pool import Pool
+from sim.engine.portable_math import log1p
 from sim.engine.rng import RandomStreams
 from sim.engine.sharing import RateFn, SharedServer, constant
 from sim.verification.queueing import DISCIPLINES, jackson_series, series
@@ -108,7 +109,7 @@ def service_dist(mean: float, cv: float) -> Dist:
         return Dist(kind="exponential", mean=mean)
     if cv == 0.0:
         return Dist(kind="fixed", value=mean)
-    return Dist(kind="lognormal", median=mean / math.sqrt(1.0 + cv * cv), sigma=math.sqrt(math.log1p(cv * cv)))
+    return Dist(kind="lognormal", median=mean / math.sqrt(1.0 + cv * cv), sigma=math.sqrt(log1p(cv * cv)))
 
 
 def shared_rate(c: int) -> RateFn:

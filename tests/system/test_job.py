@@ -173,13 +173,20 @@ def test_run_control_keys_leave_summary_json_unchanged(compose):
 
 
 def test_a_replication_without_any_case_keeps_its_place(compose, tmp_path):
-    """At 0.4 LORs a year, replication 1 of the tiny run draws no LOR at all: it must stay in every
-    per-replication list (zeros for counts, None for lead times), or paired comparisons pair the wrong runs."""
+    """At 0.4 LORs a year, replication 2 of the tiny run draws no LOR at all (replication 1 draws several): it must
+    stay in every per-replication list (zeros for counts, None for lead times), or paired comparisons pair the wrong
+    runs."""
     import io
 
+    from sim.engine.clock import years
+    from sim.engine.rng import RandomStreams
     from sim.job import run_job
+    from sim.model.arrivals import lor_times
 
-    params = compose("debug=tiny", "demand.lor_per_year=0.4")
+    params = compose("debug=tiny", "demand.lor_per_year=0.4", "run.first_replication=1")
+    end = years(params.run.horizon_years)
+    drawn = [sum(1 for _ in lor_times(params.demand, RandomStreams(params.seed, r), end)) for r in (1, 2)]
+    assert drawn[0] > 0 and drawn[1] == 0, f"the premise no longer holds for this seed: LORs drawn {drawn}"
     s = run_job(params, tmp_path / "sparse", config={}, overrides=[], stream=io.StringIO(), progress=False)
     assert s["replications"] == 2
     assert s["cases"]["cohort"]["per_replication"][1] == 0 and s["cases"]["cohort"]["n"] == 2
