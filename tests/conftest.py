@@ -17,14 +17,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     by CPU, and the simulation must give the same history on any of them)."""
     import platform
 
-    from numpy._core import _multiarray_umath as m
+    from helpers import dispatched_simd
 
-    found = [f for f in m.__cpu_dispatch__ if m.__cpu_features__.get(f) and f not in m.__cpu_baseline__]
-    libc = " ".join(platform.libc_ver())
-    return [f"numpy SIMD: baseline {' '.join(m.__cpu_baseline__)}; dispatched here: {' '.join(found) or 'none'}; "
-            f"C library: {libc or 'unknown'}"]
-
-TINY = ["debug=tiny"]
+    libc = " ".join(platform.libc_ver()) or "unknown"
+    return [f"numpy SIMD above its baseline here: {' '.join(dispatched_simd()) or 'none'}; C library: {libc}"]
 
 
 @pytest.fixture(scope="session")

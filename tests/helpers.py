@@ -1,6 +1,9 @@
 """Helpers for model tests: deterministic params, a fake draw bank, hand-made cases, exact timelines."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 
 from sim.engine.distributions import Dist
@@ -173,3 +176,14 @@ def deterministic_params() -> Params:
                     sample_days=30.0, jobs=1)
     return Params(seed=20261125, study="baseline", run=run, demand=demand, process=process, staffing=staffing,
                   reform={"none": ReformLevers()}, reference="none", question="", scenario="", sensitivity=None)
+
+
+SIMD_PROBE = ("from numpy._core import _multiarray_umath as m; print(' '.join(f for f in m.__cpu_dispatch__ "
+              "if m.__cpu_features__.get(f) and f not in m.__cpu_baseline__))")
+
+
+def dispatched_simd(env: dict[str, str] | None = None) -> list[str]:
+    """The SIMD levels numpy dispatches to above its build's baseline, as a fresh process with ``env`` sees them
+    (numpy's own record, ``_multiarray_umath``; issue 20)."""
+    out = subprocess.run([sys.executable, "-c", SIMD_PROBE], env=env, capture_output=True, text=True, check=True)
+    return out.stdout.split()

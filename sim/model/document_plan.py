@@ -42,7 +42,7 @@ def _offsets(bank: DrawBank, case_id: int, per_year: float, limit: float) -> lis
             if t >= limit:
                 return out
             out.append(t)
-        base = t
+        base += run  # the chunk's last time, as computed above
         uniforms = bank.beyond(case_id, OVERFLOW_CHUNK, chunk)
         chunk += 1
 

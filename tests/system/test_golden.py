@@ -23,4 +23,5 @@ def test_golden_history_and_kpis_unchanged(path, overrides):
     assert not changed and history.keys() == expected_history.keys(), (
         f"the simulated history of the golden run changed ({path.name}): {', '.join(changed) or 'replications'}; "
         f"on an unchanged commit this means the host's CPU changed the simulation (issue 20); {REGENERATE}")
+    assert history == expected_history, f"the golden run's history has new digests ({path.name}); {REGENERATE}"
     assert got == expected, f"the KPIs of the golden run changed ({path.name}); {REGENERATE}"
