@@ -2,13 +2,15 @@
 
 1. Subcommands (``fms-sim figures <run dir>``, ...) are routed before Hydra sees the command
    line, since Hydra would read them as bad overrides.
-2. The config is composed and validated first (``sim.sweep.precheck``): a user mistake
+2. The config is composed and validated first (``sim.sweep.check_command``): a user mistake
    prints one line naming the key, the value and what is allowed, and exits with code 2
-   before any result directory exists.
+   before any result directory exists.  Then the output folder is claimed (``sim.output.claim``) and
+   handed to Hydra by name, so two commands never write into one folder.
 3. Hydra then runs the job (or the sweep) and ``sim.job.run_job`` does the work.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import signal
 import sys
@@ -20,9 +22,10 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, register, to_params
-from sim.model.params import RUN_CONTROL
+from sim.output.claim import Claim, ClaimError, claim
+from sim.output.resume import ResumeError, completed_summary
 from sim.runner import Stopped, stop_on_signals
-from sim.sweep import precheck
+from sim.sweep import OutputFolder, check_command
 
 # subcommand -> module with a main(argv) function
 SUBCOMMANDS = {"figures": "sim.figures", "report": "sim.report", "validate": "sim.validate"}
@@ -50,7 +53,7 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
         summary = run_job(params, out_dir, config, overrides, progress=not multirun)
     except Exception as e:  # in a sweep, one failed job must not stop the others or the report
         if not multirun:
-            if isinstance(e, ConfigError):
+            if isinstance(e, (ConfigError, ResumeError)):
                 print(f"fms-sim: error: {e}", file=sys.stderr)
                 sys.exit(2)
             raise
@@ -58,25 +61,6 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
         print(f"fms-sim: job {hc.job.num} failed: {e}", file=sys.stderr)
         return None
     return summary["lead_times"]["lor_to_delivery"]["mean"]
-
-
-def completed_summary(out_dir: Path, config: dict) -> Optional[dict]:
-    """The summary of an earlier complete run in ``out_dir`` with the same resolved config (run-control
-    keys, ``RUN_CONTROL``, aside), or None: then the job runs."""
-    from sim.output import run_dir
-
-    def key(c: dict) -> dict:  # the precision target decides which jobs run, not what a job computes
-        return {**{k: v for k, v in c.items() if k != "precision"},
-                "run": {k: v for k, v in (c.get("run") or {}).items() if k not in RUN_CONTROL}}
-
-    try:
-        manifest = run_dir.read_json(out_dir / "manifest.json")
-        if manifest.get("status") != "complete" or key(manifest.get("config") or {}) != key(config):
-            return None
-        summary = run_dir.read_json(out_dir / "summary.json")
-        return summary if isinstance(summary, dict) and isinstance(summary.get("lead_times"), dict) else None
-    except (OSError, ValueError):
-        return None
 
 
 def record_failure(out_dir: Path, overrides: list[str], error: BaseException) -> None:
@@ -109,22 +93,36 @@ def _report_after_launcher_failure(sweep_dir: Path) -> int:
     return 1
 
 
+def claim_output(output: OutputFolder) -> Claim:
+    """Claim the command's output folder before Hydra makes it (``sim.output.claim``)."""
+    return claim(output.path, timestamped=output.timestamped, key=output.key)
+
+
+def hydra_quoted(value: str) -> str:
+    """``value`` as a quoted Hydra override value (a comma in a path would otherwise start a sweep)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         return int(importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:]) or 0)
     try:
-        precheck(argv)
-    except ConfigError as e:
+        output = check_command(argv).output
+        held = claim_output(output) if output is not None else None
+    except (ConfigError, ClaimError) as e:
         print(f"fms-sim: error: {e}", file=sys.stderr)
         return 2
+    if held is not None and output is not None:  # Hydra writes the folder claimed, not its own reading of ${now:}
+        argv = [a for a in argv if a.lstrip("+").split("=", 1)[0] != output.key] + [
+            f"{output.key}={hydra_quoted(str(held.path))}"]
     register()
     sys.argv = [sys.argv[0]] + argv
     from sim.report import ReportCallback
 
     ReportCallback.last = ReportCallback.started = None
     try:
-        with stop_on_signals():
+        with stop_on_signals(), held if held is not None else contextlib.nullcontext():
             hydra_main()
     except SystemExit as e:  # Hydra exits 1 when the launcher raises (a cluster job killed, lost or out of memory)
         if not e.code or ReportCallback.started is None or ReportCallback.last is not None:

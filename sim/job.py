@@ -6,6 +6,7 @@ table of lead times and returns the summary.  It is a plain function that tests 
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from dataclasses import asdict
@@ -117,12 +118,16 @@ def run_job(params: Params, out_dir: Path, config: dict, overrides: list[str],
         from sim.output.run_figures import make_figures  # matplotlib only when figures are made
 
         files += make_figures(out_dir)
+        manifest.finish("complete", files)  # inside: if even this write fails, the record says failed if it can
     except BaseException as e:
-        manifest.finish("failed", [], error="".join(traceback.format_exception_only(type(e), e)).strip())
+        with contextlib.suppress(OSError):  # a full disk may refuse this too: then the manifest still says running
+            manifest.finish("failed", [], error="".join(traceback.format_exception_only(type(e), e)).strip())
         raise
-    manifest.finish("complete", files)
-    print(f"\nScenario {summary['scenario']!r}, cohort of LORs received in "
-          f"[{params.run.warmup_years:g}, {params.run.horizon_years:g}) years:", file=stream)
-    print(lead_time_table(summary), file=stream)
-    print(f"results: {out_dir}", file=stream)
+    try:
+        print(f"\nScenario {summary['scenario']!r}, cohort of LORs received in "
+              f"[{params.run.warmup_years:g}, {params.run.horizon_years:g}) years:", file=stream)
+        print(lead_time_table(summary), file=stream)
+        print(f"results: {out_dir}", file=stream)
+    except (OSError, ValueError) as e:  # a closed or broken output: the results are written and complete
+        print(f"fms-sim: the run is complete ({out_dir}), but its table could not be printed: {e}", file=sys.stderr)
     return summary

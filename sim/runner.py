@@ -24,7 +24,7 @@ from sim.analysis.tally import CaseTally, RepTally
 from sim.analysis.workload import DOCUMENT_DTYPES
 from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.engine.core import VISIT_COLUMNS
-from sim.engine.rng import RandomStreams
+from sim.engine.rng import WORD, WORD_RULE, RandomStreams
 from sim.model import reform
 from sim.model.checks import validate_params
 from sim.model.fms_model import POOL_SAMPLE_COLUMNS, FmsModel
@@ -103,6 +103,8 @@ def checked(params: Params) -> Params:
 
 def run_replication(params: Params, replication: int) -> RepResult:
     """Replication ``replication`` of the scenario ``params`` (checked; reform levers applied here)."""
+    if not isinstance(replication, int) or isinstance(replication, bool) or not 0 <= replication < WORD:
+        raise ValueError(f"run_replication: replication={replication!r}; allowed: {WORD_RULE}")
     return _simulate(checked(params), replication)
 
 

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -30,6 +31,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.config import ROOT, ConfigError, compose_config, one_line, to_params
 from sim.model.params import Params
 from sim.output.multirun import is_precision_target
+from sim.output.resume import ResumeError, completed_summary
 from sim.output.run_dir import OUTPUTS, is_our_manifest
 
 # Hydra's own command-line flags that take a value (mirrors Hydra's argument parser; see the docstring)
@@ -248,12 +250,24 @@ def _earlier_run(path: Path, multirun: bool) -> list[Path]:
     return found + (jobs if multirun else [])
 
 
-def check_output_dir(cfg: DictConfig, multirun: bool) -> None:
+@dataclass(frozen=True)
+class OutputFolder:
+    """The folder a command will write: its Hydra key, its path (timestamp resolved once, here) and whether its
+    name came from the timestamp pattern (then a clash with another run moves to the next free name)."""
+
+    key: str
+    path: Path
+    timestamped: bool
+
+
+def check_output_dir(cfg: DictConfig, multirun: bool) -> OutputFolder:
     """One run per folder: the output folder must be creatable, outside the project's sources, and hold no
     other run, unless ``run.overwrite=true``: then the earlier run's own outputs (``OUTPUTS``, its job
     folders) are removed, and nothing else.  ``cfg`` is composed with the command line's hydra.* keys."""
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     path = Path(str(OmegaConf.select(cfg, key)))
+    node = cfg.hydra.sweep if multirun else cfg.hydra.run
+    folder = OutputFolder(key, path, "${now:" in str(OmegaConf.to_container(node, resolve=False).get("dir")))
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{key}={path} exists and is not a folder; allowed: a new folder")
     where = path.resolve()
@@ -276,7 +290,7 @@ def check_output_dir(cfg: DictConfig, multirun: bool) -> None:
         raise ConfigError("run.resume=true and run.overwrite=true: one keeps the earlier jobs, the other removes "
                           "them; choose one")
     if not earlier or (multirun and resume):
-        return  # run.resume continues the multirun in this folder: its complete jobs are kept
+        return folder  # run.resume continues the multirun in this folder: its complete jobs are kept
     if not overwrite:
         what = "another multirun" if multirun else "another run"
         also = " or run.resume=true to finish it" if multirun else ""
@@ -284,6 +298,30 @@ def check_output_dir(cfg: DictConfig, multirun: bool) -> None:
                           f"run.overwrite=true to replace it{also}")
     for p in earlier:
         shutil.rmtree(p) if p.is_dir() else p.unlink()
+    return folder
+
+
+def check_resume(cfg: DictConfig, jobs: list[list[str]], composer: "JobComposer") -> None:
+    """``run.resume=true``: every complete job folder of the sweep was made with the config its job has now, or the
+    command is refused before any job runs (each job checks again for itself, ``sim.cli.hydra_main``)."""
+    if str(OmegaConf.to_container(cfg.hydra.sweep, resolve=False).get("subdir")) != "${hydra.job.num}":
+        return  # job folders named otherwise: left to the jobs' own check
+    sweep_dir = Path(str(OmegaConf.select(cfg, "hydra.sweep.dir")))
+    for num, job in enumerate(jobs):
+        config = OmegaConf.to_container(composer.compose(list(job)), resolve=True)
+        try:
+            completed_summary(sweep_dir / str(num), config)  # type: ignore[arg-type]
+        except ResumeError as e:
+            raise ConfigError(f"{e} (the sweep job {' '.join(job)})") from None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a checked command line will do: the Params of a single run (None for a multirun), and the folder it
+    will write (None when Hydra only prints, as with ``--cfg job``)."""
+
+    params: Optional[Params]
+    output: Optional[OutputFolder]
 
 
 def precheck(argv: list[str]) -> Optional[Params]:
@@ -292,6 +330,11 @@ def precheck(argv: list[str]) -> Optional[Params]:
     For a multirun, every job of the sweep (command line and experiment file) is composed and
     validated.  Returns the Params of a single run.
     """
+    return check_command(argv).params
+
+
+def check_command(argv: list[str]) -> Checked:
+    """:func:`precheck`, and the output folder the command will write (to be claimed before Hydra starts)."""
     overrides, multirun = split_argv(argv)
     parser = OverridesParser.create()
     for line in overrides:
@@ -332,9 +375,8 @@ def precheck(argv: list[str]) -> Optional[Params]:
         if runs and is_precision_sweep(cfg):
             raise ConfigError("hydra/sweeper=precision runs a study in rounds: a multirun; add -m "
                               "(python -m sim -m experiment=... hydra/sweeper=precision)")
-        if runs:
-            check_output_dir(cfg, multirun)  # last: with run.overwrite it removes files, so only for a valid run
-        return params
+        # last: with run.overwrite it removes files, so only for a valid run
+        return Checked(params, check_output_dir(cfg, multirun) if runs else None)
     studies = [o for o in parsed if o.is_sweep_override() and o.get_key_element() == "experiment"]
     if studies:
         raise ConfigError(f"{studies[0].input_line}: a study file carries its own sweep, which a sweep over "
@@ -343,7 +385,9 @@ def precheck(argv: list[str]) -> Optional[Params]:
     if is_precision_sweep(cfg):
         precheck_precision(cfg, jobs, overrides)
     else:
-        validate_jobs(jobs, overrides)
-    if runs:
-        check_output_dir(cfg, multirun)  # last: with run.overwrite it removes files, so only for a valid sweep
-    return None
+        composer = JobComposer()
+        validate_jobs(jobs, overrides, composer)
+        if runs and OmegaConf.select(cfg, "run.resume"):
+            check_resume(cfg, jobs, composer)
+    # last: with run.overwrite it removes files, so only for a valid sweep
+    return Checked(None, check_output_dir(cfg, multirun) if runs else None)

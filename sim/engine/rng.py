@@ -16,6 +16,9 @@ import numpy as np
 import numpy.typing as npt
 
 BLOCK = 256  # cases per lazily generated block
+WORD = 2**32  # seeds and replication numbers stay below: numpy's SeedSequence splits a larger integer into 32-bit
+WORD_REASON = "numpy splits larger numbers into 32-bit words, so two different seeds would draw the same streams"
+WORD_RULE = f"an integer from 0 to {WORD - 1} ({WORD_REASON})"
 _BANK_TAG = 0xBA4C  # keeps bank seeds apart from the stream of the same name
 
 
@@ -27,6 +30,9 @@ class RandomStreams:
     """Independent numpy Generators, one per named stochastic element."""
 
     def __init__(self, root_seed: int, replication: int) -> None:
+        for name, value in (("root_seed", root_seed), ("replication", replication)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not 0 <= value < WORD:
+                raise ValueError(f"RandomStreams: {name}={value!r}; allowed: {WORD_RULE}")
         self.root_seed = int(root_seed)
         self.replication = int(replication)
         self._cache: dict[str, np.random.Generator] = {}

@@ -1,14 +1,14 @@
 """Every rule on parameter values, in one place: ``validate_params(params)``.
 
-Each problem is one line naming the dotted key, the value and what is allowed.  The configuration
-bridge (``sim.config.to_params``) and the public ``sim.validate_params`` both call this module, so a
-check added here holds for the command line, a sweep's pre-check and library users alike; that
-includes the cross-field rules (shares summing to 1, LOR envelope above the peak rate) and the
-reform-conflict rule (two selected reforms setting the same statutory value).
+Each problem is one line naming the dotted key, the value and what is allowed.  The configuration bridge
+(``sim.config.to_params``) and the public ``sim.validate_params`` both call this module, so a check added here holds
+for the command line, a sweep's pre-check and library users alike; that includes the cross-field rules (shares
+summing to 1, LOR envelope above the peak rate) and the reform-conflict rule (two reforms setting one value).
 """
 from __future__ import annotations
 
 from sim.engine.clock import years
+from sim.engine.rng import WORD, WORD_RULE
 from sim.model.arrivals import peak_relative_rate
 from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
 from sim.model.checks_workload import validate_workload
@@ -25,7 +25,6 @@ from sim.model.params import (
     Platform,
     ProcessParams,
     StaffingParams,
-    non_finite,
 )
 from sim.model.reform import ReformConflict, combine
 from sim.model.rules import (
@@ -41,6 +40,7 @@ from sim.model.rules import (
     dist_problems,
 )
 from sim.model.sizing import resized
+from sim.model.typecheck import basic_problems
 
 LOOP = "allowed: 0 <= p < 1 (the loop must end)"  # the chance of going round a loop once more
 # reform multipliers checked to be >= 0, in the order they are reported
@@ -171,11 +171,11 @@ def _validate_staffing(s: StaffingParams, platforms: list[Platform], out: list[s
 
 def _validate_run(params: Params, out: list[str]) -> None:
     r = params.run
-    _flag(out, params.seed < 0, f"seed={params.seed}; allowed: an integer >= 0")
+    _flag(out, not 0 <= params.seed < WORD, f"seed={params.seed}; allowed: {WORD_RULE}")
     _flag(out, r.replications < 1, f"run.replications={r.replications}; allowed: an integer >= 1")
-    _flag(out, r.first_replication < 0,
-          f"run.first_replication={r.first_replication}; allowed: an integer >= 0 (the number of the first "
-          "replication: its random numbers are the same whatever run it lands in)")
+    _flag(out, not 0 <= r.first_replication <= WORD - max(r.replications, 1),
+          f"run.first_replication={r.first_replication}; allowed: the number of the first replication (its draws are "
+          f"the same in any run), with every replication's number {WORD_RULE}")
     _flag(out, r.horizon_years <= 0, f"run.horizon_years={r.horizon_years}; allowed: > 0")
     _flag(out, not 0 <= r.warmup_years < r.horizon_years,
           f"run.warmup_years={r.warmup_years}; allowed: 0 <= warmup < horizon_years ({r.horizon_years})")
@@ -187,8 +187,8 @@ def _validate_run(params: Params, out: list[str]) -> None:
 
 def validate_params(params: Params) -> list[str]:
     """Every problem in ``params``, one line each; empty when valid."""
-    out = [f"{k}={v}: not a finite number; allowed: a finite number" for k, v in non_finite(params)]
-    if out:  # NaN passes every comparison below: report it first, and alone
+    out = basic_problems(params)
+    if out:  # a wrong type or NaN breaks every comparison below: report it first, and alone
         return out
     _validate_run(params, out)
     _validate_demand(params.demand, out)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -189,3 +190,17 @@ def test_a_loosened_block_keeps_only_its_open_cases_draws_and_they_do_not_change
     assert bank.blocks_held == 0 and bank.loose_cases == 0
     assert np.array_equal(bank.row(BLOCK + 9, 1), full.row(BLOCK + 9, 1))  # after release: the block again
     assert bank.blocks_held == 1
+
+
+def test_seeds_and_replications_stay_below_two_to_the_32():
+    """numpy's SeedSequence splits a larger integer into 32-bit words, so (x + 2**32 y, r) and (x, y + 2**32 r) would
+    draw the same streams (issue 21): both numbers are bounded, and other types are refused naming the argument."""
+    x, y, r = 7, 3, 1
+    a = np.random.SeedSequence([x + 2**32 * y, r, 99]).generate_state(4)
+    b = np.random.SeedSequence([x, y + 2**32 * r, 99]).generate_state(4)
+    assert (a == b).all()  # the collision the bound prevents
+    for seed, rep, name in ((2**32, 0, "root_seed"), (0, 2**32, "replication"), (-1, 0, "root_seed"),
+                            (1.0, 0, "root_seed"), (True, 0, "root_seed"), (0, "2", "replication")):
+        with pytest.raises(ValueError, match=rf"RandomStreams: {name}=.*; allowed: an integer from 0 to 4294967295"):
+            RandomStreams(seed, rep)
+    assert RandomStreams(2**32 - 1, np.int64(2**32 - 1)).replication == 2**32 - 1

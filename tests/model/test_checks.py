@@ -127,3 +127,18 @@ def test_the_envelope_must_cover_the_bpc_peak():
     assert any(m.startswith("demand.envelope=2.0 is below the peak relative LOR rate 6.5") for m in validate_params(p))
     p.demand.envelope = 6.5
     assert validate_params(p) == []
+
+
+@pytest.mark.parametrize("seed, first, n, key", [
+    (2**32, 0, 2, "seed=4294967296"), (-1, 0, 2, "seed=-1"),
+    (1, 2**32 - 1, 2, "run.first_replication=4294967295"), (1, -1, 2, "run.first_replication=-1"),
+])
+def test_seed_and_replication_numbers_stay_below_two_to_the_32(seed, first, n, key):
+    """Larger numbers would share numpy streams with others (issue 21; tests/engine/test_rng.py shows the collision)."""
+    p = deterministic_params()
+    p.seed, p.run.first_replication, p.run.replications = seed, first, n
+    problems = validate_params(p)
+    assert len(problems) == 1 and problems[0].startswith(f"{key}; allowed: ")
+    assert "from 0 to 4294967295 (numpy splits larger numbers into 32-bit words" in problems[0]
+    p.seed, p.run.first_replication = 2**32 - 1, 2**32 - n  # the largest allowed
+    assert validate_params(p) == []

@@ -174,7 +174,9 @@ def test_when_the_launcher_stops_a_multirun_the_jobs_that_finished_are_still_rep
         write_run(tmp_path / "1", None, status="running")
         raise SystemExit(1)
 
-    monkeypatch.setattr(cli, "precheck", lambda argv: None)
+    from sim.sweep import Checked
+
+    monkeypatch.setattr(cli, "check_command", lambda argv: Checked(None, None))
     monkeypatch.setattr(cli, "hydra_main", hydra_main)
     assert cli.main(["-m", "debug=tiny"]) == 1
     err = capsys.readouterr().err

@@ -157,6 +157,41 @@ def test_a_full_disk_while_writing_leaves_a_failed_manifest_and_no_partial_file(
     assert not [p for p in (tmp_path / "r").iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_failure_writing_the_complete_manifest_leaves_it_failed_not_running(compose, tmp_path, monkeypatch):
+    """The disk fills at the very end, as the manifest is marked complete: the exception goes on (exit 1) and the
+    record says failed, in agreement (issue 21)."""
+    import errno
+
+    from sim.output import run_dir
+
+    real = run_dir.Manifest.save
+
+    def save(self):
+        if self.data["status"] == "complete":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(self)
+
+    monkeypatch.setattr(run_dir.Manifest, "save", save)
+    with pytest.raises(OSError, match="No space left"):
+        run_job(compose(*TINY), tmp_path / "r", config={}, overrides=[], stream=io.StringIO(), progress=False)
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and "No space left" in manifest["error"]
+
+
+def test_a_broken_output_after_a_complete_run_keeps_it_complete(compose, tmp_path, capsys):
+    """``python -m sim | head -1``: the table cannot be printed, but the run and its record are complete, so the
+    job returns normally (exit 0) instead of failing a complete run (issue 21)."""
+
+    class Broken(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    summary = run_job(compose(*TINY), tmp_path / "r", config={}, overrides=[], stream=Broken(), progress=False)
+    assert summary["replications"] == 1
+    assert json.loads((tmp_path / "r" / "manifest.json").read_text())["status"] == "complete"
+    assert "the run is complete" in capsys.readouterr().err
+
+
 def test_run_control_keys_leave_summary_json_unchanged(compose):
     """run.jobs, run.allow_large, run.overwrite, run.resume change no result, so summary.json omits them:
     a resumed or overwritten run's summary is the one an ordinary run writes."""

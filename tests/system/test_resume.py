@@ -57,15 +57,18 @@ def test_a_killed_study_resumes_to_the_same_comparison_as_an_unbroken_one(tmp_pa
     assert (broken / "comparison.csv").read_bytes() == (whole / "comparison.csv").read_bytes()
 
 
-def test_a_complete_job_counts_as_done_whatever_the_precision_target(tmp_path):
-    """precision.* decides which jobs a precision study runs, not what a job computes: a job run under one target
-    is reused under another; any other change of config runs it again."""
-    from sim.cli import completed_summary
-    from sim.output.run_dir import write_json
-
-    config = {"seed": 1, "run": {"replications": 3, "jobs": 2}, "precision": {"half_width": 10.0}}
-    write_json(tmp_path / "manifest.json", {"status": "complete", "config": config})
-    write_json(tmp_path / "summary.json", {"lead_times": {"lor_to_delivery": {"mean": 700.0}}})
-    assert completed_summary(tmp_path, {**config, "precision": {"half_width": 2.0}}) is not None
-    assert completed_summary(tmp_path, {**config, "run": {"replications": 3, "jobs": 1}}) is not None  # run control
-    assert completed_summary(tmp_path, {**config, "run": {"replications": 4, "jobs": 2}}) is None
+@pytest.mark.slow
+def test_a_resume_with_another_config_is_refused_and_keeps_the_finished_jobs(tmp_path):
+    """Before issue 21 a resumed sweep whose config differed silently ran the complete jobs again and replaced them."""
+    small = ["-m", "reform=none,more_staff", "debug=tiny", "run.replications=1", "run.horizon_years=0.6",
+             "run.warmup_years=0.1", "run.drain_years=0.5", f"hydra.sweep.dir={tmp_path}"]
+    assert _sim(*small).returncode == 0
+    before = {n: (tmp_path / str(n) / "summary.json").read_bytes() for n in (0, 1)}
+    other = _sim(*small, "run.resume=true", "demand.lor_per_year=2500")
+    assert other.returncode == 2 and other.stdout == ""
+    assert other.stderr.startswith(f"fms-sim: error: run.resume=true: {tmp_path / '0'} holds a complete job made "
+                                   "with another config (demand.lor_per_year: ")
+    assert "-> 2500.0); allowed: the earlier command's settings, or a new hydra.sweep.dir" in other.stderr
+    assert {n: (tmp_path / str(n) / "summary.json").read_bytes() for n in (0, 1)} == before
+    same = _sim(*small, "run.resume=true", "run.jobs=2")  # run control changes no result: resumed, nothing rerun
+    assert same.returncode == 0 and same.stderr.count("complete already for this config (run.resume): skipped") == 2
