@@ -23,6 +23,7 @@ forbids the CPU-dependent paths in the simulation code.
 from __future__ import annotations
 
 import math
+from typing import Iterable
 
 _LN2_HI = 6.93147180369123816490e-01  # ln 2, high part: its low 32 bits are zero, so k * _LN2_HI is exact
 _LN2_LO = 1.90821492927058770002e-10  # ln 2 - _LN2_HI
@@ -154,6 +155,15 @@ _P2N = (3.23774891776946035970e0, 6.91522889068984211695e0, 3.938810252924744434
 _Q2N = (6.02427039364742014255e0, 3.67983563856160859403e0, 1.37702099489081330271e0,
         2.16236993594496635890e-1, 1.34204006088543189037e-2, 3.28014464682127739104e-4,
         2.89247864745380683936e-6, 6.79019408009981274425e-9)
+
+
+def plain_sum(values: Iterable[float]) -> float:
+    """Left to right, one rounding per addition, as ``sum()`` of floats did before Python 3.12 (3.12 compensates
+    its rounding errors, which can move the last bit): a history stays the same on every Python version."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total
 
 
 def _poly(x: float, coef: tuple[float, ...]) -> float:

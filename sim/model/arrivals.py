@@ -21,7 +21,7 @@ from typing import Iterator
 import numpy as np
 
 from sim.engine.clock import DAYS_PER_YEAR, month_of
-from sim.engine.portable_math import exp, log1p
+from sim.engine.portable_math import exp, log1p, plain_sum
 from sim.engine.rng import RandomStreams
 from sim.model.params import DemandParams
 
@@ -29,7 +29,7 @@ CHUNK = 4096
 
 
 def _normalised(weights: list[float]) -> list[float]:
-    mean = sum(weights) / len(weights) if weights and sum(weights) > 0 else 1.0
+    mean = plain_sum(weights) / len(weights) if weights and plain_sum(weights) > 0 else 1.0
     return [w / mean for w in weights] if len(weights) == 12 else [1.0] * 12
 
 
@@ -125,4 +125,4 @@ def expected_lors(demand: DemandParams, start: float, end: float, step: float = 
     """Expected number of LORs in [start, end) (numerical integral), for checks and tests."""
     rate = LorRate(demand, start_fiscal_year)
     edges = np.append(np.arange(start, end, step), end)
-    return float(sum(rate.per_day((a + b) / 2) * (b - a) for a, b in zip(edges[:-1], edges[1:])))
+    return float(plain_sum(rate.per_day((a + b) / 2) * (b - a) for a, b in zip(edges[:-1], edges[1:])))

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from sim.engine.clock import years
+from sim.engine.portable_math import plain_sum
 from sim.model.arrivals import LorRate
 from sim.model.document_plan import PLAN_YEARS
 from sim.model.params import Params
@@ -61,19 +62,19 @@ def _document_rates(params: Params) -> dict[str, float]:
     d, p = params.demand, params.process
     shares = {g: (1 - d.bpc.share) * m.share for g, m in d.groups.items()}
     shares["D"] = d.bpc.share
-    return {kind: sum(shares.get(g, 0.0) * r for g, r in getattr(p, f"{kind}s").per_year.items())
+    return {kind: plain_sum(shares.get(g, 0.0) * r for g, r in getattr(p, f"{kind}s").per_year.items())
             for kind in VISITS_PER_DOCUMENT}
 
 
 def document_visits_per_case(params: Params) -> float:
     """Stage visits of a case's amendments and modifications (an upper estimate)."""
-    return sum(VISITS_PER_DOCUMENT[k] * DOCUMENT_YEARS * r for k, r in _document_rates(params).items())
+    return plain_sum(VISITS_PER_DOCUMENT[k] * DOCUMENT_YEARS * r for k, r in _document_rates(params).items())
 
 
 def planned_documents_per_case(params: Params) -> float:
     """Documents planned at a case's creation: its streams up to the end of the run (horizon and drain)."""
     run_years = min(params.run.horizon_years + params.run.drain_years, PLAN_YEARS)
-    return sum(r * run_years for r in _document_rates(params).values())
+    return plain_sum(r * run_years for r in _document_rates(params).values())
 
 
 def estimate(params: Params) -> Budget:
@@ -92,7 +93,7 @@ def estimate(params: Params) -> Budget:
     live = LIVE_BYTES_PER_CASE * per_case / VISITS_PER_CASE
     memory = (BASE_BYTES + jobs * (live * cases + BYTES_PER_SAMPLE * samples)
               + reps * (kept * cases + BYTES_PER_SAMPLE * samples))
-    plans = sum(1 for pl in params.staffing.plans.values() if pl.hires or pl.attrition_per_year)
+    plans = len([pl for pl in params.staffing.plans.values() if pl.hires or pl.attrition_per_year])
     plan_steps = plans * years(run.horizon_years + run.drain_years) / params.staffing.plan_step_days
     events = reps * ((per_case + planned_documents_per_case(params)) * cases + candidates + plan_steps)
     return Budget(cases, candidates, samples, events, memory)

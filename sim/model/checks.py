@@ -54,13 +54,13 @@ def _validate_demand(d: DemandParams, out: list[str]) -> None:
     _flag(out, d.growth_per_year <= -1, f"demand.growth_per_year={d.growth_per_year} must be > -1")
     if len(d.seasonal) != 12:
         out.append(f"demand.seasonal has {len(d.seasonal)} entries; allowed: exactly 12 (one per month)")
-    elif min(d.seasonal) < 0 or sum(d.seasonal) <= 0:
+    elif min(d.seasonal) < 0 or not any(s > 0 for s in d.seasonal):
         out.append(f"demand.seasonal={list(d.seasonal)} must be >= 0 with a positive sum")
     _flag(out, d.envelope < 1, f"demand.envelope={d.envelope} must be >= 1")
     _prob(out, "demand.urgent_share", d.urgent_share)
     _flag(out, not d.partners, "demand.partners is empty; allowed: a list of {name, group, weight}")
     _partners(out, "demand.partners", d.partners)
-    if d.partners and sum(p.weight for p in d.partners) <= 0:
+    if d.partners and not any(p.weight > 0 for p in d.partners):
         out.append("demand.partners weights sum to 0; at least one must be > 0")
     if _keys(out, "demand.groups", d.groups, LOA_GROUPS):
         _shares(out, "demand.groups.{A,B,C}.share", [d.groups[g].share for g in FMS_GROUPS])
@@ -77,7 +77,7 @@ def _validate_demand(d: DemandParams, out: list[str]) -> None:
         _nonneg(out, f"demand.platforms[{i}].weight", pf.weight)
         out.extend(dist_problems(pf.quantity, f"demand.platforms[{i}].quantity"))
     needs_platform = any(m.p_major_platform > 0 for m in d.groups.values())
-    if needs_platform and sum(pf.weight for pf in d.platforms) <= 0:
+    if needs_platform and not any(pf.weight > 0 for pf in d.platforms):
         out.append("demand.platforms is empty but some group has p_major_platform > 0")
 
 

@@ -5,6 +5,7 @@ problem is one line naming the dotted key, the value and what is allowed.
 """
 from __future__ import annotations
 
+from sim.engine.portable_math import plain_sum
 from sim.model.params import DOCUMENTS, FMS_GROUPS, LOA_GROUPS, PARTNER_GROUPS, Params
 from sim.model.rules import _flag, _partners, dist_problems
 
@@ -34,10 +35,10 @@ def validate_workload(params: Params, out: list[str]) -> None:
     flag(not 0 <= b.share < 1, f"demand.bpc.share={b.share}; allowed: 0 <= share < 1")
     if len(b.seasonal) != 12:
         out.append(f"demand.bpc.seasonal has {len(b.seasonal)} entries; allowed: exactly 12 (October first)")
-    elif min(b.seasonal) < 0 or sum(b.seasonal) <= 0:
+    elif min(b.seasonal) < 0 or plain_sum(b.seasonal) <= 0:
         out.append(f"demand.bpc.seasonal={list(b.seasonal)} must be >= 0 with a positive sum")
     _partners(out, "demand.bpc.partners", b.partners)
-    flag(b.share > 0 and sum(pt.weight for pt in b.partners) <= 0,
+    flag(b.share > 0 and plain_sum(pt.weight for pt in b.partners) <= 0,
          f"demand.bpc.share={b.share} but demand.bpc.partners has no positive weight; allowed: a list of "
          "{name, group, weight} with a positive sum")
     o = p.offer_acceptance

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from sim.engine.portable_math import plain_sum
 from sim.engine.rng import DrawBank
 from sim.model.document_plan import Planned
 from sim.model.params import ACQUISITION_TYPES, FMS_GROUPS, DemandParams
@@ -109,7 +110,7 @@ class Document:
 
 
 def _cumulative(weights: list[float]) -> list[float]:
-    total = float(sum(weights))
+    total = plain_sum(weights)
     return list(itertools.accumulate(w / total for w in weights))
 
 
@@ -133,7 +134,7 @@ class CaseFactory:
         }
         self.planner = planner
         weights = [p.weight for p in demand.platforms]
-        self.platform_cum = _cumulative(weights) if sum(weights) > 0 else []
+        self.platform_cum = _cumulative(weights) if plain_sum(weights) > 0 else []
         self.policy = policy
 
     def make(self, case_id: int, funding: str = "fms") -> Case:

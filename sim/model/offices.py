@@ -16,6 +16,7 @@ from typing import Union
 import simpy
 
 from sim.engine.pool import Pool
+from sim.engine.portable_math import plain_sum
 from sim.engine.portfolio import PortfolioPool
 from sim.model.entities import URGENT
 from sim.model.params import DemandParams, PoolStaff
@@ -29,11 +30,11 @@ def desk_arcs(demand: DemandParams) -> dict[str, tuple[float, float]]:
     weights: dict[str, float] = {}
     lists = [(demand.partners, 1.0 - demand.bpc.share), (demand.bpc.partners, demand.bpc.share)]
     for partners, share in lists:
-        total = sum(p.weight for p in partners)
+        total = plain_sum(p.weight for p in partners)
         for p in partners:
             if total > 0 and share > 0:
                 weights[p.name] = weights.get(p.name, 0.0) + share * p.weight / total
-    grand = sum(weights.values()) or 1.0
+    grand = plain_sum(weights.values()) or 1.0
     arcs, start = {}, 0.0
     for name, w in weights.items():
         arcs[name] = (start, w / grand)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from sim.engine.distributions import KINDS, Dist
+from sim.engine.portable_math import plain_sum
 from sim.model.params import PARTNER_GROUPS, Partner
 
 SHARE_TOL = 1e-6
@@ -61,8 +62,8 @@ def _dists(out: list[str], key: str, dists: Mapping[str, Dist], allowed: tuple[s
 def _shares(out: list[str], key: str, values: list[float]) -> None:
     for i, v in enumerate(values):
         _nonneg(out, f"{key}[{i}]", v)
-    if abs(sum(values) - 1.0) > SHARE_TOL:
-        out.append(f"{key} sums to {sum(values):.6g}; shares must sum to 1")
+    if abs(plain_sum(values) - 1.0) > SHARE_TOL:
+        out.append(f"{key} sums to {plain_sum(values):.6g}; shares must sum to 1")
 
 
 def _unique(out: list[str], key: str, names: list[str], what: str = "names") -> None:

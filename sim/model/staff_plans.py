@@ -34,7 +34,7 @@ import simpy
 from sim.engine.clock import DAYS_PER_YEAR
 from sim.engine.core import Process
 from sim.engine.pool import Pool
-from sim.engine.portable_math import exp, log
+from sim.engine.portable_math import exp, log, plain_sum
 from sim.engine.portfolio import PortfolioPool
 from sim.model.params import StaffPlan
 
@@ -57,7 +57,7 @@ class Workforce:
 
     @property
     def headcount(self) -> float:
-        return sum(n for _, n in self.cohorts)
+        return plain_sum(n for _, n in self.cohorts)
 
     def advance(self, now: float) -> None:
         dt = now - self.last
@@ -80,7 +80,7 @@ class Workforce:
             c[1] *= keep
 
     def effective(self, now: float) -> float:
-        return sum(n * productivity(now - t, self.plan) for t, n in self.cohorts)
+        return plain_sum(n * productivity(now - t, self.plan) for t, n in self.cohorts)
 
 
 def staff_plan(env: simpy.Environment, pool: Pool, headcount: int, caseload: int, plan: StaffPlan,

@@ -32,6 +32,8 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
+from sim.engine.portable_math import plain_sum
+
 
 def _check_servers(c: int) -> int:
     if isinstance(c, bool) or int(c) != c or c < 1:
@@ -107,7 +109,8 @@ def jackson_series(lam: float, servers: Sequence[int], rates: Sequence[float]) -
         wq.append(mmc_wait(lam, mu, c))
         w.append(wq[-1] + 1.0 / mu)
         lq.append(lam * wq[-1])
-    return {"rho": rho, "p_wait": p_wait, "wq": wq, "w": w, "lq": lq, "total_wq": sum(wq), "sojourn": sum(w)}
+    return {"rho": rho, "p_wait": p_wait, "wq": wq, "w": w, "lq": lq, "total_wq": plain_sum(wq),
+            "sojourn": plain_sum(w)}
 
 
 # ----------------------------------------------------------------------------- processor sharing
@@ -194,4 +197,4 @@ def series(lam: float, servers: Sequence[int], rates: Sequence[float], disciplin
         wq.append(wait)
         w.append(wait + 1.0 / mu)
         lq.append(lam * wait)
-    return {"rho": rho, "wq": wq, "w": w, "lq": lq, "total_wq": sum(wq), "sojourn": sum(w)}
+    return {"rho": rho, "wq": wq, "w": w, "lq": lq, "total_wq": plain_sum(wq), "sojourn": plain_sum(w)}

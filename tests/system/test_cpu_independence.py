@@ -119,6 +119,9 @@ def violations(source: str, filename: str = "<planted>") -> list[str]:
                 found.append((node.lineno, f".{node.func.attr}() (a random distribution that calls libm)"))
             elif node.func.attr in PRODUCTS:
                 found.append((node.lineno, f".{node.func.attr}() (an array product runs BLAS kernels picked by CPU)"))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum":
+            found.append((node.lineno, f"{ast.unparse(node)[:60]} (Python 3.12's sum() of floats rounds otherwise than "
+                                       "3.11's: use portable_math.plain_sum)"))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("pow", "getattr"):
             target = node.args[0] if node.args else None
             if node.func.id == "pow" or (isinstance(target, ast.Name) and target.id in aliases):
