@@ -261,13 +261,22 @@ class OutputFolder:
 
 
 def check_output_dir(cfg: DictConfig, multirun: bool) -> OutputFolder:
-    """One run per folder: the output folder must be creatable, outside the project's sources, and hold no
-    other run, unless ``run.overwrite=true``: then the earlier run's own outputs (``OUTPUTS``, its job
-    folders) are removed, and nothing else.  ``cfg`` is composed with the command line's hydra.* keys."""
+    """:func:`check_folder` for the folder a Hydra command will write (``cfg`` is composed with the command line's
+    hydra.* keys), and what to claim."""
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     path = Path(str(OmegaConf.select(cfg, key)))
     node = cfg.hydra.sweep if multirun else cfg.hydra.run
-    folder = OutputFolder(key, path, "${now:" in str(OmegaConf.to_container(node, resolve=False).get("dir")))
+    check_folder(key, path, multirun=multirun, resume=bool(OmegaConf.select(cfg, "run.resume")),
+                 overwrite=bool(OmegaConf.select(cfg, "run.overwrite")))
+    return OutputFolder(key, path, "${now:" in str(OmegaConf.to_container(node, resolve=False).get("dir")))
+
+
+def check_folder(key: str, path: Path, *, multirun: bool = False, resume: bool = False,
+                 overwrite: Optional[bool] = False) -> None:
+    """One run per folder, for every command: the output folder must be creatable, outside the project's sources,
+    and hold no other run, unless ``overwrite`` (``run.overwrite=true``): then the earlier run's own outputs
+    (``OUTPUTS``, its job folders) are removed, and nothing else.  ``overwrite=None``: the command has no such
+    option (``fms-sim validate --out``)."""
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{key}={path} exists and is not a folder; allowed: a new folder")
     where = path.resolve()
@@ -285,20 +294,18 @@ def check_output_dir(cfg: DictConfig, multirun: bool) -> OutputFolder:
         raise ConfigError(f"{key}={path} holds other runs in its subfolders; allowed: a folder of its own, "
                           f"such as {path / 'my_run'}")
     earlier = _earlier_run(path, multirun)
-    resume, overwrite = bool(OmegaConf.select(cfg, "run.resume")), bool(OmegaConf.select(cfg, "run.overwrite"))
     if resume and overwrite:
         raise ConfigError("run.resume=true and run.overwrite=true: one keeps the earlier jobs, the other removes "
                           "them; choose one")
     if not earlier or (multirun and resume):
-        return folder  # run.resume continues the multirun in this folder: its complete jobs are kept
+        return  # run.resume continues the multirun in this folder: its complete jobs are kept
     if not overwrite:
         what = "another multirun" if multirun else "another run"
-        also = " or run.resume=true to finish it" if multirun else ""
-        raise ConfigError(f"{key}={path} holds {what} ({earlier[0].name}); pass a new {key}=..., "
-                          f"run.overwrite=true to replace it{also}")
+        also = "" if overwrite is None else ", run.overwrite=true to replace it"
+        also += " or run.resume=true to finish it" if multirun else ""
+        raise ConfigError(f"{key}={path} holds {what} ({earlier[0].name}); pass a new {key}=...{also}")
     for p in earlier:
         shutil.rmtree(p) if p.is_dir() else p.unlink()
-    return folder
 
 
 def check_resume(cfg: DictConfig, jobs: list[list[str]], composer: "JobComposer") -> None:

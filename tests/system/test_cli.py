@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -117,6 +118,25 @@ def test_validate_rejects_bad_overrides_with_exit_2(tmp_path):
                         "run.replicatons=2"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 2 and "run.replicatons" in r.stderr
     assert not (tmp_path / "v").exists()
+
+
+def test_validate_follows_the_folder_rules_of_a_run(tmp_path, capsys):
+    """`fms-sim validate --out` refuses a folder holding another run, the project's sources and a folder another
+    command is writing, as `python -m sim` does (issue 21)."""
+    from sim.output.claim import claim
+    from sim.output.run_dir import Manifest
+    from sim.validate import main
+
+    (tmp_path / "old").mkdir()
+    Manifest(tmp_path / "old", {}, [], seed=1).finish("complete", [])
+    assert main(["--out", str(tmp_path / "old"), "debug=tiny"]) == 2
+    assert "--out=" in capsys.readouterr().err
+    assert main(["--out", str(ROOT / "sim" / "val"), "debug=tiny"]) == 2
+    assert "is the project's own folder or sources" in capsys.readouterr().err and not (ROOT / "sim" / "val").exists()
+    with claim(tmp_path / "busy", timestamped=False):
+        assert main(["--out", str(tmp_path / "busy"), "debug=tiny"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"fms-sim: error: --out={tmp_path / 'busy'} is in use by process {os.getpid()}")
 
 
 def test_a_failed_sweep_job_leaves_a_failed_manifest(tmp_path):
