@@ -22,10 +22,11 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, register, to_params
-from sim.output.claim import Claim, ClaimError, claim
+from sim.output.claim import ClaimError
+from sim.output.folders import FolderError, claim_folder
 from sim.output.resume import ResumeError, completed_summary
 from sim.runner import Stopped, stop_on_signals
-from sim.sweep import OutputFolder, check_command
+from sim.sweep import check_command, with_override
 
 # subcommand -> module with a main(argv) function
 SUBCOMMANDS = {"figures": "sim.figures", "report": "sim.report", "validate": "sim.validate"}
@@ -46,14 +47,18 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
         jobs = 1 if hc.runtime.choices.get("hydra/launcher") == "joblib" else None
         params = to_params(cfg, overrides=overrides, jobs=jobs)
         config = OmegaConf.to_container(cfg, resolve=True)
-        done = completed_summary(out_dir, config) if params.run.resume else None
+        try:
+            done = completed_summary(out_dir, config) if params.run.resume else None
+        except ResumeError as e:  # finished work made with another config: stop the whole sweep, keep every job
+            print(f"fms-sim: error: {e}", file=sys.stderr)
+            raise SystemExit(2) from None
         if done is not None:
             print(f"fms-sim: job {hc.job.num} complete already for this config (run.resume): skipped", file=sys.stderr)
             return done["lead_times"]["lor_to_delivery"]["mean"]
         summary = run_job(params, out_dir, config, overrides, progress=not multirun)
     except Exception as e:  # in a sweep, one failed job must not stop the others or the report
         if not multirun:
-            if isinstance(e, (ConfigError, ResumeError)):
+            if isinstance(e, ConfigError):
                 print(f"fms-sim: error: {e}", file=sys.stderr)
                 sys.exit(2)
             raise
@@ -93,14 +98,10 @@ def _report_after_launcher_failure(sweep_dir: Path) -> int:
     return 1
 
 
-def claim_output(output: OutputFolder) -> Claim:
-    """Claim the command's output folder before Hydra makes it (``sim.output.claim``)."""
-    return claim(output.path, timestamped=output.timestamped, key=output.key)
-
-
 def hydra_quoted(value: str) -> str:
-    """``value`` as a quoted Hydra override value (a comma in a path would otherwise start a sweep)."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    """``value`` as a quoted Hydra override value (a comma in a path would otherwise start a sweep; a backslash or a
+    quote in a folder name is refused before, by ``sim.output.folders.check_place``)."""
+    return f"'{value}'"
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -109,13 +110,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         return int(importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:]) or 0)
     try:
         output = check_command(argv).output
-        held = claim_output(output) if output is not None else None
-    except (ConfigError, ClaimError) as e:
+        held = claim_folder(output) if output is not None else None
+    except (ConfigError, ClaimError, FolderError) as e:
         print(f"fms-sim: error: {e}", file=sys.stderr)
         return 2
     if held is not None and output is not None:  # Hydra writes the folder claimed, not its own reading of ${now:}
-        argv = [a for a in argv if a.lstrip("+").split("=", 1)[0] != output.key] + [
-            f"{output.key}={hydra_quoted(str(held.path))}"]
+        argv = with_override(argv, output.key, f"{output.key}={hydra_quoted(str(held.path))}")
     register()
     sys.argv = [sys.argv[0]] + argv
     from sim.report import ReportCallback
@@ -125,7 +125,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         with stop_on_signals(), held if held is not None else contextlib.nullcontext():
             hydra_main()
     except SystemExit as e:  # Hydra exits 1 when the launcher raises (a cluster job killed, lost or out of memory)
-        if not e.code or ReportCallback.started is None or ReportCallback.last is not None:
+        if not e.code or e.code == 2 or ReportCallback.started is None or ReportCallback.last is not None:
             raise
         return _report_after_launcher_failure(ReportCallback.started)
     except (Stopped, KeyboardInterrupt) as e:

@@ -32,9 +32,9 @@ from sim.model.params import Params
 ROOT = Path(__file__).resolve().parents[1]
 # the defaults: in a source checkout (and an editable install) the project's configs/ and experiments/; an installed
 # wheel carries them inside the package, as sim/_defaults/ (pyproject.toml), so it runs from any folder
-_PACKAGED = Path(__file__).resolve().parent / "_defaults"
-CONFIG_DIR = _PACKAGED / "configs" if (_PACKAGED / "configs").is_dir() else ROOT / "configs"
-EXPERIMENT_DIR = _PACKAGED / "experiments" if (_PACKAGED / "experiments").is_dir() else ROOT / "experiments"
+_DEFAULTS = ROOT if (ROOT / "pyproject.toml").is_file() else Path(__file__).resolve().parent / "_defaults"
+CONFIG_DIR = _DEFAULTS / "configs"
+EXPERIMENT_DIR = _DEFAULTS / "experiments"
 CONFIG_NAME = "config"
 
 

@@ -103,7 +103,7 @@ def checked(params: Params) -> Params:
 
 def run_replication(params: Params, replication: int) -> RepResult:
     """Replication ``replication`` of the scenario ``params`` (checked; reform levers applied here)."""
-    if not isinstance(replication, int) or isinstance(replication, bool) or not 0 <= replication < WORD:
+    if not isinstance(replication, (int, np.integer)) or isinstance(replication, bool) or not 0 <= replication < WORD:
         raise ValueError(f"run_replication: replication={replication!r}; allowed: {WORD_RULE}")
     return _simulate(checked(params), replication)
 

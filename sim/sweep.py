@@ -15,10 +15,7 @@ pre-check validates its first round (``precheck_precision``); it validates each 
 from __future__ import annotations
 
 import copy
-import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
@@ -30,9 +27,9 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ROOT, ConfigError, compose_config, one_line, to_params
 from sim.model.params import Params
+from sim.output.folders import FolderError, OutputFolder, check_place
 from sim.output.multirun import is_precision_target
 from sim.output.resume import ResumeError, completed_summary
-from sim.output.run_dir import OUTPUTS, is_our_manifest
 
 # Hydra's own command-line flags that take a value (mirrors Hydra's argument parser; see the docstring)
 FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
@@ -62,19 +59,39 @@ def hydra_overrides(argv: list[str]) -> list[str]:
 INFO_CHOICES = {"all", "config", "defaults", "defaults-tree", "plugins", "searchpath"}  # --info's optional value
 
 
-def _arguments(argv: list[str]) -> list[str]:
-    """``argv`` without the values of Hydra's flags that take one (``--info``'s is optional)."""
-    out, skip = [], False
+def _flag_values(argv: list[str]) -> set[int]:
+    """Positions in ``argv`` of the values of Hydra's flags that take one (``--info``'s is optional)."""
+    out: set[int] = set()
     for i, arg in enumerate(argv):
-        if skip:
-            skip = False
-        elif arg in ("--info", "-i"):
-            skip = i + 1 < len(argv) and argv[i + 1] in INFO_CHOICES
+        if i in out:
+            continue
+        if arg in ("--info", "-i"):
+            if i + 1 < len(argv) and argv[i + 1] in INFO_CHOICES:
+                out.add(i + 1)
         elif arg in FLAGS_WITH_VALUE:
-            skip = True
-        else:
-            out.append(arg)
+            out.add(i + 1)
     return out
+
+
+def _arguments(argv: list[str]) -> list[str]:
+    """``argv`` without the values of Hydra's flags that take one."""
+    values = _flag_values(argv)
+    return [arg for i, arg in enumerate(argv) if i not in values]
+
+
+def with_override(argv: list[str], key: str, line: str) -> list[str]:
+    """``argv`` with ``line`` as its override of ``key`` (replacing any the user gave), placed among the other
+    overrides: Hydra's parser takes overrides only as one run of words, so one after a trailing ``-m`` is refused."""
+    values = _flag_values(argv)
+    out: list[str] = []
+    last = -1
+    for i, arg in enumerate(argv):
+        if i not in values and not arg.startswith("-"):
+            if arg.lstrip("+~").split("=", 1)[0] == key:
+                continue
+            last = len(out)
+        out.append(arg)
+    return out[:last + 1] + [line] + out[last + 1:]
 
 
 # launchers that come with a plugin of their own: the module Hydra needs, and the extra that installs it
@@ -236,76 +253,19 @@ def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[s
 # Hydra flags after which nothing runs (only printing): the output folder is neither checked nor touched
 PRINT_ONLY = {"--cfg", "-c", "--info", "-i", "--help", "-h", "--hydra-help", "--shell-completion", "-sc",
               "--version"}
-SOURCE_FOLDERS = ("sim", "configs", "experiments", "tests", "benchmarks", ".ci", ".git")
-
-
-def _earlier_run(path: Path, multirun: bool) -> list[Path]:
-    """What in ``path`` belongs to an earlier fms-sim run: its outputs and, for a sweep, its job folders."""
-    if not path.is_dir():
-        return []
-    ours = is_our_manifest(path / "manifest.json") or (multirun and (path / "multirun.yaml").is_file())
-    found = [path / name for name in OUTPUTS if ours and (path / name).is_file()]
-    jobs = [p for p in path.iterdir() if p.is_dir() and p.name.isdigit()
-            and ((p / ".hydra").is_dir() or is_our_manifest(p / "manifest.json"))]
-    return found + (jobs if multirun else [])
-
-
-@dataclass(frozen=True)
-class OutputFolder:
-    """The folder a command will write: its Hydra key, its path (timestamp resolved once, here) and whether its
-    name came from the timestamp pattern (then a clash with another run moves to the next free name)."""
-
-    key: str
-    path: Path
-    timestamped: bool
-
-
 def check_output_dir(cfg: DictConfig, multirun: bool) -> OutputFolder:
-    """:func:`check_folder` for the folder a Hydra command will write (``cfg`` is composed with the command line's
-    hydra.* keys), and what to claim."""
+    """The folder a Hydra command will write (``cfg`` is composed with the command line's hydra.* keys), checked for
+    its place (``sim.output.folders.check_place``); what is in it is checked once it is claimed (``take_over``)."""
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
-    path = Path(str(OmegaConf.select(cfg, key)))
     node = cfg.hydra.sweep if multirun else cfg.hydra.run
-    check_folder(key, path, multirun=multirun, resume=bool(OmegaConf.select(cfg, "run.resume")),
-                 overwrite=bool(OmegaConf.select(cfg, "run.overwrite")))
-    return OutputFolder(key, path, "${now:" in str(OmegaConf.to_container(node, resolve=False).get("dir")))
-
-
-def check_folder(key: str, path: Path, *, multirun: bool = False, resume: bool = False,
-                 overwrite: Optional[bool] = False) -> None:
-    """One run per folder, for every command: the output folder must be creatable, outside the project's sources,
-    and hold no other run, unless ``overwrite`` (``run.overwrite=true``): then the earlier run's own outputs
-    (``OUTPUTS``, its job folders) are removed, and nothing else.  ``overwrite=None``: the command has no such
-    option (``fms-sim validate --out``)."""
-    if path.exists() and not path.is_dir():
-        raise ConfigError(f"{key}={path} exists and is not a folder; allowed: a new folder")
-    where = path.resolve()
-    if where == ROOT or any(where.is_relative_to(ROOT / f) for f in SOURCE_FOLDERS):
-        raise ConfigError(f"{key}={path} is the project's own folder or sources; allowed: a folder for results "
-                          "(results/... by default)")
-    ancestor = next(p for p in [path, *path.parents] if p.exists())
-    try:  # the only sure test that a folder can be made there is making one (removed at once)
-        os.rmdir(tempfile.mkdtemp(dir=ancestor, prefix=".fms-sim-check-"))
-    except OSError as e:
-        raise ConfigError(f"{key}={path}: cannot write there ({ancestor}: {e.strerror}); "
-                          "allowed: a folder you can write to") from None
-    if path.is_dir() and any(is_our_manifest(p / "manifest.json") for p in path.iterdir() if p.is_dir()
-                             and not p.name.isdigit()):
-        raise ConfigError(f"{key}={path} holds other runs in its subfolders; allowed: a folder of its own, "
-                          f"such as {path / 'my_run'}")
-    earlier = _earlier_run(path, multirun)
-    if resume and overwrite:
-        raise ConfigError("run.resume=true and run.overwrite=true: one keeps the earlier jobs, the other removes "
-                          "them; choose one")
-    if not earlier or (multirun and resume):
-        return  # run.resume continues the multirun in this folder: its complete jobs are kept
-    if not overwrite:
-        what = "another multirun" if multirun else "another run"
-        also = "" if overwrite is None else ", run.overwrite=true to replace it"
-        also += " or run.resume=true to finish it" if multirun else ""
-        raise ConfigError(f"{key}={path} holds {what} ({earlier[0].name}); pass a new {key}=...{also}")
-    for p in earlier:
-        shutil.rmtree(p) if p.is_dir() else p.unlink()
+    folder = OutputFolder(key, Path(str(OmegaConf.select(cfg, key))),
+                          "${now:" in str(OmegaConf.to_container(node, resolve=False).get("dir")), multirun,
+                          bool(OmegaConf.select(cfg, "run.resume")), bool(OmegaConf.select(cfg, "run.overwrite")))
+    try:
+        check_place(folder, ROOT)
+    except FolderError as e:
+        raise ConfigError(str(e)) from None
+    return folder
 
 
 def check_resume(cfg: DictConfig, jobs: list[list[str]], composer: "JobComposer") -> None:
@@ -357,6 +317,10 @@ def check_command(argv: list[str]) -> Checked:
     if sweeps and not multirun:
         raise ConfigError(f"{sweeps[0].input_line}: a sweep needs multirun; add -m (python -m sim -m ...)")
     hydra_lines = hydra_overrides(argv)
+    for line in hydra_lines:  # a mode set by hand would skip the folder rules of the mode it becomes
+        if line.lstrip("+~").split("=", 1)[0] == "hydra.mode":
+            raise ConfigError(f"{line}: the mode follows -m; allowed: python -m sim -m ... for a multirun, "
+                              "without -m for one run")
     check_launcher(hydra_lines)
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
     try:
@@ -382,7 +346,6 @@ def check_command(argv: list[str]) -> Checked:
         if runs and is_precision_sweep(cfg):
             raise ConfigError("hydra/sweeper=precision runs a study in rounds: a multirun; add -m "
                               "(python -m sim -m experiment=... hydra/sweeper=precision)")
-        # last: with run.overwrite it removes files, so only for a valid run
         return Checked(params, check_output_dir(cfg, multirun) if runs else None)
     studies = [o for o in parsed if o.is_sweep_override() and o.get_key_element() == "experiment"]
     if studies:
@@ -396,5 +359,4 @@ def check_command(argv: list[str]) -> Checked:
         validate_jobs(jobs, overrides, composer)
         if runs and OmegaConf.select(cfg, "run.resume"):
             check_resume(cfg, jobs, composer)
-    # last: with run.overwrite it removes files, so only for a valid sweep
     return Checked(None, check_output_dir(cfg, multirun) if runs else None)

@@ -26,14 +26,14 @@ from typing import Any, Optional, Sequence
 
 from sim.analysis.calibration import calibration_rows, sales_by_fiscal_year
 from sim.analysis.workload import fiscal_years
-from sim.config import ConfigError, compose_config, to_params
+from sim.config import ROOT, ConfigError, compose_config, to_params
 from sim.engine.clock import years
 from sim.model.params import Params
 from sim.output import run_dir
-from sim.output.claim import ClaimError, claim
+from sim.output.claim import ClaimError
+from sim.output.folders import FolderError, OutputFolder, check_place, claim_folder
 from sim.output.formatting import table_value as cell
 from sim.runner import Stopped, combine, run_replications, stop_on_signals
-from sim.sweep import check_folder
 
 
 def verification_markdown(rows: list[dict[str, Any]]) -> str:
@@ -88,10 +88,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"fms-sim: error: {e}", file=sys.stderr)
         return 2
     out = args.out or Path("results") / "validate" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    try:  # the same folder rules as a run's: one run per folder, claimed before any work (sim.output.claim)
-        check_folder("--out", out, overwrite=None)
-        held = claim(out, timestamped=args.out is None, key="--out")
-    except (ConfigError, ClaimError) as e:
+    folder = OutputFolder("--out", out, timestamped=args.out is None, overwrite=None)
+    try:  # the same folder rules as a run's: one run per folder, claimed before any work (sim.output.folders)
+        check_place(folder, ROOT)
+        held = claim_folder(folder)
+    except (ClaimError, FolderError) as e:
         print(f"fms-sim: error: {e}", file=sys.stderr)
         return 2
     with held:

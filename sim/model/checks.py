@@ -172,10 +172,10 @@ def _validate_staffing(s: StaffingParams, platforms: list[Platform], out: list[s
 def _validate_run(params: Params, out: list[str]) -> None:
     r = params.run
     _flag(out, not 0 <= params.seed < WORD, f"seed={params.seed}; allowed: {WORD_RULE}")
-    _flag(out, r.replications < 1, f"run.replications={r.replications}; allowed: an integer >= 1")
-    _flag(out, not 0 <= r.first_replication <= WORD - max(r.replications, 1),
-          f"run.first_replication={r.first_replication}; allowed: the number of the first replication (its draws are "
-          f"the same in any run), with every replication's number {WORD_RULE}")
+    _flag(out, not 1 <= r.replications < WORD, f"run.replications={r.replications}; allowed: 1 to {WORD - 1}")
+    _flag(out, r.replications < WORD and not 0 <= r.first_replication <= WORD - max(r.replications, 1),
+          f"run.first_replication={r.first_replication}; allowed: 0 to {WORD - max(r.replications, 1)} (the first "
+          f"replication's number; every replication's number is {WORD_RULE})")
     _flag(out, r.horizon_years <= 0, f"run.horizon_years={r.horizon_years}; allowed: > 0")
     _flag(out, not 0 <= r.warmup_years < r.horizon_years,
           f"run.warmup_years={r.warmup_years}; allowed: 0 <= warmup < horizon_years ({r.horizon_years})")
@@ -313,8 +313,8 @@ def _validate_sensitivity(params: Params, out: list[str]) -> None:
     if sp is None:
         return
     _flag(out, sp.points < 2, f"sensitivity.points={sp.points}; allowed: >= 2")
-    _flag(out, not 0 <= sp.point < sp.points,
-          f"sensitivity.point={sp.point}; allowed: 0 <= point < points ({sp.points})")
+    _flag(out, not 0 <= sp.design_seed < WORD, f"sensitivity.design_seed={sp.design_seed}; allowed: {WORD_RULE}")
+    _flag(out, not 0 <= sp.point < sp.points, f"sensitivity.point={sp.point}; allowed: 0 to points - 1 ({sp.points})")
     _unique(out, "sensitivity.factors", [f.key for f in sp.factors], "keys")
     for i, f in enumerate(sp.factors):
         _flag(out, f.high < f.low, f"sensitivity.factors[{i}] ({f.key}): high={f.high} < low={f.low}")

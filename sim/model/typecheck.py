@@ -13,6 +13,8 @@ import typing
 from dataclasses import fields, is_dataclass
 from typing import Any, Iterator
 
+import numpy as np
+
 from sim.model.params import Params, non_finite
 
 NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
@@ -69,10 +71,12 @@ def wrong_types(value: Any, kind: Any, key: str) -> Iterator[str]:
             hints = _hints(kind)
             for f in fields(value):
                 yield from wrong_types(getattr(value, f.name), hints[f.name], f"{key}.{f.name}" if key else f.name)
-    elif kind is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif kind is float:  # numpy's scalars too (a caller's array element)
+        ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     elif kind is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
+        ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    elif kind is bool:
+        ok = isinstance(value, (bool, np.bool_))
     else:
         ok = isinstance(value, kind)
     if not ok:

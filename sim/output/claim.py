@@ -10,7 +10,8 @@ second sweep's job folders replaced the first's.  Now:
   ``run.overwrite``, checked before this), and is claimed by an exclusive lock on ``.fms-sim-claim`` inside it:
   a second command on the same folder while the first still runs is refused, naming the first.  The lock belongs to
   the process: the operating system drops it when the process ends, however it ends, so a killed run leaves no
-  stale claim.
+  stale claim (worker processes it forks close their copy at once, so an orphaned worker cannot hold it).  On a
+  file system without locks (some Lustre and NFS mounts) the command says so in one line and goes on unprotected.
 
 :class:`Claim` is a context manager; leaving it releases the lock and removes a claimed new folder that stayed
 empty (a command that failed before writing anything leaves no folder behind).
@@ -22,12 +23,27 @@ import fcntl
 import json
 import os
 import socket
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
 from typing import Optional
 
 CLAIM_FILE = ".fms-sim-claim"
+UNSUPPORTED = (errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP)  # the file system has no flock
+_HELD: set[int] = set()  # this process's claim descriptors: closed in every child it forks
+
+
+def _close_in_child() -> None:
+    for fd in _HELD:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
 
 
 class ClaimError(Exception):
@@ -38,17 +54,19 @@ class Claim:
     """This process's claim on ``path``: an exclusive lock on its claim file, held until :meth:`release`."""
 
     def __init__(self, path: Path, fd: int, made: bool) -> None:
-        self.path, self._fd, self.made = path, fd, made
+        self.path, self._fd, self.made, self.held = path, fd, made, True
 
     def release(self) -> None:
         """Drop the lock and the claim file; remove the folder if this claim made it and nothing was written."""
-        if self._fd < 0:
+        if not self.held:
             return
+        self.held = False
         try:
             (self.path / CLAIM_FILE).unlink(missing_ok=True)
         finally:
-            os.close(self._fd)
-            self._fd = -1
+            _HELD.discard(self._fd)
+            if self._fd != _UNLOCKED:
+                os.close(self._fd)
         if self.made:
             try:
                 self.path.rmdir()  # only if empty
@@ -72,6 +90,9 @@ def _holder(path: Path) -> str:
         return "another process"
 
 
+_UNLOCKED = -2  # a claim on a file system without locks
+
+
 def _lock(path: Path) -> Optional[int]:
     """An exclusive lock on ``path``'s claim file, as an open descriptor, or None if another process holds it."""
     file = path / CLAIM_FILE
@@ -83,6 +104,10 @@ def _lock(path: Path) -> Optional[int]:
             os.close(fd)
             if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 return None
+            if e.errno in UNSUPPORTED:
+                print(f"fms-sim: {path}: this file system cannot lock files ({e.strerror}); the folder is not "
+                      "protected from a second command writing it at the same time", file=sys.stderr)
+                return _UNLOCKED
             raise
         try:  # the holder may have released (and removed) the file between open and lock: lock the one on disk
             same = os.stat(file).st_ino == os.fstat(fd).st_ino
@@ -91,9 +116,10 @@ def _lock(path: Path) -> Optional[int]:
         if same:
             break
         os.close(fd)
-    info = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
+    info = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
     os.ftruncate(fd, 0)
     os.write(fd, (json.dumps(info) + "\n").encode())
+    _HELD.add(fd)
     return fd
 
 

@@ -2,8 +2,8 @@
 
 Before, a complete job whose config differed from the resumed command's was silently run again and replaced, so a
 mistyped resume command destroyed finished work.  Now it is refused, naming the keys that differ; the keys that
-change no result (run control, ``RUN_CONTROL``, and the precision target, which decides which jobs run, not what a
-job computes) are left out of the comparison.
+change no result (run control, ``RUN_CONTROL``, the precision target, which decides which jobs run, and the
+reference, which decides what the report compares) are left out of the comparison.
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from sim.model.params import RUN_CONTROL
 from sim.output import run_dir
 
 SHOWN = 4  # differing keys named in a message
+# top-level keys that decide which jobs run or what the report compares, not what a job computes
+REPORT_ONLY = ("precision", "reference")
 
 
 class ResumeError(ValueError):
@@ -22,7 +24,7 @@ class ResumeError(ValueError):
 
 def result_config(config: dict) -> dict:
     """The part of a resolved config that decides a job's numbers."""
-    return {**{k: v for k, v in config.items() if k != "precision"},
+    return {**{k: v for k, v in config.items() if k not in REPORT_ONLY},
             "run": {k: v for k, v in (config.get("run") or {}).items() if k not in RUN_CONTROL}}
 
 

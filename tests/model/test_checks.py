@@ -132,6 +132,7 @@ def test_the_envelope_must_cover_the_bpc_peak():
 @pytest.mark.parametrize("seed, first, n, key", [
     (2**32, 0, 2, "seed=4294967296"), (-1, 0, 2, "seed=-1"),
     (1, 2**32 - 1, 2, "run.first_replication=4294967295"), (1, -1, 2, "run.first_replication=-1"),
+    (1, 0, 2**32, "run.replications=4294967296"),
 ])
 def test_seed_and_replication_numbers_stay_below_two_to_the_32(seed, first, n, key):
     """Larger numbers would share numpy streams with others (issue 21; tests/engine/test_rng.py shows the collision)."""
@@ -139,6 +140,17 @@ def test_seed_and_replication_numbers_stay_below_two_to_the_32(seed, first, n, k
     p.seed, p.run.first_replication, p.run.replications = seed, first, n
     problems = validate_params(p)
     assert len(problems) == 1 and problems[0].startswith(f"{key}; allowed: ")
-    assert "from 0 to 4294967295 (numpy splits larger numbers into 32-bit words" in problems[0]
-    p.seed, p.run.first_replication = 2**32 - 1, 2**32 - n  # the largest allowed
+    assert problems[0].endswith({"seed": "(numpy splits larger numbers into 32-bit words, so two different seeds "
+                                         "would draw the same streams)",
+                                 "run.replications": "allowed: 1 to 4294967295"}.get(key.split("=")[0], ")"))
+    p.seed, p.run.replications, p.run.first_replication = 2**32 - 1, 2, 2**32 - 2  # the largest allowed
     assert validate_params(p) == []
+
+
+def test_the_sensitivity_design_seed_is_bounded_like_the_seed():
+    from sim.model.params import SensitivityPoint
+
+    p = deterministic_params()
+    p.sensitivity = SensitivityPoint(points=4, point=0, design_seed=-1)
+    (problem,) = validate_params(p)
+    assert problem.startswith("sensitivity.design_seed=-1; allowed: an integer from 0 to 4294967295 (numpy splits")

@@ -45,9 +45,14 @@ def test_a_wrong_type_is_named_by_its_key_and_reported_alone(path, value, messag
 
 
 def test_numbers_of_the_right_kind_pass():
+    import numpy as np
+
     p = deterministic_params()
     p.demand.lor_per_year = 4000  # an int where a number is asked: fine
     p.run.sample_days = 30
+    assert basic_problems(p) == []
+    p.seed, p.demand.lor_per_year, p.run.allow_large = np.int64(5), np.float32(4000), np.True_  # numpy's scalars
+    p.staffing.pools["case_writers"].headcount = np.int32(3)
     assert basic_problems(p) == []
 
 

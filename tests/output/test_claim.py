@@ -73,18 +73,22 @@ def _sim(cwd, *args, multirun=False):
 
 @pytest.mark.slow
 def test_two_runs_started_in_the_same_second_write_two_folders(tmp_path):
-    """The folder pattern is a timestamp to the second; here it is to the year, so the two runs clash for sure."""
+    """The folder pattern is a timestamp to the second; here it is to the year, so the runs clash for sure: two at
+    once, and a third after them (which once found the name taken and was told to overwrite it)."""
     procs = [_sim(tmp_path, "hydra.run.dir=out/${now:%Y}") for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1][-500:] for o in outs]
+    third = _sim(tmp_path, "hydra.run.dir=out/${now:%Y}")
+    assert third.wait(timeout=300) == 0, third.stderr.read()[-500:]
+    third.stdout.close(), third.stderr.close()
     year = time.strftime("%Y")
     folders = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert folders == [year, f"{year}-2"]
-    for name in folders:
+    assert folders == [year, f"{year}-2", f"{year}-3"]
+    for name in folders[:2]:
         manifest = (tmp_path / "out" / name / "manifest.json").read_text()
         assert '"status": "complete"' in manifest and not (tmp_path / "out" / name / CLAIM_FILE).exists()
     assert sorted(o[0].strip().splitlines()[-1] for o in outs) == [
-        f"results: {tmp_path / 'out' / name}" for name in folders]
+        f"results: {tmp_path / 'out' / name}" for name in folders[:2]]
 
 
 @pytest.mark.slow
@@ -95,3 +99,102 @@ def test_a_sweep_folder_with_a_comma_reaches_hydra_whole(tmp_path):
     assert proc.returncode == 0, err[-800:]
     assert sorted(p.name for p in (tmp_path / "a, b").iterdir() if p.name.isdigit()) == ["0", "1"]
     assert (tmp_path / "a, b" / "report.html").is_file()
+
+
+def test_an_overwrite_cannot_remove_the_files_of_a_run_still_writing_them(tmp_path, capsys):
+    """The earlier run's outputs are removed only under the claim: a live run keeps its files (issue 21's review:
+    they were removed before the claim refused the command)."""
+    from sim.cli import main
+    from sim.output.run_dir import Manifest
+
+    folder = tmp_path / "live"
+    folder.mkdir()
+    Manifest(folder, {}, [], seed=1).finish("complete", [])
+    (folder / "summary.json").write_text("{}")
+    with claim(folder, timestamped=False):  # the run still writing it
+        assert main(["debug=tiny", "run.overwrite=true", f"hydra.run.dir={folder}"]) == 2
+    assert f"is in use by process {os.getpid()}" in capsys.readouterr().err
+    assert (folder / "summary.json").is_file() and (folder / "manifest.json").is_file()
+
+
+def test_resume_or_overwrite_claim_a_timestamped_folder_by_its_name(tmp_path):
+    """`hydra.sweep.dir=x/${now:%Y}` with run.resume=true continues that folder instead of starting a new one."""
+    from sim.output.folders import OutputFolder, claim_folder
+
+    base = tmp_path / "2026"
+    (base / "0").mkdir(parents=True)
+    with claim_folder(OutputFolder("hydra.sweep.dir", base, timestamped=True, multirun=True, resume=True)) as c:
+        assert c.path == base
+    with claim_folder(OutputFolder("hydra.sweep.dir", base, timestamped=True, multirun=True)) as c:
+        assert c.path == base.with_name("2026-2")
+
+
+def test_a_worker_forked_by_the_holder_does_not_keep_the_claim(tmp_path):
+    """The run's worker processes are forked; an orphaned worker must not hold the folder once the run is killed."""
+    folder, pid_file, ready = tmp_path / "forked", tmp_path / "worker.pid", tmp_path / "worker.ready"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import os, time
+            from pathlib import Path
+            from sim.output.claim import claim
+            claim(Path({str(folder)!r}), timestamped=False)
+            child = os.fork()
+            if child == 0:  # a worker: its copy of the claim was closed as it started (os.register_at_fork)
+                Path({str(ready)!r}).touch()
+                time.sleep(60)
+                os._exit(0)
+            Path({str(pid_file)!r}).write_text(str(child))
+            time.sleep(60)
+        """)], cwd=ROOT)
+    deadline = time.time() + 60
+    while not (ready.exists() and pid_file.exists() and pid_file.read_text()) and time.time() < deadline:
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    try:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        with claim(folder, timestamped=False) as c:  # the worker still lives
+            assert c.path == folder
+    finally:
+        os.kill(child, signal.SIGKILL)
+
+
+def test_a_file_system_without_locks_is_named_and_the_run_goes_on(tmp_path, monkeypatch, capsys):
+    import errno
+    import fcntl
+
+    def no_locks(fd, op):
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with claim(tmp_path / "lustre", timestamped=False) as c:
+        assert c.path == tmp_path / "lustre"
+    assert "cannot lock files (Function not implemented)" in capsys.readouterr().err
+    assert not (tmp_path / "lustre").exists()  # made by the claim, left empty: removed
+
+
+def test_a_folder_name_hydra_would_change_is_refused(tmp_path):
+    from sim.output.folders import FolderError, OutputFolder, check_place
+
+    for name in ("a\\b", "it's"):
+        with pytest.raises(FolderError, match="a backslash or a quote in the name"):
+            check_place(OutputFolder("hydra.run.dir", tmp_path / name), ROOT)
+
+
+@pytest.mark.slow
+def test_a_flag_after_the_overrides_still_runs(tmp_path):
+    """The claimed folder joins the user's overrides: placed after a trailing flag, Hydra refused every such command
+    (issue 21's review)."""
+    proc = _sim(tmp_path, "hydra.run.dir=out", "--run")
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err[-800:]
+    assert (tmp_path / "out" / "summary.json").is_file()
+
+
+def test_the_mode_follows_the_command_line_only():
+    """hydra.mode=MULTIRUN without -m skipped a multirun's folder rules (issue 21's review)."""
+    from sim.config import ConfigError
+    from sim.sweep import precheck
+
+    with pytest.raises(ConfigError, match=r"hydra.mode=MULTIRUN: the mode follows -m; allowed: python -m sim -m"):
+        precheck(["debug=tiny", "hydra.mode=MULTIRUN"])

@@ -22,6 +22,7 @@ def test_a_complete_job_counts_as_done_whatever_the_precision_target_or_run_cont
     assert completed_summary(done, CONFIG)["lead_times"]["lor_to_delivery"]["mean"] == 700.0
     assert completed_summary(done, {**CONFIG, "precision": {"half_width": 2.0}}) is not None
     assert completed_summary(done, {**CONFIG, "run": {"replications": 3, "jobs": 1}}) is not None
+    assert completed_summary(done, {**CONFIG, "reference": "more_staff"}) is not None  # what the report compares
 
 
 def test_a_complete_job_of_another_config_is_refused_naming_every_key(done):

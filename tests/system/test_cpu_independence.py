@@ -32,7 +32,7 @@ ALLOWED = {
     "numpy": {"asarray", "array", "append", "arange", "clip", "empty", "full", "zeros", "ones", "frombuffer", "where",
               "any", "all", "diff", "searchsorted", "concatenate", "cumsum", "sort", "argsort", "unique", "isnan",
               "isfinite", "sqrt", "floor", "ceil", "minimum", "maximum", "nan", "inf", "float64", "int64", "int32",
-              "int8", "bool_", "ndarray", "generic", "integer", "dtype", "random", "random.default_rng",
+              "int8", "bool_", "ndarray", "generic", "integer", "floating", "dtype", "random", "random.default_rng",
               "random.SeedSequence", "random.Generator"},
     "math": {"sqrt", "floor", "ceil", "frexp", "ldexp", "isfinite", "isinf", "isnan", "inf", "nan", "fsum", "prod",
              "copysign", "fabs", "trunc", "isclose", "ulp", "nextafter", "isqrt", "pi", "e"},

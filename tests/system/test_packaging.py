@@ -23,16 +23,27 @@ def test_every_package_of_sim_is_listed():
 
 @pytest.mark.slow
 def test_a_wheel_carries_every_default_and_runs_outside_the_project(tmp_path):
+    # built from the project's files (tracked, or new and not ignored) in a copy: a build in the project would leave
+    # build/ behind, and ignored files such as configs/local/ must not ship
+    tracked = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout.split()
+    tracked = [n for n in tracked if (ROOT / n).is_file()]
+    source = tmp_path / "source"
+    for name in tracked:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes((ROOT / name).read_bytes())
+    (source / "configs" / "local").mkdir(exist_ok=True)
+    (source / "configs" / "local" / "mine.yaml").write_text("# a user's own, untracked\n")
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                            str(tmp_path / "dist"), str(ROOT)], capture_output=True, text=True, timeout=300)
+                            str(tmp_path / "dist"), str(source)], capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr[-1500:]
     (wheel,) = (tmp_path / "dist").glob("fms_sim-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    defaults = [p for d in ("configs", "experiments") for p in (ROOT / d).rglob("*") if p.suffix in (".yaml", ".md")
-                and "figures" not in p.parts]
-    missing = [p.relative_to(ROOT).as_posix() for p in defaults
-               if f"sim/_defaults/{p.relative_to(ROOT).as_posix()}" not in names]
-    assert not missing and "hydra_plugins/fms_sim_precision/precision_sweeper.py" in names, missing
+    packed = {n.removeprefix("sim/_defaults/") for n in zipfile.ZipFile(wheel).namelist()
+              if n.startswith("sim/_defaults/")}
+    defaults = {n for n in tracked if n.split("/")[0] in ("configs", "experiments") and n.endswith((".yaml", ".md"))
+                and "/figures/" not in n}
+    assert packed == defaults  # every tracked default, and nothing else (configs/local/ stays out)
+    assert "hydra_plugins/fms_sim_precision/precision_sweeper.py" in zipfile.ZipFile(wheel).namelist()
 
     site = tmp_path / "site"
     install = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),

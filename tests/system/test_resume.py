@@ -72,3 +72,18 @@ def test_a_resume_with_another_config_is_refused_and_keeps_the_finished_jobs(tmp
     assert {n: (tmp_path / str(n) / "summary.json").read_bytes() for n in (0, 1)} == before
     same = _sim(*small, "run.resume=true", "run.jobs=2")  # run control changes no result: resumed, nothing rerun
     assert same.returncode == 0 and same.stderr.count("complete already for this config (run.resume): skipped") == 2
+
+
+@pytest.mark.slow
+def test_a_resume_into_job_folders_named_otherwise_is_refused_by_the_first_job(tmp_path):
+    """With hydra.sweep.subdir of one's own the pre-check cannot map jobs to folders; the first job's own check stops
+    the sweep with exit 2, and no finished job is run again (issue 21's review: the sweep reported success)."""
+    small = ["-m", "reform=none,more_staff", "debug=tiny", "run.replications=1", "run.horizon_years=0.6",
+             "run.warmup_years=0.1", "run.drain_years=0.5", f"hydra.sweep.dir={tmp_path}",
+             "hydra.sweep.subdir=0${hydra.job.num}"]
+    assert _sim(*small).returncode == 0
+    before = (tmp_path / "00" / "summary.json").read_bytes()
+    other = _sim(*small, "run.resume=true", "demand.lor_per_year=2500")
+    assert other.returncode == 2, other.stderr[-800:]
+    assert "holds a complete job made with another config (demand.lor_per_year: " in other.stderr
+    assert (tmp_path / "00" / "summary.json").read_bytes() == before

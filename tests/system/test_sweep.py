@@ -134,3 +134,18 @@ def test_a_launcher_a_study_file_chooses_is_checked_too(monkeypatch, tmp_path):
                         lambda name, *a: None if name == "hydra_plugins.hydra_ray_launcher" else real(name, *a))
     with pytest.raises(ConfigError, match=r"not installed.*`ray` extra"):
         precheck(["-m", "debug=tiny", "experiment=ray_study"])
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["seed=1", "-m"], ["seed=1", "K='X'", "-m"]),
+    (["-m", "seed=1"], ["-m", "seed=1", "K='X'"]),
+    (["--cfg", "job", "seed=1", "--run"], ["--cfg", "job", "seed=1", "K='X'", "--run"]),
+    (["K=old", "seed=1", "-m"], ["seed=1", "K='X'", "-m"]),
+    (["-m"], ["K='X'", "-m"]),
+])
+def test_the_claimed_folder_joins_the_users_overrides(argv, expected):
+    """Hydra takes overrides as one run of words: the claimed folder goes after the last of them, never after a
+    trailing flag (issue 21's review), and replaces the user's own value of that key."""
+    from sim.sweep import with_override
+
+    assert with_override(argv, "K", "K='X'") == expected
