@@ -108,11 +108,18 @@ def main(argv: Optional[list[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         return int(importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:]) or 0)
+    output = None
     try:
         output = check_command(argv).output
         held = claim_folder(output) if output is not None else None
     except (ConfigError, ClaimError, FolderError) as e:
         print(f"fms-sim: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # the system refused the folder itself (a name too long, a dangling link, ...)
+        if output is None:
+            raise
+        print(f"fms-sim: error: {output.key}={output.path}: {e.strerror or e}; allowed: a folder this system can "
+              "make", file=sys.stderr)
         return 2
     if held is not None and output is not None:  # Hydra writes the folder claimed, not its own reading of ${now:}
         argv = with_override(argv, output.key, f"{output.key}={hydra_quoted(str(held.path))}")

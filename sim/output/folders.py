@@ -60,9 +60,12 @@ def check_place(folder: OutputFolder, project: Path) -> None:
     key, path = folder.key, folder.path
     if "\\" in str(path) or "'" in str(path):  # Hydra's quoted values would change them
         raise FolderError(f"{key}={path}: a backslash or a quote in the name; allowed: a folder name without them")
-    if path.exists() and not path.is_dir():
-        raise FolderError(f"{key}={path} exists and is not a folder; allowed: a new folder")
-    where = path.resolve()
+    try:
+        if path.exists() and not path.is_dir():
+            raise FolderError(f"{key}={path} exists and is not a folder; allowed: a new folder")
+        where = path.resolve()
+    except OSError as e:  # a name too long, a loop of links, ...
+        raise FolderError(f"{key}={path}: {e.strerror or e}; allowed: a folder this system can make") from None
     if where == project or any(where.is_relative_to(project / f) for f in SOURCE_FOLDERS):
         raise FolderError(f"{key}={path} is the project's own folder or sources; allowed: a folder for results "
                           "(results/... by default)")

@@ -198,3 +198,13 @@ def test_the_mode_follows_the_command_line_only():
 
     with pytest.raises(ConfigError, match=r"hydra.mode=MULTIRUN: the mode follows -m; allowed: python -m sim -m"):
         precheck(["debug=tiny", "hydra.mode=MULTIRUN"])
+
+
+def test_a_folder_the_system_cannot_make_is_one_line_and_exit_2(tmp_path, capsys):
+    from sim.cli import main
+
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    for name in ("x" * 300, "dangling"):
+        assert main(["debug=tiny", f"hydra.run.dir={tmp_path / name}"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"fms-sim: error: hydra.run.dir={tmp_path / name}") and err.count("\n") == 1
