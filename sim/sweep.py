@@ -1,7 +1,8 @@
 """Pre-checking a command line before Hydra starts: every job of a sweep is composed and validated.
 
-``precheck(argv)`` runs before ``hydra.main``: a bad key or value in any job of a multirun stops the
-whole command with one line and exit code 2, before any result directory exists.  To know the jobs it
+``check_command(argv)`` (``precheck`` returns only its Params) runs before ``hydra.main``: a bad key or value in
+any job of a multirun stops the whole command with one line and exit code 2, before any result directory exists; it
+also names the output folder the entry point then claims (``sim.output.folders``).  To know the jobs it
 expands the sweep itself, from the command line and the selected study's ``hydra.sweeper.params``.
 
 Two pieces lean on Hydra internals that have no public API, each pinned by a test in

@@ -6,8 +6,9 @@ second sweep's job folders replaced the first's.  Now:
 
 - a folder named by the timestamp pattern is made new (``os.mkdir``, which only one process can win); when another
   run holds that name, the next free one is taken: ``<name>-2``, ``<name>-3``, ...;
-- a folder the user named may already exist (an earlier run kept with ``run.resume`` or replaced with
-  ``run.overwrite``, checked before this), and is claimed by an exclusive lock on ``.fms-sim-claim`` inside it:
+- a folder the user named may already exist (an earlier run to keep with ``run.resume`` or replace with
+  ``run.overwrite``: ``sim.output.folders.take_over`` decides, under this claim), and is claimed by an exclusive
+  lock on ``.fms-sim-claim`` inside it:
   a second command on the same folder while the first still runs is refused, naming the first.  The lock belongs to
   the process: the operating system drops it when the process ends, however it ends, so a killed run leaves no
   stale claim (worker processes it forks close their copy at once, so an orphaned worker cannot hold it).  On a
@@ -32,6 +33,7 @@ from typing import Optional
 CLAIM_FILE = ".fms-sim-claim"
 UNSUPPORTED = (errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP)  # the file system has no flock
 _HELD: set[int] = set()  # this process's claim descriptors: closed in every child it forks
+_UNLOCKED = -2  # the descriptor of a claim on a file system without locks
 
 
 def _close_in_child() -> None:
@@ -89,8 +91,6 @@ def _holder(path: Path) -> str:
     except (OSError, ValueError, KeyError, TypeError):
         return "another process"
 
-
-_UNLOCKED = -2  # a claim on a file system without locks
 
 
 def _lock(path: Path) -> Optional[int]:
