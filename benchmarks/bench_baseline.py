@@ -5,7 +5,7 @@ Variants, run in turn in every repeat (replication 0 and a fixed seed, so every 
 totals summed as visits end and done cases kept as columns, as in every run without ``run.records=full``,
 sampler, and its rarer cyclic collections: ``sim.engine.collection``);
 ``fms_model_portfolio`` the same with the default portfolio offices (people sharing their attention);
-``fms_replication`` is ``sim.runner.run_replication`` on the default config, the model plus its result
+``fms_replication`` is ``sim.runner.simulate`` on the default config, the model plus its result
 tables; ``bare_simpy`` is
 the minimal model below: same LOR rate, horizon and drain, same stages, rework loops and probabilities, the same
 amendments and modifications (Poisson streams at the groups' rates while a case is implemented),
@@ -38,8 +38,10 @@ from sim.engine.collection import rare_collections
 from sim.engine.distributions import Dist
 from sim.engine.rng import RandomStreams
 from sim.model.fms_model import FmsModel
+from sim.model.ledger import Ledger
+from sim.model.observers import CohortVisits
 from sim.model.params import CongressionalReviewParams, DemandParams, Params
-from sim.runner import run_replication
+from sim.runner import simulate
 
 OUT = Path(__file__).resolve().parents[1] / "results" / "benchmarks" / "bench_baseline.json"
 CHUNK = 4096  # scalar draws taken from numpy at a time
@@ -255,11 +257,13 @@ def run_variant(name: str, params: Params, slots: Params) -> tuple[int, int]:
     if name in ("fms_model_slots", "fms_model_portfolio"):
         p = slots if name == "fms_model_slots" else params
         # as every run but run.records=full: visits summed as they end, done cases kept as columns
-        m = FmsModel(p, RandomStreams(p.seed, 0), visit_totals=True, compact=True).run()
-        assert m.totals is not None
-        return len(m.ledger.cases) + len(m.live), m.totals.count
+        totals, ledger = CohortVisits(), Ledger()
+        with rare_collections():  # as the worker layer runs it (sim.runner)
+            m = FmsModel(p, RandomStreams(p.seed, 0), observers=[totals, ledger]).run()
+        return len(ledger.cases) + len(m.live), totals.count
     if name == "fms_replication":
-        res = run_replication(params, 0)
+        with rare_collections():
+            res = simulate(params, 0)
         return len(res.cases), res.events
     if name == "bare_simpy_rare_gc":  # the bare model with fms-sim's collector setting, for a like-for-like ratio
         with rare_collections():

@@ -9,7 +9,7 @@ Public API (everything else is internal)::
 * :func:`load_params` - the sourced defaults in ``configs/`` with command-line style overrides, validated;
 * :class:`Params` and :func:`validate_params` - typed parameters and every rule on their values;
 * :class:`FmsModel` - one replication of the case flow (SimPy);
-* :func:`run_replication`, :func:`run_replications` - tidy tables per replication (parameters checked);
+* :func:`simulate`, :func:`run_replications` - tidy tables per replication (parameters checked);
 * :func:`simulate_network` - the verification network run on the model's own engine.
 
 ``validate_params`` is not called ``validate``: ``sim.validate`` is the ``python -m sim.validate``
@@ -23,16 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "FmsModel": "sim.model", "Params": "sim.model", "validate_params": "sim.model",
-    "RepResult": "sim.runner", "run_replication": "sim.runner", "run_replications": "sim.runner",
+    "Replication": "sim.runner", "simulate": "sim.runner", "run_replications": "sim.runner",
     "simulate_network": "sim.verification.networks", "load_params": "sim.config",
 }
-__all__ = ["FmsModel", "Params", "RepResult", "load_params", "run_replication", "run_replications", "simulate_network",
+__all__ = ["FmsModel", "Params", "Replication", "load_params", "simulate", "run_replications", "simulate_network",
            "validate_params"]
 
 if TYPE_CHECKING:
     from sim.config import load_params
     from sim.model import FmsModel, Params, validate_params
-    from sim.runner import RepResult, run_replication, run_replications
+    from sim.runner import Replication, run_replications, simulate
     from sim.verification.networks import simulate_network
 
 

@@ -10,6 +10,7 @@ from sim.engine.distributions import Dist
 from sim.engine.rng import RandomStreams
 from sim.model.entities import NORMAL, Case
 from sim.model.fms_model import FmsModel
+from sim.model.observers import Kept
 from sim.model.params import (
     CongressionalReviewParams,
     ContractingParams,
@@ -64,7 +65,14 @@ def start(m: FmsModel, case: Case, at: float = 0.0) -> Case:
 
 
 def model(params: Params, seed: int = 1) -> FmsModel:
-    return FmsModel(params, RandomStreams(seed, 0))
+    """A model that keeps every visit record and, as objects, every case and document (``kept(m)``)."""
+    return FmsModel(params, RandomStreams(seed, 0), observers=[Kept()])
+
+
+def kept(m: FmsModel) -> Kept:
+    """The :class:`~sim.model.observers.Kept` observer of a model made by :func:`model`."""
+    [k] = [o for o in m.observers if isinstance(o, Kept)]
+    return k
 
 
 def timeline(m: FmsModel, case_id: int) -> list[tuple[str, float, float, float]]:

@@ -5,26 +5,23 @@ no file and no config.  Stage modules in ``sim.model.process`` see it through th
 :class:`~sim.model.context.StageContext` protocol: ``work`` (time that holds a slot of a pool) and
 ``delay`` (time that only passes), inherited from :class:`~sim.engine.core.Engine`, each append one
 visit record: (case id, stage, pool, arrived, started, finished).  ``admit`` starts one case's flow.
+What a run keeps (visit records or sums, case objects or columns, a summary's counters) is up to the observers
+it is given (``sim.model.observers``); the model itself keeps only its open cases and touches nothing outside
+itself (the garbage collector and the allocator are the caller's: ``sim.runner``).
 """
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Optional
 
-import numpy as np
-import numpy.typing as npt
-
-from sim.engine.allocator import fixed_mmap_threshold
 from sim.engine.clock import years
-from sim.engine.collection import rare_collections
 from sim.engine.core import Engine, Process
 from sim.engine.pool import Pool, PoolSnapshot
 from sim.engine.portfolio import PortfolioPool
-from sim.engine.records import VisitTotals
 from sim.engine.rng import BLOCK, DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
 from sim.model.document_plan import plan_documents
 from sim.model.entities import ATTR_SLOTS, Case, CaseFactory, Document
-from sim.model.ledger import CaseSink, Ledger
+from sim.model.observers import HOOKS, hooks
 from sim.model.offices import DESK_BANK, Office, build_office, desk_arcs
 from sim.model.params import Params
 from sim.model.process import BANKS
@@ -40,18 +37,11 @@ class FmsModel(Engine):
     """One replication of the FMS case flow (``work`` and ``delay`` come from :class:`Engine`)."""
 
     def __init__(self, params: Params, streams: RandomStreams, policy: Policy = Policy(),
-                 visit_totals: bool = False, compact: bool = False, sinks: Sequence[CaseSink] = (),
-                 ledger: bool = True) -> None:
-        """``params`` with reform levers already applied (``sim.model.reform.apply``), and the policy switches.
-
-        With ``visit_totals`` the visits are summed as they end (``self.totals``, for cohort cases: LORs received
-        in [warm-up, horizon)) and ``self.visits`` stays empty: for runs that write no visit table.  With
-        ``compact`` a case that is done goes, with its documents, to ``self.ledger`` as a row of columns and is
-        no longer kept as an object (``self.cases`` and ``self.documents`` stay empty; ``self.live`` holds the
-        cases still open, in either mode): memory then does not grow with the horizon.  ``tables()`` gives the
-        columns either way.  Each of ``sinks`` is also handed every case, with its documents, when it is done
-        (and the open ones by ``close_books``); without ``ledger`` (compact only) no row is kept: the sinks
-        have it all."""
+                 observers: Iterable[object] = ()) -> None:
+        """``params`` with reform levers already applied (``sim.model.reform.apply``), the policy switches, and
+        the observers that keep what the run reports (``sim.model.observers``: hooks ``attach``, ``admitted``,
+        ``document``, ``add``).  Without an observer that takes them, visit records go to ``self.visits``;
+        ``self.live`` holds the cases still open; a done case is handed to each ``add`` hook and dropped."""
         super().__init__()
         self.params = params
         self.policy = policy
@@ -83,23 +73,13 @@ class FmsModel(Engine):
             params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS), policy,
             (lambda case_id, group: plan_documents(self.banks, kinds, case_id, group, self.end - self.env.now))
             if planned else None)
-        self.cases: list[Case] = []
         # per-case draws are freed block by block once every case of a block is done (flat memory over long runs)
         self.case_banks = [*self.banks.values(), self.factory.bank, *([self.desk_bank] if self.desk_bank else [])]
         self.open_in_block: dict[int, int] = {}
         self.loosened: set[int] = set()  # blocks whose few open cases keep their own draws (DrawBank.loosen)
         self.admitting_block = 0
-        self.totals: Optional[VisitTotals] = None
-        if visit_totals:
-            self.totals = VisitTotals()
-            self.record = self.totals.append
-        self.documents: list[Document] = []
-        self.compact = compact
-        self.sinks = tuple(sinks)
-        self.keep_rows = ledger or not compact
-        self.ledger = Ledger()
         self.live: dict[int, Case] = {}  # cases not yet done
-        self.live_documents: dict[int, list[Document]] = {}  # compact: by case id, the documents of live cases
+        self.live_documents: dict[int, list[Document]] = {}  # by case id, the documents of live cases
         # (day, pool, queue, busy, capacity, cases, working, most_cases): queue = backlog and busy = people working
         # in a portfolio pool; cases = in portfolios (slots: busy), working = being worked on, most_cases = the
         # largest portfolio (slots: -1)
@@ -107,6 +87,10 @@ class FmsModel(Engine):
         self.snapshots: dict[str, dict[str, PoolSnapshot]] = {}  # "warmup" / "horizon" -> pool -> counters
         self.arrivals_done = False
         self.finished = self.env.event()
+        self.observers = tuple(observers)
+        self.on_admitted, self.on_document, self.on_done = (hooks(self.observers, h) for h in HOOKS)
+        for attach in hooks(self.observers, "attach"):
+            attach(self)
 
     # ------------------------------------------------------------ building blocks for stages
     def all_pools(self) -> dict[str, Office]:
@@ -133,11 +117,9 @@ class FmsModel(Engine):
         if block > self.admitting_block:
             self._admitting(block)
         self.open_in_block[block] = self.open_in_block.get(block, 0) + 1
-        if self.totals is not None and self.warmup <= self.env.now < self.horizon:
-            self.totals.cohort.add(case.id)
         self.live[case.id] = case
-        if not self.compact:
-            self.cases.append(case)
+        for hook in self.on_admitted:
+            hook(case)
         self.env.process(case_flow(self, case))
 
     def _admitting(self, block: int) -> None:
@@ -170,10 +152,8 @@ class FmsModel(Engine):
         case.close_wait = None
         del self.live[case.id]
         documents = self.live_documents.pop(case.id, ())
-        if self.compact and self.keep_rows:  # nothing changes a done case or its documents: keep them as columns
-            self.ledger.add(case, documents)
-        for sink in self.sinks:
-            sink.add(case, documents)
+        for hook in self.on_done:  # nothing changes a done case or its documents from now on
+            hook(case, documents)
         block = case.id // BLOCK
         n = self.open_in_block[block] = self.open_in_block[block] - 1
         if block in self.loosened:
@@ -190,35 +170,18 @@ class FmsModel(Engine):
         return len(self.live)
 
     def add_document(self, doc: Document) -> None:
-        """An amendment or modification arrived (kept with its case until the case is done, when compact)."""
-        if self.compact or self.sinks:
-            self.live_documents.setdefault(doc.parent.id, []).append(doc)
-        if not self.compact:
-            self.documents.append(doc)
-
-    def tables(self) -> tuple[dict[str, npt.NDArray[np.generic]], dict[str, npt.NDArray[np.generic]]]:
-        """(case columns, document columns) of every case admitted and every document that arrived, as they
-        are now (``sim.model.ledger``; rows in no particular order).  Call once, after the run: the ledger is
-        emptied."""
-        if not self.keep_rows:
-            raise RuntimeError("this model kept no rows (ledger=False): its sinks have the cases")
-        if self.compact:
-            for case_id, case in self.live.items():
-                self.ledger.add(case, self.live_documents.get(case_id, ()))
-        else:
-            docs: dict[int, list[Document]] = {}
-            for d in self.documents:
-                docs.setdefault(d.parent.id, []).append(d)
-            for case in self.cases:
-                self.ledger.add(case, docs.get(case.id, ()))
-        return self.ledger.case_columns(), self.ledger.document_columns()
+        """An amendment or modification arrived (kept with its case until the case is done)."""
+        self.live_documents.setdefault(doc.parent.id, []).append(doc)
+        for hook in self.on_document:
+            hook(doc)
 
     def close_books(self) -> None:
-        """Hand each case still open, with its documents, to every sink, as it is now (once, after the run)."""
+        """Hand each case still open, with its documents, to every ``add`` hook, as it is now (once, after the
+        run): every observer has then seen every case admitted exactly once."""
         for case_id, case in self.live.items():
             documents = self.live_documents.get(case_id, ())
-            for sink in self.sinks:
-                sink.add(case, documents)
+            for hook in self.on_done:
+                hook(case, documents)
 
     # ------------------------------------------------------------ processes
     def _arrivals(self) -> Process:
@@ -273,9 +236,7 @@ class FmsModel(Engine):
                 env.process(people_plan(env, pool, plan, step))
             else:
                 env.process(staff_plan(env, pool, staff.headcount, staff.caseload, plan, step))
-        fixed_mmap_threshold()  # freed draw blocks go back to the system (sim.engine.allocator)
-        with rare_collections():  # a third of the CPU time went to the cyclic collector (sim.engine.collection)
-            env.run(until=self.finished if until is None else until)
+        env.run(until=self.finished if until is None else until)
         self.snapshots["end"] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
         self.end_time = env.now
         return self

@@ -2,12 +2,13 @@
 
 A long run admits one :class:`~sim.model.entities.Case` per LOR and about 3.5 documents per case.  Kept as
 objects to the end, with a float object per milestone, they are most of what a 60-year replication holds.
-The :class:`Ledger` takes each one when it is done (``FmsModel(compact=True)``) and keeps only what the case
-and document tables report: numbers in ``array.array`` columns, strings as codes into a table of labels.
+The :class:`Ledger`, an observer of the model (``sim.model.observers``), takes each one when it is done and
+keeps only what the case and document tables report: numbers in ``array.array`` columns, strings as codes
+into a table of labels.
 ``case_columns`` / ``document_columns`` give the columns back as numpy arrays (strings as objects), the
 same values as reading the objects themselves; the order of the rows is the order the cases were added.
 A run that writes no case table (``run.records=summary``) keeps no ledger: its summary counts each case as it
-finishes (``sim.analysis.tally``), through the same :class:`CaseSink` interface.
+finishes (``sim.analysis.tally``), through the same :class:`CaseSink` interface (an observer's ``add``).
 """
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ class _Columns:
 
 
 class CaseSink(Protocol):
-    """What takes done cases from a model (``FmsModel(sinks=...)``): the :class:`Ledger`, or a summary's tally."""
+    """What takes done cases from a model (an observer's ``add`` hook): the :class:`Ledger`, or a summary's tally."""
 
     def add(self, case: Case, documents: Iterable[Document] = ()) -> None: ...
 

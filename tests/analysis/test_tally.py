@@ -138,9 +138,9 @@ def test_the_tally_refuses_other_sample_days():
 
 
 def test_a_summary_run_keeps_no_rows(compose):
-    from sim.runner import run_replication
+    from sim.runner import simulate
 
-    res = run_replication(compose("debug=tiny", "run.records=summary"), 0)
+    res = simulate(compose("debug=tiny", "run.records=summary"), 0)
     assert res.cases is None and res.documents is None
     assert res.tally.outcomes["cohort"] > 0
     assert isinstance(res.tally.lead_times["lor_to_delivery"].values, np.ndarray)
@@ -150,9 +150,9 @@ def test_a_summary_run_keeps_no_rows(compose):
 def test_a_long_drain_that_ends_early_costs_no_grid():
     """The sample days are laid out only as far as the cases' times need them, not to the nominal drain's end."""
     from sim.config import compose_config, to_params
-    from sim.runner import run_replication
+    from sim.runner import simulate
 
-    res = run_replication(to_params(compose_config(["debug=tiny", "run.records=summary", "run.drain_years=100000",
+    res = simulate(to_params(compose_config(["debug=tiny", "run.records=summary", "run.drain_years=100000",
                                                     "run.allow_large=true"])), 0)
     assert res.end_day < 100 * DAYS_PER_YEAR  # every case was done long before the drain's end
     assert len(res.tally.open_started) <= res.end_day / 30.0 + 3

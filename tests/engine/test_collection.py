@@ -46,11 +46,17 @@ def test_consecutive_runs_in_one_process_do_not_keep_the_earlier_model():
     from sim.engine.rng import RandomStreams
     from sim.model import reform
     from sim.model.fms_model import FmsModel
+    from sim.model.ledger import Ledger
+    from sim.model.observers import CohortVisits
 
     scenario, policy = reform.apply(load_params(["debug=tiny", "run.horizon_years=1"]))
-    first = FmsModel(scenario, RandomStreams(1, 0), policy, visit_totals=True, compact=True).run()
+    def run(r: int) -> FmsModel:  # as the worker layer runs a replication (sim.runner)
+        with rare_collections():
+            return FmsModel(scenario, RandomStreams(1, r), policy, observers=[CohortVisits(), Ledger()]).run()
+
+    first = run(0)
     assert first.open_cases > 0  # its open cases and their processes hold the model in cycles
     gone = weakref.ref(first)
     del first
-    second = FmsModel(scenario, RandomStreams(1, 1), policy, visit_totals=True, compact=True).run()
+    second = run(1)
     assert gone() is None and second.open_cases > 0

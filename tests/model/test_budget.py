@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-from sim import load_params, run_replication
+from sim import load_params, simulate
 from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
 
 TINY = load_params(["debug=tiny", "run.replications=1"])
@@ -11,7 +11,7 @@ TINY = load_params(["debug=tiny", "run.replications=1"])
 
 def test_the_estimate_bounds_the_cases_and_visits_of_a_real_run():
     b = estimate(TINY)
-    res = run_replication(TINY, 0)
+    res = simulate(TINY, 0)
     assert len(res.cases) <= b.cases_per_replication <= 2.5 * len(res.cases)
     assert res.events <= b.events
     assert len(res.pools) <= b.samples_per_replication
@@ -82,7 +82,7 @@ def test_the_estimate_bounds_a_run_with_many_documents():
     p = copy.deepcopy(TINY)
     p.run.horizon_years, p.run.warmup_years = 6.0, 1.0
     p.demand.lor_per_year = 300.0
-    res = run_replication(p, 0)
+    res = simulate(p, 0)
     assert len(res.documents) > 2 * len(res.cases)  # the documents' visits dominate after a few years
     assert res.events <= estimate(p).events
 

@@ -39,10 +39,10 @@ def test_thresholds_are_configurable(compose):
 
 
 def test_notified_share_in_a_run_follows_values(compose):
-    from sim.runner import run_replication
+    from sim.runner import simulate
 
     p = compose("debug=tiny", "run.replications=1", "run.horizon_years=1", "run.drain_years=0.1")
-    cases = run_replication(p, 0).cases
+    cases = simulate(p, 0).cases
     c = p.process.congressional_review
     expected = [f == "fms" and is_notified(c, g, v, m)  # BPC cases are not sales under 36(b)
                 for f, g, v, m in zip(cases.funding, cases.partner_group, cases.value_musd, cases.mde_musd)]

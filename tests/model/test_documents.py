@@ -8,12 +8,12 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import make_case, model, start, timeline
+from helpers import kept, make_case, model, start, timeline
 from sim.config import compose_config, to_params
 from sim.engine.distributions import Dist
 from sim.model.entities import URGENT
 from sim.model.params import DocumentParams
-from sim.runner import run_replication
+from sim.runner import simulate
 
 # the deterministic case of test_case_flow: LOR day 0, implemented day 162, delivered 617, closed 982
 IMPLEMENTED, DELIVERED, CLOSED = 162.0, 617.0, 982.0
@@ -46,7 +46,7 @@ def test_an_amendment_is_written_reviewed_offered_and_accepted(doc_params):
         ("amendment_review", 540, 540, 550),  # and 20% reviewed
         ("amendment_acceptance", 550, 550, 595),  # the partner's acceptance time, as for an LOA
     ]
-    [d] = m.documents
+    [d] = kept(m).documents
     assert (d.kind, d.planned_seq, d.arrived, d.offered, d.accepted, d.finished) == ("amendment", 1, 500, 550, 595,
                                                                                        595)
     assert d.value_musd == pytest.approx(0.5) and not d.notified  # 10% of the parent's $5M, far below thresholds
@@ -56,7 +56,7 @@ def test_a_modification_is_written_only_and_of_group_b_for_a_group_c_case(doc_pa
     m = model(doc_params)
     start(m, _case([(300.0, "modification", 1)], loa_group="C"))
     m.env.run()
-    [d] = m.documents
+    [d] = kept(m).documents
     # group C's modifications are written as group B work (DSCA 19-34): 20% of 100 days, all of it writing
     assert [v for v in timeline(m, 0) if v[0].startswith("modification")] == [("modification_writing", 300, 300, 320)]
     assert (d.offered, d.accepted, d.finished, d.value_musd, d.notified) == (320, 320, 320, 0.0, False)
@@ -68,7 +68,7 @@ def test_documents_happen_only_while_the_case_is_implemented_and_open(doc_params
     start(m, _case(plan))
     m.env.run()
     # the first is planned before implementation (day 162), the last after closure (day 982)
-    assert [(d.kind, d.planned_seq, d.arrived) for d in m.documents] == [("modification", 1, 400.0)]
+    assert [(d.kind, d.planned_seq, d.arrived) for d in kept(m).documents] == [("modification", 1, 400.0)]
 
 
 def test_a_case_closes_only_when_its_documents_in_process_have_ended(doc_params):
@@ -77,7 +77,7 @@ def test_a_case_closes_only_when_its_documents_in_process_have_ended(doc_params)
     m.env.run()
     # the closure work ends on day 982 with the amendment still being written (970-1010), reviewed (-1020) and
     # accepted (-1065): the case closes on 1065; the modification planned for day 1000 never starts
-    [d] = m.documents
+    [d] = kept(m).documents
     assert (d.kind, d.finished) == ("amendment", 1065)
     assert c.closed == 1065 and c.open_documents == 0
     assert [v for v in timeline(m, 0) if v[0] == "closure"] == [("closure", DELIVERED, DELIVERED, CLOSED)]
@@ -118,7 +118,7 @@ def test_an_amendment_is_notified_when_its_added_value_crosses_the_threshold(doc
     m = model(doc_params)
     c = start(m, _case([(500.0, "amendment", 1)], value_musd=120.0))  # adds $60M >= $50M (other partners)
     m.env.run()
-    [d] = m.documents
+    [d] = kept(m).documents
     assert c.notified and d.notified
     assert [v for v in timeline(m, 0) if v[0] == "amendment_notification"] == [
         ("amendment_notification", 550, 550, 620)]  # informal 40 + formal 30
@@ -132,7 +132,7 @@ def test_an_enhancement_of_a_notified_case_is_notified_again_before_delivery_onl
     m.env.run()
     # each adds $6M: below the thresholds; the first enhances a notified case before its delivery (AECA 36(b)(5)(C))
     assert c.notified and c.delivered == DELIVERED + 70  # notification took 70 days
-    assert [(d.planned_seq, d.arrived, d.notified) for d in m.documents] == [(1, 500, True), (2, 900, False)]
+    assert [(d.planned_seq, d.arrived, d.notified) for d in kept(m).documents] == [(1, 500, True), (2, 900, False)]
 
 
 def test_bpc_cases_are_not_notified_and_have_their_own_offer_rules(doc_params):
@@ -178,7 +178,7 @@ def test_a_reform_that_moves_cases_leaves_every_planned_document_time_unchanged(
     levers = fast.reform["none"]
     levers.loa_work_factor = 0.5
     levers.contracting_work_factor = 0.5
-    a, b = run_replication(small, 0), run_replication(fast, 0)
+    a, b = simulate(small, 0), simulate(fast, 0)
     assert not a.documents.empty and not b.documents.empty
     cases_a = a.cases.set_index("case_id")
     cases_b = b.cases.set_index("case_id")
@@ -222,7 +222,7 @@ def test_a_document_draws_the_same_work_in_every_scenario(small):
         # the drawn work: hands-on effort and waits on others (a slot holds for all of it, an office shares it)
         return v.assign(d=v["effort"] + v["waits"]).set_index(["case_id", "stage", "arrived"])["d"]
 
-    a, b = work(run_replication(p, 0)), work(run_replication(faster, 0))
+    a, b = work(simulate(p, 0)), work(simulate(faster, 0))
     common = a.index.intersection(b.index)
     assert len(common) > 100 and len(common) < max(len(a), len(b))  # some documents happen in one scenario only
     pd.testing.assert_series_equal(a.loc[common].sort_index(), b.loc[common].sort_index())

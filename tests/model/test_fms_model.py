@@ -6,19 +6,19 @@ import pytest
 
 from helpers import make_case, model, start, timeline
 from sim.model.entities import URGENT
-from sim.runner import run_replication
+from sim.runner import simulate
 
 
 @pytest.fixture(scope="module")
 def tiny_rep(compose):
     p = compose("debug=tiny", "run.records=full")
-    return p, run_replication(p, 0)
+    return p, simulate(p, 0)
 
 
 def test_conservation_per_replication(compose):
     p = compose("debug=tiny", "run.drain_years=1")  # short drain: some cases stay in progress
     for r in range(2):
-        cases = run_replication(p, r).cases
+        cases = simulate(p, r).cases
         counts = cases["outcome"].value_counts()
         assert counts.sum() == len(cases)
         assert set(counts.index) <= {"delivered", "withdrawn", "in_progress"}
@@ -77,17 +77,19 @@ def test_draws_of_cases_that_are_done_are_freed_and_results_do_not_change(monkey
     from sim.engine.rng import DrawBank, RandomStreams
     from sim.model import reform
     from sim.model.fms_model import FmsModel
+    from sim.model.observers import CohortVisits, Kept
 
     p = load_params(["debug=tiny", "run.horizon_years=3", "run.drain_years=30", "demand.lor_per_year=300"])
     scenario, policy = reform.apply(p)
 
     def run():
-        m = FmsModel(scenario, RandomStreams(p.seed, 0), policy, visit_totals=True).run()
-        rows = [(c.id, c.loa_offered, c.delivered, c.closed, c.withdrawn) for c in m.cases]
+        kept = Kept()
+        m = FmsModel(scenario, RandomStreams(p.seed, 0), policy, observers=[CohortVisits(), kept]).run()
+        rows = [(c.id, c.loa_offered, c.delivered, c.closed, c.withdrawn) for c in kept.cases]
         return m, rows
 
     lean, rows = run()
-    blocks = len({c.id // 256 for c in lean.cases})
+    blocks = len({c_id // 256 for c_id, *_ in rows})
     assert lean.open_cases == 0 and blocks >= 3 and len(lean.loosened) == 0
     assert all(bank.blocks_held == 0 and bank.loose_cases == 0 for bank in lean.case_banks)  # all freed
     monkeypatch.setattr(DrawBank, "release", lambda self, block: None)

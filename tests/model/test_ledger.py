@@ -11,6 +11,7 @@ import pytest
 from helpers import make_case
 from sim.model.entities import Case, Document
 from sim.model.ledger import CASE_COLUMNS, DOCUMENT_COLUMNS, Ledger
+from sim.model.observers import CohortVisits, Kept
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 4096])  # rows become columns a chunk at a time
@@ -64,12 +65,20 @@ def long_drain():
     return reform.apply(p), p.seed
 
 
-def _run(long_drain, compact: bool, until=None):
+def _run(long_drain, compact: bool, until=None, *extra):
+    """A run that keeps its cases as columns (a Ledger observer), or as objects (Kept), and sums its visits."""
     from sim.engine.rng import RandomStreams
     from sim.model.fms_model import FmsModel
 
     (scenario, policy), seed = long_drain
-    return FmsModel(scenario, RandomStreams(seed, 0), policy, visit_totals=True, compact=compact).run(until)
+    keep = Ledger() if compact else Kept()
+    m = FmsModel(scenario, RandomStreams(seed, 0), policy, observers=[CohortVisits(), keep, *extra]).run(until)
+    return m, keep
+
+
+def _tables(keep) -> tuple[dict, dict]:
+    ledger = keep if isinstance(keep, Ledger) else keep.ledger()
+    return ledger.case_columns(), ledger.document_columns()
 
 
 def _sorted(columns: dict, keys: list[str]) -> pd.DataFrame:
@@ -77,9 +86,9 @@ def _sorted(columns: dict, keys: list[str]) -> pd.DataFrame:
 
 
 def test_compact_model_gives_the_same_tables_as_one_that_keeps_every_object(long_drain):
-    kept, compact = _run(long_drain, False), _run(long_drain, True)
-    assert len(kept.cases) > 500 and compact.cases == [] and compact.documents == []
-    (kc, kd), (cc, cd) = kept.tables(), compact.tables()
+    (m_kept, kept), (m_compact, compact) = _run(long_drain, False), _run(long_drain, True)
+    assert len(kept.cases) > 500 and m_kept.open_cases == m_compact.open_cases == 0
+    (kc, kd), (cc, cd) = _tables(kept), _tables(compact)
     assert len(kd["case_id"]) > 500
     pd.testing.assert_frame_equal(_sorted(kc, ["case_id"]), _sorted(cc, ["case_id"]), check_exact=True)
     key = ["case_id", "document", "planned_seq"]
@@ -88,11 +97,11 @@ def test_compact_model_gives_the_same_tables_as_one_that_keeps_every_object(long
 
 def test_a_compact_model_holds_no_object_of_a_case_that_is_done(long_drain):
     """Memory stays flat over long runs only if nothing (a list, a pending event, a generator) keeps done cases."""
-    m = _run(long_drain, True, until=years_of(8))
+    m, ledger = _run(long_drain, True, years_of(8))
     gc.collect()
     live = [o for o in gc.get_objects() if isinstance(o, Case)]
     docs = [o for o in gc.get_objects() if isinstance(o, Document)]
-    done = len(m.ledger.cases)
+    done = len(ledger.cases)
     assert done > 200  # many cases are done by then ...
     assert {c.id for c in live if c.lor_received == c.lor_received} == set(m.live)  # ... and none is kept
     assert all(d.parent.id in m.live for d in docs)
@@ -115,12 +124,13 @@ def test_a_run_leaves_no_garbage_only_the_cyclic_collector_could_free(staffing):
 
     p = load_params(["debug=tiny", "run.horizon_years=2", f"staffing={staffing}"])
     scenario, policy = reform.apply(p)
-    m = FmsModel(scenario, RandomStreams(p.seed, 0), policy, visit_totals=True, compact=True)
+    totals = CohortVisits()
+    m = FmsModel(scenario, RandomStreams(p.seed, 0), policy, observers=[totals, Ledger()])
     gc.collect()
     gc.disable()
     try:
         m.run(until=500)
-        assert m.totals is not None and m.totals.count > 1000
+        assert totals.count > 1000
         assert gc.collect() == 0
     finally:
         gc.enable()
@@ -137,23 +147,25 @@ class _Rows:
 
 
 @pytest.mark.parametrize("compact", [True, False])
-def test_sinks_are_handed_every_case_once_with_its_documents(long_drain, compact):
-    from sim.engine.rng import RandomStreams
-    from sim.model.fms_model import FmsModel
-
-    (scenario, policy), seed = long_drain
+def test_observers_are_handed_every_case_once_with_its_documents(long_drain, compact):
+    """An observer with only an ``add`` hook gets each done case as it is done and each open one from
+    ``close_books``: the same rows as a ledger or the objects, whichever way the run keeps its cases."""
     sink = _Rows()
-    m = FmsModel(scenario, RandomStreams(seed, 0), policy, visit_totals=True, compact=compact, sinks=[sink],
-                 ledger=False).run(until=years_of(6))
+    m, keep = _run(long_drain, compact, years_of(6), sink)
     assert len(m.live) > 0  # some cases still open: they reach the sink only by close_books
+    before = len(sink.ledger.cases)
     m.close_books()
+    assert len(sink.ledger.cases) == before + len(m.live)
     key = ["case_id", "document", "planned_seq"]
     got_c, got_d = sink.ledger.case_columns(), sink.ledger.document_columns()
-    if compact:
-        with pytest.raises(RuntimeError, match="kept no rows"):
-            m.tables()
-        m = _run(long_drain, True, until=years_of(6))
-    want_c, want_d = m.tables()
+    want_c, want_d = _tables(keep)
     pd.testing.assert_frame_equal(_sorted(got_c, ["case_id"]), _sorted(want_c, ["case_id"]), check_exact=True)
     pd.testing.assert_frame_equal(_sorted(got_d, key), _sorted(want_d, key), check_exact=True)
     assert len(got_d["case_id"]) > 100
+
+
+def test_the_model_changes_nothing_outside_itself(long_drain):
+    """The garbage collector and the C allocator are the worker layer's (sim.runner), not the model's."""
+    before = (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled())
+    _run(long_drain, True, years_of(2))
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before

@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import load_params, run_replication, validate_params
+from sim import load_params, simulate, validate_params
 from sim.model.process.congressional_review import is_notified
 
 BASE = load_params(["debug=tiny", "run.records=full", "run.replications=1", "run.jobs=1"])
@@ -54,7 +54,7 @@ def configs(draw: st.DrawFn):
 @given(configs())
 def test_every_history_is_possible_and_every_case_is_accounted_for(p):
     assert validate_params(p) == []
-    res = run_replication(p, 0)
+    res = simulate(p, 0)
     cases, visits = res.cases, res.visits
     # milestones never go back in time, and none is negative
     m = cases[MILESTONES].to_numpy(dtype=float)

@@ -85,11 +85,11 @@ def test_capacity_reduction_lets_cases_in_service_finish():
 
 
 def test_planned_pool_in_the_model(compose):
-    from sim.runner import run_replication
+    from sim.runner import simulate
 
     p = compose("debug=tiny", "run.replications=1", "run.records=full", "staffing=slots",
                 "staffing.plans.case_writers.hires=[{year: 1, headcount: 40}]")
-    res = run_replication(p, 0)
+    res = simulate(p, 0)
     cap = res.pools[res.pools["pool"] == "case_writers"].set_index("day")["capacity"]
     assert cap[cap.index < DAYS_PER_YEAR].eq(204 * 4).all()
     assert cap[cap.index >= DAYS_PER_YEAR + 1].eq(204 * 4 + 160).all()
@@ -97,11 +97,11 @@ def test_planned_pool_in_the_model(compose):
 
 def test_planned_office_of_people_in_the_model(compose):
     """A portfolio office's capacity is its people: 40 hires join on their date."""
-    from sim.runner import run_replication
+    from sim.runner import simulate
 
     p = compose("debug=tiny", "run.replications=1", "staffing.plans.case_writers.hires=[{year: 1, headcount: 40}]")
     n = p.staffing.pools["case_writers"].headcount
-    res = run_replication(p, 0)
+    res = simulate(p, 0)
     cap = res.pools[res.pools["pool"] == "case_writers"].set_index("day")["capacity"]
     assert cap[cap.index < DAYS_PER_YEAR].eq(n).all()
     assert cap[cap.index >= DAYS_PER_YEAR + 1].eq(n + 40).all()

@@ -71,9 +71,9 @@ def test_the_public_api_imports_and_is_lazy():
 def test_library_callers_get_the_same_rules():
     import pytest
 
-    from sim import Params, run_replication, run_replications
+    from sim import Params, run_replications, simulate
 
     with pytest.raises(ValueError, match="demand.lor_per_year=0.0 must be > 0"):
-        run_replication(Params(), 0)
+        simulate(Params(), 0)
     with pytest.raises(ValueError, match="invalid parameters"):
         run_replications(Params())

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.job import run_job
-from sim.runner import run_replication
+from sim.runner import simulate
 
 ATTRS = ["partner", "partner_group", "loa_group", "value_musd", "mde_musd", "tech_release", "acquisition",
          "platform", "quantity", "priority"]
@@ -34,7 +34,7 @@ def test_same_seed_gives_identical_files_whatever_the_number_of_processes(compos
 
 def test_different_replications_differ(compose):
     p = compose("debug=tiny", "run.horizon_years=0.5", "run.warmup_years=0", "run.drain_years=0.1")
-    a, b = run_replication(p, 0).cases, run_replication(p, 1).cases
+    a, b = simulate(p, 0).cases, simulate(p, 1).cases
     assert len(a) != len(b) or not np.allclose(a["lor_received"], b["lor_received"])
 
 
@@ -54,7 +54,7 @@ def test_change_at_one_stage_leaves_every_other_draw_unchanged(compose):
                      "run.records=full",
                      "process.contracting.work.new_procurement.median=120",
                      "process.contracting.p_requirement_change=0.6")
-    a, b = run_replication(base, 0), run_replication(reform, 0)
+    a, b = simulate(base, 0), simulate(reform, 0)
     # same cases, same attributes
     pd.testing.assert_frame_equal(a.cases[["case_id", "lor_received", *ATTRS]],
                                   b.cases[["case_id", "lor_received", *ATTRS]])
@@ -74,7 +74,7 @@ def test_attributes_do_not_depend_on_arrival_rate(compose):
     base = compose("debug=tiny", "run.replications=1", "run.horizon_years=1", "run.drain_years=0.1")
     surge = compose("debug=tiny", "run.replications=1", "run.horizon_years=1", "run.drain_years=0.1",
                     "demand.growth_per_year=0.5")
-    a, b = run_replication(base, 0).cases, run_replication(surge, 0).cases
+    a, b = simulate(base, 0).cases, simulate(surge, 0).cases
     assert len(b) > len(a)
     merged = a.merge(b, on="case_id", suffixes=("", "_s"))
     assert len(merged) == len(a)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.runner import run_replication
+from sim.runner import simulate
 
 # the slot offices (staffing=slots): these checks are about first-come-first-served slot pools
 TINY = ("debug=tiny", "run.replications=1", "run.records=full", "run.horizon_years=1.5", "run.warmup_years=0.5",
@@ -17,8 +17,8 @@ def _cohort_visits(res):
 
 
 def test_thresholds_above_every_value_remove_exactly_the_review_time(compose):
-    base = run_replication(compose(*TINY), 0)
-    none = run_replication(compose(*TINY, "process.congressional_review.mde_threshold={nato5: 1e9, other: 1e9}",
+    base = simulate(compose(*TINY), 0)
+    none = simulate(compose(*TINY, "process.congressional_review.mde_threshold={nato5: 1e9, other: 1e9}",
                                    "process.congressional_review.total_threshold={nato5: 1e9, other: 1e9}"), 0)
     assert not none.cases["notified"].any()
     bc, nc = base.cases[base.cases["in_cohort"]], none.cases[none.cases["in_cohort"]]
@@ -43,7 +43,7 @@ def _mean_wait(res, pool):
 
 @pytest.mark.parametrize("pool", ["case_managers", "tech_reviewers", "policy_reviewers"])
 def test_a_very_large_pool_has_no_waiting(compose, pool):
-    res = run_replication(compose(*TINY, f"staffing.pools.{pool}.headcount=100000"), 0)
+    res = simulate(compose(*TINY, f"staffing.pools.{pool}.headcount=100000"), 0)
     assert _mean_wait(res, pool) == 0.0
 
 
@@ -52,8 +52,8 @@ def test_a_very_large_pool_has_no_waiting(compose, pool):
 def test_more_staff_means_shorter_waits(compose, pool, low, high):
     """Same seeds: raising headcount lowers the pool's mean wait (tolerance: strictly lower, and the
     larger pool's wait below half the smaller's when the small pool runs above 90% load)."""
-    short = run_replication(compose(*TINY, f"staffing.pools.{pool}.headcount={low}"), 0)
-    ample = run_replication(compose(*TINY, f"staffing.pools.{pool}.headcount={high}"), 0)
+    short = simulate(compose(*TINY, f"staffing.pools.{pool}.headcount={low}"), 0)
+    ample = simulate(compose(*TINY, f"staffing.pools.{pool}.headcount={high}"), 0)
     w_short, w_ample = _mean_wait(short, pool), _mean_wait(ample, pool)
     assert w_short > 0
     assert w_ample < 0.5 * w_short
@@ -62,7 +62,7 @@ def test_more_staff_means_shorter_waits(compose, pool, low, high):
 def test_an_office_with_a_free_person_for_every_case_takes_exactly_waits_plus_effort(compose):
     """Portfolio offices: with everyone pooled and far more people than cases, each case is worked on alone at
     full productivity, so its stage time is its waits on others plus its effort, to rounding."""
-    res = run_replication(compose(*PORTFOLIO, "staffing.pools.case_writers.headcount=3000",
+    res = simulate(compose(*PORTFOLIO, "staffing.pools.case_writers.headcount=3000",
                                   "staffing.pools.case_writers.pooling=1"), 0)
     v = res.visits[res.visits["pool"] == "case_writers"]
     assert len(v) > 1000 and (v["started"] == v["arrived"]).all()
@@ -72,7 +72,7 @@ def test_an_office_with_a_free_person_for_every_case_takes_exactly_waits_plus_ef
 
 def test_more_people_in_an_office_shorten_its_stage_time_through_less_shared_attention(compose):
     def loa(scale):
-        res = run_replication(compose(*PORTFOLIO, f"staffing.scale.case_writers={scale}"), 0)
+        res = simulate(compose(*PORTFOLIO, f"staffing.scale.case_writers={scale}"), 0)
         v = _cohort_visits(res)
         v = v[v["stage"] == "loa_development"]
         slowdown = (v["finished"] - v["started"] - v["waits"] - v["effort"]).mean()

@@ -1,0 +1,78 @@
+"""What watches a run from outside: observers attached to a model, as desmod attaches probes to components.
+
+A model keeps only what it needs to go on: its open cases and their documents.  Everything a run reports is
+kept by the observers it was given (``FmsModel(..., observers=[...])``), so what is kept, and how much memory
+that takes, is chosen by the caller, not by flags inside the model.  Each hook is optional:
+
+* ``attach(model)``: once, when the model is built; an observer that takes the visit records sets
+  ``model.record`` (the model's own ``visits`` list then stays empty);
+* ``admitted(case)``: a case's LOR was received (at ``case.lor_received``);
+* ``document(doc)``: an amendment or modification arrived;
+* ``add(case, documents)``: a case is done (closed or withdrawn), or still open when ``close_books`` hands
+  over the open ones after a run.  Nothing changes a done case later.
+
+Here: :class:`Kept` (every case and document as objects, for tests and small studies), :class:`CohortVisits`
+(visit sums of cohort cases instead of one record per visit), and the :class:`~sim.model.ledger.Ledger` (done
+cases as columns) and a summary's tally (``sim.analysis.tally.CaseTally``), which need only ``add``.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Protocol
+
+from sim.engine.core import Visit
+from sim.engine.records import VisitTotals
+from sim.model.entities import Case, Document
+from sim.model.ledger import Ledger
+
+
+class Observed(Protocol):
+    """What an observer's ``attach`` sees of a model (``sim.model.fms_model.FmsModel``)."""
+
+    warmup: float
+    horizon: float
+    record: Callable[[Visit], None]
+
+HOOKS = ("admitted", "document", "add")
+
+
+def hooks(observers: Iterable[object], name: str) -> tuple[Callable[..., Any], ...]:
+    """The ``name`` hook of each observer that has one, in the order given."""
+    return tuple(h for o in observers if (h := getattr(o, name, None)) is not None)
+
+
+class Kept:
+    """Every case admitted and every document that arrived, as objects, in the order they came."""
+
+    def __init__(self) -> None:
+        self.cases: list[Case] = []
+        self.documents: list[Document] = []
+
+    def admitted(self, case: Case) -> None:
+        self.cases.append(case)
+
+    def document(self, doc: Document) -> None:
+        self.documents.append(doc)
+
+    def ledger(self) -> Ledger:
+        """The kept cases and documents as columns, as they are now (what a :class:`Ledger` observer holds)."""
+        docs: dict[int, list[Document]] = {}
+        for d in self.documents:
+            docs.setdefault(d.parent.id, []).append(d)
+        out = Ledger()
+        for case in self.cases:
+            out.add(case, docs.get(case.id, ()))
+        return out
+
+
+class CohortVisits(VisitTotals):
+    """Visit sums instead of visit records (:class:`~sim.engine.records.VisitTotals`); the cohort is the cases
+    whose LOR is received in [warm-up, horizon) of the model it is attached to."""
+
+    def attach(self, model: Observed) -> None:
+        self.window = (model.warmup, model.horizon)
+        model.record = self.append
+
+    def admitted(self, case: Case) -> None:
+        start, end = self.window
+        if start <= case.lor_received < end:
+            self.cohort.add(case.id)
