@@ -26,7 +26,7 @@ OUT = ROOT / "results" / "benchmarks" / "bench_memory.json"
 WRAP = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
         "sys.stderr.write(r.stderr[-2000:] if r.returncode else ''); "
         "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-IMPORTS = "import sim.cli, sim.job, sim.runner, sim.output.run_figures, pandas, scipy.stats, matplotlib.pyplot"
+IMPORTS = "import sim.commands.run, sim.job, sim.runner, sim.output.run_figures, pandas, scipy.stats, matplotlib.pyplot"
 
 
 def peak_mb(cmd: list[str]) -> tuple[float, float]:

@@ -12,8 +12,8 @@ Public API (everything else is internal)::
 * :func:`simulate`, :func:`run_replications` - tidy tables per replication (parameters checked);
 * :func:`simulate_network` - the verification network run on the model's own engine.
 
-``validate_params`` is not called ``validate``: ``sim.validate`` is the ``python -m sim.validate``
-command module, and importing it would hide a function of that name.  Names are imported on first use,
+``validate_params`` is not called ``validate``: ``sim.validate`` is the ``python -m sim.validate`` command
+(:mod:`sim.commands.validate`), and importing it would hide a function of that name.  Names are imported on first use,
 so ``import sim.engine`` stays light.
 """
 from __future__ import annotations
@@ -25,14 +25,15 @@ _EXPORTS = {
     "FmsModel": "sim.model", "Params": "sim.model", "validate_params": "sim.model",
     "Replication": "sim.runner", "simulate": "sim.runner", "run_replications": "sim.runner",
     "simulate_network": "sim.verification.networks", "load_params": "sim.config",
+    "run_replication": "sim.runner",  # simulate's name before issue 21, kept for callers of issue 7's API
 }
-__all__ = ["FmsModel", "Params", "Replication", "load_params", "simulate", "run_replications", "simulate_network",
-           "validate_params"]
+__all__ = ["FmsModel", "Params", "Replication", "load_params", "simulate", "run_replication", "run_replications",
+           "simulate_network", "validate_params"]
 
 if TYPE_CHECKING:
     from sim.config import load_params
     from sim.model import FmsModel, Params, validate_params
-    from sim.runner import Replication, run_replications, simulate
+    from sim.runner import Replication, run_replication, run_replications, simulate
     from sim.verification.networks import simulate_network
 
 

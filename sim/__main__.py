@@ -1,6 +1,6 @@
-"""``python -m sim``: run the baseline (or what the overrides say); see sim.cli."""
+"""``python -m sim``: run the baseline (or what the overrides say); see sim.commands.run."""
 import sys
 
-from sim.cli import main
+from sim.commands.run import main
 
 sys.exit(main())

@@ -117,6 +117,9 @@ def simulate(params: Params, replication: int, *, observers: Sequence[object] = 
     return _simulate(checked(params), replication, tuple(observers))
 
 
+run_replication = simulate  # the name before issue 21 (issue 7's public API: ``from sim import run_replication``)
+
+
 def _simulate(params: Params, replication: int, extra: tuple[object, ...] = ()) -> Replication:
     scenario, policy = reform.apply(params)
     full = params.run.records == "full"  # otherwise the visits are summed as they end, never kept

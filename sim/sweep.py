@@ -220,7 +220,7 @@ def is_precision_sweep(cfg: DictConfig) -> bool:
 def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[str]) -> None:
     """A precision study: its settings, a reference among its scenarios, and the jobs of its first round."""
     from sim.analysis.precision import Block
-    from sim.rounds import (
+    from sim.precision_study import (
         BLOCK_KEYS,
         block_overrides,
         check_scenarios,
@@ -271,7 +271,7 @@ def check_output_dir(cfg: DictConfig, multirun: bool) -> OutputFolder:
 
 def check_resume(cfg: DictConfig, jobs: list[list[str]], composer: "JobComposer") -> None:
     """``run.resume=true``: every complete job folder of the sweep was made with the config its job has now, or the
-    command is refused before any job runs (each job checks again for itself, ``sim.cli.hydra_main``)."""
+    command is refused before any job runs (each job checks again for itself, ``sim.commands.run.hydra_main``)."""
     if str(OmegaConf.to_container(cfg.hydra.sweep, resolve=False).get("subdir")) != "${hydra.job.num}":
         return  # job folders named otherwise: left to the jobs' own check
     sweep_dir = Path(str(OmegaConf.select(cfg, "hydra.sweep.dir")))
@@ -331,7 +331,7 @@ def check_command(argv: list[str]) -> Checked:
         if missing and missing.group(1) in LAUNCHER_PLUGINS:
             check_launcher([f"hydra/launcher={missing.group(1)}"])
         raise
-    from sim.rounds import target_of
+    from sim.precision_study import target_of
 
     target_of(cfg.precision)  # a bad precision.* value is refused even where the basic sweeper ignores it
     flags = {a.split("=", 1)[0] for a in argv if a.startswith("-")}  # --cfg=job is --cfg job

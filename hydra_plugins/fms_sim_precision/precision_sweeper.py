@@ -6,7 +6,7 @@ Hydra loads sweepers only from the ``hydra_plugins`` namespace package, so fms-s
 ``sim/``.  The sweeper expands the study's scenarios exactly as Hydra's basic sweeper does (its ``params``
 and the command line), then runs them in rounds of blocks of replications with whatever launcher is
 configured (basic, joblib, Ray, submitit): the rounds, the plan file and the stopping rule are in
-:mod:`sim.rounds`, the arithmetic in :mod:`sim.analysis.precision`.  Like the basic sweeper it saves the
+:mod:`sim.precision_study`, the arithmetic in :mod:`sim.analysis.precision`.  Like the basic sweeper it saves the
 composed config as ``multirun.yaml`` in the sweep folder first.
 """
 
@@ -62,7 +62,7 @@ class PrecisionSweeper(Sweeper):
         return [list(j) for j in jobs]
 
     def sweep(self, arguments: List[str]) -> Any:
-        from sim.rounds import PrecisionStudy, target_of
+        from sim.precision_study import PrecisionStudy, target_of
         from sim.sweep import JobComposer, scenario_labels, validate_jobs
 
         assert self.config is not None and self.launcher is not None

@@ -228,7 +228,7 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
             src, title = _img(Path(multirun_dir) / fig.path), html.escape(fig.title)
             parts.append(f"<figure><img src='{src}' alt='{title}'><figcaption><b>{title}.</b> "
                          f"{html.escape(fig.caption)}</figcaption></figure>")
-    parts.append(f"<p class='small'>Made by <code>python -m sim.report</code> on "
+    parts.append(f"<p class='small'>Made by <code>python -m sim report</code> on "
                  f"{time.strftime('%Y-%m-%d %H:%M')}. The numbers are in comparison.csv next to this page.</p>"
                  "</body></html>")
     return "\n".join(parts)

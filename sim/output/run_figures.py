@@ -1,6 +1,6 @@
 """Figures of one run, made from its saved summary.json (never from a live run).
 
-``fms-sim figures <run dir>`` (``python -m sim.figures``) redraws them; ``make_figures(run_dir)`` is
+``fms-sim figures <run dir>`` (``python -m sim figures``) redraws them; ``make_figures(run_dir)`` is
 what a run calls after writing its files.  Every axis is labelled with its unit.
 """
 from __future__ import annotations

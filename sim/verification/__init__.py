@@ -7,7 +7,7 @@ sharing: M/G/1-PS, c servers shared equally, c random desks) and the verificatio
 deterministic, exponential or lognormal work - and ``verification_table`` compares them with theory inside
 Bonferroni intervals).  Pure: no files, no printing.  It may import
 ``sim.analysis`` (the Student-t interval), ``sim.engine`` and nothing above them; the
-``python -m sim.validate`` command that prints and writes the tables sits at the top of the package.
+``python -m sim validate`` command that prints and writes the tables sits at the top of the package.
 """
 from sim.verification.networks import NETWORKS, Network, conditional_sojourn, simulate_network, verification_table
 

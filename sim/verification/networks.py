@@ -29,7 +29,7 @@ network in ``NETWORKS`` and compares, per station, the simulated mean time in qu
 sharing station) and per network the mean sojourn with theory, inside Student-t intervals across
 replications whose level is Bonferroni-adjusted for the number of rows.  ``conditional_sojourn`` bins
 customers by their requirement for the check of E[T | S = x].  It is pure: no files, no printing
-(``python -m sim.validate`` formats it).
+(``python -m sim validate`` formats it).
 """
 from __future__ import annotations
 

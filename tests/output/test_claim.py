@@ -104,7 +104,7 @@ def test_a_sweep_folder_with_a_comma_reaches_hydra_whole(tmp_path):
 def test_an_overwrite_cannot_remove_the_files_of_a_run_still_writing_them(tmp_path, capsys):
     """The earlier run's outputs are removed only under the claim: a live run keeps its files (issue 21's review:
     they were removed before the claim refused the command)."""
-    from sim.cli import main
+    from sim.commands.run import main
     from sim.output.run_dir import Manifest
 
     folder = tmp_path / "live"
@@ -201,7 +201,7 @@ def test_the_mode_follows_the_command_line_only():
 
 
 def test_a_folder_the_system_cannot_make_is_one_line_and_exit_2(tmp_path, capsys):
-    from sim.cli import main
+    from sim.commands.run import main
 
     (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
     for name in ("x" * 300, "dangling"):

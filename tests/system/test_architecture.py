@@ -11,7 +11,7 @@ SIM = Path(__file__).resolve().parents[2] / "sim"
 PURE = sorted(p for pkg in ("engine", "model", "analysis", "verification") for p in (SIM / pkg).rglob("*.py")
               if (SIM / pkg).is_dir())
 PURE += [SIM / "runner.py"]  # replications -> tables: no I/O either
-HYDRA_ALLOWED = {"config.py", "cli.py", "sweep.py"}
+HYDRA_ALLOWED = {"config.py", "commands/run.py", "sweep.py"}  # paths under sim/
 
 
 def _imports(path: Path) -> set[str]:
@@ -38,7 +38,7 @@ def test_model_modules_do_no_io_and_read_no_config(path):
 
 @pytest.mark.parametrize("path", sorted(SIM.rglob("*.py")), ids=lambda p: str(p.relative_to(SIM)))
 def test_only_the_bridge_and_entry_point_import_hydra(path):
-    if path.parent == SIM and path.name in HYDRA_ALLOWED:
+    if path.relative_to(SIM).as_posix() in HYDRA_ALLOWED:
         return
     assert not _imports(path) & {"hydra", "omegaconf"}, path
 
@@ -77,3 +77,24 @@ def test_library_callers_get_the_same_rules():
         simulate(Params(), 0)
     with pytest.raises(ValueError, match="invalid parameters"):
         run_replications(Params())
+
+
+def test_issue_7_names_still_work():
+    """Issue 21 moved the commands to ``sim.commands`` and renamed ``run_replication`` to ``simulate``; the names
+    issue 7 promised keep working: ``python -m sim.report / sim.validate / sim.figures`` reach the commands, and
+    ``from sim import run_replication`` and ``from sim.validation import simulate_network`` are the same objects."""
+    import subprocess
+    import sys
+
+    import sim
+    from sim.validation import simulate_network
+
+    assert sim.run_replication is sim.simulate and simulate_network is sim.simulate_network
+    for name, usage in [("report", "usage: python -m sim report"), ("validate", "usage: fms-sim validate"),
+                        ("figures", "usage: fms-sim figures")]:
+        r = subprocess.run([sys.executable, "-m", f"sim.{name}", "--help"], capture_output=True, text=True)
+        assert r.returncode == 0 and usage in r.stdout + r.stderr, (name, r.stdout[-300:], r.stderr[-300:])
+    # importing a forwarder starts no command
+    r = subprocess.run([sys.executable, "-c", "import sim.report, sim.validate, sim.figures"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0 and r.stdout == r.stderr == ""

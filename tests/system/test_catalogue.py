@@ -2,7 +2,7 @@
 
 Part 1 walks every float of the baseline parameters and sets it to NaN, then to +/-infinity: the rules
 (``sim.model.checks``) must name that key first, since a NaN passes every range comparison.  Part 2 sends
-bad command lines through ``sim.cli.main`` in-process (fast), including values that would exhaust the
+bad command lines through ``sim.commands.run.main`` in-process (fast), including values that would exhaust the
 machine (the run budget), studies run without ``-m``, and misuse of the subcommands.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import pytest
 
 from sim import load_params
-from sim.cli import main
+from sim.commands.run import main
 from sim.model.checks import validate_params
 from sim.output.run_dir import Manifest
 

@@ -81,11 +81,11 @@ def test_one_command_writes_the_run_directory(tmp_path, records, files, absent):
 
 
 def test_console_script_routes_subcommands(tmp_path):
-    r = subprocess.run([sys.executable, "-c", "import sys; from sim.cli import main; sys.exit(main(['figures']))"],
-                       capture_output=True, text=True, cwd=ROOT)
+    code = "import sys; from sim.commands.run import main; sys.exit(main(['figures']))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "usage: fms-sim figures" in r.stderr
     r = subprocess.run([sys.executable, "-c",
-                        f"import sys; from sim.cli import main; sys.exit(main(['figures', '{tmp_path}']))"],
+                        f"import sys; from sim.commands.run import main; sys.exit(main(['figures', '{tmp_path}']))"],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "no summary.json" in r.stderr
 
@@ -123,9 +123,9 @@ def test_validate_rejects_bad_overrides_with_exit_2(tmp_path):
 def test_validate_follows_the_folder_rules_of_a_run(tmp_path, capsys):
     """`fms-sim validate --out` refuses a folder holding another run, the project's sources and a folder another
     command is writing, as `python -m sim` does (issue 21)."""
+    from sim.commands.validate import main
     from sim.output.claim import claim
     from sim.output.run_dir import Manifest
-    from sim.validate import main
 
     (tmp_path / "old").mkdir()
     Manifest(tmp_path / "old", {}, [], seed=1).finish("complete", [])
@@ -140,7 +140,7 @@ def test_validate_follows_the_folder_rules_of_a_run(tmp_path, capsys):
 
 
 def test_a_failed_sweep_job_leaves_a_failed_manifest(tmp_path):
-    from sim.cli import record_failure
+    from sim.commands.run import record_failure
 
     record_failure(tmp_path / "7", ["reform=x"], RuntimeError("boom"))
     m = json.loads((tmp_path / "7" / "manifest.json").read_text())
@@ -151,7 +151,7 @@ def test_a_failed_sweep_job_leaves_a_failed_manifest(tmp_path):
 
 
 def test_a_complete_manifest_is_never_overwritten_by_a_failure_record(tmp_path):
-    from sim.cli import record_failure
+    from sim.commands.run import record_failure
 
     (tmp_path / "3").mkdir()
     (tmp_path / "3" / "manifest.json").write_text(json.dumps({"status": "complete", "seed": 5, "config": {"a": 1}}))
@@ -163,7 +163,7 @@ def test_a_complete_manifest_is_never_overwritten_by_a_failure_record(tmp_path):
 def test_a_multirun_with_a_failed_job_exits_1_and_says_how_many(tmp_path, monkeypatch, capsys):
     """In-process multirun (basic launcher): one job raises; the others and the report still run."""
     import sim.job
-    from sim.cli import main
+    from sim.commands.run import main
 
     real = sim.job.run_job
 
@@ -184,9 +184,9 @@ def test_a_multirun_with_a_failed_job_exits_1_and_says_how_many(tmp_path, monkey
 def test_when_the_launcher_stops_a_multirun_the_jobs_that_finished_are_still_reported(tmp_path, monkeypatch, capsys):
     """A cluster job killed or lost makes the launcher raise and Hydra exit 1 before the report callback: the entry
     point reports on the sweep folder itself, exits 1, and says how to rerun the rest."""
-    import sim.cli as cli
+    import sim.commands.run as cli
     from report_fixtures import fake_summary, write_run
-    from sim.report import ReportCallback
+    from sim.commands.report import ReportCallback
 
     def hydra_main():  # the multirun started, one job finished, one was killed while running, then the launcher raised
         ReportCallback.started = tmp_path

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.commands.run import main
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["debug=tiny", "run.horizon_years=1.5", "run.records=summary"]

@@ -1,4 +1,4 @@
-"""The multirun report end to end (sim.report): whole reports, the command, the callback, the page in Chromium.
+"""The multirun report end to end (sim.commands.report): whole reports, the command, the callback, the page in Chromium.
 
 Unit tests use hand-made summaries; the slow tests run the real tool twice, report on the
 result and open the page in headless Chromium.
@@ -22,9 +22,9 @@ from report_fixtures import (
     row,
     write_run,
 )
-from sim import report
 from sim.analysis import comparison
 from sim.analysis.intervals import mean_ci
+from sim.commands import report
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,7 +102,7 @@ def test_callback_has_hydras_interface_and_never_raises(tmp_path, capsys):
 
     hooks = [name for name in vars(Callback) if name.startswith("on_")]
     assert hooks and all(callable(getattr(report.ReportCallback, h, None)) for h in hooks)
-    cb = instantiate({"_target_": "sim.report.ReportCallback"})
+    cb = instantiate({"_target_": "sim.commands.report.ReportCallback"})
     write_run(tmp_path / "0", fake_summary("none", [100.0, 110.0]))
     cb.on_multirun_end(config=OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}}))
     assert (tmp_path / "report.html").is_file()
@@ -134,7 +134,7 @@ def multirun(tmp_path_factory) -> Path:
         out, _ = p.communicate(timeout=120)
         assert p.returncode == 0, out
     write_run(d / "2", None, status="failed", error="ValueError: staffing.pools.x: injected failure")
-    done = subprocess.run([sys.executable, "-m", "sim.report", str(d)], cwd=ROOT, env=_env(),
+    done = subprocess.run([sys.executable, "-m", "sim", "report", str(d)], cwd=ROOT, env=_env(),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return d
@@ -239,7 +239,7 @@ def test_a_malformed_summary_fails_only_its_job(tmp_path):
 
 
 def test_the_precision_line_shows_enough_digits_to_see_a_missed_target_below_a_day():
-    from sim.report import precision_line
+    from sim.commands.report import precision_line
 
     p = {"target": {"half_width": 0.3, "metrics": ["lor_to_delivery"]}, "rounds": 2, "widest_half_width": 0.334,
          "scenarios": [{"label": "none", "replications": 4, "reference": True, "met": None},

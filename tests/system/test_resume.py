@@ -43,7 +43,7 @@ def test_a_killed_study_resumes_to_the_same_comparison_as_an_unbroken_one(tmp_pa
     assert _status(broken / "0") == "complete" and _status(broken / "2") != "complete"
 
     # the interrupted study's report names the jobs that never ran (from the sweep in multirun.yaml)
-    rep = subprocess.run([sys.executable, "-m", "sim.report", str(broken)], cwd=ROOT, capture_output=True,
+    rep = subprocess.run([sys.executable, "-m", "sim", "report", str(broken)], cwd=ROOT, capture_output=True,
                          text=True, timeout=300)
     jobs = json.loads((broken / "report.json").read_text())["jobs"]
     assert jobs["total"] == 3 and jobs["ok"] + jobs["failed"] + jobs["missing"] == 3 and jobs["ok"] < 3

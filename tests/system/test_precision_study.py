@@ -1,4 +1,4 @@
-"""sim.rounds.PrecisionStudy with a stand-in launcher: rounds, the plan file, failed blocks (no simulation)."""
+"""sim.precision_study.PrecisionStudy with a stand-in launcher: rounds, the plan file, failed blocks (no simulation)."""
 from __future__ import annotations
 
 import json
@@ -11,7 +11,7 @@ from report_fixtures import fake_summary
 from sim.analysis.precision import Target
 from sim.config import ConfigError
 from sim.output.run_dir import write_json
-from sim.rounds import PrecisionStudy, block_overrides, pilot_jobs, target_of
+from sim.precision_study import PrecisionStudy, block_overrides, pilot_jobs, target_of
 
 # per scenario, the LOR-to-delivery value of replication r: the reference is 700 + 10 sin(r); "steady" moves it by
 # a constant (no spread: the pilot settles it); "noisy" by a spread of about 30 days (needs more replications)

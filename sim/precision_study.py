@@ -13,7 +13,7 @@ scenarios as the basic sweeper does, then hands them to :class:`PrecisionStudy`,
 
 Before each round it writes ``precision_plan.json`` in the sweep folder: the target, the scenarios with
 their jobs, replications and precision so far, and every round's jobs.  The report
-(:mod:`sim.report`) reads it to merge each scenario's blocks; a resumed study (``run.resume=true``) plans
+(:mod:`sim.commands.report`) reads it to merge each scenario's blocks; a resumed study (``run.resume=true``) plans
 the same rounds again, since every block's results are the same, and skips the jobs already complete.
 Job numbers run on across rounds: the pilot of scenario i is job i.
 """

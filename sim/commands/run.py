@@ -29,7 +29,7 @@ from sim.runner import Stopped, stop_on_signals
 from sim.sweep import check_command, with_override
 
 # subcommand -> module with a main(argv) function
-SUBCOMMANDS = {"figures": "sim.figures", "report": "sim.report", "validate": "sim.validate"}
+SUBCOMMANDS = {"figures": "sim.commands.figures", "report": "sim.commands.report", "validate": "sim.commands.validate"}
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name=CONFIG_NAME)
@@ -85,7 +85,7 @@ def record_failure(out_dir: Path, overrides: list[str], error: BaseException) ->
 def _report_after_launcher_failure(sweep_dir: Path) -> int:
     """The launcher stopped the multirun (Hydra printed why): report on the jobs that finished, as a failed job
     inside a sweep would have been, so a study is not left without its report."""
-    from sim.report import make_report
+    from sim.commands.report import make_report
 
     try:
         record = make_report(sweep_dir)
@@ -125,7 +125,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         argv = with_override(argv, output.key, f"{output.key}={hydra_quoted(str(held.path))}")
     register()
     sys.argv = [sys.argv[0]] + argv
-    from sim.report import ReportCallback
+    from sim.commands.report import ReportCallback
 
     ReportCallback.last = ReportCallback.started = None
     try:

@@ -1,0 +1,242 @@
+"""Compare the jobs of a multirun: ``python -m sim report <multirun dir> [--reference LABEL]``.
+
+A multirun (``python -m sim -m ...``) leaves one run directory per job in ``<dir>/<job number>/``.
+This command gathers them and writes, into ``<dir>``:
+
+* ``comparison.csv``: one row per (job, metric) for the three lead times and the open cases at
+  the horizon: the job's mean and 95% interval, and its **paired** change against a reference
+  scenario (replication by replication, under common random numbers).  A failed job gets one
+  row with its error; it never stops the report.
+* ``sensitivity_prcc.csv`` for a sensitivity study (jobs whose summary has a ``sensitivity`` key):
+  partial rank correlation of each lead time with each factor (:mod:`sim.analysis.sensitivity`).
+* ``figures/`` (:mod:`sim.output.report_figures`), ``report.html`` (self-contained: images embedded as
+  data URIs, inline CSS, no script and no external resource) and ``report.json`` (status, jobs
+  that worked or failed, files written).
+
+This module holds the command: ``make_report`` (writes the files), ``ReportCallback`` (runs the
+report at the end of a Hydra multirun) and ``main`` (argument parsing, exit codes).  Gathering
+the jobs is in :mod:`sim.output.multirun`, the computations in :mod:`sim.analysis.comparison`, the page
+in :mod:`sim.output.report_html`.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from sim.analysis.comparison import (
+    comparison_table,
+    complete_jobs,
+    scenario_labels,
+    sensitivity_factors,
+    sensitivity_prcc,
+)
+from sim.output.multirun import (
+    ReportError,
+    missing_job,
+    planned_block_jobs,
+    read_jobs,
+    read_plan,
+    scenario_records,
+    sweep_overrides,
+)
+from sim.output.report_html import render_html
+from sim.output.run_dir import write_json, write_text
+
+
+def planned_jobs(multirun_dir: Path) -> Optional[list[list[str]]]:
+    """The sweep's own job list (multirun.yaml, expanded as Hydra expands it); None if it cannot be known."""
+    sweep = sweep_overrides(multirun_dir)
+    if sweep is None:
+        return None
+    try:
+        from sim.sweep import sweep_jobs
+
+        return sweep_jobs(*sweep)
+    except Exception:  # the study changed or cannot be composed any more: report what is there
+        return None
+
+
+def precision_reached(plan: dict, table: Any, reference_job: Optional[int]) -> dict:
+    """What a precision study reached: per scenario, the replications it needed and the paired half-width of
+    each target lead time (from comparison.csv), against the target."""
+    target = plan.get("target") or {}
+    half_width = float(target.get("half_width") or 0.0)
+    metrics = list(target.get("metrics") or [])
+    rows = []
+    for sc in plan.get("scenarios") or []:
+        job = (sc.get("jobs") or [sc.get("scenario")])[0]
+        widths = {}
+        for m in metrics:
+            t = table[(table["job"] == job) & (table["metric"] == m)]
+            hw = t["diff_half_width"].iloc[0] if len(t) else None
+            widths[m] = None if hw is None or hw != hw or job == reference_job else float(hw)
+        met = None if job == reference_job else all(w is not None and w <= half_width for w in widths.values())
+        rows.append({"label": sc.get("label"), "job": job, "replications": sc.get("replications"),
+                     "blocks": sc.get("jobs"), "half_width": widths, "met": met, "reference": job == reference_job,
+                     "status": sc.get("status")})
+    others = [r for r in rows if not r["reference"]]
+    widest = max((w for r in others for w in r["half_width"].values() if w is not None), default=None)
+    return {"target": target, "rounds": len(plan.get("rounds") or []), "status": plan.get("status"),
+            "stopped": plan.get("stopped"),
+            "all_met": bool(others) and all(r["met"] for r in others), "widest_half_width": widest,
+            "replications_total": sum(int(r["replications"] or 0) for r in rows), "scenarios": rows}
+
+
+def precision_line(p: dict) -> str:
+    """One line on what a precision study reached, for the console."""
+    t = p["target"]
+    others = [r for r in p["scenarios"] if not r["reference"]]
+    met = sum(1 for r in others if r["met"])
+    digits = 1 if t["half_width"] >= 1 else 3  # a target below a day: enough digits to show why it was missed
+    widest = "-" if p["widest_half_width"] is None else f"{p['widest_half_width']:.{digits}f}"
+    reps = ", ".join(f"{r['label']} {r['replications']}" for r in p["scenarios"])
+    return (f"precision: target ±{t['half_width']:g} d on {', '.join(t['metrics'])}: met by {met} of {len(others)} "
+            f"scenario(s) after {p['rounds']} round(s), widest ±{widest} d; replications: {reps}")
+
+
+def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
+    """Write comparison.csv, figures, report.html and report.json into ``multirun_dir``.
+
+    Returns the report.json record.  ReportError if the directory holds no jobs; any other
+    error is recorded in report.json (status "failed") and raised.
+    """
+    start = time.time()
+    multirun_dir = Path(multirun_dir)
+    jobs = read_jobs(multirun_dir)
+    plan = read_plan(multirun_dir)  # a precision study: its jobs are blocks of replications of its scenarios
+    planned = planned_block_jobs(plan) if plan is not None else planned_jobs(multirun_dir)
+    stale = [j["job"] for j in jobs if planned is not None and j["job"] >= len(planned)]
+    if planned is not None:  # jobs the sweep lists but never ran; folders of an earlier, longer sweep left out
+        present = {j["job"] for j in jobs}
+        jobs = [j for j in jobs if j["job"] < len(planned)]
+        jobs += [missing_job(multirun_dir, n, job) for n, job in enumerate(planned) if n not in present]
+    if plan is not None:
+        jobs = scenario_records(multirun_dir, jobs, plan)
+    ok = complete_jobs(jobs)
+    missing = [j for j in jobs if j["status"] == "missing"]
+    record: dict[str, Any] = {
+        "status": "running", "error": None, "multirun_dir": str(multirun_dir),
+        "jobs": {"total": len(jobs), "ok": len(ok), "failed": len(jobs) - len(ok) - len(missing),
+                 "missing": len(missing),
+                 "failed_jobs": [{"job": j["job"], "error": j.get("error")} for j in jobs if j not in ok]},
+        "reference": None, "files": [], "stale_jobs_left_out": stale, "precision": None,
+    }
+    try:
+        table, ref = comparison_table(jobs, reference)
+        record["reference"] = {"label": ref.label, "job": ref.job, "source": ref.source, "note": ref.note}
+        if plan is not None:
+            record["precision"] = precision_reached(plan, table, ref.job)
+        write_text(multirun_dir / "comparison.csv", table.to_csv(index=False))
+        record["files"].append("comparison.csv")
+        factors = sensitivity_factors(jobs)
+        pr = sensitivity_prcc(table, factors) if factors else None
+        if pr is not None:
+            write_text(multirun_dir / "sensitivity_prcc.csv", pr.to_csv(index=False))
+            record["files"].append("sensitivity_prcc.csv")
+        from sim.output import report_figures  # matplotlib only when figures are made
+
+        labels = scenario_labels(jobs)
+        summaries = {j["job"]: j["summary"] for j in ok}
+        figs = report_figures.make_report_figures(table, summaries, labels, ref, pr, multirun_dir / "figures")
+        record["files"] += [str(f.path) for f in figs]
+        write_text(multirun_dir / "report.html", render_html(multirun_dir, jobs, table, ref, figs, pr,
+                                                                  record["precision"]))
+        record["files"].append("report.html")
+        record["status"] = "complete"
+    except Exception as e:
+        record.update(status="failed", error="".join(traceback.format_exception_only(type(e), e)).strip())
+        raise
+    finally:
+        record["runtime_seconds"] = round(time.time() - start, 3)
+        record["files"].append("report.json")
+        write_json(multirun_dir / "report.json", record)
+    return record
+
+
+class ReportCallback:
+    """Hydra callback: write the report when a multirun ends.  Never raises.
+
+    It implements the interface of ``hydra.experimental.callback.Callback`` (Hydra 1.3) by duck
+    typing: Hydra instantiates callbacks from ``_target_`` and calls their hooks by name, and only
+    ``sim/config.py``, ``sim/sweep.py`` and ``sim/commands/run.py`` may import Hydra
+    (tests/system/test_architecture.py).  Wire it with::
+
+        hydra:
+          callbacks:
+            report:
+              _target_: sim.commands.report.ReportCallback
+    """
+
+    last: Optional[dict] = None  # report.json record of the last multirun that ended in this process
+    started: Optional[Path] = None  # sweep folder of the last multirun that started in this process
+
+    def __init__(self, reference: Optional[str] = None) -> None:
+        self.reference = reference
+
+    def on_run_start(self, config: Any, **kwargs: Any) -> None:
+        """Nothing to do before a single run."""
+
+    def on_run_end(self, config: Any, **kwargs: Any) -> None:
+        """Nothing to do after a single run."""
+
+    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        """Remember the sweep folder: if the launcher itself fails, the entry point still reports on it."""
+        ReportCallback.started = Path(str(config.hydra.sweep.dir))
+
+    def on_job_start(self, config: Any, **kwargs: Any) -> None:
+        """Nothing to do before a job."""
+
+    def on_job_end(self, config: Any, job_return: Any = None, **kwargs: Any) -> None:
+        """Nothing to do after a job."""
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        """Report on ``config.hydra.sweep.dir``; print a one-line warning instead of raising."""
+        try:
+            sweep_dir = Path(str(config.hydra.sweep.dir))
+            record = make_report(sweep_dir, self.reference)
+            ReportCallback.last = record
+            what = "scenarios" if record.get("precision") else "jobs"
+            print(f"report: {sweep_dir / 'report.html'} ({record['jobs']['ok']} {what} complete, "
+                  f"{record['jobs']['failed']} failed)", file=sys.stderr)
+            if record.get("precision"):
+                print(precision_line(record["precision"]), file=sys.stderr)
+        except Exception as e:  # a report must never turn a finished multirun into a failure
+            msg = " ".join(str(e).split()) or type(e).__name__
+            print(f"fms-sim report: warning: no report ({type(e).__name__}: {msg})", file=sys.stderr)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """``python -m sim report <multirun dir> [--reference LABEL]``: 0 done, 2 bad directory, 1 error."""
+    parser = argparse.ArgumentParser(prog="python -m sim report",
+                                     description="Compare the jobs of a multirun and write report.html.")
+    parser.add_argument("multirun_dir", type=Path, help="a multirun directory (results/multiruns/<timestamp>)")
+    parser.add_argument("--reference", default=None,
+                        help="scenario label to compare against (default: the summaries' reference, else 'none')")
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        record = make_report(args.multirun_dir, args.reference)
+    except ReportError as e:
+        print(f"fms-sim report: error: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:
+        print(f"fms-sim report: error: {type(e).__name__}: {e} (details in report.json)", file=sys.stderr)
+        return 1
+    jobs = record["jobs"]
+    what = "scenario(s), each merged from its jobs" if record.get("precision") else "job(s)"
+    print(f"{jobs['total']} {what}: {jobs['ok']} complete, {jobs['failed']} failed, {jobs['missing']} missing "
+          "(never ran)")
+    if record.get("precision"):
+        print(precision_line(record["precision"]))
+    if record["reference"]["note"]:
+        print(f"note: {record['reference']['note']}")
+    for f in record["files"]:
+        print(args.multirun_dir / f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
