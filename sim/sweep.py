@@ -6,10 +6,9 @@ also names the output folder the entry point then claims (``sim.output.folders``
 expands the sweep itself, from the command line and the selected study's ``hydra.sweeper.params``.
 
 Two pieces lean on Hydra internals that have no public API, each pinned by a test in
-``tests/system/test_sweep.py`` so that a Hydra upgrade that changes them fails loudly:
-``FLAGS_WITH_VALUE`` mirrors Hydra's own command-line flags that take a value
-(``hydra._internal.utils.get_args_parser``), and ``sweep_jobs`` calls the basic sweeper's own
-expansion (``BasicSweeper.split_arguments``) the way ``BasicSweeper.sweep`` does.  The precision sweeper
+``tests/system/test_sweep.py`` so that a Hydra upgrade that changes them fails loudly: the command line's
+words are told apart by Hydra's own argument parser (``sim.hydra_argv``), and ``sweep_jobs`` calls the basic
+sweeper's own expansion (``BasicSweeper.split_arguments``) the way ``BasicSweeper.sweep`` does.  The precision sweeper
 shipped with the project (``hydra_plugins/fms_sim_precision``) expands its scenarios the same way, and the
 pre-check validates its first round (``precheck_precision``); it validates each later round itself.
 """
@@ -27,73 +26,11 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ROOT, ConfigError, compose_config, one_line, to_params
+from sim.hydra_argv import PRINT_ONLY, hydra_overrides, split_argv
 from sim.model.params import Params
 from sim.output.folders import FolderError, OutputFolder, check_place
 from sim.output.multirun import is_precision_target
 from sim.output.resume import ResumeError, completed_summary
-
-# Hydra's own command-line flags that take a value (mirrors Hydra's argument parser; see the docstring)
-FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
-                    "--config-dir", "-cd", "--info", "-i", "--experimental-rerun"}
-MULTIRUN_FLAGS = {"-m", "--multirun"}
-
-
-def split_argv(argv: list[str]) -> tuple[list[str], bool]:
-    """Overrides that concern the model (not Hydra's own flags or hydra.* keys) and the multirun flag."""
-    overrides, multirun = [], False
-    for arg in _arguments(argv):
-        if arg in MULTIRUN_FLAGS:
-            multirun = True
-        elif arg.startswith("-") or re.match(r"^[+~]*hydra[./=]", arg):
-            continue
-        else:
-            overrides.append(arg)
-    return overrides, multirun
-
-
-def hydra_overrides(argv: list[str]) -> list[str]:
-    """The overrides of Hydra's own config (hydra.* keys and hydra/ groups), not the values of its flags
-    (``-p hydra.launcher`` names a package to print)."""
-    return [a for a in _arguments(argv) if re.match(r"^[+~]*hydra[./]", a)]
-
-
-INFO_CHOICES = {"all", "config", "defaults", "defaults-tree", "plugins", "searchpath"}  # --info's optional value
-
-
-def _flag_values(argv: list[str]) -> set[int]:
-    """Positions in ``argv`` of the values of Hydra's flags that take one (``--info``'s is optional)."""
-    out: set[int] = set()
-    for i, arg in enumerate(argv):
-        if i in out:
-            continue
-        if arg in ("--info", "-i"):
-            if i + 1 < len(argv) and argv[i + 1] in INFO_CHOICES:
-                out.add(i + 1)
-        elif arg in FLAGS_WITH_VALUE:
-            out.add(i + 1)
-    return out
-
-
-def _arguments(argv: list[str]) -> list[str]:
-    """``argv`` without the values of Hydra's flags that take one."""
-    values = _flag_values(argv)
-    return [arg for i, arg in enumerate(argv) if i not in values]
-
-
-def with_override(argv: list[str], key: str, line: str) -> list[str]:
-    """``argv`` with ``line`` as its override of ``key`` (replacing any the user gave), placed among the other
-    overrides: Hydra's parser takes overrides only as one run of words, so one after a trailing ``-m`` is refused."""
-    values = _flag_values(argv)
-    out: list[str] = []
-    last = -1
-    for i, arg in enumerate(argv):
-        if i not in values and not arg.startswith("-"):
-            if arg.lstrip("+~").split("=", 1)[0] == key:
-                continue
-            last = len(out)
-        out.append(arg)
-    return out[:last + 1] + [line] + out[last + 1:]
-
 
 # launchers that come with a plugin of their own: the module Hydra needs, and the extra that installs it
 LAUNCHER_PLUGINS = {
@@ -251,9 +188,6 @@ def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[s
                   overrides, composer)
 
 
-# Hydra flags after which nothing runs (only printing): the output folder is neither checked nor touched
-PRINT_ONLY = {"--cfg", "-c", "--info", "-i", "--help", "-h", "--hydra-help", "--shell-completion", "-sc",
-              "--version"}
 def check_output_dir(cfg: DictConfig, multirun: bool) -> OutputFolder:
     """The folder a Hydra command will write (``cfg`` is composed with the command line's hydra.* keys), checked for
     its place (``sim.output.folders.check_place``); what is in it is checked once it is claimed (``take_over``)."""

@@ -162,7 +162,7 @@ class ReportCallback:
 
     It implements the interface of ``hydra.experimental.callback.Callback`` (Hydra 1.3) by duck
     typing: Hydra instantiates callbacks from ``_target_`` and calls their hooks by name, and only
-    ``sim/config.py``, ``sim/sweep.py`` and ``sim/commands/run.py`` may import Hydra
+    ``sim/config.py``, ``sim/sweep.py``, ``sim/hydra_argv.py`` and ``sim/commands/run.py`` may import Hydra
     (tests/system/test_architecture.py).  Wire it with::
 
         hydra:

@@ -22,11 +22,12 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, register, to_params
+from sim.hydra_argv import with_override
 from sim.output.claim import ClaimError
 from sim.output.folders import FolderError, claim_folder
 from sim.output.resume import ResumeError, completed_summary
 from sim.runner import Stopped, stop_on_signals
-from sim.sweep import check_command, with_override
+from sim.sweep import check_command
 
 # subcommand -> module with a main(argv) function
 SUBCOMMANDS = {"figures": "sim.commands.figures", "report": "sim.commands.report", "validate": "sim.commands.validate"}

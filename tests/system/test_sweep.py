@@ -1,4 +1,5 @@
-"""sim.sweep mirrors two Hydra internals; these tests pin them so that a Hydra upgrade fails loudly."""
+"""sim.sweep and sim.hydra_argv lean on two Hydra internals; these tests pin them so that a Hydra upgrade fails
+loudly."""
 from __future__ import annotations
 
 import pytest
@@ -7,15 +8,21 @@ from hydra._internal.utils import get_args_parser
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from sim.config import ConfigError, compose_config
-from sim.sweep import FLAGS_WITH_VALUE, MULTIRUN_FLAGS, split_argv, sweep_jobs
+from sim.hydra_argv import FLAGS_WITH_VALUE, INFO_CHOICES, MULTIRUN_FLAGS, PRINT_ONLY, split_argv
+from sim.sweep import sweep_jobs
 
 
-def test_flags_with_a_value_are_hydras():
-    parser = get_args_parser()
-    takes_value = {o for a in parser._actions if a.option_strings and a.nargs != 0 for o in a.option_strings}
-    assert FLAGS_WITH_VALUE == takes_value
-    multirun = next(a for a in parser._actions if "--multirun" in a.option_strings)
-    assert MULTIRUN_FLAGS == set(multirun.option_strings)
+def test_hydras_flags_are_read_from_its_parser_as_hydra_1_3_has_them():
+    """The flags come from Hydra's parser (nothing copied); this pins what Hydra 1.3 has, so an upgrade that adds,
+    drops or reshapes a flag is looked at, not followed blindly."""
+    assert FLAGS_WITH_VALUE == {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+                                "--config-dir", "-cd", "--info", "-i", "--experimental-rerun"}
+    assert MULTIRUN_FLAGS == {"-m", "--multirun"}
+    assert INFO_CHOICES == {"all", "config", "defaults", "defaults-tree", "plugins", "searchpath"}
+    info = next(a for a in get_args_parser()._actions if "--info" in a.option_strings)
+    assert info.nargs == "?"  # its value is optional: only a choice is taken as its value
+    every_flag = {o for a in get_args_parser()._actions for o in a.option_strings}
+    assert PRINT_ONLY <= every_flag
 
 
 def test_split_argv_drops_hydras_flags_and_their_values():
@@ -72,7 +79,8 @@ def test_a_study_without_multirun_is_one_line_asking_for_m():
 
 def test_hydras_overrides_leave_out_the_values_of_its_flags():
     """``--cfg hydra -p hydra.launcher``: ``hydra.launcher`` is the package to print, not an override."""
-    from sim.sweep import hydra_overrides, precheck
+    from sim.hydra_argv import hydra_overrides
+    from sim.sweep import precheck
 
     argv = ["--cfg", "hydra", "-p", "hydra.launcher", "hydra/launcher=joblib", "hydra.launcher.n_jobs=3", "seed=2"]
     assert hydra_overrides(argv) == ["hydra/launcher=joblib", "hydra.launcher.n_jobs=3"]
@@ -146,6 +154,6 @@ def test_a_launcher_a_study_file_chooses_is_checked_too(monkeypatch, tmp_path):
 def test_the_claimed_folder_joins_the_users_overrides(argv, expected):
     """Hydra takes overrides as one run of words: the claimed folder goes after the last of them, never after a
     trailing flag (issue 21's review), and replaces the user's own value of that key."""
-    from sim.sweep import with_override
+    from sim.hydra_argv import with_override
 
     assert with_override(argv, "K", "K='X'") == expected
