@@ -19,7 +19,8 @@ from sim.analysis.summary import summarise
 from sim.analysis.summary_schema import Summary
 from sim.engine.clock import years
 from sim.model import reform
-from sim.model.params import RUN_CONTROL, Params
+from sim.model.params import Params
+from sim.model.run_params import RUN_CONTROL
 from sim.output import run_dir
 from sim.output.formatting import number
 from sim.runner import combine, run_replications

@@ -15,7 +15,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from sim.model.params import Params, non_finite
+from sim.model.params import Params
+from sim.model.run_params import non_finite
 
 NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
 

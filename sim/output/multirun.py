@@ -12,7 +12,7 @@ from typing import Any, Optional
 import yaml
 
 from sim.analysis.merge import merged_or_none
-from sim.model.params import FOLDER_KEYS
+from sim.model.run_params import FOLDER_KEYS
 from sim.output.run_dir import read_json
 
 PLAN_FILE = "precision_plan.json"  # written by a precision study before each round (sim.precision_study)

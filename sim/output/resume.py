@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-from sim.model.params import RUN_CONTROL
+from sim.model.run_params import RUN_CONTROL
 from sim.output import run_dir
 
 SHOWN = 4  # differing keys named in a message

@@ -148,7 +148,7 @@ def test_seed_and_replication_numbers_stay_below_two_to_the_32(seed, first, n, k
 
 
 def test_the_sensitivity_design_seed_is_bounded_like_the_seed():
-    from sim.model.params import SensitivityPoint
+    from sim.model.run_params import SensitivityPoint
 
     p = deterministic_params()
     p.sensitivity = SensitivityPoint(points=4, point=0, design_seed=-1)
