@@ -10,7 +10,7 @@
   against theory and Ciw against ours (Welch interval on the difference) all agree at a
   Bonferroni-adjusted family level of 95% over those comparisons.
 
-Seeds are constants fixed here (and in ``sim.verification.networks.SEED``) before any result was looked at.
+Seeds are constants fixed here (and in ``sim.verification.table.SEED``) before any result was looked at.
 The processor-sharing disciplines have exact and statistical checks of their own in ``test_processor_sharing``.
 """
 from __future__ import annotations
@@ -25,16 +25,12 @@ from sim import engine
 from sim.analysis.intervals import t_interval
 from sim.engine.pool import Pool
 from sim.verification import networks as validation
-from sim.verification.networks import (
-    NETWORKS,
-    Network,
-    run_engine,
-    simulate_network,
-    verification_table,
-)
+from sim.verification import table
+from sim.verification.networks import run_engine, simulate_network
 from sim.verification.queueing import jackson_series
+from sim.verification.table import NETWORKS, Network, verification_table
 
-TABLE_SEED = 20260404  # the default table's seed (sim.verification.networks.SEED)
+TABLE_SEED = 20260404  # the default table's seed (sim.verification.table.SEED)
 TABLE_REPLICATIONS = 20
 EXACT_SEED = 11
 CIW_SEED = 4242  # Ciw replication r uses ciw.seed(CIW_SEED + r)
@@ -144,7 +140,7 @@ def test_unstable_network_in_a_table_is_an_error():
 # ----------------------------------------------------------------------------- against theory
 @pytest.fixture(scope="module")
 def table_runs():
-    results = {net.name: validation.replicate(net, TABLE_REPLICATIONS, TABLE_SEED) for net in NETWORKS}
+    results = {net.name: table.replicate(net, TABLE_REPLICATIONS, TABLE_SEED) for net in NETWORKS}
     return results, verification_table(NETWORKS, TABLE_REPLICATIONS, TABLE_SEED, FAMILY_LEVEL, results=results)
 
 
@@ -243,7 +239,7 @@ def test_ciw_and_this_engine_agree_with_each_other_and_with_theory():
     pytest.importorskip("ciw")
     net = CIW_NETWORK
     th = jackson_series(net.arrival_rate, net.servers, net.service_rates)
-    ours = validation.replicate(net, CIW_REPLICATIONS, OURS_SEED)
+    ours = table.replicate(net, CIW_REPLICATIONS, OURS_SEED)
     theirs = [ciw_replication(net, CIW_SEED + r) for r in range(CIW_REPLICATIONS)]
     measures = [(f"Wq station {k + 1}", th["wq"][k], lambda r, k=k: r["mean_wait"][k])
                 for k in range(len(net.servers))]

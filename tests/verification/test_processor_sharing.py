@@ -26,9 +26,7 @@ from sim.engine.core import Engine
 from sim.engine.rng import RandomStreams
 from sim.engine.sharing import SharedServer
 from sim.verification.networks import (
-    NETWORKS,
     Customer,
-    Network,
     conditional_sojourn,
     desk_name,
     run_network,
@@ -47,6 +45,7 @@ from sim.verification.queueing import (
     shared_number,
     shared_sojourn,
 )
+from sim.verification.table import NETWORKS, Network
 
 EXACT_SEED = 17
 STAT_SEED = 20260410
