@@ -98,3 +98,13 @@ def test_issue_7_names_still_work():
     r = subprocess.run([sys.executable, "-c", "import sim.report, sim.validate, sim.figures"], capture_output=True,
                        text=True)
     assert r.returncode == 0 and r.stdout == r.stderr == ""
+
+
+MODULE_CAP = 320  # lines: a module past it does more than one thing (issue 21)
+
+
+@pytest.mark.parametrize("path", sorted([*SIM.rglob("*.py"), *(SIM.parent / "hydra_plugins").rglob("*.py")]),
+                         ids=lambda p: str(p.relative_to(SIM.parent)))
+def test_no_module_is_over_the_line_cap(path):
+    lines = len(path.read_text().splitlines())
+    assert lines <= MODULE_CAP, f"{path.relative_to(SIM.parent)}: {lines} lines (cap {MODULE_CAP}): split it"
