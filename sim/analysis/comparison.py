@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
@@ -44,8 +44,9 @@ class Reference:
 
     label: str
     job: Optional[int]      # the job whose replications are the reference; None if no job has the label
-    source: str             # "--reference", "summaries" or "default"
+    source: str             # "--reference", "summaries", "default" or "first job"
     note: Optional[str]     # said in the report (label not found, ambiguous, ...)
+    by_seed: Mapping[int, int] = field(default_factory=dict)  # seed -> the reference job run with that seed
 
 
 def complete_jobs(jobs: Iterable[Mapping]) -> list[Mapping]:
@@ -161,18 +162,26 @@ def replication_ids(summary: Mapping, n: int) -> list[int]:
 def replication_rows(jobs: Sequence[Mapping]) -> pd.DataFrame:
     """Per-replication values: one row per (job, metric, replication number); None becomes NaN.
 
-    Pairs are matched on the replication number, never on the position in a list, so a scenario that ran
-    replications 3..5 pairs with replications 3..5 of the reference."""
+    Pairs are matched on the seed and the replication number, never on the position in a list, so a scenario
+    that ran replications 3..5 pairs with replications 3..5 of the reference run with the same seed (the same
+    random streams: common random numbers)."""
     rows = []
     for j in complete_jobs(jobs):
         s = j["summary"]
+        seed = _seed(s)
         for metric in METRICS:
             m = s["lead_times"].get(metric) if metric in LEAD_TIMES else s.get(metric)
             values = (m or {}).get("per_replication") or []
             for r, v in zip(replication_ids(s, len(values)), values):
-                rows.append((j["job"], metric, r, _num(v)))
-    return pd.DataFrame(rows, columns=["job", "metric", "replication", "value"]).astype(
-        {"job": "int64", "replication": "int64", "value": "float64"})
+                rows.append((j["job"], metric, seed, r, _num(v)))
+    return pd.DataFrame(rows, columns=["job", "metric", "seed", "replication", "value"]).astype(
+        {"job": "int64", "seed": "int64", "replication": "int64", "value": "float64"})
+
+
+def _seed(summary: Mapping) -> int:
+    """A summary's seed (-1 if it has none, as summaries written before seeds were recorded)."""
+    seed = summary.get("seed")
+    return int(seed) if isinstance(seed, (int, float)) and seed == seed else -1
 
 
 def resolve_reference(jobs: Sequence[Mapping], requested: Optional[str] = None) -> Reference:
@@ -180,7 +189,9 @@ def resolve_reference(jobs: Sequence[Mapping], requested: Optional[str] = None) 
 
     The label: ``requested`` if given, else the summaries' ``reference`` key (the most common
     one if they disagree), else ``"none"``.  The job: the lowest-numbered complete job whose
-    scenario (or display label) is that label.
+    scenario (or display label) is that label, and for each seed the lowest such job run with it (a job
+    pairs only with a reference run with its own seed).  When no job has a label that was not asked for by
+    name, the reference is the first complete job, and the note says so.
     """
     ok = complete_jobs(jobs)
     notes = []
@@ -201,27 +212,51 @@ def resolve_reference(jobs: Sequence[Mapping], requested: Optional[str] = None) 
     if not matches:
         failed = [j["job"] for j in jobs if j.get("scenario") == label and j.get("status") != "complete"]
         why = f" (job {failed[0]} has it but failed)" if failed else ""
-        notes.append(f"no completed job has the reference scenario '{label}'{why}, so no changes "
-                     "against a reference are shown")
-        return Reference(label, None, source, "; ".join(notes) or None)
-    if len(matches) > 1:
+        # asked for by name, nothing complete, or a sensitivity study (its answer is the rank correlations; a
+        # change against one arbitrary design point answers no question): no reference
+        if source == "--reference" or not ok or sensitivity_factors(jobs):
+            notes.append(f"no completed job has the reference scenario '{label}'{why}, so no changes "
+                         "against a reference are shown")
+            return Reference(label, None, source, "; ".join(notes) or None)
+        first = min(j["job"] for j in ok)
+        notes.append(f"no completed job has the reference scenario '{label}'{why}; changes are measured against "
+                     f"the first job, '{labels[first]}' (job {first})")
+        label, source, matches = labels[first], "first job", [first]
+    seeds = {j["job"]: _seed(j["summary"]) for j in ok}
+    by_seed: dict[int, int] = {}
+    for job in matches:
+        by_seed.setdefault(seeds[job], job)
+    if len(matches) > len(by_seed):
         notes.append(f"{len(matches)} jobs have the scenario label '{label}' (jobs "
-                     f"{', '.join(map(str, matches))}); job {matches[0]} is the reference")
-    return Reference(label, matches[0], source, "; ".join(notes) or None)
+                     f"{', '.join(map(str, matches))}); job {matches[0]} is the reference"
+                     + (" (for each seed, the first job run with it)" if len(by_seed) > 1 else ""))
+    unpaired = sorted(job for job, seed in seeds.items() if seed not in by_seed)
+    if unpaired:
+        notes.append(f"no reference job was run with the seed of job(s) {', '.join(map(str, unpaired))}, so they "
+                     "have no paired change (pairs need the same seed and replication)")
+    return Reference(label, matches[0], source, "; ".join(notes) or None, by_seed)
 
 
-def paired_differences(reps: pd.DataFrame, reference_job: int) -> pd.DataFrame:
-    """Paired change of every job against ``reference_job``, per metric.
+def paired_differences(reps: pd.DataFrame, reference_job: int,
+                       by_seed: Optional[Mapping[int, int]] = None) -> pd.DataFrame:
+    """Paired change of every job against ``reference_job`` (or, with ``by_seed``, against the reference job run
+    with the job's own seed), per metric.
 
-    For each replication index present in both (and not missing in either), d_r = job_r -
+    For each (seed, replication) present in both (and not missing in either), d_r = job_r -
     reference_r; ``diff_mean`` is the mean of d_r and the interval the 95% Student-t interval of
     the d_r (``sim.analysis.intervals.mean_ci``).  ``diff_pct`` = 100 * diff_mean / (mean of the paired
     reference values).  Columns: job, metric, diff_mean, diff_ci_low, diff_ci_high,
     diff_half_width, diff_n, diff_pct.
     """
     cols = ["job", "metric", "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n", "diff_pct"]
-    ref = reps.loc[reps["job"] == reference_job, ["metric", "replication", "value"]].rename(columns={"value": "ref"})
-    pairs = reps.merge(ref, on=["metric", "replication"], how="inner").dropna(subset=["value", "ref"])
+    if "seed" not in reps:
+        reps = reps.assign(seed=np.int64(-1))
+    ref_jobs = set(by_seed.values()) if by_seed else {reference_job}
+    ref = reps.loc[reps["job"].isin(ref_jobs), ["metric", "seed", "replication", "value"]]\
+        .rename(columns={"value": "ref"})
+    if by_seed:  # one reference job per seed
+        ref = ref[reps.loc[ref.index, "job"].to_numpy() == ref["seed"].map(by_seed).to_numpy()]
+    pairs = reps.merge(ref, on=["metric", "seed", "replication"], how="inner").dropna(subset=["value", "ref"])
     pairs = pairs.assign(d=pairs["value"] - pairs["ref"])
     rows = []
     for (job, metric), g in pairs.groupby(["job", "metric"], sort=True):
@@ -242,7 +277,7 @@ def comparison_table(jobs: Sequence[Mapping], reference: Optional[str] = None) -
     table["reference_job"] = pd.NA if ref.job is None else ref.job
     diff_cols = ["diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n", "diff_pct"]
     if ref.job is not None and len(table):
-        diffs = paired_differences(replication_rows(jobs), ref.job)
+        diffs = paired_differences(replication_rows(jobs), ref.job, ref.by_seed)
         table = table.drop(columns=diff_cols).merge(diffs, on=["job", "metric"], how="left")
     factors = [c for c in table.columns if c not in COLUMNS]
     table = table[COLUMNS + factors]

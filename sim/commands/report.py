@@ -204,9 +204,20 @@ class ReportCallback:
                   f"{record['jobs']['failed']} failed)", file=sys.stderr)
             if record.get("precision"):
                 print(precision_line(record["precision"]), file=sys.stderr)
+            print(reference_line(record), file=sys.stderr)
         except Exception as e:  # a report must never turn a finished multirun into a failure
             msg = " ".join(str(e).split()) or type(e).__name__
             print(f"fms-sim report: warning: no report ({type(e).__name__}: {msg})", file=sys.stderr)
+
+
+def reference_line(record: dict) -> str:
+    """What the paired changes are measured against, for the console: always named, with the report's note."""
+    ref = record.get("reference") or {}
+    if ref.get("job") is None:
+        line = f"no paired changes: no reference (asked for '{ref.get('label')}')"
+    else:
+        line = f"paired changes are against '{ref.get('label')}' (job {ref['job']}; chosen by {ref.get('source')})"
+    return line + (f"; note: {ref['note']}" if ref.get("note") else "")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -231,8 +242,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
           "(never ran)")
     if record.get("precision"):
         print(precision_line(record["precision"]))
-    if record["reference"]["note"]:
-        print(f"note: {record['reference']['note']}")
+    print(reference_line(record))
     for f in record["files"]:
         print(args.multirun_dir / f)
     return 0

@@ -115,3 +115,36 @@ def test_shared_labels_are_told_apart_and_the_first_is_the_reference():
     points = [job(i, fake_summary("lhs", [1.0, 2.0], sensitivity={"point": i, "factors": {"a": i}}),
                   overrides=[f"a={i}"]) for i in range(2)]
     assert comparison.scenario_labels(points) == {0: "lhs (point 0)", 1: "lhs (point 1)"}
+
+
+def test_pairs_need_the_same_seed_as_well_as_the_same_replication():
+    """A sweep over seeds and reforms: each reform job pairs with the reference job of its own seed (common random
+    numbers); a job whose seed no reference job ran has no paired change, and the note names it."""
+    jobs = [job(0, fake_summary("none", [100.0, 110.0], seed=1), overrides=["seed=1", "reform=none"]),
+            job(1, fake_summary("none", [200.0, 220.0], seed=2), overrides=["seed=2", "reform=none"]),
+            job(2, fake_summary("more_staff", [90.0, 104.0], seed=1), overrides=["seed=1", "reform=more_staff"]),
+            job(3, fake_summary("more_staff", [190.0, 214.0], seed=2), overrides=["seed=2", "reform=more_staff"]),
+            job(4, fake_summary("more_staff", [50.0, 60.0], seed=3), overrides=["seed=3", "reform=more_staff"])]
+    table, ref = comparison.comparison_table(jobs)
+    assert ref.job == 0 and dict(ref.by_seed) == {1: 0, 2: 1}
+    assert row(table, 2, "lor_to_offer")["diff_mean"] == pytest.approx(-8.0)   # against job 0 (seed 1)
+    assert row(table, 3, "lor_to_offer")["diff_mean"] == pytest.approx(-8.0)   # against job 1 (seed 2), not -63
+    assert math.isnan(row(table, 4, "lor_to_offer")["diff_mean"])             # seed 3: no reference ran it
+    assert "job(s) 4" in ref.note and "same seed" in ref.note
+    # one reference seed, a job with another: never paired across seeds
+    table, ref = comparison.comparison_table([jobs[0], jobs[3]])
+    assert math.isnan(row(table, 3, "lor_to_offer")["diff_mean"]) and "job(s) 3" in ref.note
+
+
+def test_without_a_none_job_the_first_job_is_the_reference_and_the_note_says_so():
+    jobs = [job(0, fake_summary("none", [100.0, 110.0]), overrides=["x.headcount=60"]),
+            job(1, fake_summary("none", [90.0, 100.0]), overrides=["x.headcount=80"])]
+    jobs[0]["scenario"] = jobs[0]["summary"]["scenario"] = "headcount_60"
+    jobs[1]["scenario"] = jobs[1]["summary"]["scenario"] = "headcount_80"
+    table, ref = comparison.comparison_table(jobs)
+    assert (ref.label, ref.job, ref.source) == ("headcount_60", 0, "first job")
+    assert "no completed job has the reference scenario 'none'" in ref.note and "(job 0)" in ref.note
+    assert row(table, 1, "lor_to_offer")["diff_mean"] == pytest.approx(-10.0)
+    # asked for by name: never replaced
+    _, ref = comparison.comparison_table(jobs, reference="none")
+    assert ref.job is None and ref.source == "--reference"

@@ -81,6 +81,9 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert report.main([str(tmp_path), "--reference", "b"]) == 0
     table = pd.read_csv(tmp_path / "comparison.csv")
     assert (table["reference"] == "b").all() and row(table, 0, "lor_to_offer")["diff_mean"] == pytest.approx(10)
+    assert "paired changes are against 'b' (job 1; chosen by --reference)" in capsys.readouterr().out
+    assert report.main([str(tmp_path)]) == 0  # the console always names the reference, even the default one
+    assert "paired changes are against 'none' (job 0; chosen by default)" in capsys.readouterr().out
 
 
 def test_report_failure_is_recorded_in_report_json(tmp_path, monkeypatch):
@@ -109,7 +112,8 @@ def test_callback_has_hydras_interface_and_never_raises(tmp_path, capsys):
     cb.on_multirun_end(config=OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path / "gone")}}}))
     cb.on_multirun_end(config=OmegaConf.create({}))
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 3 and sum("warning" in line for line in err) == 2
+    assert len(err) == 4 and sum("warning" in line for line in err) == 2
+    assert err[1].startswith("paired changes are against 'none' (job 0")  # the console names the reference
 
 
 # --------------------------------------------------------------------------- end to end (real runs)
