@@ -35,6 +35,7 @@ from sim.analysis.comparison import (
     sensitivity_prcc,
 )
 from sim.output.multirun import (
+    PLAN_FILE,
     ReportError,
     missing_job,
     planned_block_jobs,
@@ -102,11 +103,21 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
     """Write comparison.csv, figures, report.html and report.json into ``multirun_dir``.
 
     Returns the report.json record.  ReportError if the directory holds no jobs; any other
-    error is recorded in report.json (status "failed") and raised.
+    error is recorded in report.json (status "failed") and raised.  An earlier report.json never outlives a
+    report that fails: it is replaced by this one's record, whatever stops it.
     """
     start = time.time()
     multirun_dir = Path(multirun_dir)
-    jobs = read_jobs(multirun_dir)
+    try:
+        jobs = read_jobs(multirun_dir)
+    except ReportError as e:
+        if (multirun_dir / "report.json").is_file():  # a folder that held a report: say that this one failed
+            write_json(multirun_dir / "report.json", {"status": "failed", "error": str(e),
+                                                      "multirun_dir": str(multirun_dir), "files": ["report.json"]})
+        raise
+    if (multirun_dir / "report.json").is_file():  # until this report is done, no earlier one claims success
+        write_json(multirun_dir / "report.json", {"status": "running", "error": None,
+                                                  "multirun_dir": str(multirun_dir), "files": []})
     plan = read_plan(multirun_dir)  # a precision study: its jobs are blocks of replications of its scenarios
     planned = planned_block_jobs(plan) if plan is not None else planned_jobs(multirun_dir)
     stale = [j["job"] for j in jobs if planned is not None and j["job"] >= len(planned)]
@@ -124,6 +135,9 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
                  "missing": len(missing),
                  "failed_jobs": [{"job": j["job"], "error": j.get("error")} for j in jobs if j not in ok]},
         "reference": None, "files": [], "stale_jobs_left_out": stale, "precision": None,
+        # what was there but could not be used, said rather than trusted (damaged job records are failed jobs)
+        "unreadable": ([f"{PLAN_FILE}: damaged or not this sweep's plan; jobs reported one by one, not merged"]
+                       if plan is None and (multirun_dir / PLAN_FILE).is_file() else []),
     }
     try:
         table, ref = comparison_table(jobs, reference)
@@ -243,6 +257,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if record.get("precision"):
         print(precision_line(record["precision"]))
     print(reference_line(record))
+    for item in record.get("unreadable") or []:
+        print(f"not read: {item}")
     for f in record["files"]:
         print(args.multirun_dir / f)
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -252,3 +253,29 @@ def test_the_precision_line_shows_enough_digits_to_see_a_missed_target_below_a_d
     assert "met by 0 of 1" in line and "widest ±0.334 d" in line
     p["target"]["half_width"], p["widest_half_width"] = 10.0, 5.84
     assert "widest ±5.8 d" in precision_line(p)
+
+
+def test_an_earlier_report_json_never_outlives_a_failed_report(tmp_path, monkeypatch):
+    write_run(tmp_path / "0", fake_summary("none", [100.0, 110.0]))
+    assert report.make_report(tmp_path)["status"] == "complete"
+    # the comparison itself breaks: report.json says failed, not the earlier "complete"
+    monkeypatch.setattr(report, "comparison_table", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        report.make_report(tmp_path)
+    assert json.loads((tmp_path / "report.json").read_text())["status"] == "failed"
+    monkeypatch.undo()
+    assert report.make_report(tmp_path)["status"] == "complete"
+    # the job folders are gone: exit 2, and report.json says why instead of claiming the last success
+    shutil.rmtree(tmp_path / "0")
+    assert report.main([str(tmp_path)]) == 2
+    rec = json.loads((tmp_path / "report.json").read_text())
+    assert rec["status"] == "failed" and "no job folders" in rec["error"]
+
+
+def test_a_damaged_precision_plan_is_recorded_not_trusted(tmp_path, capsys):
+    write_run(tmp_path / "0", fake_summary("none", [100.0, 110.0]))
+    (tmp_path / "precision_plan.json").write_text("{not json")
+    rec = report.make_report(tmp_path)
+    assert rec["status"] == "complete" and rec["precision"] is None
+    assert rec["unreadable"] and rec["unreadable"][0].startswith("precision_plan.json: damaged")
+    assert report.main([str(tmp_path)]) == 0 and "not read: precision_plan.json" in capsys.readouterr().out
