@@ -21,7 +21,7 @@ from sim.engine.rng import BLOCK, DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
 from sim.model.document_plan import plan_documents
 from sim.model.entities import ATTR_SLOTS, Case, CaseFactory, Document
-from sim.model.observers import HOOKS, hooks
+from sim.model.observers import HOOKS, fan_out, hooks
 from sim.model.offices import DESK_BANK, Office, build_office, desk_arcs
 from sim.model.params import Params
 from sim.model.process import BANKS
@@ -40,8 +40,9 @@ class FmsModel(Engine):
                  observers: Iterable[object] = ()) -> None:
         """``params`` with reform levers already applied (``sim.model.reform.apply``), the policy switches, and
         the observers that keep what the run reports (``sim.model.observers``: hooks ``attach``, ``admitted``,
-        ``document``, ``add``).  Without an observer that takes them, visit records go to ``self.visits``;
-        ``self.live`` holds the cases still open; a done case is handed to each ``add`` hook and dropped."""
+        ``document``, ``add``, ``visit``).  Without an observer with a ``visit`` hook, visit records go to
+        ``self.visits``; ``self.live`` holds the cases still open; a done case is handed to each ``add`` hook and
+        dropped."""
         super().__init__()
         self.params = params
         self.policy = policy
@@ -91,6 +92,9 @@ class FmsModel(Engine):
         self.on_admitted, self.on_document, self.on_done = (hooks(self.observers, h) for h in HOOKS)
         for attach in hooks(self.observers, "attach"):
             attach(self)
+        on_visit = hooks(self.observers, "visit")
+        if on_visit:  # the records go to the observers only (no list grows with the run)
+            self.record = fan_out(on_visit)
 
     # ------------------------------------------------------------ building blocks for stages
     def all_pools(self) -> dict[str, Office]:

@@ -4,8 +4,9 @@ A model keeps only what it needs to go on: its open cases and their documents.  
 kept by the observers it was given (``FmsModel(..., observers=[...])``), so what is kept, and how much memory
 that takes, is chosen by the caller, not by flags inside the model.  Each hook is optional:
 
-* ``attach(model)``: once, when the model is built; an observer that takes the visit records sets
-  ``model.record`` (the model's own ``visits`` list then stays empty);
+* ``attach(model)``: once, when the model is built;
+* ``visit(record)``: a stage visit ended (``sim.engine.core.Visit``); when any observer has this hook, the visit
+  records go only to the observers (the model's own ``visits`` list then stays empty);
 * ``admitted(case)``: a case's LOR was received (at ``case.lor_received``);
 * ``document(doc)``: an amendment or modification arrived;
 * ``add(case, documents)``: a case is done (closed or withdrawn), or still open when ``close_books`` hands
@@ -30,9 +31,19 @@ class Observed(Protocol):
 
     warmup: float
     horizon: float
-    record: Callable[[Visit], None]
 
-HOOKS = ("admitted", "document", "add")
+
+def fan_out(hooks: tuple[Callable[[Visit], None], ...]) -> Callable[[Visit], None]:
+    """One callable that hands a visit record to each of ``hooks`` (the hook itself when there is one)."""
+    if len(hooks) == 1:
+        return hooks[0]
+
+    def each(v: Visit) -> None:
+        for hook in hooks:
+            hook(v)
+    return each
+
+HOOKS = ("admitted", "document", "add")  # and "visit", "attach" (see FmsModel)
 
 
 def hooks(observers: Iterable[object], name: str) -> tuple[Callable[..., Any], ...]:
@@ -70,7 +81,9 @@ class CohortVisits(VisitTotals):
 
     def attach(self, model: Observed) -> None:
         self.window = (model.warmup, model.horizon)
-        model.record = self.append
+
+    def visit(self, v: Visit) -> None:
+        self.append(v)
 
     def admitted(self, case: Case) -> None:
         start, end = self.window

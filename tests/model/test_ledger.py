@@ -169,3 +169,19 @@ def test_the_model_changes_nothing_outside_itself(long_drain):
     before = (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled())
     _run(long_drain, True, years_of(2))
     assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+
+
+def test_every_observer_with_a_visit_hook_gets_every_visit(long_drain):
+    """Two observers that take the visit records (the run's own sums and a user's counter) both get all of them:
+    neither replaces the other, and the model keeps no list of its own."""
+
+    class Count:
+        n = 0
+
+        def visit(self, v) -> None:
+            self.n += 1
+
+    counter = Count()
+    m, _ = _run(long_drain, True, years_of(2), counter)
+    [totals] = [o for o in m.observers if isinstance(o, CohortVisits)]
+    assert counter.n == totals.count > 1000 and m.visits == []
