@@ -34,7 +34,7 @@ from sim.model import reform
 from sim.model.checks import validate_params
 from sim.model.fms_model import POOL_SAMPLE_COLUMNS, FmsModel
 from sim.model.ledger import CASE_COLUMNS, DOCUMENT_COLUMNS, Ledger
-from sim.model.observers import CohortVisits
+from sim.model.observers import CohortVisits, Visits
 from sim.model.params import Params
 
 
@@ -79,8 +79,8 @@ def _documents_frame(columns: dict[str, np.ndarray], r: int) -> pd.DataFrame:
     return df
 
 
-def _visits_frame(model: FmsModel, r: int) -> pd.DataFrame:
-    df = pd.DataFrame(model.visits, columns=list(VISIT_COLUMNS))
+def _visits_frame(visits: list, r: int) -> pd.DataFrame:
+    df = pd.DataFrame(visits, columns=list(VISIT_COLUMNS))
     df.insert(0, "replication", np.int64(r))
     df = df.astype({"case_id": "int64"})
     return df.sort_values(["replication", "case_id", "arrived", "started", "finished", "stage"], kind="stable")\
@@ -131,7 +131,8 @@ def _simulate(params: Params, replication: int, extra: tuple[object, ...] = ()) 
     # the horizon
     ledger = Ledger() if rows else None
     totals = None if full else CohortVisits()
-    observers = [o for o in (totals, counted, ledger) if o is not None]
+    records = Visits() if full else None  # a list of its own: a caller's visit observer must not empty it
+    observers = [o for o in (totals, records, counted, ledger) if o is not None]
     model = FmsModel(scenario, RandomStreams(params.seed, replication), policy, observers=[*observers, *extra]).run()
     model.close_books()
     pools = pd.DataFrame(model.samples, columns=list(POOL_SAMPLE_COLUMNS))
@@ -146,9 +147,9 @@ def _simulate(params: Params, replication: int, extra: tuple[object, ...] = ()) 
         documents = _documents_frame(document_columns, replication)
         del document_columns
     if totals is None:
-        assert cases is not None
-        visits = _visits_frame(model, replication)
-        by_stage, flow, events = stage_totals(cases, visits), stage_flow(visits), len(model.visits)
+        assert cases is not None and records is not None
+        visits = _visits_frame(records.records, replication)
+        by_stage, flow, events = stage_totals(cases, visits), stage_flow(visits), len(records.records)
     else:
         visits = None
         by_stage = stage_totals_from(totals.totals, len(totals.cohort), replication)

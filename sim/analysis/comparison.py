@@ -274,7 +274,11 @@ def comparison_table(jobs: Sequence[Mapping], reference: Optional[str] = None) -
     ref = resolve_reference(jobs, reference)
     table = metric_rows(jobs)
     table["reference"] = ref.label
-    table["reference_job"] = pd.NA if ref.job is None else ref.job
+    # the job each row is paired with: the reference run with the row's own seed (the first reference job if
+    # the summaries name no seeds)
+    seeds = table["seed"].map(lambda x: int(x) if x == x and x is not None else -1)
+    table["reference_job"] = pd.NA if ref.job is None else (
+        seeds.map(ref.by_seed).astype("Int64") if ref.by_seed else ref.job)
     diff_cols = ["diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n", "diff_pct"]
     if ref.job is not None and len(table):
         diffs = paired_differences(replication_rows(jobs), ref.job, ref.by_seed)

@@ -118,15 +118,22 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
     if (multirun_dir / "report.json").is_file():  # until this report is done, no earlier one claims success
         write_json(multirun_dir / "report.json", {"status": "running", "error": None,
                                                   "multirun_dir": str(multirun_dir), "files": []})
-    plan = read_plan(multirun_dir)  # a precision study: its jobs are blocks of replications of its scenarios
-    planned = planned_block_jobs(plan) if plan is not None else planned_jobs(multirun_dir)
-    stale = [j["job"] for j in jobs if planned is not None and j["job"] >= len(planned)]
-    if planned is not None:  # jobs the sweep lists but never ran; folders of an earlier, longer sweep left out
-        present = {j["job"] for j in jobs}
-        jobs = [j for j in jobs if j["job"] < len(planned)]
-        jobs += [missing_job(multirun_dir, n, job) for n, job in enumerate(planned) if n not in present]
-    if plan is not None:
-        jobs = scenario_records(multirun_dir, jobs, plan)
+    try:  # a plan that parses but does not fit: the report fails, and report.json says so
+        plan = read_plan(multirun_dir)  # a precision study: its jobs are blocks of replications of its scenarios
+        planned = planned_block_jobs(plan) if plan is not None else planned_jobs(multirun_dir)
+        stale = [j["job"] for j in jobs if planned is not None and j["job"] >= len(planned)]
+        if planned is not None:  # jobs the sweep lists but never ran; folders of an earlier, longer sweep left out
+            present = {j["job"] for j in jobs}
+            jobs = [j for j in jobs if j["job"] < len(planned)]
+            jobs += [missing_job(multirun_dir, n, job) for n, job in enumerate(planned) if n not in present]
+        if plan is not None:
+            jobs = scenario_records(multirun_dir, jobs, plan)
+    except Exception as e:
+        write_json(multirun_dir / "report.json", {
+            "status": "failed", "error": "".join(traceback.format_exception_only(type(e), e)).strip(),
+            "multirun_dir": str(multirun_dir), "files": ["report.json"],
+            "unreadable": [f"{PLAN_FILE} or multirun.yaml: does not fit this folder's jobs"]})
+        raise
     ok = complete_jobs(jobs)
     missing = [j for j in jobs if j["status"] == "missing"]
     record: dict[str, Any] = {
@@ -141,7 +148,8 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
     }
     try:
         table, ref = comparison_table(jobs, reference)
-        record["reference"] = {"label": ref.label, "job": ref.job, "source": ref.source, "note": ref.note}
+        record["reference"] = {"label": ref.label, "job": ref.job, "source": ref.source, "note": ref.note,
+                               "by_seed": {str(k): v for k, v in sorted(ref.by_seed.items())}}
         if plan is not None:
             record["precision"] = precision_reached(plan, table, ref.job)
         write_text(multirun_dir / "comparison.csv", table.to_csv(index=False))
@@ -230,7 +238,10 @@ def reference_line(record: dict) -> str:
     if ref.get("job") is None:
         line = f"no paired changes: no reference (asked for '{ref.get('label')}')"
     else:
-        line = f"paired changes are against '{ref.get('label')}' (job {ref['job']}; chosen by {ref.get('source')})"
+        seeds = ref.get("by_seed") or {}
+        jobs = (", ".join(f"job {j} for seed {k}" for k, j in sorted(seeds.items())) if len(seeds) > 1
+                else f"job {ref['job']}")
+        line = f"paired changes are against '{ref.get('label')}' ({jobs}; chosen by {ref.get('source')})"
     return line + (f"; note: {ref['note']}" if ref.get("note") else "")
 
 

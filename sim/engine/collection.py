@@ -24,11 +24,16 @@ GEN0 = 50_000  # net container allocations between young collections (Python's d
 def rare_collections(gen0: int = GEN0) -> Iterator[None]:
     """Inside: the objects that exist now are left out of collections, and young collections are rare."""
     before = gc.get_threshold()
-    gc.collect()  # first the garbage of an earlier run (a finished model is full of cycles): frozen, it would stay
-    gc.freeze()
+    # a caller's own frozen objects stay frozen: unfreezing on the way out would thaw them too, so then nothing
+    # more is frozen here (only the thresholds change)
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.collect()  # first the garbage of an earlier run (a finished model is full of cycles): frozen, it'd stay
+        gc.freeze()
     gc.set_threshold(gen0, *before[1:])
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()

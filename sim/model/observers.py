@@ -12,7 +12,8 @@ that takes, is chosen by the caller, not by flags inside the model.  Each hook i
 * ``add(case, documents)``: a case is done (closed or withdrawn), or still open when ``close_books`` hands
   over the open ones after a run.  Nothing changes a done case later.
 
-Here: :class:`Kept` (every case and document as objects, for tests and small studies), :class:`CohortVisits`
+Here: :class:`Kept` (every case and document as objects, for tests and small studies), :class:`Visits` (every
+visit record), :class:`CohortVisits`
 (visit sums of cohort cases instead of one record per visit), and the :class:`~sim.model.ledger.Ledger` (done
 cases as columns) and a summary's tally (``sim.analysis.tally.CaseTally``), which need only ``add``.
 """
@@ -73,6 +74,16 @@ class Kept:
         for case in self.cases:
             out.add(case, docs.get(case.id, ()))
         return out
+
+
+class Visits:
+    """Every visit record, in the order the visits ended (what ``run.records=full`` writes)."""
+
+    def __init__(self) -> None:
+        self.records: list[Visit] = []
+
+    def visit(self, v: Visit) -> None:
+        self.records.append(v)
 
 
 class CohortVisits(VisitTotals):

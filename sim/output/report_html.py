@@ -92,7 +92,7 @@ def _results_table(table: pd.DataFrame, ref: Reference) -> str:
         unit = " d" if METRIC_UNITS.get(r.metric) == "days" else ""
         d = digits_for(r.mean)
         mean = f"{number(r.mean, d)}{unit}{interval(r.ci_low, r.ci_high)}"
-        if ref.job is not None and int(r.job) == ref.job:
+        if ref.job is not None and int(r.job) in (set(ref.by_seed.values()) or {ref.job}):
             change = "reference"
         elif math.isnan(r.diff_mean):
             change = "–"
@@ -104,7 +104,7 @@ def _results_table(table: pd.DataFrame, ref: Reference) -> str:
         cens = "–" if math.isnan(cs) else f"{100 * cs:.1f}%"
         if not math.isnan(cs) and cs > CENSORED_WARN:
             cens = f"<span class='warn'>{cens} (!)</span>"
-        cls = " class='ref'" if ref.job is not None and int(r.job) == ref.job else ""
+        cls = " class='ref'" if ref.job is not None and int(r.job) in (set(ref.by_seed.values()) or {ref.job}) else ""
         body.append(f"<tr{cls}><td>{html.escape(str(r.label))}</td><td>{METRIC_TITLES.get(r.metric, r.metric)}</td>"
                     f"<td class='num'>{mean}</td><td class='num'>{change}</td><td class='num'>{cens}</td></tr>")
     return f"<table>{head}{''.join(body)}</table>"
@@ -191,13 +191,11 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
                  f"<span class='small'>Folder: <code>{html.escape(str(multirun_dir))}</code></span></p>")
     if ref.note:
         parts.append(f"<p class='note'>Note: {html.escape(ref.note)}.</p>")
-    seeds = table.loc[table["status"] == "complete"].drop_duplicates("job")
-    if ref.job is not None and seeds["seed"].nunique() > 1:
-        ref_seed = seeds.loc[seeds["job"] == ref.job, "seed"].iloc[0]
-        other = seeds.loc[seeds["seed"] != ref_seed, "label"].tolist()
-        parts.append("<p class='note'>Note: " + html.escape(", ".join(map(str, other))) +
-                     " used a different seed from the reference: their changes are still paired by replication, "
-                     "but without common random numbers, so their intervals are wider.</p>")
+    if ref.job is not None and len(ref.by_seed) > 1:  # a sweep over seeds: one reference job per seed
+        per_seed = ", ".join(f"seed {seed}: job {job}" for seed, job in sorted(ref.by_seed.items()))
+        parts.append("<p class='note'>Note: the jobs ran with several seeds; each is paired with the reference "
+                     f"run with its own seed ({html.escape(per_seed)}), so every change has common random "
+                     "numbers.</p>")
     parts.append("<h2>Settings</h2><table>" + "".join(
         f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in settings_rows(jobs, labels)) + "</table>")
     parts.append("<h2>Results</h2><p class='small'>Lead times are for the cohort of LORs received between the "

@@ -131,6 +131,7 @@ def test_pairs_need_the_same_seed_as_well_as_the_same_replication():
     assert row(table, 3, "lor_to_offer")["diff_mean"] == pytest.approx(-8.0)   # against job 1 (seed 2), not -63
     assert math.isnan(row(table, 4, "lor_to_offer")["diff_mean"])             # seed 3: no reference ran it
     assert "job(s) 4" in ref.note and "same seed" in ref.note
+    assert [row(table, j, "lor_to_offer")["reference_job"] for j in (1, 2, 3)] == [1, 0, 1]  # its own seed's
     # one reference seed, a job with another: never paired across seeds
     table, ref = comparison.comparison_table([jobs[0], jobs[3]])
     assert math.isnan(row(table, 3, "lor_to_offer")["diff_mean"]) and "job(s) 3" in ref.note

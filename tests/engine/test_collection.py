@@ -60,3 +60,15 @@ def test_consecutive_runs_in_one_process_do_not_keep_the_earlier_model():
     del first
     second = run(1)
     assert gone() is None and second.open_cases > 0
+
+
+def test_a_callers_frozen_objects_stay_frozen():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with rare_collections():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

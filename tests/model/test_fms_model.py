@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from helpers import make_case, model, start, timeline
@@ -97,3 +98,19 @@ def test_draws_of_cases_that_are_done_are_freed_and_results_do_not_change(monkey
     kept, rows_kept = run()
     assert kept.case_banks[0].blocks_held == blocks
     assert rows == rows_kept
+
+
+def test_a_callers_observers_change_no_result_whatever_the_records(compose):
+    """Extra observers, even ones that take the visit records, leave every table of a replication as it was."""
+    from sim.model.observers import CohortVisits, Kept, Visits
+
+    for records in ("full", "cases"):
+        p = compose("debug=tiny", "run.horizon_years=0.6", "run.warmup_years=0.1", "run.drain_years=0.5",
+                    f"run.records={records}")
+        plain, watched = simulate(p, 0), simulate(p, 0, observers=[CohortVisits(), Visits(), Kept()])
+        assert watched.events == plain.events > 1000
+        for attr in ("cases", "documents", "visits", "stage_totals", "stage_flow", "pools"):
+            a, b = getattr(plain, attr), getattr(watched, attr)
+            assert (a is None) == (b is None), attr
+            if a is not None:
+                pd.testing.assert_frame_equal(a, b, check_exact=True, obj=attr)

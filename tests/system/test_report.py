@@ -279,3 +279,15 @@ def test_a_damaged_precision_plan_is_recorded_not_trusted(tmp_path, capsys):
     assert rec["status"] == "complete" and rec["precision"] is None
     assert rec["unreadable"] and rec["unreadable"][0].startswith("precision_plan.json: damaged")
     assert report.main([str(tmp_path)]) == 0 and "not read: precision_plan.json" in capsys.readouterr().out
+
+
+def test_a_plan_that_parses_but_does_not_fit_fails_the_report_and_says_so(tmp_path):
+    from sim.output.multirun import SWEEPER
+
+    write_run(tmp_path / "0", fake_summary("none", [100.0, 110.0]))
+    assert report.make_report(tmp_path)["status"] == "complete"
+    (tmp_path / "precision_plan.json").write_text(json.dumps({"sweeper": SWEEPER, "scenarios": [5]}))
+    with pytest.raises(Exception):
+        report.make_report(tmp_path)
+    rec = json.loads((tmp_path / "report.json").read_text())
+    assert rec["status"] == "failed" and rec["error"] and "precision_plan.json" in rec["unreadable"][0]
