@@ -37,8 +37,11 @@ def test_reference_that_failed_is_reported(tmp_path):
     jobs = [job(0, error="boom"), job(1, fake_summary("b", [105.0, 112.0]))]
     jobs[0]["scenario"] = "none"
     table, ref = comparison.comparison_table(jobs)
-    assert ref.job is None and "job 0 has it but failed" in ref.note
-    assert table["diff_mean"].isna().all()
+    # the failed reference is named, and the first complete job stands in for it (issue 21)
+    assert (ref.job, ref.source) == (1, "first job") and "job 0 has it but failed" in ref.note
+    assert "measured against the first job, 'b' (job 1)" in ref.note
+    assert (table.loc[table["job"] == 1, "diff_mean"] == 0).all()  # the stand-in, against itself
+    assert table.loc[table["job"] == 0, "diff_mean"].isna().all()  # the failed job has no change
 
 
 def test_read_job_classifies_every_kind_of_failure(tmp_path):
