@@ -29,6 +29,7 @@ from sim.model.params import (
 from sim.model.reform import ReformConflict, combine
 from sim.model.rules import (
     SHARE_TOL,
+    WEIGHT_MAX,
     _dists,
     _flag,
     _keys,
@@ -54,8 +55,8 @@ def _validate_demand(d: DemandParams, out: list[str]) -> None:
     _flag(out, d.growth_per_year <= -1, f"demand.growth_per_year={d.growth_per_year} must be > -1")
     if len(d.seasonal) != 12:
         out.append(f"demand.seasonal has {len(d.seasonal)} entries; allowed: exactly 12 (one per month)")
-    elif min(d.seasonal) < 0 or not any(s > 0 for s in d.seasonal):
-        out.append(f"demand.seasonal={list(d.seasonal)} must be >= 0 with a positive sum")
+    elif max(d.seasonal) > WEIGHT_MAX or min(d.seasonal) < 0 or not any(s > 0 for s in d.seasonal):
+        out.append(f"demand.seasonal={list(d.seasonal)}; allowed: weights 0 to {WEIGHT_MAX:g} with a positive sum")
     _flag(out, d.envelope < 1, f"demand.envelope={d.envelope} must be >= 1")
     _prob(out, "demand.urgent_share", d.urgent_share)
     _flag(out, not d.partners, "demand.partners is empty; allowed: a list of {name, group, weight}")
@@ -74,7 +75,8 @@ def _validate_demand(d: DemandParams, out: list[str]) -> None:
             _shares(out, f"{k}.acquisition", [m.acquisition[a] for a in ACQUISITION_TYPES])
     _unique(out, "demand.platforms", [pf.name for pf in d.platforms])
     for i, pf in enumerate(d.platforms):
-        _nonneg(out, f"demand.platforms[{i}].weight", pf.weight)
+        _flag(out, not 0 <= pf.weight <= WEIGHT_MAX,
+              f"demand.platforms[{i}].weight={pf.weight}; allowed: 0 to {WEIGHT_MAX:g}")
         out.extend(dist_problems(pf.quantity, f"demand.platforms[{i}].quantity"))
     needs_platform = any(m.p_major_platform > 0 for m in d.groups.values())
     if needs_platform and not any(pf.weight > 0 for pf in d.platforms):
@@ -104,11 +106,9 @@ def _validate_process(p: ProcessParams, out: list[str]) -> None:
     _flag(out, not 0 <= o.p_expire < 1, f"{k}.offer_acceptance.p_expire={o.p_expire}; {LOOP}")
     for name in ("p_restate", "p_withdraw", "restate_share"):
         _prob(out, f"{k}.offer_acceptance.{name}", getattr(o, name))
-    if abs(o.p_restate + o.p_withdraw - 1) > SHARE_TOL:
-        out.append(
-            f"{k}.offer_acceptance.p_restate + p_withdraw = {o.p_restate + o.p_withdraw:.6g}; "
-            "an expired offer is either restated or withdrawn, so they must sum to 1"
-        )
+    _flag(out, abs(o.p_restate + o.p_withdraw - 1) > SHARE_TOL,
+          f"{k}.offer_acceptance.p_restate + p_withdraw = {o.p_restate + o.p_withdraw:.6g}; "
+          "an expired offer is either restated or withdrawn, so they must sum to 1")
     for stage in ("implementation", "delivery", "closure"):
         out.extend(dist_problems(getattr(p, stage).work, f"{k}.{stage}.work"))
     ct = p.contracting
@@ -264,8 +264,8 @@ def _validate_dynamics(params: Params, out: list[str]) -> None:
         elif f <= 0:
             out.append(f"staffing.scale.{name}={f}; allowed: > 0")
     _flag(out, s.plan_step_days <= 0, f"staffing.plan_step_days={s.plan_step_days}; allowed: > 0")
-    _flag(out, not s.priority_attention > 0,
-          f"staffing.priority_attention={s.priority_attention}; allowed: a weight > 0")
+    _flag(out, not 1e-6 <= s.priority_attention <= 1e6,  # further apart, the shared clock cannot progress
+          f"staffing.priority_attention={s.priority_attention}; allowed: a weight from 1e-06 to 1e+06")
     for name, plan in s.plans.items():
         k = f"staffing.plans.{name}"
         _flag(out, name not in POOLS, f"{k}: no such pool; allowed: {', '.join(POOLS)}")

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from sim.engine.distributions import KINDS, Dist
-from sim.engine.portable_math import plain_sum
+from sim.engine.portable_math import exp, plain_sum
 from sim.model.params import PARTNER_GROUPS, Partner
 
 SHARE_TOL = 1e-6
+WEIGHT_MAX = 1e12  # relative weights: far above any useful ratio, far below where their sum overflows
+DIST_MAX = 1e9  # days, $M or units: a distribution's bounds and mean (1e9 days is 2.7 million years)
+SIGMA_MAX = 5.0  # a lognormal's sigma: at 5 the mean is already 268,000 times the median
 
 
 def _flag(out: list[str], bad: bool, message: str) -> None:
@@ -25,7 +28,7 @@ def dist_problems(d: Dist, key: str) -> list[str]:
     _flag(out, d.kind == "fixed" and d.value < 0, f"{key}.value={d.value} must be >= 0")
     if d.kind == "lognormal":
         _flag(out, d.median <= 0, f"{key}.median={d.median} must be > 0 for a lognormal")
-        _flag(out, d.sigma < 0, f"{key}.sigma={d.sigma} must be >= 0")
+        _flag(out, not 0 <= d.sigma <= SIGMA_MAX, f"{key}.sigma={d.sigma}; allowed: 0 to {SIGMA_MAX:g}")
     if d.kind in ("triangular", "uniform"):
         _flag(out, d.low < 0, f"{key}.low={d.low} must be >= 0")
         _flag(out, d.high < d.low, f"{key}.high={d.high} must be >= low ({d.low})")
@@ -33,6 +36,11 @@ def dist_problems(d: Dist, key: str) -> list[str]:
         out.append(f"{key}.mode={d.mode} must lie between low ({d.low}) and high ({d.high})")
     _flag(out, d.kind == "exponential" and d.mean <= 0, f"{key}.mean={d.mean} must be > 0 for an exponential")
     _flag(out, d.cap is not None and d.cap < 0, f"{key}.cap={d.cap} must be >= 0 or null")
+    if not out:  # derived: the mean (or the cap that bounds every draw) must stay far from overflow
+        mean = d.median * exp(d.sigma * d.sigma / 2) if d.kind == "lognormal" else d.expected()
+        bound = mean if d.cap is None else min(mean, d.cap)
+        _flag(out, not bound <= DIST_MAX,
+              f"{key} has mean {mean:.3g}; allowed: a mean (or a cap) of at most {DIST_MAX:g}")
     return out
 
 
@@ -76,5 +84,5 @@ def _partners(out: list[str], key: str, partners: Sequence[Partner]) -> None:
         k = f"{key}[{i}]"
         _flag(out, not p.name, f"{k}.name is empty")
         _flag(out, p.group not in PARTNER_GROUPS, f"{k}.group={p.group!r}; allowed: {', '.join(PARTNER_GROUPS)}")
-        _nonneg(out, f"{k}.weight", p.weight)
+        _flag(out, not 0 <= p.weight <= WEIGHT_MAX, f"{k}.weight={p.weight}; allowed: 0 to {WEIGHT_MAX:g}")
     _unique(out, key, [p.name for p in partners])

@@ -31,10 +31,22 @@ FIX = fixed(12.5)
     (Dist(kind="exponential", mean=-5.0), ["mean"]),
     (Dist(kind="fixed", value=1.0, cap=-1.0), ["cap"]),
     (Dist(kind="gamma", value=-1.0), ["kind"]),  # unknown kind: only the kind is reported
+    (Dist(kind="lognormal", median=40.0, sigma=60.0), ["sigma"]),  # draws up to e^500 days (issue 21)
+    (Dist(kind="lognormal", median=1e8, sigma=5), [" has mean 2.68e+13; allowed: a mean (or a cap) of at most 1e+09"]),
+    (Dist(kind="exponential", mean=1e300), [" has mean 1e+300; allowed: a mean (or a cap) of at most 1e+09"]),
+    (Dist(kind="uniform", low=0.0, high=1e300), [" has mean 5e+299; allowed: a mean (or a cap) of at most 1e+09"]),
 ])
 def test_problems_name_each_invalid_key(dist, fields):
     msgs = dist_problems(dist, "process.stage.work")
-    assert [m.split("=", 1)[0] for m in msgs] == [f"process.stage.work.{f}" for f in fields]
+    derived = " has mean"  # a rule on a derived quantity names the distribution, then the whole message
+    assert [m.split("=", 1)[0] for m in msgs] == [
+        f"process.stage.work{f}" if f.startswith(derived) else f"process.stage.work.{f}" for f in fields]
+
+
+def test_a_cap_bounds_the_draws_so_a_wide_distribution_with_a_cap_is_allowed():
+    assert dist_problems(Dist(kind="lognormal", median=1e8, sigma=5.0, cap=1e9), "k") == []
+    assert dist_problems(Dist(kind="lognormal", median=1e8, sigma=5.0, cap=1e10), "k") == [
+        "k has mean 2.68e+13; allowed: a mean (or a cap) of at most 1e+09"]
 
 
 def test_problems_unknown_kind_lists_allowed_kinds():
@@ -108,6 +120,32 @@ def test_each_workload_rule_names_its_key(edit, key):
     edit(p)
     problems = validate_params(p)
     assert any(m.startswith(key) for m in problems), problems
+
+
+@pytest.mark.parametrize("edit, message", [
+    # a hang: an urgent case 1e300 times more urgent leaves the others a share the shared clock cannot advance
+    (lambda p: setattr(p.staffing, "priority_attention", 1e300),
+     "staffing.priority_attention=1e+300; allowed: a weight from 1e-06 to 1e+06"),
+    (lambda p: setattr(p.staffing, "priority_attention", 1e-7),
+     "staffing.priority_attention=1e-07; allowed: a weight from 1e-06 to 1e+06"),
+    # sums that overflow: two weights of 1e308 sum to inf and every partner's share becomes 0
+    (lambda p: setattr(p.demand.partners[0], "weight", 1e308), "demand.partners[0].weight=1e+308; allowed: 0 to 1e+12"),
+    (lambda p: setattr(p.demand.platforms[0], "weight", 1e13),
+     "demand.platforms[0].weight=10000000000000.0; allowed: 0 to 1e+12"),
+    (lambda p: p.demand.seasonal.__setitem__(0, 1e300), "demand.seasonal=[1e+300, "),
+])
+def test_derived_quantities_are_bounded_so_no_accepted_value_hangs_or_overflows(edit, message):
+    p = copy.deepcopy(deterministic_params())
+    edit(p)
+    problems = validate_params(p)
+    assert any(m.startswith(message) for m in problems), problems
+
+
+def test_the_widest_allowed_weights_still_validate():
+    p = copy.deepcopy(deterministic_params())
+    p.staffing.priority_attention = 1e6
+    p.demand.partners[0].weight = 1e12
+    assert validate_params(p) == []
 
 
 def test_growth_by_fiscal_year_rules():
