@@ -1,78 +1,90 @@
-"""The Hydra command line, word by word: Hydra's own flags and their values, its ``hydra.*`` overrides, the model's.
+"""The Hydra command line as Hydra reads it: its own flags, its ``hydra.*`` overrides, the model's.
 
-Hydra has no public API for this, so the flags are read from Hydra's own argument parser
-(``hydra._internal.utils.get_args_parser``), not copied: a Hydra upgrade that adds a flag is followed, and one
+Hydra has no public API for this, so the command line is read by Hydra's own argument parser
+(``hydra._internal.utils.get_args_parser``), not by a copy of its flags: abbreviations argparse accepts
+(``--multi``, ``--cf job``) mean what they mean to Hydra, a Hydra upgrade that adds a flag is followed, and one
 that changes the parser fails ``tests/system/test_sweep.py`` loudly.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import NoReturn, Optional
 
 from hydra._internal.utils import get_args_parser
 
-_PARSER = get_args_parser()
-# Hydra's own command-line flags that take a value (``--info``'s is optional: INFO_CHOICES), and its multirun flag
-FLAGS_WITH_VALUE = frozenset(o for a in _PARSER._actions if a.option_strings and a.nargs != 0 for o in a.option_strings)
-MULTIRUN_FLAGS = frozenset(next(a for a in _PARSER._actions if "--multirun" in a.option_strings).option_strings)
+# what the command line means is read by Hydra's own parser, so abbreviations (``--multi``, ``--cf``) count too;
+# these are the namespace names this module reads, pinned by tests/system/test_sweep.py
+READS = ("overrides", "run", "multirun", "cfg", "info", "shell_completion", "help", "hydra_help")
+
+
+class ArgvError(ValueError):
+    """A command line Hydra's parser refuses (its own message, without the usage text)."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """What Hydra's parser reads from a command line: the overrides (one run of words), the multirun flag, and
+    whether Hydra only prints (``--cfg``, ``--info``, ``--help``, ``-sc``, ...; abbreviations such as ``--cf``
+    included, since argparse takes them)."""
+
+    overrides: list[str]
+    multirun: bool
+    prints_only: bool
+    completion: bool = False  # -sc: its words (install=bash) are the completion plugin's, not config keys
+
+
+class _Exit(Exception):
+    pass
+
+
+def parse(argv: list[str]) -> Command:
+    """``argv`` read exactly as Hydra will read it (its own parser), or :class:`ArgvError` in one line."""
+    parser = get_args_parser()
+
+    def error(message: str) -> NoReturn:
+        raise ArgvError(message)
+
+    def stop(status: int = 0, message: Optional[str] = None) -> NoReturn:
+        raise _Exit()  # --version: Hydra prints it; nothing runs
+
+    parser.error = error  # type: ignore[method-assign]
+    parser.exit = stop  # type: ignore[method-assign]
+    parser._print_message = lambda message, file=None: None  # type: ignore[method-assign]
+    try:
+        ns = parser.parse_args(argv)
+    except _Exit:
+        return Command([], False, True)  # --version
+    modes = [flag for flag, on in (("--run", ns.run), ("--multirun", ns.multirun), ("--cfg", ns.cfg),
+                                   ("--info", ns.info), ("--shell-completion", ns.shell_completion)) if on]
+    if len(modes) > 1:  # Hydra's own rule, which it reports with a traceback
+        raise ArgvError(f"{' and '.join(modes)} together; allowed: only one of --run, --multirun, --cfg, --info "
+                        "and --shell-completion (print a sweep's config with: python -m sim --cfg job ...)")
+    prints = bool(ns.cfg or ns.info or ns.help or ns.hydra_help or ns.shell_completion)
+    return Command(list(ns.overrides), bool(ns.multirun), prints, bool(ns.shell_completion))
 
 
 def split_argv(argv: list[str]) -> tuple[list[str], bool]:
     """Overrides that concern the model (not Hydra's own flags or hydra.* keys) and the multirun flag."""
-    overrides, multirun = [], False
-    for arg in _arguments(argv):
-        if arg in MULTIRUN_FLAGS:
-            multirun = True
-        elif arg.startswith("-") or re.match(r"^[+~]*hydra[./=]", arg):
-            continue
-        else:
-            overrides.append(arg)
-    return overrides, multirun
+    command = parse(argv)
+    return [o for o in command.overrides if not re.match(r"^[+~]*hydra[./=]", o)], command.multirun
 
 
 def hydra_overrides(argv: list[str]) -> list[str]:
     """The overrides of Hydra's own config (hydra.* keys and hydra/ groups), not the values of its flags
     (``-p hydra.launcher`` names a package to print)."""
-    return [a for a in _arguments(argv) if re.match(r"^[+~]*hydra[./]", a)]
-
-
-INFO_CHOICES = frozenset(next(a for a in _PARSER._actions if "--info" in a.option_strings).choices or ())
-
-
-def _flag_values(argv: list[str]) -> set[int]:
-    """Positions in ``argv`` of the values of Hydra's flags that take one (``--info``'s is optional)."""
-    out: set[int] = set()
-    for i, arg in enumerate(argv):
-        if i in out:
-            continue
-        if arg in ("--info", "-i"):
-            if i + 1 < len(argv) and argv[i + 1] in INFO_CHOICES:
-                out.add(i + 1)
-        elif arg in FLAGS_WITH_VALUE:
-            out.add(i + 1)
-    return out
-
-
-def _arguments(argv: list[str]) -> list[str]:
-    """``argv`` without the values of Hydra's flags that take one."""
-    values = _flag_values(argv)
-    return [arg for i, arg in enumerate(argv) if i not in values]
+    return [o for o in parse(argv).overrides if re.match(r"^[+~]*hydra[./]", o)]
 
 
 def with_override(argv: list[str], key: str, line: str) -> list[str]:
     """``argv`` with ``line`` as its override of ``key`` (replacing any the user gave), placed among the other
     overrides: Hydra's parser takes overrides only as one run of words, so one after a trailing ``-m`` is refused."""
-    values = _flag_values(argv)
-    out: list[str] = []
-    last = -1
-    for i, arg in enumerate(argv):
-        if i not in values and not arg.startswith("-"):
-            if arg.lstrip("+~").split("=", 1)[0] == key:
-                continue
-            last = len(out)
-        out.append(arg)
-    return out[:last + 1] + [line] + out[last + 1:]
-
-
-# Hydra flags after which nothing runs (only printing): the output folder is neither checked nor touched
-PRINT_ONLY = {"--cfg", "-c", "--info", "-i", "--help", "-h", "--hydra-help", "--shell-completion", "-sc",
-              "--version"}
+    overrides = parse(argv).overrides
+    n = len(overrides)
+    kept = [o for o in overrides if o.lstrip("+~").split("=", 1)[0] != key]
+    for i in range(len(argv) - n + 1):  # the run of words that are the overrides (not a flag's value)
+        if argv[i:i + n] == overrides:
+            out = argv[:i] + [*kept, line] + argv[i + n:]
+            if parse(out).overrides == [*kept, line]:
+                return out
+    raise ArgvError(f"cannot place {line} among the overrides of {argv}")  # parse(argv) found them: unreachable

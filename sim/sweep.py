@@ -26,7 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ROOT, ConfigError, compose_config, one_line, to_params
-from sim.hydra_argv import PRINT_ONLY, hydra_overrides, split_argv
+from sim.hydra_argv import ArgvError, hydra_overrides, parse, split_argv
 from sim.model.params import Params
 from sim.output.folders import FolderError, OutputFolder, check_place
 from sim.output.multirun import is_precision_target
@@ -237,6 +237,12 @@ def precheck(argv: list[str]) -> Optional[Params]:
 
 def check_command(argv: list[str]) -> Checked:
     """:func:`precheck`, and the output folder the command will write (to be claimed before Hydra starts)."""
+    try:
+        command = parse(argv)
+    except ArgvError as e:
+        raise ConfigError(f"{e}; see python -m sim --help") from None
+    if command.completion or command.overrides == [] and command.prints_only:
+        return Checked(None, None)  # -sc install=bash, --version, --help: nothing to check, no folder
     overrides, multirun = split_argv(argv)
     parser = OverridesParser.create()
     for line in overrides:
@@ -268,8 +274,7 @@ def check_command(argv: list[str]) -> Checked:
     from sim.precision_study import target_of
 
     target_of(cfg.precision)  # a bad precision.* value is refused even where the basic sweeper ignores it
-    flags = {a.split("=", 1)[0] for a in argv if a.startswith("-")}  # --cfg=job is --cfg job
-    runs = not PRINT_ONLY & flags  # with --cfg and the like Hydra only prints: leave the folder alone
+    runs = not command.prints_only  # with --cfg and the like Hydra only prints: leave the folder alone
     if runs:
         check_launch(hydra_lines, multirun)
     if not multirun:

@@ -2,32 +2,71 @@
 loudly."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra._internal.utils import get_args_parser
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from sim.config import ConfigError, compose_config
-from sim.hydra_argv import FLAGS_WITH_VALUE, INFO_CHOICES, MULTIRUN_FLAGS, PRINT_ONLY, split_argv
-from sim.sweep import sweep_jobs
+from sim.hydra_argv import READS, ArgvError, Command, parse, split_argv
+from sim.sweep import precheck, sweep_jobs
 
 
-def test_hydras_flags_are_read_from_its_parser_as_hydra_1_3_has_them():
-    """The flags come from Hydra's parser (nothing copied); this pins what Hydra 1.3 has, so an upgrade that adds,
-    drops or reshapes a flag is looked at, not followed blindly."""
-    assert FLAGS_WITH_VALUE == {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
-                                "--config-dir", "-cd", "--info", "-i", "--experimental-rerun"}
-    assert MULTIRUN_FLAGS == {"-m", "--multirun"}
-    assert INFO_CHOICES == {"all", "config", "defaults", "defaults-tree", "plugins", "searchpath"}
-    info = next(a for a in get_args_parser()._actions if "--info" in a.option_strings)
-    assert info.nargs == "?"  # its value is optional: only a choice is taken as its value
+def test_hydras_parser_has_the_flags_this_tool_reads_as_hydra_1_3_has_them():
+    """The command line is read by Hydra's parser (nothing copied); this pins what Hydra 1.3 has, so an upgrade
+    that adds, drops or reshapes a flag is looked at, not followed blindly."""
     every_flag = {o for a in get_args_parser()._actions for o in a.option_strings}
-    assert PRINT_ONLY <= every_flag
+    assert every_flag == {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--resolve", "--package", "-p",
+                          "--run", "-r", "--multirun", "-m", "--shell-completion", "-sc", "--config-path", "-cp",
+                          "--config-name", "-cn", "--config-dir", "-cd", "--experimental-rerun", "--info", "-i"}
+    dests = {a.dest for a in get_args_parser()._actions}
+    assert set(READS) <= dests
+    assert get_args_parser().allow_abbrev
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--multi", "seed=1,2"], Command(["seed=1,2"], True, False)),  # an abbreviation argparse (so Hydra) accepts
+    (["--cf", "job", "seed=1"], Command(["seed=1"], False, True)),
+    (["--cfg=job", "seed=1"], Command(["seed=1"], False, True)),
+    (["--info", "defaults", "seed=1"], Command(["seed=1"], False, True)),
+    (["-sc", "install=bash"], Command(["install=bash"], False, True, True)),
+    (["--version"], Command([], False, True)),
+    (["-h"], Command([], False, True)),
+])
+def test_the_command_line_means_what_it_means_to_hydra(argv, expected):
+    assert parse(argv) == expected
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["-m", "seed=1,2", "--cfg", "job"], "--multirun and --cfg together; allowed: only one of --run, --multirun"),
+    (["--nosuch", "seed=1"], "unrecognized arguments: --nosuch"),
+    (["seed=1", "-m", "seed=2"], "unrecognized arguments: seed=2"),  # overrides are one run of words
+])
+def test_a_command_line_hydra_refuses_is_one_line_naming_the_problem(argv, message):
+    with pytest.raises(ArgvError, match=re.escape(message)):
+        parse(argv)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        precheck(argv)
+
+
+def test_abbreviated_flags_do_not_bypass_the_precheck():
+    """``--multi`` is ``--multirun`` to Hydra, so the pre-check reads it so too (a breaker's find: it was skipped)."""
+    with pytest.raises(ConfigError, match="demand.lor_per_year=-1"):
+        precheck(["--multi", "debug=tiny", "seed=1,2", "demand.lor_per_year=-1"])
+    with pytest.raises(ConfigError, match="demand.lor_per_year=-1"):
+        precheck(["--cf", "job", "debug=tiny", "demand.lor_per_year=-1"])
+
+
+def test_shell_completion_words_are_not_config_keys():
+    assert precheck(["-sc", "install=bash"]) is None
 
 
 def test_split_argv_drops_hydras_flags_and_their_values():
-    argv = ["-m", "--config-name", "config", "-c", "job", "reform=none", "hydra.verbose=true", "seed=3"]
-    assert split_argv(argv) == (["reform=none", "seed=3"], True)
+    argv = ["--config-name", "config", "-c", "job", "reform=none", "hydra.verbose=true", "seed=3"]
+    assert split_argv(argv) == (["reform=none", "seed=3"], False)
+    assert split_argv(["-m", "-cn", "config", "reform=none", "hydra.verbose=true"]) == (["reform=none"], True)
 
 
 @pytest.mark.parametrize("overrides", [
@@ -110,7 +149,8 @@ def test_the_projects_launcher_configs_compose_with_their_plugins_defaults():
     assert cluster._target_.endswith("SlurmLauncher") and cluster.partition == "cpu" and cluster.cpus_per_task == 2
 
 
-@pytest.mark.parametrize("flags", [["--cfg", "job"], ["--cfg=job"], ["--info=plugins"], ["--info"]])
+@pytest.mark.parametrize("flags", [["--cfg", "job"], ["--cfg=job"], ["--info=plugins"], ["-i", "config"],
+                                   ["--cf", "job"]])
 def test_a_command_that_only_prints_leaves_an_earlier_run_alone_even_with_overwrite(flags, tmp_path):
     """``--cfg=job`` is ``--cfg job``: Hydra only prints, so run.overwrite must not empty the folder."""
     from sim.sweep import precheck
@@ -121,11 +161,6 @@ def test_a_command_that_only_prints_leaves_an_earlier_run_alone_even_with_overwr
     (old / "summary.json").write_text("{}")
     precheck([*flags, "debug=tiny", "run.overwrite=true", f"hydra.run.dir={old}"])
     assert sorted(p.name for p in old.iterdir()) == ["manifest.json", "summary.json"]
-
-
-def test_info_takes_its_value_only_when_it_is_one_of_hydras_choices():
-    assert split_argv(["--info", "-m", "debug=tiny", "seed=1,2"]) == (["debug=tiny", "seed=1,2"], True)
-    assert split_argv(["--info", "defaults", "seed=1"]) == (["seed=1"], False)
 
 
 def test_a_launcher_a_study_file_chooses_is_checked_too(monkeypatch, tmp_path):
@@ -147,7 +182,8 @@ def test_a_launcher_a_study_file_chooses_is_checked_too(monkeypatch, tmp_path):
 @pytest.mark.parametrize("argv, expected", [
     (["seed=1", "-m"], ["seed=1", "K='X'", "-m"]),
     (["-m", "seed=1"], ["-m", "seed=1", "K='X'"]),
-    (["--cfg", "job", "seed=1", "--run"], ["--cfg", "job", "seed=1", "K='X'", "--run"]),
+    (["--cfg", "job", "seed=1", "--resolve"], ["--cfg", "job", "seed=1", "K='X'", "--resolve"]),
+    (["-p", "seed=1", "seed=1", "-m"], ["-p", "seed=1", "seed=1", "K='X'", "-m"]),  # a flag's value is no override
     (["K=old", "seed=1", "-m"], ["seed=1", "K='X'", "-m"]),
     (["-m"], ["K='X'", "-m"]),
 ])
