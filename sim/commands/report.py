@@ -246,7 +246,8 @@ def reference_line(record: dict) -> str:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python -m sim report <multirun dir> [--reference LABEL]``: 0 done, 2 bad directory, 1 error."""
+    """``python -m sim report <multirun dir> [--reference LABEL]``: 0 every job reported, 1 a job failed or never ran
+    (the report is still written) or the report broke, 2 bad directory."""
     parser = argparse.ArgumentParser(prog="python -m sim report",
                                      description="Compare the jobs of a multirun and write report.html.")
     parser.add_argument("multirun_dir", type=Path, help="a multirun directory (results/multiruns/<timestamp>)")
@@ -272,6 +273,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"not read: {item}")
     for f in record["files"]:
         print(args.multirun_dir / f)
+    if jobs["failed"] or jobs["missing"]:  # as the multirun itself exits: a study with holes is not a success
+        print(f"fms-sim report: {jobs['failed'] + jobs['missing']} of {jobs['total']} failed or never ran; see "
+              f"{args.multirun_dir / 'report.html'}", file=sys.stderr)
+        return 1
     return 0
 
 

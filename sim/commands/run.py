@@ -148,3 +148,7 @@ def main(argv: Optional[list[str]] = None) -> int:
               f"{Path(record['multirun_dir']) / 'report.html'}", file=sys.stderr)
         return 1
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -89,6 +89,9 @@ class FmsModel(Engine):
         self.arrivals_done = False
         self.finished = self.env.event()
         self.observers = tuple(observers)
+        twice = next((o for i, o in enumerate(self.observers) if any(o is p for p in self.observers[:i])), None)
+        if twice is not None:  # its hooks would run twice per event: every count it keeps doubled
+            raise ValueError(f"observers: {type(twice).__name__} object given twice; allowed: each observer once")
         self.on_admitted, self.on_document, self.on_done = (hooks(self.observers, h) for h in HOOKS)
         for attach in hooks(self.observers, "attach"):
             attach(self)

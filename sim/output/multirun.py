@@ -146,8 +146,11 @@ def read_plan(multirun_dir: Path) -> Optional[dict]:
         plan = read_json(path) if path.is_file() else None
     except (OSError, ValueError):
         return None
-    ok = isinstance(plan, dict) and plan.get("sweeper") == SWEEPER and isinstance(plan.get("scenarios"), list)
-    return plan if ok else None
+    ok = (isinstance(plan, dict) and plan.get("sweeper") == SWEEPER and isinstance(plan.get("scenarios"), list)
+          and bool(plan["scenarios"]) and all(isinstance(sc, dict) for sc in plan["scenarios"])
+          and isinstance(plan.get("target"), dict) and isinstance(plan["target"].get("half_width"), (int, float))
+          and isinstance(plan["target"].get("metrics"), list))
+    return plan if ok else None  # a plan without scenarios or target is damaged: jobs reported one by one
 
 
 def planned_block_jobs(plan: dict) -> list[list[str]]:

@@ -114,3 +114,14 @@ def test_a_callers_observers_change_no_result_whatever_the_records(compose):
             assert (a is None) == (b is None), attr
             if a is not None:
                 pd.testing.assert_frame_equal(a, b, check_exact=True, obj=attr)
+
+
+def test_the_same_observer_twice_is_refused_not_counted_twice(compose):
+    """A breaker's find: one Visits object given twice kept every record twice."""
+    from sim.model.observers import Visits
+
+    p = compose("debug=tiny", "run.horizon_years=0.2", "run.warmup_years=0.1", "run.drain_years=0.1")
+    seen = Visits()
+    with pytest.raises(ValueError, match="observers: Visits object given twice; allowed: each observer once"):
+        simulate(p, 0, observers=[seen, Visits(), seen])
+    simulate(p, 0, observers=[Visits(), Visits()])  # two of a kind are two observers: allowed

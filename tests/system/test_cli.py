@@ -80,6 +80,27 @@ def test_one_command_writes_the_run_directory(tmp_path, records, files, absent):
         assert set(cases["outcome"]) <= {"delivered", "in_progress", "withdrawn"}
 
 
+def test_help_lists_the_commands_and_subcommands_and_each_subcommand_has_its_own():
+    r = fms("--help")
+    assert r.returncode == 0 and r.stdout.startswith("fms-sim: a discrete-event simulator")
+    for line in ("python -m sim -m reform=none,more_staff", "python -m sim report <multirun dir>",
+                 "python -m sim figures <run dir>", "python -m sim validate [--out DIR]",
+                 "reform: contracting_standards"):
+        assert line in r.stdout, line
+    for sub in ("report", "figures", "validate"):
+        r = fms(sub, "--help")
+        assert r.returncode == 0 and "usage:" in r.stdout, (sub, r.stderr[-300:])
+    r = subprocess.run([sys.executable, "-m", "sim.commands.run", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0 and r.stdout == fms("--help").stdout  # the module runs the command too
+
+
+@pytest.mark.parametrize("argv", [["-m", "seed=1,2", "--cfg", "job"], ["--multirun", "--info", "plugins"]])
+def test_flags_hydra_refuses_together_are_one_line_and_exit_2(argv):
+    r = fms(*argv)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().count("\n") == 0 and "allowed: only one of --run, --multirun, --cfg" in r.stderr
+
+
 def test_console_script_routes_subcommands(tmp_path):
     code = "import sys; from sim.commands.run import main; sys.exit(main(['figures']))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

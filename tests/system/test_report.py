@@ -85,6 +85,11 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert "paired changes are against 'b' (job 1; chosen by --reference)" in capsys.readouterr().out
     assert report.main([str(tmp_path)]) == 0  # the console always names the reference, even the default one
     assert "paired changes are against 'none' (job 0; chosen by default)" in capsys.readouterr().out
+    (tmp_path / "2").mkdir()  # a failed job: the report is written, and the exit code says the study has a hole
+    (tmp_path / "2" / "manifest.json").write_text('{"status": "failed", "tool": "fms-sim", "error": "boom"}')
+    assert report.main([str(tmp_path)]) == 1
+    assert "1 of 3 failed or never ran" in capsys.readouterr().err
+    assert json.loads((tmp_path / "report.json").read_text())["status"] == "complete"
 
 
 def test_report_failure_is_recorded_in_report_json(tmp_path, monkeypatch):
@@ -141,7 +146,7 @@ def multirun(tmp_path_factory) -> Path:
     write_run(d / "2", None, status="failed", error="ValueError: staffing.pools.x: injected failure")
     done = subprocess.run([sys.executable, "-m", "sim", "report", str(d)], cwd=ROOT, env=_env(),
                           capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1 and "1 of 3 failed or never ran" in done.stderr, done.stderr  # job 2 failed
     return d
 
 
@@ -281,12 +286,31 @@ def test_a_damaged_precision_plan_is_recorded_not_trusted(tmp_path, capsys):
     assert report.main([str(tmp_path)]) == 0 and "not read: precision_plan.json" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("plan", [
+    {"scenarios": [5]},
+    {"scenarios": []},  # a breaker's find: a "complete" report of 0 scenarios, then a KeyError on the console
+    {"scenarios": [{"label": "none", "jobs": [0]}]},  # no target
+])
+def test_a_plan_without_scenarios_or_target_is_damaged_and_the_jobs_are_reported_one_by_one(tmp_path, capsys, plan):
+    from sim.output.multirun import SWEEPER
+
+    write_run(tmp_path / "0", fake_summary("none", [100.0, 110.0]))
+    (tmp_path / "precision_plan.json").write_text(json.dumps({"sweeper": SWEEPER, **plan}))
+    assert report.main([str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 job(s): 1 complete") and "not read: precision_plan.json: damaged" in out
+    rec = json.loads((tmp_path / "report.json").read_text())
+    assert rec["status"] == "complete" and rec["precision"] is None
+
+
 def test_a_plan_that_parses_but_does_not_fit_fails_the_report_and_says_so(tmp_path):
     from sim.output.multirun import SWEEPER
 
     write_run(tmp_path / "0", fake_summary("none", [100.0, 110.0]))
     assert report.make_report(tmp_path)["status"] == "complete"
-    (tmp_path / "precision_plan.json").write_text(json.dumps({"sweeper": SWEEPER, "scenarios": [5]}))
+    plan = {"sweeper": SWEEPER, "target": {"half_width": 1.0, "metrics": ["lor_to_delivery"]},
+            "scenarios": [{"label": "none", "jobs": ["not a job number"]}]}
+    (tmp_path / "precision_plan.json").write_text(json.dumps(plan))
     with pytest.raises(Exception):
         report.make_report(tmp_path)
     rec = json.loads((tmp_path / "report.json").read_text())
