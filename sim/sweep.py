@@ -28,6 +28,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.config import ROOT, ConfigError, compose_config, one_line, to_params
 from sim.hydra_argv import ArgvError, hydra_overrides, parse, split_argv
 from sim.model.params import Params
+from sim.model.reform import swept_only
 from sim.output.folders import FolderError, OutputFolder, check_place
 from sim.output.multirun import is_precision_target
 from sim.output.resume import ResumeError, completed_summary
@@ -131,9 +132,10 @@ class JobComposer:
 
 
 def scenario_labels(jobs: Sequence[Sequence[str]], composer: Optional["JobComposer"] = None) -> list[str]:
-    """Each job's scenario label, as the job itself will name it (``sim.config.scenario_label``)."""
+    """Each job's scenario label as the report shows it: as the job names it (``sim.config.scenario_label``), without
+    the overrides every job has (``sim.model.reform.swept_only``)."""
     composer = composer or JobComposer()
-    return [to_params(composer.compose(list(job)), overrides=list(job)).scenario for job in jobs]
+    return swept_only([to_params(composer.compose(list(job)), overrides=list(job)).scenario for job in jobs], jobs)
 
 
 def validate_jobs(jobs: Sequence[Sequence[str]], overrides: Sequence[str] = (),

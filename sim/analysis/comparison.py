@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.intervals import mean_ci
+from sim.analysis.labels import scenario_labels, scenario_names
 from sim.analysis.metrics import LEAD_TIMES, METRICS
 from sim.analysis.sensitivity import prcc
 
@@ -35,7 +36,6 @@ COLUMNS = ["job", "scenario", "label", "status", "error", "metric", "mean", "ci_
 NUMERIC = ["mean", "ci_low", "ci_high", "half_width", "median", "p90", "censored_share",
            "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_pct"]
 COUNTS = ["n_reps", "reference_job", "diff_n", "seed", "point"]  # whole numbers, possibly missing
-
 
 
 @dataclass(frozen=True)
@@ -60,35 +60,6 @@ def _num(x: Any) -> float:
         return math.nan if x is None else float(x)
     except (TypeError, ValueError):
         return math.nan
-
-
-def scenario_labels(jobs: Sequence[Mapping]) -> dict[int, str]:
-    """A distinct display label per job: the scenario, plus what sets it apart if it is shared.
-
-    Jobs that share a scenario label (a sweep over a parameter that the label does not name) get,
-    in brackets, their overrides that not every job with that label has, or ``(job N)`` if none;
-    sensitivity-study points get ``(point N)``.
-    """
-    scen = {j["job"]: (j.get("scenario") or "(scenario unknown)") for j in jobs}
-    groups: dict[str, list[set[str]]] = {}
-    for j in jobs:
-        groups.setdefault(scen[j["job"]], []).append(set(j.get("overrides") or []))
-    out = {}
-    for j in jobs:
-        s = scen[j["job"]]
-        if len(groups[s]) == 1:
-            out[j["job"]] = s
-            continue
-        point = ((j.get("summary") or {}).get("sensitivity") or {}).get("point")
-        if point is not None:
-            out[j["job"]] = f"{s} (point {point})"
-            continue
-        common = set.intersection(*groups[s])
-        own = [o for o in (j.get("overrides") or []) if o not in common]
-        out[j["job"]] = f"{s} [{', '.join(own)}]" if own else f"{s} (job {j['job']})"
-    # two jobs can still collide (identical overrides): fall back to the job number
-    seen = Counter(out.values())
-    return {k: (v if seen[v] == 1 else f"{v} (job {k})") for k, v in out.items()}
 
 
 def sensitivity_factors(jobs: Sequence[Mapping]) -> list[str]:
@@ -206,8 +177,8 @@ def resolve_reference(jobs: Sequence[Mapping], requested: Optional[str] = None) 
                              f"using the most common, '{label}'")
         else:
             label, source = DEFAULT_REFERENCE, "default"
-    labels = scenario_labels(jobs)
-    matches = [j["job"] for j in ok if j.get("scenario") == label] or \
+    labels, names = scenario_labels(jobs), scenario_names(jobs)
+    matches = [j["job"] for j in ok if label in (j.get("scenario"), names[j["job"]])] or \
               [j["job"] for j in ok if labels[j["job"]] == label]
     if not matches:
         failed = [j["job"] for j in jobs if j.get("scenario") == label and j.get("status") != "complete"]
@@ -218,10 +189,11 @@ def resolve_reference(jobs: Sequence[Mapping], requested: Optional[str] = None) 
             notes.append(f"no completed job has the reference scenario '{label}'{why}, so no changes "
                          "against a reference are shown")
             return Reference(label, None, source, "; ".join(notes) or None)
-        first = min(j["job"] for j in ok)
+        first = min(j["job"] for j in ok)  # and the jobs of its scenario run with other seeds, one per seed
         notes.append(f"no completed job has the reference scenario '{label}'{why}; changes are measured against "
-                     f"the first job, '{labels[first]}' (job {first})")
-        label, source, matches = labels[first], "first job", [first]
+                     f"the first job's scenario, '{names[first]}' (job {first})")
+        label, source = names[first], "first job"
+        matches = [j["job"] for j in ok if names[j["job"]] == label]
     seeds = {j["job"]: _seed(j["summary"]) for j in ok}
     by_seed: dict[int, int] = {}
     for job in matches:

@@ -96,6 +96,24 @@ def scenario_label(params: Params, extras: Sequence[str] = ()) -> str:
     return " ".join([label(params.reform), *extras])
 
 
+def swept_only(labels: Sequence[str], overrides: Sequence[Sequence[str]]) -> list[str]:
+    """The scenario labels of a sweep's jobs naming the swept keys only: an override every job has (a value set once
+    on the command line) describes them all, so it is left out of each label (``none demand.lor_per_year=900``
+    becomes ``none``, and ``none`` is found as the reference).  Fewer than two jobs: the labels as they are."""
+    if len(labels) < 2:
+        return list(labels)
+    common = set.intersection(*(set(o) for o in overrides))
+    out = []
+    for label, own in zip(labels, overrides):
+        for o in [o for o in own if o in common and "=" in o]:  # extras are joined after the reform label
+            if label.endswith(" " + o):
+                label = label[:-len(o) - 1]
+            else:
+                label = label.replace(" " + o + " ", " ", 1)
+        out.append(label)
+    return out
+
+
 def apply(params: Params) -> tuple[Params, Policy]:
     """Parameters with the combined levers (and staffing.scale) applied, and the policy switches."""
     lv = combine(params.reform)

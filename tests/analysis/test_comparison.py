@@ -117,6 +117,43 @@ def test_shared_labels_are_told_apart_and_the_first_is_the_reference():
     assert comparison.scenario_labels(points) == {0: "lhs (point 0)", 1: "lhs (point 1)"}
 
 
+def test_labels_name_the_swept_keys_only_so_none_is_found_with_a_value_set_once():
+    """``-m reform=none,more_staff demand.lor_per_year=900``: every job has the fixed value, so no label names it and
+    'none' is the reference (a breaker's find: the first job stood in, named 'none demand.lor_per_year=900')."""
+    fixed = "demand.lor_per_year=900"
+    jobs = [job(0, fake_summary(f"none {fixed}", [100.0, 110.0]), overrides=["reform=none", fixed]),
+            job(1, fake_summary(f"more_staff {fixed} x=1", [90.0, 95.0]), overrides=["reform=more_staff", fixed, "x=1"])]
+    assert comparison.scenario_labels(jobs) == {0: "none", 1: "more_staff x=1"}
+    table, ref = comparison.comparison_table(jobs)
+    assert (ref.label, ref.job, ref.source, ref.note) == ("none", 0, "default", None)
+    assert row(table, 1, "lor_to_offer")["diff_mean"] == pytest.approx(-12.5)
+    assert list(table["label"].unique()) == ["none", "more_staff x=1"]
+    assert list(table["scenario"].unique()) == [f"none {fixed}", f"more_staff {fixed} x=1"]  # the jobs' own names
+    (one,) = [job(0, fake_summary(f"none {fixed}", [1.0, 2.0]), overrides=["reform=none", fixed])]
+    assert comparison.scenario_labels([one]) == {0: f"none {fixed}"}  # one job: nothing is swept, nothing dropped
+
+
+def test_without_none_the_first_jobs_scenario_is_the_reference_for_every_seed():
+    """``-m reform=a,b seed=1,2``: the first job's scenario stands in, run with each seed, so every job pairs (a
+    breaker's find: only the first job stood in, and the jobs of seed 2 had no change)."""
+    jobs = [job(n, fake_summary(r, vals, seed=seed), overrides=[f"reform={r}", f"seed={seed}"])
+            for n, (r, seed, vals) in enumerate([("a", 1, [100.0, 110.0]), ("a", 2, [200.0, 210.0]),
+                                                 ("b", 1, [90.0, 100.0]), ("b", 2, [180.0, 200.0])])]
+    table, ref = comparison.comparison_table(jobs)
+    assert (ref.label, ref.job, ref.source, dict(ref.by_seed)) == ("a", 0, "first job", {1: 0, 2: 1})
+    assert "measured against the first job's scenario, 'a' (job 0)" in ref.note and "no reference job" not in ref.note
+    assert row(table, 2, "lor_to_offer")["diff_mean"] == pytest.approx(-10.0)
+    assert row(table, 3, "lor_to_offer")["diff_mean"] == pytest.approx(-15.0)
+
+
+def test_swept_only_drops_an_override_wherever_it_stands_in_the_label():
+    from sim.model.reform import swept_only
+
+    labels = ["none a=1 b=2 c=3", "x b=2 c=4 a=1", "mine"]  # the last: a study's own scenario name
+    overrides = [["a=1", "b=2", "c=3"], ["b=2", "c=4", "a=1"], ["a=1", "b=2"]]
+    assert swept_only(labels, overrides) == ["none c=3", "x c=4", "mine"]
+
+
 def test_pairs_need_the_same_seed_as_well_as_the_same_replication():
     """A sweep over seeds and reforms: each reform job pairs with the reference job of its own seed (common random
     numbers); a job whose seed no reference job ran has no paired change, and the note names it."""

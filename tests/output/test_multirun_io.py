@@ -39,7 +39,7 @@ def test_reference_that_failed_is_reported(tmp_path):
     table, ref = comparison.comparison_table(jobs)
     # the failed reference is named, and the first complete job stands in for it (issue 21)
     assert (ref.job, ref.source) == (1, "first job") and "job 0 has it but failed" in ref.note
-    assert "measured against the first job, 'b' (job 1)" in ref.note
+    assert "measured against the first job's scenario, 'b' (job 1)" in ref.note
     assert (table.loc[table["job"] == 1, "diff_mean"] == 0).all()  # the stand-in, against itself
     assert table.loc[table["job"] == 0, "diff_mean"].isna().all()  # the failed job has no change
 
