@@ -122,7 +122,8 @@ def test_labels_name_the_swept_keys_only_so_none_is_found_with_a_value_set_once(
     'none' is the reference (a breaker's find: the first job stood in, named 'none demand.lor_per_year=900')."""
     fixed = "demand.lor_per_year=900"
     jobs = [job(0, fake_summary(f"none {fixed}", [100.0, 110.0]), overrides=["reform=none", fixed]),
-            job(1, fake_summary(f"more_staff {fixed} x=1", [90.0, 95.0]), overrides=["reform=more_staff", fixed, "x=1"])]
+            job(1, fake_summary(f"more_staff {fixed} x=1", [90.0, 95.0]),
+                overrides=["reform=more_staff", fixed, "x=1"])]
     assert comparison.scenario_labels(jobs) == {0: "none", 1: "more_staff x=1"}
     table, ref = comparison.comparison_table(jobs)
     assert (ref.label, ref.job, ref.source, ref.note) == ("none", 0, "default", None)

@@ -133,8 +133,8 @@ def test_a_round_that_cannot_run_stops_the_rounds_with_the_reason(tmp_path):
 def test_a_plan_left_by_a_precision_study_is_ignored_by_a_later_plain_sweep(tmp_path):
     from sim.output.multirun import read_plan
 
-    write_json(tmp_path / "precision_plan.json", {"sweeper": "precision", "scenarios": [{"label": "none"}], "rounds": [],
-                                                   "target": {"half_width": 1.0, "metrics": ["lor_to_delivery"]}})
+    write_json(tmp_path / "precision_plan.json", {"sweeper": "precision", "scenarios": [{"label": "none"}],
+                                                  "rounds": [], "target": {"half_width": 1.0, "metrics": ["x"]}})
     assert read_plan(tmp_path) is not None  # no multirun.yaml to say otherwise
     (tmp_path / "multirun.yaml").write_text("hydra:\n  sweeper:\n    _target_: hydra._internal.core_plugins."
                                             "basic_sweeper.BasicSweeper\n")
