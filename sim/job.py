@@ -13,8 +13,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Optional, TextIO
 
+import pandas as pd
 from tqdm import tqdm
 
+from sim.analysis.kpis import kpi_rows
 from sim.analysis.summary import summarise
 from sim.analysis.summary_schema import Summary
 from sim.engine.clock import years
@@ -72,10 +74,20 @@ def summarise_results(params: Params, results: list) -> dict:
     return {**head, **summary}
 
 
+def kpis_of(params: Params, results: list) -> pd.DataFrame:
+    """The run's tidy rows (``sim.analysis.kpis``): the record every summary number is a group-by of."""
+    return kpi_rows([r.tally for r in results], combine(results, "pool_windows"),
+                    scenario=reform.scenario_label(params), seed=params.seed,
+                    warmup=years(params.run.warmup_years), horizon=years(params.run.horizon_years),
+                    start_fiscal_year=params.run.start_fiscal_year, end_days=[r.end_day for r in results],
+                    events=[r.events for r in results])
+
+
 def write_outputs(params: Params, results: list, out_dir: Path, summary: dict) -> list[str]:
     records = params.run.records
-    files = ["summary.json"]
+    files = ["summary.json", "kpis.parquet"]
     run_dir.write_json(out_dir / "summary.json", summary)
+    run_dir.write_table(kpis_of(params, results), out_dir / "kpis.parquet")
     if records in ("cases", "full"):
         run_dir.write_table(combine(results, "cases"), out_dir / "cases.parquet")
         run_dir.write_table(combine(results, "documents"), out_dir / "documents.parquet")

@@ -8,16 +8,40 @@ from sim.analysis.summary_schema import PoolSeries, PoolStats
 from sim.engine.clock import DAYS_PER_YEAR
 
 
+def _window_deltas(windows: pd.DataFrame, start: str, end: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    a = windows[windows["at"] == start].set_index(["replication", "pool"])
+    b = windows[windows["at"] == end].set_index(["replication", "pool"])
+    cols = ["day", "queue_area", "busy_area", "capacity_area", "requests", "starts", "releases"]
+    cols += ["cases_area"] if "cases_area" in windows.columns else []
+    return b[cols] - a[cols], b
+
+
+def pool_window_rows(windows: pd.DataFrame, start: str = "warmup", end: str = "horizon") -> dict[int, list[dict]]:
+    """Per replication, each pool's measures between two snapshots: utilisation (share of person-time working),
+    mean_queue (cases), starts_per_year, queue_growth (requests - starts, cases), cases_per_person (portfolio
+    offices, else NaN), requests, starts and capacity (at ``end``)."""
+    if windows.empty:
+        return {}
+    d, b = _window_deltas(windows, start, end)
+    has_cases = "cases_area" in d.columns
+    out: dict[int, list[dict]] = {}
+    for (rep, pool), row in d.iterrows():
+        cases = row["cases_area"] / row["capacity_area"] if has_cases and row["cases_area"] == row["cases_area"] \
+            else float("nan")
+        out.setdefault(int(rep), []).append({
+            "pool": pool, "utilisation": row["busy_area"] / row["capacity_area"],
+            "mean_queue": row["queue_area"] / row["day"], "starts_per_year": row["starts"] / row["day"] * DAYS_PER_YEAR,
+            "queue_growth": row["requests"] - row["starts"], "cases_per_person": cases, "requests": row["requests"],
+            "starts": row["starts"], "capacity": b.loc[(rep, pool), "capacity"]})
+    return out
+
+
 def pool_window_stats(windows: pd.DataFrame, start: str = "warmup", end: str = "horizon") -> list[PoolStats]:
     """Utilisation, mean queue and throughput of each pool between two snapshots, with intervals.
 
     For a portfolio office, ``utilisation`` is the share of person-time spent working on at least one case,
     ``mean_queue`` the office's backlog, and ``cases_per_person`` the mean portfolio (None for slot pools)."""
-    a = windows[windows["at"] == start].set_index(["replication", "pool"])
-    b = windows[windows["at"] == end].set_index(["replication", "pool"])
-    cols = ["day", "queue_area", "busy_area", "capacity_area", "requests", "starts", "releases"]
-    cols += ["cases_area"] if "cases_area" in windows.columns else []
-    d = b[cols] - a[cols]
+    d, b = _window_deltas(windows, start, end)
     out = []
     for pool in list(dict.fromkeys(windows["pool"])):
         dp = d.xs(pool, level="pool")

@@ -54,7 +54,7 @@ def test_one_command_writes_the_run_directory(tmp_path, records, files, absent):
     r = fms("debug=tiny", "run.replications=2", f"run.records={records}", f"hydra.run.dir={out}")
     assert r.returncode == 0, r.stderr
     assert "lor_to_offer" in r.stdout and "95% CI" in r.stdout
-    for name in ["summary.json", "manifest.json", *files]:
+    for name in ["summary.json", "kpis.parquet", "manifest.json", *files]:
         assert (out / name).is_file(), name
     for name in absent:
         assert not (out / name).exists(), name

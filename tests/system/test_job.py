@@ -34,15 +34,14 @@ def summary_only_run(params, tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_summary_records_write_only_summary_manifest_and_figures(summary_only_run):
+def test_summary_records_write_only_summary_kpis_manifest_and_figures(summary_only_run):
     out, _, _ = summary_only_run
     files = _on_disk(out)
     assert "summary.json" in files and "manifest.json" in files
     figures = {f for f in files if f.startswith("figures/")}
     assert figures and all(f.endswith(".png") for f in figures)
     assert all((out / f).stat().st_size > 0 for f in figures)
-    assert files == {"summary.json", "manifest.json"} | figures  # no parquet, no leftover .tmp
-    assert not list(out.rglob("*.parquet"))
+    assert files == {"summary.json", "kpis.parquet", "manifest.json"} | figures  # no case tables, no leftover .tmp
 
 
 @pytest.mark.slow

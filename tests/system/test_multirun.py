@@ -37,7 +37,7 @@ def test_the_slurm_launcher_config_run_here_gives_the_basic_launchers_files(swee
     r = _multirun(tmp_path, "hydra/launcher=fms_slurm")
     assert r.returncode == 0, r.stderr[-2000:]
     for job in ("0", "1"):
-        for name in ("cases.parquet", "pools.parquet", "summary.json"):
+        for name in ("cases.parquet", "pools.parquet", "summary.json", "kpis.parquet"):
             assert (basic / job / name).read_bytes() == (tmp_path / job / name).read_bytes(), (job, name)
     assert (tmp_path / ".submitit").is_dir() and (tmp_path / "report.html").is_file()
 
@@ -46,7 +46,7 @@ def test_the_slurm_launcher_config_run_here_gives_the_basic_launchers_files(swee
 def test_basic_and_joblib_launchers_give_identical_files(sweeps):
     basic, joblib = sweeps
     for job in ("0", "1"):
-        for name in ("cases.parquet", "pools.parquet", "summary.json"):
+        for name in ("cases.parquet", "pools.parquet", "summary.json", "kpis.parquet"):
             assert (basic / job / name).read_bytes() == (joblib / job / name).read_bytes(), (job, name)
 
 

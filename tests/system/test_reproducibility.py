@@ -27,7 +27,7 @@ def test_same_seed_gives_identical_files_whatever_the_number_of_processes(compos
     p2 = compose("debug=tiny", "run.jobs=2")
     s1 = _run(p1, tmp_path / "a")
     s2 = _run(p2, tmp_path / "b")
-    for name in ("cases.parquet", "pools.parquet", "summary.json"):
+    for name in ("cases.parquet", "pools.parquet", "summary.json", "kpis.parquet"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     assert s1["lead_times"] == s2["lead_times"]
 

@@ -1,0 +1,122 @@
+"""sim.analysis.kpis: the tidy rows a job writes, and every summary.json number about cases, workload and pools as
+a group-by of them (issue 21: the rows are the record)."""
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis import kpis as K
+from sim.analysis.lead_times import day_counts_quantile
+from sim.job import run_job
+
+REL = 1e-12  # floats from reductions (CPU-dependent last bits); counts and days compare exactly
+
+
+@pytest.fixture(scope="module")
+def run(compose, tmp_path_factory):
+    """Three replications of a tiny run, records=summary: kpis.parquet is written whatever the records."""
+    p = compose("debug=tiny", "run.replications=3", "run.horizon_years=1.5", "run.warmup_years=0.5",
+                "run.drain_years=2", "run.records=summary")
+    out = tmp_path_factory.mktemp("kpis") / "run"
+    summary = run_job(p, out, config={}, overrides=[], stream=io.StringIO(), progress=False)
+    return summary, pd.read_parquet(out / "kpis.parquet")
+
+
+def _same(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    return a == pytest.approx(b, rel=REL, abs=1e-12)
+
+
+def _same_interval(summary_part, got):
+    for k in ("mean", "ci_low", "ci_high", "half_width"):
+        assert _same(summary_part[k], got[k]), (k, summary_part[k], got[k])
+    assert summary_part["n"] == got["n"]
+
+
+def test_the_rows_are_tidy_and_every_metric_is_catalogued(run):
+    summary, kpis = run
+    assert list(kpis.columns) == K.COLUMNS
+    assert set(kpis["metric"]) == set(K.METRICS)  # nothing written that is not documented, nothing missing
+    assert (kpis["scenario"] == summary["scenario"]).all() and (kpis["seed"] == summary["seed"]).all()
+    assert kpis["replication"].drop_duplicates().tolist() == summary["replication_ids"]
+    for metric, (keys, _) in K.METRICS.items():
+        rows = K.select(kpis, metric)
+        for key in K.KEYS:  # a metric's own keys are set, the others null
+            assert rows[key].notna().all() if key in keys else rows[key].isna().all(), (metric, key)
+        assert not rows.duplicated(["replication", *keys]).any(), metric
+
+
+def test_lead_times_are_group_bys_of_the_rows(run):
+    summary, kpis = run
+    for lead, lt in summary["lead_times"].items():
+        _same_interval(lt, K.interval(kpis, lead))
+        assert K.per_replication(kpis, lead) == pytest.approx(lt["per_replication"], rel=REL)
+        assert K.per_replication(kpis, f"{lead}.censored_share") == lt["per_replication_censored_share"]
+        assert K.select(kpis, f"{lead}.cases")["value"].sum() == lt["cases"]
+        assert K.select(kpis, f"{lead}.reached")["value"].sum() == lt["reached"]
+        assert K.select(kpis, f"{lead}.censored")["value"].sum() == lt["censored"]
+        assert K.pooled_day_counts(kpis, lead) == lt["day_counts"]  # so merged blocks give the same medians
+        for q, name in ((0.5, "median"), (0.9, "p90")):
+            got = K.pooled_quantile(kpis, lead, q)
+            assert got == day_counts_quantile(lt["day_counts"], q) and abs(got - lt[name]) <= 1.0
+
+
+def test_cases_workload_and_the_loa_metric_are_group_bys_of_the_rows(run):
+    summary, kpis = run
+    for outcome in ("delivered", "withdrawn", "in_progress", "cohort"):
+        _same_interval(summary["cases"][outcome], K.interval(kpis, f"cases.{outcome}"))
+        assert K.per_replication(kpis, f"cases.{outcome}") == summary["cases"][outcome]["per_replication"]
+    _same_interval(summary["cases"]["notified_share"], K.interval(kpis, "notified_share"))
+    _same_interval(summary["open_cases_at_horizon"], K.interval(kpis, "open_cases_at_horizon"))
+    for name, iv in summary["workload"].items():
+        _same_interval(iv, K.interval(kpis, name))
+    years = summary["fiscal_years"]
+    for m, values in years.items():
+        if m == "fiscal_year":
+            continue
+        for fy, v in zip(years["fiscal_year"], values):
+            rows = K.select(kpis, f"fiscal.{m}", fiscal_year=fy)
+            assert _same(v, float(rows["value"].mean())), (m, fy)
+    loa = summary["loa_metric"]
+    for clock in ("lor_received", "lor_complete"):
+        _same_interval(loa[clock]["loas_and_amendments"], K.interval(kpis, f"loa.{clock}.share"))
+        for part, got in [("loas", loa[clock]["loas_only"]), ("amendments", loa[clock]["amendments_only"]),
+                          *loa[clock]["by_group"].items()]:
+            within = K.select(kpis, f"loa.{clock}.within_goal", group=part)["value"].sum()
+            n = K.select(kpis, f"loa.{clock}.documents", group=part)["value"].sum()
+            assert _same(got, within / n if n else None), (clock, part)
+    assert K.select(kpis, "loa.lor_received.documents", group="loas")["value"].sum() == loa["documents"]["loas"]
+
+
+def test_pools_and_run_control_are_group_bys_of_the_rows(run):
+    summary, kpis = run
+    for pool in summary["pools"]:
+        office = pool["pool"]
+        for m in ("utilisation", "mean_queue", "starts_per_year", "queue_growth"):
+            _same_interval(pool[m], K.interval(kpis, f"pool.{m}", office=office))
+        assert K.per_replication(kpis, "pool.utilisation", office=office) == \
+            pytest.approx(pool["per_replication_utilisation"], rel=REL)
+        if pool["cases_per_person"] is not None:
+            _same_interval(pool["cases_per_person"], K.interval(kpis, "pool.cases_per_person", office=office))
+        starts = K.select(kpis, "pool.starts", office=office)["value"].sum()
+        requests = K.select(kpis, "pool.requests", office=office)["value"].sum()
+        assert _same(pool["served_share"], starts / requests if requests else None)
+        assert K.per_replication(kpis, "pool.capacity", office=office)[0] == pool["capacity"]
+    assert K.per_replication(kpis, "end_day") == summary["end_day_per_replication"]
+    assert K.per_replication(kpis, "stage_visits") == summary["stage_visits_per_replication"]
+
+
+def test_blocks_merge_by_concatenating_their_rows():
+    """Two blocks' day counts add up, so a pooled quantile of the union needs no reconstruction."""
+    a = pd.DataFrame({"metric": ["x.day_count"] * 2, "day": pd.array([3, 5], dtype="Int64"), "value": [2.0, 1.0]})
+    b = pd.DataFrame({"metric": ["x.day_count"] * 2, "day": pd.array([5, 9], dtype="Int64"), "value": [1.0, 4.0]})
+    both = pd.concat([a, b])
+    assert K.pooled_day_counts(both, "x") == {"first_day": 3, "counts": [2, 0, 2, 0, 0, 0, 4]}
+    assert K.pooled_quantile(both, "x", 0.5) == 6.0  # the 4th of 8 cases: the last of day 5, spread over [5, 6)
+    assert K.pooled_day_counts(both.iloc[:0], "x") == {"first_day": 0, "counts": []}
+    assert math.isclose(K.interval(pd.DataFrame({"metric": ["m"] * 3, "value": [1.0, np.nan, 3.0]}), "m")["mean"], 2)
