@@ -34,12 +34,14 @@ from sim.analysis.comparison import (
     sensitivity_factors,
     sensitivity_prcc,
 )
+from sim.analysis.kpi_comparison import kpi_comparison
 from sim.output.multirun import (
     PLAN_FILE,
     ReportError,
     missing_job,
     planned_block_jobs,
     read_jobs,
+    read_kpis,
     read_plan,
     scenario_records,
     sweep_overrides,
@@ -154,6 +156,13 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
             record["precision"] = precision_reached(plan, table, ref.job)
         write_text(multirun_dir / "comparison.csv", table.to_csv(index=False))
         record["files"].append("comparison.csv")
+        labels = scenario_labels(jobs)
+        kpis, unread = read_kpis(ok)  # every compared metric, not only the lead times (sim.analysis.kpi_comparison)
+        record["unreadable"] += unread
+        if kpis:
+            kt = kpi_comparison(kpis, ref, labels, order=[j["job"] for j in ok])
+            write_text(multirun_dir / "kpi_comparison.csv", kt.to_csv(index=False))
+            record["files"].append("kpi_comparison.csv")
         factors = sensitivity_factors(jobs)
         pr = sensitivity_prcc(table, factors) if factors else None
         if pr is not None:
@@ -161,7 +170,6 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
             record["files"].append("sensitivity_prcc.csv")
         from sim.output import report_figures  # matplotlib only when figures are made
 
-        labels = scenario_labels(jobs)
         summaries = {j["job"]: j["summary"] for j in ok}
         figs = report_figures.make_report_figures(table, summaries, labels, ref, pr, multirun_dir / "figures")
         record["files"] += [str(f.path) for f in figs]

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any, Optional
 
+import pandas as pd
 import yaml
 
 from sim.analysis.merge import merged_or_none
@@ -188,3 +189,16 @@ def scenario_records(multirun_dir: Path, jobs: list[dict], plan: dict) -> list[d
                 rec.update(status="complete", summary=merged, scenario=merged.get("scenario", rec["scenario"]))
         out.append(rec)
     return out
+
+
+def read_kpis(jobs: list[dict]) -> tuple[dict[int, pd.DataFrame], list[str]]:
+    """Each complete job's ``kpis.parquet`` (a precision study's scenario: its blocks' rows, concatenated), and
+    one line per job whose rows could not be read (a job written before the file existed, or a damaged one)."""
+    out, unread = {}, []
+    for j in jobs:
+        folders = [Path(j["path"]).parent / str(n) for n in j.get("blocks") or []] or [Path(j["path"])]
+        try:
+            out[j["job"]] = pd.concat([pd.read_parquet(f / "kpis.parquet") for f in folders], ignore_index=True)
+        except (OSError, ValueError) as e:  # pyarrow's errors are OSError or ValueError subclasses
+            unread.append(f"job {j['job']}: kpis.parquet: {type(e).__name__}: {str(e)[:200]}")
+    return out, unread

@@ -63,3 +63,22 @@ def test_multirun_ends_with_comparison_figures_and_report(sweeps):
     html = (basic / "report.html").read_text()
     assert "parallel_reviews" in html and "data:image/png;base64," in html
     assert json.loads((basic / "report.json").read_text())["status"] == "complete"
+
+
+@pytest.mark.slow
+def test_every_metric_in_the_rows_is_compared_and_the_lead_times_agree_with_comparison_csv(sweeps):
+    """kpi_comparison.csv pairs the same replications as comparison.csv: its lead-time and open-case rows carry the
+    same numbers, and it adds the metrics comparison.csv leaves out (notified share, office utilisation, ...)."""
+    basic, _ = sweeps
+    table = pd.read_csv(basic / "comparison.csv")
+    kt = pd.read_csv(basic / "kpi_comparison.csv")
+    assert "kpi_comparison.csv" in json.loads((basic / "report.json").read_text())["files"]
+    for metric in ("lor_to_offer", "lor_to_contract", "lor_to_delivery", "open_cases_at_horizon"):
+        a = table[table["metric"] == metric].set_index("job")
+        b = kt[kt["metric"] == metric].set_index("job")
+        for col in ("mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high", "diff_pct"):
+            pd.testing.assert_series_equal(a[col], b[col], check_names=False, rtol=1e-12, obj=f"{metric} {col}")
+    assert {"notified_share", "notified_per_year", "value_notified_per_year", "pool.utilisation"} <= set(kt["metric"])
+    util = kt[kt["metric"] == "pool.utilisation"]
+    assert set(util["office"]) >= {"case_writers", "contracting_officers"} and util["mean"].between(0, 1).all()
+    assert (kt.loc[kt["job"] == 0, "diff_mean"].fillna(0) == 0).all()  # the reference against itself
