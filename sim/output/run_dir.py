@@ -47,7 +47,8 @@ def is_our_manifest(path: Path) -> bool:
     return isinstance(data, dict) and "status" in data and "versions" in data and "started_unix" in data
 
 
-PACKAGES = ("simpy", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "hydra-core", "omegaconf")
+# fms-sim first: a wheel installed without its git checkout has no git sha, so its version is the provenance
+PACKAGES = ("fms-sim", "simpy", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "hydra-core", "omegaconf")
 
 
 def _clean(x: Any) -> Any:

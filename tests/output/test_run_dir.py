@@ -37,6 +37,9 @@ def test_manifest_records_running_then_the_final_status(tmp_path):
     first = read_json(tmp_path / "manifest.json")
     assert first["status"] == "running" and first["seed"] == 3 and first["config"] == {"seed": 3}
     assert first["overrides"] == ["run.replications=2"] and "numpy" in first["versions"]
+    from importlib import metadata
+
+    assert first["versions"]["fms-sim"] == metadata.version("fms-sim")  # a wheel's provenance (no git sha)
     m.finish("failed", [], error="RuntimeError: boom")
     last = read_json(tmp_path / "manifest.json")
     assert last["status"] == "failed" and last["error"] == "RuntimeError: boom" and last["files"] == []
