@@ -190,11 +190,18 @@ def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[s
                   overrides, composer)
 
 
+JOB_SUBDIR = "${hydra.job.num}"
+
+
 def check_output_dir(cfg: DictConfig, multirun: bool) -> OutputFolder:
     """The folder a Hydra command will write (``cfg`` is composed with the command line's hydra.* keys), checked for
     its place (``sim.output.folders.check_place``); what is in it is checked once it is claimed (``take_over``)."""
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     node = cfg.hydra.sweep if multirun else cfg.hydra.run
+    subdir = str(OmegaConf.to_container(cfg.hydra.sweep, resolve=False).get("subdir"))
+    if multirun and subdir != JOB_SUBDIR:  # the report, run.resume and a precision study read numbered folders
+        raise ConfigError(f"hydra.sweep.subdir={subdir}; allowed: {JOB_SUBDIR} (the default: the report, "
+                          "run.resume and precision studies find a sweep's jobs in folders named by number)")
     folder = OutputFolder(key, Path(str(OmegaConf.select(cfg, key))),
                           "${now:" in str(OmegaConf.to_container(node, resolve=False).get("dir")), multirun,
                           bool(OmegaConf.select(cfg, "run.resume")), bool(OmegaConf.select(cfg, "run.overwrite")))
@@ -208,8 +215,6 @@ def check_output_dir(cfg: DictConfig, multirun: bool) -> OutputFolder:
 def check_resume(cfg: DictConfig, jobs: list[list[str]], composer: "JobComposer") -> None:
     """``run.resume=true``: every complete job folder of the sweep was made with the config its job has now, or the
     command is refused before any job runs (each job checks again for itself, ``sim.commands.run.hydra_main``)."""
-    if str(OmegaConf.to_container(cfg.hydra.sweep, resolve=False).get("subdir")) != "${hydra.job.num}":
-        return  # job folders named otherwise: left to the jobs' own check
     sweep_dir = Path(str(OmegaConf.select(cfg, "hydra.sweep.dir")))
     for num, job in enumerate(jobs):
         config = OmegaConf.to_container(composer.compose(list(job)), resolve=True)

@@ -74,16 +74,13 @@ def test_a_resume_with_another_config_is_refused_and_keeps_the_finished_jobs(tmp
     assert same.returncode == 0 and same.stderr.count("complete already for this config (run.resume): skipped") == 2
 
 
-@pytest.mark.slow
-def test_a_resume_into_job_folders_named_otherwise_is_refused_by_the_first_job(tmp_path):
-    """With hydra.sweep.subdir of one's own the pre-check cannot map jobs to folders; the first job's own check stops
-    the sweep with exit 2, and no finished job is run again (issue 21's review: the sweep reported success)."""
-    small = ["-m", "reform=none,more_staff", "debug=tiny", "run.replications=1", "run.horizon_years=0.6",
-             "run.warmup_years=0.1", "run.drain_years=0.5", f"hydra.sweep.dir={tmp_path}",
-             "hydra.sweep.subdir=0${hydra.job.num}"]
-    assert _sim(*small).returncode == 0
-    before = (tmp_path / "00" / "summary.json").read_bytes()
-    other = _sim(*small, "run.resume=true", "demand.lor_per_year=2500")
-    assert other.returncode == 2, other.stderr[-800:]
-    assert "holds a complete job made with another config (demand.lor_per_year: " in other.stderr
-    assert (tmp_path / "00" / "summary.json").read_bytes() == before
+@pytest.mark.parametrize("subdir", ["0${hydra.job.num}", "job_${hydra.job.num}", "${now:%H}"])
+def test_job_folders_named_otherwise_are_refused_before_anything_runs(tmp_path, subdir):
+    """The report, run.resume and a precision study find a sweep's jobs in folders named by number: a subdir of
+    one's own is refused in one line (it once left a sweep with no report, and a resume unchecked)."""
+    r = _sim("-m", "reform=none,more_staff", "debug=tiny", f"hydra.sweep.dir={tmp_path / 'm'}",
+             f"hydra.sweep.subdir={subdir}")
+    assert r.returncode == 2 and r.stderr.strip() == (
+        f"fms-sim: error: hydra.sweep.subdir={subdir}; allowed: ${{hydra.job.num}} (the default: the report, "
+        "run.resume and precision studies find a sweep's jobs in folders named by number)")
+    assert not (tmp_path / "m").exists()
