@@ -7,6 +7,7 @@ that changes the parser fails ``tests/system/test_sweep.py`` loudly.
 """
 from __future__ import annotations
 
+import argparse
 import re
 from dataclasses import dataclass
 from typing import NoReturn, Optional
@@ -15,7 +16,7 @@ from hydra._internal.utils import get_args_parser
 
 # what the command line means is read by Hydra's own parser, so abbreviations (``--multi``, ``--cf``) count too;
 # these are the namespace names this module reads, pinned by tests/system/test_sweep.py
-READS = ("overrides", "run", "multirun", "cfg", "info", "shell_completion", "help", "hydra_help")
+READS = ("overrides", "run", "multirun", "cfg", "info", "shell_completion", "help", "hydra_help", "experimental_rerun")
 
 
 class ArgvError(ValueError):
@@ -55,13 +56,27 @@ def parse(argv: list[str]) -> Command:
         ns = parser.parse_args(argv)
     except _Exit:
         return Command([], False, True)  # --version
+    except ArgvError as e:  # two modes together is the first thing to fix, even where overrides are split as well
+        try:
+            known = parser.parse_known_args(argv)[0]
+        except (ArgvError, _Exit):
+            raise e from None
+        _one_mode(known)
+        raise
+    _one_mode(ns)
+    if ns.experimental_rerun is not None:  # Hydra's rerun of a pickled job bypasses every check and folder rule
+        raise ArgvError("--experimental-rerun is not supported; allowed: run the job's overrides again "
+                        "(its .hydra/overrides.yaml), or a sweep with run.resume=true")
+    prints = bool(ns.cfg or ns.info or ns.help or ns.hydra_help or ns.shell_completion)
+    return Command(list(ns.overrides), bool(ns.multirun), prints, bool(ns.shell_completion))
+
+
+def _one_mode(ns: argparse.Namespace) -> None:
     modes = [flag for flag, on in (("--run", ns.run), ("--multirun", ns.multirun), ("--cfg", ns.cfg),
                                    ("--info", ns.info), ("--shell-completion", ns.shell_completion)) if on]
     if len(modes) > 1:  # Hydra's own rule, which it reports with a traceback
         raise ArgvError(f"{' and '.join(modes)} together; allowed: only one of --run, --multirun, --cfg, --info "
                         "and --shell-completion (print a sweep's config with: python -m sim --cfg job ...)")
-    prints = bool(ns.cfg or ns.info or ns.help or ns.hydra_help or ns.shell_completion)
-    return Command(list(ns.overrides), bool(ns.multirun), prints, bool(ns.shell_completion))
 
 
 def split_argv(argv: list[str]) -> tuple[list[str], bool]:

@@ -1,9 +1,8 @@
 """Every rule on parameter values, in one place: ``validate_params(params)``.
 
-Each problem is one line naming the dotted key, the value and what is allowed.  The configuration bridge
-(``sim.config.to_params``) and the public ``sim.validate_params`` both call this module, so a check added here holds
-for the command line, a sweep's pre-check and library users alike; that includes the cross-field rules (shares
-summing to 1, LOR envelope above the peak rate) and the reform-conflict rule (two reforms setting one value).
+Each problem is one line naming the dotted key, the value and what is allowed.  ``sim.config.to_params`` and the
+public ``sim.validate_params`` both call this module, so a rule holds for the command line, a sweep's pre-check and
+library users alike: cross-field rules, the reform-conflict rule, and distributions once reforms scale them.
 """
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from sim.engine.clock import years
 from sim.engine.rng import WORD, WORD_RULE
 from sim.model.arrivals import peak_relative_rate
 from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
-from sim.model.checks_workload import validate_workload
+from sim.model.checks_workload import validate_applied, validate_workload
 from sim.model.params import (
     ACQUISITION_TYPES,
     DISCIPLINES,
@@ -209,6 +208,7 @@ def validate_params(params: Params) -> list[str]:
             out.append(str(e))
     if not out:
         _validate_people(params, out)
+        validate_applied(params, out)
     return out
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from sim.engine.portable_math import plain_sum
 from sim.model.params import DOCUMENTS, FMS_GROUPS, LOA_GROUPS, PARTNER_GROUPS, Params
-from sim.model.rules import _flag, _partners, dist_problems
+from sim.model.reform import apply
+from sim.model.rules import WEIGHT_MAX, _flag, _partners, dist_problems
 
 MAX_VALUE_MUSD = 1e9  # $1,000 trillion: far above any case, far below where sums lose precision or overflow
 
@@ -35,8 +36,8 @@ def validate_workload(params: Params, out: list[str]) -> None:
     flag(not 0 <= b.share < 1, f"demand.bpc.share={b.share}; allowed: 0 <= share < 1")
     if len(b.seasonal) != 12:
         out.append(f"demand.bpc.seasonal has {len(b.seasonal)} entries; allowed: exactly 12 (October first)")
-    elif min(b.seasonal) < 0 or plain_sum(b.seasonal) <= 0:
-        out.append(f"demand.bpc.seasonal={list(b.seasonal)} must be >= 0 with a positive sum")
+    elif min(b.seasonal) < 0 or max(b.seasonal) > WEIGHT_MAX or plain_sum(b.seasonal) <= 0:
+        out.append(f"demand.bpc.seasonal={list(b.seasonal)}; allowed: weights 0 to {WEIGHT_MAX:g} with a positive sum")
     _partners(out, "demand.bpc.partners", b.partners)
     flag(b.share > 0 and plain_sum(pt.weight for pt in b.partners) <= 0,
          f"demand.bpc.share={b.share} but demand.bpc.partners has no positive weight; allowed: a list of "
@@ -79,3 +80,18 @@ def validate_workload(params: Params, out: list[str]) -> None:
     needs = {g for g in FMS_GROUPS if d.groups.get(g) is not None} | ({"D"} if b.share > 0 else set())
     for g in sorted(needs - set(p.loa_development.work)):
         out.append(f"process.loa_development.work has no entry for group {g}; allowed keys: {', '.join(LOA_GROUPS)}")
+
+
+def validate_applied(params: Params, out: list[str]) -> None:
+    """The distributions the selected reforms scale, checked once scaled: a valid distribution times a factor of
+    1e300 is not valid (the factors alone are only checked to be >= 0)."""
+    if not params.reform:
+        return
+    pa = apply(params)[0].process
+    scaled = [("tech_release_work_factor", "process.tech_release.work", pa.tech_release.work)]
+    scaled += [("loa_work_factor", f"process.loa_development.work.{g}", d) for g, d in pa.loa_development.work.items()]
+    scaled += [("contracting_work_factor and contracting_sigma_factor", f"process.contracting.work.{k}", d)
+               for k, d in pa.contracting.work.items()]
+    names = ",".join(params.reform)
+    for factors, key, dist in scaled:
+        out.extend(f"reform={names}: with its {factors}, {problem}" for problem in dist_problems(dist, key))

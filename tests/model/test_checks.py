@@ -192,3 +192,31 @@ def test_the_sensitivity_design_seed_is_bounded_like_the_seed():
     p.sensitivity = SensitivityPoint(points=4, point=0, design_seed=-1)
     (problem,) = validate_params(p)
     assert problem.startswith("sensitivity.design_seed=-1; allowed: an integer from 0 to 4294967295 (numpy splits")
+
+
+@pytest.mark.parametrize("factor, value, message", [
+    ("loa_work_factor", 1e300, "reform=more_staff: with its loa_work_factor, process.loa_development.work.A has mean "),
+    ("contracting_sigma_factor", 100.0, "reform=more_staff: with its contracting_work_factor and "
+     "contracting_sigma_factor, process.contracting.work.on_contract.sigma="),
+])
+def test_distributions_are_checked_once_a_reform_scales_them(factor, value, message):
+    """A breaker's find: factors were only checked to be >= 0, so a valid distribution times 1e300 ran (every lead
+    time censored)."""
+    from sim.model.params import ReformLevers
+
+    p = copy.deepcopy(deterministic_params())
+    p.process.loa_development.work = {g: Dist(kind="lognormal", median=10.0, sigma=0.5)
+                                      for g in p.process.loa_development.work}
+    p.process.contracting.work = {k: Dist(kind="lognormal", median=10.0, sigma=0.8) for k in p.process.contracting.work}
+    p.reform = {"more_staff": ReformLevers(**{factor: value})}
+    problems = validate_params(p)
+    assert problems and problems[0].startswith(message), problems
+    p.reform = {"more_staff": ReformLevers(**{factor: 2.0})}
+    assert validate_params(p) == []
+
+
+def test_bpc_seasonal_weights_are_bounded_like_the_fms_ones():
+    p = copy.deepcopy(deterministic_params())
+    p.demand.bpc.seasonal = [1e308] + [1.0] * 11  # the sum overflowed and every month's weight became 0: no BPC case
+    assert any(m.startswith("demand.bpc.seasonal=[1e+308, ") and "allowed: weights 0 to 1e+12" in m
+               for m in validate_params(p))

@@ -43,6 +43,9 @@ def test_the_command_line_means_what_it_means_to_hydra(argv, expected):
     (["-m", "seed=1,2", "--cfg", "job"], "--multirun and --cfg together; allowed: only one of --run, --multirun"),
     (["--nosuch", "seed=1"], "unrecognized arguments: --nosuch"),
     (["seed=1", "-m", "seed=2"], "unrecognized arguments: seed=2"),  # overrides are one run of words
+    # two modes are named first, even when the overrides are split too (a breaker's find)
+    (["-m", "seed=1,2", "--cfg", "job", "hydra.sweep.dir=x"], "--multirun and --cfg together"),
+    (["--experimental-rerun", "/tmp/none.pickle"], "--experimental-rerun is not supported; allowed: run the job's"),
 ])
 def test_a_command_line_hydra_refuses_is_one_line_naming_the_problem(argv, message):
     with pytest.raises(ArgvError, match=re.escape(message)):
