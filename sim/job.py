@@ -39,13 +39,22 @@ def sensitivity_values(params: Params) -> dict:
     return out
 
 
-def summarise_results(params: Params, results: list) -> dict:
+def kpis_of(params: Params, results: list) -> pd.DataFrame:
+    """The run's tidy rows (``sim.analysis.kpis``): the record every summary number is a group-by of."""
+    return kpi_rows([r.tally for r in results], combine(results, "pool_windows"),
+                    scenario=reform.scenario_label(params), seed=params.seed,
+                    warmup=years(params.run.warmup_years), horizon=years(params.run.horizon_years),
+                    start_fiscal_year=params.run.start_fiscal_year, end_days=[r.end_day for r in results],
+                    events=[r.events for r in results], totals=combine(results, "stage_totals"))
+
+
+def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame] = None) -> dict:
     summary = summarise(
         [r.tally for r in results],
+        kpis=kpis_of(params, results) if kpis is None else kpis,
         totals=combine(results, "stage_totals"),
         flow=combine(results, "stage_flow"),
         pools=combine(results, "pools"),
-        windows=combine(results, "pool_windows"),
         warmup=years(params.run.warmup_years),
         horizon=years(params.run.horizon_years),
         start_fiscal_year=params.run.start_fiscal_year,
@@ -74,20 +83,11 @@ def summarise_results(params: Params, results: list) -> dict:
     return {**head, **summary}
 
 
-def kpis_of(params: Params, results: list) -> pd.DataFrame:
-    """The run's tidy rows (``sim.analysis.kpis``): the record every summary number is a group-by of."""
-    return kpi_rows([r.tally for r in results], combine(results, "pool_windows"),
-                    scenario=reform.scenario_label(params), seed=params.seed,
-                    warmup=years(params.run.warmup_years), horizon=years(params.run.horizon_years),
-                    start_fiscal_year=params.run.start_fiscal_year, end_days=[r.end_day for r in results],
-                    events=[r.events for r in results])
-
-
-def write_outputs(params: Params, results: list, out_dir: Path, summary: dict) -> list[str]:
+def write_outputs(params: Params, results: list, out_dir: Path, summary: dict, kpis: pd.DataFrame) -> list[str]:
     records = params.run.records
     files = ["summary.json", "kpis.parquet"]
     run_dir.write_json(out_dir / "summary.json", summary)
-    run_dir.write_table(kpis_of(params, results), out_dir / "kpis.parquet")
+    run_dir.write_table(kpis, out_dir / "kpis.parquet")
     if records in ("cases", "full"):
         run_dir.write_table(combine(results, "cases"), out_dir / "cases.parquet")
         run_dir.write_table(combine(results, "documents"), out_dir / "documents.parquet")
@@ -126,8 +126,9 @@ def run_job(params: Params, out_dir: Path, config: dict, overrides: list[str],
         with tqdm(total=params.run.replications, desc=f"{reform.scenario_label(params)}: replications",
                   unit="rep", disable=not progress, file=sys.stderr) as bar:
             results = run_replications(params, progress=bar.update)
-        summary = summarise_results(params, results)
-        files = write_outputs(params, results, out_dir, summary)
+        kpis = kpis_of(params, results)
+        summary = summarise_results(params, results, kpis)
+        files = write_outputs(params, results, out_dir, summary, kpis)
         from sim.output.run_figures import make_figures  # matplotlib only when figures are made
 
         files += make_figures(out_dir)

@@ -5,9 +5,9 @@ interval over the replications of one metric (``interval``), a pooled median or 
 1-day counts of a lead time (``pooled_quantile``), a sum of counts.  Blocks of replications merge by concatenating
 their rows, so nothing is rebuilt from half-widths.
 
-Columns (``COLUMNS``): ``scenario``, ``seed``, ``replication``, ``metric``, the keys a metric needs (``office``,
-``fiscal_year``, ``group``, ``day``; null where a metric has none) and ``value``.  The metrics (``METRICS`` lists
-them with their keys and units):
+Columns (``COLUMNS``): ``scenario``, ``seed``, ``replication``, ``metric``, the keys a metric needs (``stage``,
+``office``, ``fiscal_year``, ``group``, ``day``; null where a metric has none) and ``value``.  The metrics
+(``METRICS`` lists them with their keys and units):
 
 * per lead time *L* (``lor_to_offer``, ``lor_to_contract``, ``lor_to_delivery``): ``L`` the replication's mean in
   days over the cohort cases that reached the milestone (NaN if none did), ``L.censored_share``, ``L.cases``,
@@ -22,6 +22,9 @@ them with their keys and units):
 * each office or line (key ``office``) over [warm-up, horizon): ``pool.utilisation``, ``pool.mean_queue``,
   ``pool.starts_per_year``, ``pool.queue_growth``, ``pool.cases_per_person`` (portfolio offices),
   ``pool.requests``, ``pool.starts``, ``pool.capacity`` (at the horizon);
+* each stage (key ``stage``; ``office``: the offices that do its work) per cohort case: ``stage.wait_per_case``,
+  ``stage.work_per_case``, ``stage.hands_on_per_case``, ``stage.slowdown_per_case``,
+  ``stage.waits_on_others_per_case``, ``stage.visits_per_case``;
 * run control: ``end_day``, ``stage_visits``.
 """
 from __future__ import annotations
@@ -36,13 +39,14 @@ from sim.analysis.intervals import mean_ci
 from sim.analysis.lead_times import day_counts, day_counts_quantile, merge_day_counts
 from sim.analysis.metrics import LEAD_TIMES
 from sim.analysis.pools import pool_window_rows
+from sim.analysis.stages import STAGE_MEASURES, stage_per_case
 from sim.analysis.summary_schema import DayCounts, Interval
 from sim.analysis.tally import CLOCKS, OUTCOMES, RepTally, share
 from sim.analysis.workload import GROUPS, MEASURES
 from sim.engine.clock import DAYS_PER_YEAR
 
-COLUMNS = ["scenario", "seed", "replication", "metric", "office", "fiscal_year", "group", "day", "value"]
-KEYS = ("office", "fiscal_year", "group", "day")
+COLUMNS = ["scenario", "seed", "replication", "metric", "stage", "office", "fiscal_year", "group", "day", "value"]
+KEYS = ("stage", "office", "fiscal_year", "group", "day")
 POOL_METRICS = ("utilisation", "mean_queue", "starts_per_year", "queue_growth", "cases_per_person", "requests",
                 "starts", "capacity")
 LOA_PARTS = ("all", "loas", "amendments", *(f"group:{g}" for g in GROUPS))
@@ -64,6 +68,8 @@ def _metrics() -> dict[str, tuple[tuple[str, ...], str]]:
         out.update({f"loa.{clock}.within_goal": (("group",), "documents"),
                     f"loa.{clock}.documents": (("group",), "documents"), f"loa.{clock}.share": ((), "share")})
     out.update({f"pool.{m}": (("office",), "see pool_window_rows") for m in POOL_METRICS})
+    out.update({f"stage.{m}": (("stage", "office"), "visits" if m == "visits_per_case" else "days")
+                for m in STAGE_MEASURES})
     out.update({"end_day": ((), "days"), "stage_visits": ((), "visits")})
     return out
 
@@ -73,11 +79,13 @@ METRICS = _metrics()  # metric -> (its keys, its unit)
 
 def kpi_rows(tallies: Sequence[RepTally], windows: pd.DataFrame, *, scenario: str, seed: int, warmup: float,
              horizon: float, start_fiscal_year: int, end_days: Sequence[float] = (),
-             events: Sequence[int] = ()) -> pd.DataFrame:
-    """The tidy rows of a run, replication by replication in the order of ``tallies`` (see the module)."""
+             events: Sequence[int] = (), totals: Optional[pd.DataFrame] = None) -> pd.DataFrame:
+    """The tidy rows of a run, replication by replication in the order of ``tallies`` (see the module);
+    ``totals`` are the stage totals (``sim.analysis.stages.stage_totals``)."""
     rows: list[dict[str, Any]] = []
     yrs = (horizon - warmup) / DAYS_PER_YEAR
     pools = pool_window_rows(windows)
+    stages = stage_per_case(totals, [t.replication for t in tallies]) if totals is not None else {}
     for i, t in enumerate(tallies):
         def add(metric: str, value: Optional[float], **keys: Any) -> None:
             rows.append({"replication": t.replication, "metric": metric,  # noqa: B023 (called in this iteration)
@@ -116,6 +124,9 @@ def kpi_rows(tallies: Sequence[RepTally], windows: pd.DataFrame, *, scenario: st
         for rec in pools.get(t.replication, []):
             for m in POOL_METRICS:
                 add(f"pool.{m}", rec[m], office=rec["pool"])
+        for stage, (offices, values) in stages.items():
+            for m in STAGE_MEASURES:
+                add(f"stage.{m}", values[m].iloc[i], stage=stage, office=offices)
         if i < len(end_days):
             add("end_day", end_days[i])
         if i < len(events):

@@ -1,6 +1,9 @@
 """Staff pools and production lines: utilisation, queues and throughput between two snapshots."""
 from __future__ import annotations
 
+import math
+from typing import Any, Mapping, Sequence
+
 import pandas as pd
 
 from sim.analysis.intervals import mean_ci
@@ -36,32 +39,38 @@ def pool_window_rows(windows: pd.DataFrame, start: str = "warmup", end: str = "h
     return out
 
 
+def pool_stats(pool: str, records: Sequence[Mapping[str, Any]]) -> PoolStats:
+    """One pool's summary from its per-replication measures (:func:`pool_window_rows`' records, in replication
+    order): intervals over replications, the share of requests started, and the capacity of the first."""
+    def values(m: str) -> list[float]:
+        return [float(r[m]) for r in records]
+
+    requests = math.fsum(values("requests"))
+    cases = values("cases_per_person")
+    return {
+        "pool": pool,
+        "capacity": int(records[0]["capacity"]) if records else None,
+        "utilisation": mean_ci(values("utilisation")),
+        "mean_queue": mean_ci(values("mean_queue")),
+        "starts_per_year": mean_ci(values("starts_per_year")),
+        "served_share": math.fsum(values("starts")) / requests if requests else None,
+        "queue_growth": mean_ci(values("queue_growth")),  # cases, warm-up to horizon
+        "per_replication_utilisation": values("utilisation"),
+        # portfolio offices: mean cases per person (in portfolios, worked on or waiting on others)
+        "cases_per_person": mean_ci(cases) if cases and not any(math.isnan(c) for c in cases) else None,
+    }
+
+
 def pool_window_stats(windows: pd.DataFrame, start: str = "warmup", end: str = "horizon") -> list[PoolStats]:
     """Utilisation, mean queue and throughput of each pool between two snapshots, with intervals.
 
     For a portfolio office, ``utilisation`` is the share of person-time spent working on at least one case,
     ``mean_queue`` the office's backlog, and ``cases_per_person`` the mean portfolio (None for slot pools)."""
-    d, b = _window_deltas(windows, start, end)
-    out = []
-    for pool in list(dict.fromkeys(windows["pool"])):
-        dp = d.xs(pool, level="pool")
-        util = (dp["busy_area"] / dp["capacity_area"]).tolist()
-        queue = (dp["queue_area"] / dp["day"]).tolist()
-        cap = b.xs(pool, level="pool")["capacity"].tolist()
-        out.append({
-            "pool": pool,
-            "capacity": int(cap[0]) if cap else None,
-            "utilisation": mean_ci(util),
-            "mean_queue": mean_ci(queue),
-            "starts_per_year": mean_ci((dp["starts"] / dp["day"] * DAYS_PER_YEAR).tolist()),
-            "served_share": float(dp["starts"].sum() / dp["requests"].sum()) if dp["requests"].sum() else None,
-            "queue_growth": mean_ci((dp["requests"] - dp["starts"]).tolist()),  # cases, warm-up to horizon
-            "per_replication_utilisation": util,
-            # portfolio offices: mean cases per person (in portfolios, worked on or waiting on others)
-            "cases_per_person": (mean_ci((dp["cases_area"] / dp["capacity_area"]).tolist())
-                                 if "cases_area" in dp.columns and dp["cases_area"].notna().all() else None),
-        })
-    return out
+    by_pool: dict[str, list[dict]] = {}
+    for records in pool_window_rows(windows, start, end).values():
+        for rec in records:
+            by_pool.setdefault(rec["pool"], []).append(rec)
+    return [pool_stats(pool, recs) for pool, recs in by_pool.items()]
 
 
 def unstable_pools(pools: list[PoolStats], utilisation_limit: float = 0.98, served_limit: float = 0.97,

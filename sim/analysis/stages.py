@@ -44,13 +44,18 @@ def stage_totals_from(totals: Mapping[tuple[str, str], Sequence[float]], cohort:
     return df[cols]
 
 
-def stage_times(totals: pd.DataFrame, replications: Sequence[int]) -> list[StageTime]:
-    """Per stage: mean wait and work per cohort case (visits summed per case), with intervals over replications.
+STAGE_MEASURES = ("wait_per_case", "work_per_case", "hands_on_per_case", "slowdown_per_case",
+                  "waits_on_others_per_case", "visits_per_case")
+
+
+def stage_per_case(totals: pd.DataFrame, replications: Sequence[int]) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Per stage: the offices that do its work, and per replication (rows in ``replications`` order) the wait, work,
+    hands-on work, slowdown, waits on others and visits per cohort case (``STAGE_MEASURES``).
 
     A stage that a replication's cohort never visited counts as zero for that replication; a replication without
-    a cohort case has no value (left out of every interval alike).
+    a cohort case has no value (NaN).
     """
-    out = []
+    out = {}
     present = set(totals["stage"].astype(str).unique().tolist())
     for stage in [s for s in STAGES if s in present]:
         t = totals[totals["stage"] == stage].groupby("replication")[
@@ -63,14 +68,23 @@ def stage_times(totals: pd.DataFrame, replications: Sequence[int]) -> list[Stage
         # a slot's time held equals its effort: what is left is rounding of sums of floats, not a slowdown
         slowdown = slowdown.where((slowdown > 1e-9 * per_case["work"].abs()) | slowdown.isna(), 0.0)
         pools = sorted(set(totals.loc[totals["stage"] == stage, "pool"].astype(str).tolist()))
-        out.append({
-            "stage": stage,
-            "pool": ", ".join(p.replace("line:*", "production lines") for p in pools),
-            "wait_per_case": mean_ci(per_case["wait"].tolist()),
-            "work_per_case": mean_ci(per_case["work"].tolist()),
-            "hands_on_per_case": mean_ci(per_case["effort"].tolist()),
-            "slowdown_per_case": mean_ci(slowdown.tolist()),
-            "waits_on_others_per_case": mean_ci(per_case["waits"].tolist()),
-            "visits_per_case": float(per_case["visits"].mean()),
-        })
+        values = pd.DataFrame({"wait_per_case": per_case["wait"], "work_per_case": per_case["work"],
+                               "hands_on_per_case": per_case["effort"], "slowdown_per_case": slowdown,
+                               "waits_on_others_per_case": per_case["waits"], "visits_per_case": per_case["visits"]})
+        out[stage] = (", ".join(p.replace("line:*", "production lines") for p in pools), values)
     return out
+
+
+def stage_record(stage: str, pools: str, values: Mapping[str, Sequence[float]]) -> StageTime:
+    """One stage's summary from its per-replication values (``STAGE_MEASURES``, in replication order)."""
+    rec: dict = {"stage": stage, "pool": pools}
+    rec.update({m: mean_ci(list(values[m])) for m in STAGE_MEASURES[:-1]})
+    rec["visits_per_case"] = float(pd.Series(list(values["visits_per_case"]), dtype="float64").mean())
+    return rec  # type: ignore[return-value]
+
+
+def stage_times(totals: pd.DataFrame, replications: Sequence[int]) -> list[StageTime]:
+    """Per stage: mean wait and work per cohort case (visits summed per case), with intervals over replications
+    (:func:`stage_per_case`)."""
+    return [stage_record(stage, pools, {m: values[m].tolist() for m in STAGE_MEASURES})
+            for stage, (pools, values) in stage_per_case(totals, replications).items()]

@@ -19,16 +19,15 @@ import math
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sim.analysis.intervals import mean_ci
 from sim.analysis.lead_times import lead_time_record
 from sim.analysis.metrics import LEAD_TIMES
-from sim.analysis.summary_schema import FiscalYears, Interval, LeadTime, LoaMetric, Outcomes, Workload
+from sim.analysis.summary_schema import LeadTime
 from sim.analysis.workload import GOAL_DAYS, GROUPS, MEASURES
 from sim.engine.clock import DAYS_PER_YEAR
 from sim.model.entities import Case, Document
@@ -266,55 +265,3 @@ def lead_time(tallies: Sequence[RepTally], name: str) -> LeadTime:
         [p.censored / p.cases if p.cases else None for p in parts],
         np.concatenate([p.values for p in parts]) if parts else np.empty(0),
         sum(p.cases for p in parts), sum(p.censored for p in parts))
-
-
-def outcomes(tallies: Sequence[RepTally]) -> Outcomes:
-    """``lead_times.outcome_counts`` from tallies."""
-    res: dict[str, Any] = {}
-    for outcome in (*OUTCOMES, "cohort"):
-        per = [t.outcomes[outcome] for t in tallies]
-        res[outcome] = {**mean_ci(per), "per_replication": per}
-    per_notified = [t.fms_notified / t.fms_cohort if t.fms_cohort else math.nan for t in tallies]
-    res["notified_share"] = {**mean_ci(per_notified), "per_replication": per_notified}
-    return res  # type: ignore[return-value]
-
-
-def fiscal_years(tallies: Sequence[RepTally], start_fiscal_year: int, years: int) -> FiscalYears:
-    """``workload.fiscal_years`` from tallies: per measure, the mean over replications of each year's amount."""
-    n = max(len(tallies), 1)
-    out: dict[str, list] = {"fiscal_year": [start_fiscal_year + y for y in range(years)]}
-    for m in MEASURES:
-        total = np.zeros(years)
-        for t in tallies:
-            total += t.fiscal[m][:years]
-        out[m] = (total / n).tolist()
-    return out  # type: ignore[return-value]
-
-
-def workload(tallies: Sequence[RepTally], warmup: float, horizon: float) -> Workload:
-    """``workload.workload`` from tallies: per-year means over [warm-up, horizon) and the open value."""
-    yrs = (horizon - warmup) / DAYS_PER_YEAR
-    out: dict[str, Interval] = {f"{m}_per_year": mean_ci([t.window[m] / yrs for t in tallies]) for m in MEASURES}
-    out["bpc_share_of_value_accepted"] = mean_ci(
-        [t.window["bpc_value_accepted"] / t.window["value_accepted"] if t.window["value_accepted"] > 0 else math.nan
-         for t in tallies])
-    out["open_value_at_horizon"] = mean_ci([t.open_value_at_horizon for t in tallies])
-    return out  # type: ignore[return-value]
-
-
-def _pooled(tallies: Sequence[RepTally], clock: str, part: str) -> Optional[float]:
-    within = sum(t.loa[clock][part][0] for t in tallies)
-    n = sum(t.loa[clock][part][1] for t in tallies)
-    return within / n if n else None
-
-
-def loa_metric(tallies: Sequence[RepTally], goal: float = GOAL_DAYS) -> LoaMetric:
-    """``workload.loa_metric`` from tallies (the tallies counted against ``goal``)."""
-    out: dict[str, Any] = {"goal_days": goal, "documents": {
-        k: sum(t.loa_documents[k] for t in tallies) for k in ("loas", "amendments")}}
-    for clock in CLOCKS:
-        out[clock] = {"loas_and_amendments": mean_ci([share(t.loa[clock]["all"]) for t in tallies]),
-                      "loas_only": _pooled(tallies, clock, "loas"),
-                      "amendments_only": _pooled(tallies, clock, "amendments"),
-                      "by_group": {g: _pooled(tallies, clock, f"group:{g}") for g in GROUPS}}
-    return out  # type: ignore[return-value]

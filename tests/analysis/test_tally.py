@@ -1,5 +1,6 @@
 """The summary's case sections, counted as cases finish (``sim.analysis.tally``), against the same measures
-computed from the saved case and document tables (``lead_times``, ``dynamics``, ``workload``).
+computed from the saved case and document tables (``lead_times``, ``dynamics``, ``workload``); the sections the
+summary takes from the tidy rows (``sim.analysis.kpi_summary``) are checked through them.
 
 The table functions are independent code (pandas over whole tables); on real runs with every kind of case
 (warm-up, cohort, withdrawn, censored, BPC, notified, amendments, modifications) both must give the same
@@ -15,13 +16,15 @@ import pandas as pd
 import pytest
 
 from helpers import make_case
-from sim.analysis import tally
+from sim.analysis import kpi_summary, tally
 from sim.analysis.dynamics import open_cases_at, open_cases_series
+from sim.analysis.kpis import kpi_rows
 from sim.analysis.lead_times import lead_time_summary, outcome_counts
 from sim.analysis.metrics import LEAD_TIMES
 from sim.analysis.tally import CaseTally
 from sim.analysis.workload import fiscal_years, loa_metric, workload
 from sim.engine.clock import DAYS_PER_YEAR
+from sim.job import kpis_of
 from sim.runner import combine, run_replications
 
 SHORT = ["debug=tiny", "run.jobs=1", "run.records=cases"]
@@ -69,14 +72,14 @@ def test_the_run_has_every_kind_of_case(run):
 
 
 def test_lead_times_and_outcomes_equal_the_tables(run):
-    _, results = run
+    params, results = run
     cases, tallies = combine(results, "cases"), [r.tally for r in results]
     reps = [r.replication for r in results]
     for name, milestone in LEAD_TIMES.items():
         want = lead_time_summary(cases, name, milestone, reps)
         got = tally.lead_time(tallies, name)
         assert got == want  # exactly: the same values in the same order
-    _close(tally.outcomes(tallies), outcome_counts(cases, reps))
+    _close(kpi_summary.outcomes(kpis_of(params, results)), outcome_counts(cases, reps))
 
 
 def test_open_cases_and_series_equal_the_tables(run):
@@ -92,21 +95,24 @@ def test_open_cases_and_series_equal_the_tables(run):
 
 def test_workload_fiscal_years_and_loa_metric_equal_the_tables(run):
     params, results = run
-    cases, docs, tallies = combine(results, "cases"), combine(results, "documents"), [r.tally for r in results]
+    cases, docs = combine(results, "cases"), combine(results, "documents")
     warmup, horizon = (params.run.warmup_years * DAYS_PER_YEAR, params.run.horizon_years * DAYS_PER_YEAR)
     years = int(math.ceil(horizon / DAYS_PER_YEAR))
     reps = [r.replication for r in results]
-    _close(tally.fiscal_years(tallies, 2020, years), fiscal_years(cases, docs, 2020, years, reps))
-    _close(tally.workload(tallies, warmup, horizon), workload(cases, docs, warmup, horizon, reps))
-    _close(tally.loa_metric(tallies), loa_metric(cases, docs, warmup, horizon, replications=reps))
+    kpis = kpis_of(params, results)  # the tally's counts through the tidy rows, grouped (sim.analysis.kpi_summary)
+    start = params.run.start_fiscal_year
+    _close(kpi_summary.fiscal_years(kpis, start, years), fiscal_years(cases, docs, start, years, reps))
+    _close(kpi_summary.workload(kpis), workload(cases, docs, warmup, horizon, reps))
+    _close(kpi_summary.loa_metric(kpis), loa_metric(cases, docs, warmup, horizon, replications=reps))
 
 
 def test_a_replication_without_cases_keeps_its_place():
     empty = CaseTally(4, 10.0, 20.0, 1, 10.0).result([0.0, 10.0])
     lt = tally.lead_time([empty], "lor_to_delivery")
     assert lt["per_replication"] == [None] and lt["cases"] == 0 and lt["median"] is None
-    assert tally.outcomes([empty])["cohort"]["per_replication"] == [0]
-    assert math.isnan(tally.outcomes([empty])["notified_share"]["per_replication"][0])
+    rows = kpi_rows([empty], pd.DataFrame(), scenario="x", seed=1, warmup=10.0, horizon=20.0, start_fiscal_year=2000)
+    assert kpi_summary.outcomes(rows)["cohort"]["per_replication"] == [0]
+    assert math.isnan(kpi_summary.outcomes(rows)["notified_share"]["per_replication"][0])
     assert tally.open_series([empty], 2) == [0.0, 0.0]
 
 

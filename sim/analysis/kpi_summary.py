@@ -1,0 +1,163 @@
+"""The sections of ``summary.json`` as group-bys of a run's tidy rows (``sim.analysis.kpis``).
+
+A job's summary and a precision study's scenario merged from its blocks are made by the same functions, the
+blocks' rows simply concatenated: every replication counts in every section, and nothing is rebuilt from
+half-widths.  The rows must be in replication order (a job writes them so; ``in_replication_order`` sorts
+concatenated blocks).  Counts come back as integers, as the summary has always written them.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.intervals import mean_ci
+from sim.analysis.kpis import POOL_METRICS, interval, per_replication, pooled_day_counts, select
+from sim.analysis.lead_times import HIST_BIN_DAYS, day_counts_quantile
+from sim.analysis.metrics import LEAD_TIMES
+from sim.analysis.pools import pool_stats, unstable_pools
+from sim.analysis.stages import STAGE_MEASURES, stage_record
+from sim.analysis.summary_schema import (
+    FiscalYears,
+    Histogram,
+    IntervalSeries,
+    LeadTime,
+    LoaMetric,
+    Outcomes,
+    PoolStats,
+    StageTime,
+    Workload,
+)
+from sim.analysis.tally import CLOCKS, OUTCOMES
+from sim.analysis.workload import GOAL_DAYS, GROUPS, MEASURES
+
+
+def in_replication_order(kpis: pd.DataFrame) -> pd.DataFrame:
+    """Concatenated blocks' rows sorted by replication, each replication's rows kept in their order."""
+    return kpis.sort_values("replication", kind="stable").reset_index(drop=True)
+
+
+def replication_ids(kpis: pd.DataFrame) -> list[int]:
+    return [int(r) for r in dict.fromkeys(kpis["replication"])]
+
+
+def _counts(kpis: pd.DataFrame, metric: str, **keys: Any) -> list[Any]:
+    return [None if v is None else int(v) for v in per_replication(kpis, metric, **keys)]
+
+
+def _series(values: Sequence[Any]) -> IntervalSeries:
+    return {**mean_ci(values), "per_replication": list(values)}  # type: ignore[typeddict-item]
+
+
+def outcomes(kpis: pd.DataFrame) -> Outcomes:
+    """Cohort outcomes and the notified share, per replication and with intervals."""
+    res: dict[str, Any] = {o: _series(_counts(kpis, f"cases.{o}")) for o in (*OUTCOMES, "cohort")}
+    res["notified_share"] = _series([math.nan if v is None else v for v in per_replication(kpis, "notified_share")])
+    return res  # type: ignore[return-value]
+
+
+def open_cases(kpis: pd.DataFrame) -> IntervalSeries:
+    return _series(_counts(kpis, "open_cases_at_horizon"))
+
+
+def workload(kpis: pd.DataFrame) -> Workload:
+    """Per-year means over [warm-up, horizon) with intervals, the BPC share of value accepted, the open value."""
+    names = [f"{m}_per_year" for m in MEASURES] + ["bpc_share_of_value_accepted", "open_value_at_horizon"]
+    return {name: interval(kpis, name) for name in names}  # type: ignore[return-value]
+
+
+def fiscal_years(kpis: pd.DataFrame, start_fiscal_year: int, years: int) -> FiscalYears:
+    """Per measure, the mean over replications of each simulated fiscal year's amount."""
+    reps = replication_ids(kpis)
+    out: dict[str, list] = {"fiscal_year": [start_fiscal_year + y for y in range(years)]}
+    for m in MEASURES:
+        rows = select(kpis, f"fiscal.{m}")
+        total = np.zeros(years)
+        for r in reps:
+            mine = rows[rows["replication"] == r]
+            amounts = mine["value"].to_numpy()[(mine["fiscal_year"] - start_fiscal_year).to_numpy() < years]
+            total[:len(amounts)] += amounts
+        out[m] = (total / max(len(reps), 1)).tolist()
+    return out  # type: ignore[return-value]
+
+
+def _pooled(kpis: pd.DataFrame, clock: str, part: str) -> Optional[float]:
+    group = part.removeprefix("group:")
+    within = sum(_counts(kpis, f"loa.{clock}.within_goal", group=group))
+    n = sum(_counts(kpis, f"loa.{clock}.documents", group=group))
+    return within / n if n else None
+
+
+def loa_metric(kpis: pd.DataFrame, goal: float = GOAL_DAYS) -> LoaMetric:
+    """DSCA's LOA metric: the share offered within ``goal`` days, per replication and pooled by part and group."""
+    out: dict[str, Any] = {"goal_days": goal, "documents": {
+        k: sum(_counts(kpis, "loa.lor_received.documents", group=k)) for k in ("loas", "amendments")}}
+    for clock in CLOCKS:
+        out[clock] = {"loas_and_amendments": interval(kpis, f"loa.{clock}.share"),
+                      "loas_only": _pooled(kpis, clock, "loas"),
+                      "amendments_only": _pooled(kpis, clock, "amendments"),
+                      "by_group": {g: _pooled(kpis, clock, f"group:{g}") for g in GROUPS}}
+    return out  # type: ignore[return-value]
+
+
+def pools(kpis: pd.DataFrame) -> list[PoolStats]:
+    """Each office and line over [warm-up, horizon): utilisation, backlog, throughput, with intervals."""
+    out = []
+    for office in dict.fromkeys(select(kpis, "pool.utilisation")["office"]):
+        columns = {m: select(kpis, f"pool.{m}", office=office)["value"].tolist() for m in POOL_METRICS}
+        records = [dict(zip(columns, row)) for row in zip(*columns.values())]
+        out.append(pool_stats(str(office), records))
+    return out
+
+
+def stages(kpis: pd.DataFrame) -> list[StageTime]:
+    """Per stage: wait and work per cohort case, with intervals over replications."""
+    rows = kpis[kpis["metric"] == "stage.wait_per_case"]
+    out = []
+    for stage, offices in dict.fromkeys(zip(rows["stage"], rows["office"])):
+        values = {m: [math.nan if v is None else v for v in per_replication(kpis, f"stage.{m}", stage=stage)]
+                  for m in STAGE_MEASURES}
+        out.append(stage_record(str(stage), str(offices), values))
+    return out
+
+
+def histogram(days: dict, bin_days: float = HIST_BIN_DAYS) -> Histogram:
+    """The 30-day histogram from 1-day counts: exact, since each day lies within one bin."""
+    counts = np.asarray(days["counts"], dtype=np.int64)
+    if not counts.sum():
+        return {"bin_days": bin_days, "edges": [0.0], "counts": []}
+    last = days["first_day"] + len(counts)  # one past the last day with a case
+    nbins = int(math.ceil(max(last, bin_days) / bin_days))
+    binned = np.zeros(nbins, dtype=np.int64)
+    np.add.at(binned, (days["first_day"] + np.arange(len(counts))) // int(bin_days), counts)
+    return {"bin_days": bin_days, "edges": (np.arange(nbins + 1) * bin_days).tolist(), "counts": binned.tolist()}
+
+
+def lead_time(kpis: pd.DataFrame, name: str) -> LeadTime:
+    """A lead time from the rows: per-replication means and their interval, counts, and the pooled median, p90
+    and histogram from the 1-day counts (within one day of those of the cases themselves)."""
+    cases = sum(_counts(kpis, f"{name}.cases"))
+    censored = sum(_counts(kpis, f"{name}.censored"))
+    days = pooled_day_counts(kpis, name)
+    per = per_replication(kpis, name)
+    return {"name": name, "milestone": LEAD_TIMES[name], **mean_ci(per),  # type: ignore[typeddict-item]
+            "median": day_counts_quantile(days, 0.5), "p90": day_counts_quantile(days, 0.9),
+            "censored_share": censored / cases if cases else None, "cases": cases,
+            "reached": sum(_counts(kpis, f"{name}.reached")), "per_replication": per,
+            "per_replication_censored_share": per_replication(kpis, f"{name}.censored_share"),
+            "censored": censored, "histogram": histogram(days), "day_counts": days}
+
+
+def sections(kpis: pd.DataFrame, start_fiscal_year: int, years: int) -> dict[str, Any]:
+    """Every section of a summary that the rows hold (lead times from the 1-day counts)."""
+    pool_stats = pools(kpis)
+    return {
+        "lead_times": {name: lead_time(kpis, name) for name in LEAD_TIMES},
+        "cases": outcomes(kpis), "open_cases_at_horizon": open_cases(kpis), "pools": pool_stats,
+        "unstable": unstable_pools(pool_stats), "fiscal_years": fiscal_years(kpis, start_fiscal_year, years),
+        "workload": workload(kpis), "loa_metric": loa_metric(kpis), "stages": stages(kpis),
+        "replication_ids": replication_ids(kpis), "end_day_per_replication": per_replication(kpis, "end_day"),
+        "stage_visits_per_replication": _counts(kpis, "stage_visits"),
+    }
