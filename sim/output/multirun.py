@@ -182,7 +182,9 @@ def scenario_records(multirun_dir: Path, jobs: list[dict], plan: dict) -> list[d
             rec["status"] = "missing" if b is None or b["status"] == "missing" else "failed"
             rec["error"] = f"block job {n}: {(b or {}).get('error') or 'never ran'}"
         else:
-            merged, why = merged_or_none([b["summary"] for b in blocks if b is not None])
+            rows, unread = read_kpis([{"job": n, "path": str(Path(multirun_dir) / str(n))} for n in nums])
+            merged, why = merged_or_none([b["summary"] for b in blocks if b is not None],
+                                         [rows[n] for n in nums if n in rows]) if not unread else (None, unread[0])
             if merged is None:
                 rec["error"] = f"blocks do not merge: {why}"
             else:
