@@ -25,7 +25,7 @@ from sim.model.params import (
     ProcessParams,
     StaffingParams,
 )
-from sim.model.reform import ReformConflict, combine
+from sim.model.reform import ReformConflict, combine, staffed
 from sim.model.rules import (
     SHARE_TOL,
     WEIGHT_MAX,
@@ -217,12 +217,10 @@ MAX_PEOPLE = 100_000  # people simulated in one portfolio office (each is a proc
 
 def _validate_people(params: Params, out: list[str]) -> None:
     """Portfolio offices simulate every person: refuse sizes that would exhaust memory before they start."""
-    s = params.staffing
-    lv = combine(params.reform)
-    for name, staff in resized(s).items():
+    for name, staff in staffed(params.staffing, combine(params.reform)).items():  # as the run will staff them
         if staff.discipline != "portfolio":
             continue
-        people = staff.headcount * s.scale.get(name, 1.0) * lv.staff_factor.get(name, 1.0)
+        people = staff.headcount
         _flag(out, people > MAX_PEOPLE,
               f"staffing.pools.{name}: {people:.3g} people (headcount, staffing.size_to_load, staffing.scale and "
               f"reforms together); allowed: at most {MAX_PEOPLE:,} in a portfolio office, where every person is "

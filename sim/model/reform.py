@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Dict, Sequence
 
-from sim.model.params import Params, ReformLevers
+from sim.model.params import Params, PoolStaff, ReformLevers, StaffingParams
 from sim.model.sizing import resized
 
 SET_DICTS = ("mde_threshold", "total_threshold", "informal_review_days")
@@ -114,6 +114,31 @@ def swept_only(labels: Sequence[str], overrides: Sequence[Sequence[str]]) -> lis
     return out
 
 
+def staff_multiplier(staffing: StaffingParams, lv: ReformLevers, pool: str) -> float:
+    """What ``staffing.scale`` and the reforms' ``staff_factor`` together do to an office's headcount."""
+    return lv.staff_factor.get(pool, 1.0) * staffing.scale.get(pool, 1.0)
+
+
+HEADCOUNT_CEILING = 2**62  # a product above it (even inf) counts as this: far past any limit the checks allow
+
+
+def effective_headcount(headcount: int, multiplier: float) -> int:
+    """The one rounding rule of a multiplied headcount: to the nearest whole person (halves up), at least 1."""
+    x = headcount * multiplier
+    return headcount if multiplier == 1.0 else HEADCOUNT_CEILING if not x < HEADCOUNT_CEILING else \
+        max(1, int(math.floor(x + 0.5)))
+
+
+def staffed(staffing: StaffingParams, lv: ReformLevers) -> dict[str, PoolStaff]:
+    """Every office as it is staffed in the run: effort share and ``size_to_load`` first (``sim.model.sizing``),
+    then ``staffing.scale`` and the reforms' ``staff_factor`` with one rounding rule (``effective_headcount``).
+    The parameter checks and the model both take the headcount from here."""
+    pools = resized(staffing)
+    for pool, staff in pools.items():
+        staff.headcount = effective_headcount(staff.headcount, staff_multiplier(staffing, lv, pool))
+    return pools
+
+
 def apply(params: Params) -> tuple[Params, Policy]:
     """Parameters with the combined levers (and staffing.scale) applied, and the policy switches."""
     lv = combine(params.reform)
@@ -132,11 +157,7 @@ def apply(params: Params) -> tuple[Params, Policy]:
     ct.work = {k: d.scaled(lv.contracting_work_factor).spread(lv.contracting_sigma_factor) for k, d in ct.work.items()}
     pr.loa_development.work = {k: d.scaled(lv.loa_work_factor) for k, d in pr.loa_development.work.items()}
     pr.tech_release.work = pr.tech_release.work.scaled(lv.tech_release_work_factor)
-    p.staffing.pools = resized(p.staffing)  # to staffing.size_to_load, if set: before the multipliers
-    for pool, staff in p.staffing.pools.items():
-        f = lv.staff_factor.get(pool, 1.0) * p.staffing.scale.get(pool, 1.0)
-        if f != 1.0:
-            staff.headcount = max(1, int(math.floor(staff.headcount * f + 0.5)))
+    p.staffing.pools = staffed(p.staffing, lv)
     p.staffing.production_lines = {k: r * lv.line_rate_factor for k, r in p.staffing.production_lines.items()}
     policy = Policy(
         parallel_reviews=lv.parallel_reviews,

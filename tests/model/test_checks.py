@@ -220,3 +220,22 @@ def test_bpc_seasonal_weights_are_bounded_like_the_fms_ones():
     p.demand.bpc.seasonal = [1e308] + [1.0] * 11  # the sum overflowed and every month's weight became 0: no BPC case
     assert any(m.startswith("demand.bpc.seasonal=[1e+308, ") and "allowed: weights 0 to 1e+12" in m
                for m in validate_params(p))
+
+
+def test_the_checks_and_the_run_count_an_office_with_one_rounding_rule(compose):
+    """An office's headcount times staffing.scale and a reform's staff_factor is rounded once, the same way for the
+    limit on people and for the run (issue 21: a float product in the check, floor(x + 0.5) in the run)."""
+    from sim.model.checks import MAX_PEOPLE
+    from sim.model.reform import apply, effective_headcount
+
+    p = compose("debug=tiny", "run.allow_large=true")
+    name = "case_writers"
+    assert p.staffing.pools[name].discipline == "portfolio"
+    p.staffing.pools[name].headcount = 10 * MAX_PEOPLE + 4
+    p.staffing.scale = {name: 0.1}  # 100,000.4 people: 100,000 in the run, so allowed
+    assert validate_params(p) == [] and apply(p)[0].staffing.pools[name].headcount == MAX_PEOPLE
+    p.staffing.pools[name].headcount = 10 * MAX_PEOPLE + 5  # 100,000.5: 100,001 in the run, so refused
+    (problem,) = validate_params(p)
+    assert problem.startswith(f"staffing.pools.{name}: 1e+05 people") and "at most 100,000" in problem
+    assert effective_headcount(3, 0.5) == 2 and effective_headcount(1, 0.01) == 1  # halves up; at least one
+    assert effective_headcount(10, 1e308 * 10) == 2**62  # an infinite product is refused, not an OverflowError
