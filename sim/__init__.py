@@ -9,7 +9,8 @@ Public API (everything else is internal)::
 * :func:`load_params` - the sourced defaults in ``configs/`` with command-line style overrides, validated;
 * :class:`Params` and :func:`validate_params` - typed parameters and every rule on their values;
 * :class:`FmsModel` - one replication of the case flow (SimPy);
-* :func:`simulate`, :func:`run_replications` - tidy tables per replication (parameters checked);
+* :func:`resolve` and :class:`Scenario` - parameters checked once, with reforms, sizing and staffing applied;
+* :func:`simulate`, :func:`run_replications` - tidy tables per replication (of a Scenario, or Params resolved);
 * :func:`simulate_network` - the verification network run on the model's own engine.
 
 ``validate_params`` is not called ``validate``: ``sim.validate`` is the ``python -m sim.validate`` command
@@ -26,13 +27,15 @@ _EXPORTS = {
     "Replication": "sim.runner", "simulate": "sim.runner", "run_replications": "sim.runner",
     "simulate_network": "sim.verification.networks", "load_params": "sim.config",
     "run_replication": "sim.runner",  # simulate's name before issue 21, kept for callers of issue 7's API
+    "Scenario": "sim.model.scenario", "resolve": "sim.model.scenario",
 }
-__all__ = ["FmsModel", "Params", "Replication", "load_params", "simulate", "run_replication", "run_replications",
-           "simulate_network", "validate_params"]
+__all__ = ["FmsModel", "Params", "Replication", "Scenario", "load_params", "resolve", "simulate", "run_replication",
+           "run_replications", "simulate_network", "validate_params"]
 
 if TYPE_CHECKING:
     from sim.config import load_params
     from sim.model import FmsModel, Params, validate_params
+    from sim.model.scenario import Scenario, resolve
     from sim.runner import Replication, run_replication, run_replications, simulate
     from sim.verification.networks import simulate_network
 

@@ -16,7 +16,7 @@ import multiprocessing
 import signal
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -30,12 +30,11 @@ from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.engine.collection import rare_collections
 from sim.engine.core import VISIT_COLUMNS
 from sim.engine.rng import WORD, WORD_RULE, RandomStreams
-from sim.model import reform
-from sim.model.checks import validate_params
 from sim.model.fms_model import POOL_SAMPLE_COLUMNS, FmsModel
 from sim.model.ledger import CASE_COLUMNS, DOCUMENT_COLUMNS, Ledger
 from sim.model.observers import CohortVisits, Visits
 from sim.model.params import Params
+from sim.model.scenario import Scenario, resolve
 
 
 @dataclass
@@ -99,29 +98,22 @@ def _pool_windows(model: FmsModel, r: int) -> pd.DataFrame:
                                        "capacity", "cases_area"])
 
 
-def checked(params: Params) -> Params:
-    """``params`` if valid; ValueError naming every problem otherwise (library callers get the same rules)."""
-    problems = validate_params(params)
-    if problems:
-        raise ValueError(f"invalid parameters ({len(problems)} problem(s)): " + "; ".join(problems))
-    return params
-
-
-def simulate(params: Params, replication: int, *, observers: Sequence[object] = ()) -> Replication:
-    """Replication ``replication`` of the scenario ``params`` (checked; reform levers applied here), watched
-    also by ``observers`` (``sim.model.observers``).  Nothing outside the run is changed: for long runs in a
-    process of your own, ``sim.engine.collection.rare_collections()`` around the call saves about a third of
-    the time (``run_replications`` does it)."""
+def simulate(scenario: Union[Scenario, Params], replication: int, *,
+             observers: Sequence[object] = ()) -> Replication:
+    """Replication ``replication`` of ``scenario`` (a :class:`~sim.model.scenario.Scenario`, or ``Params``, then
+    checked and resolved here), watched also by ``observers`` (``sim.model.observers``).  Nothing outside the run
+    is changed: for long runs in a process of your own, ``sim.engine.collection.rare_collections()`` around the
+    call saves about a third of the time (``run_replications`` does it)."""
     if not isinstance(replication, (int, np.integer)) or isinstance(replication, bool) or not 0 <= replication < WORD:
         raise ValueError(f"simulate: replication={replication!r}; allowed: {WORD_RULE}")
-    return _simulate(checked(params), replication, tuple(observers))
+    return _simulate(resolve(scenario), replication, tuple(observers))
 
 
 run_replication = simulate  # the name before issue 21 (issue 7's public API: ``from sim import run_replication``)
 
 
-def _simulate(params: Params, replication: int, extra: tuple[object, ...] = ()) -> Replication:
-    scenario, policy = reform.apply(params)
+def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = ()) -> Replication:
+    params, scenario, policy = resolved.given, resolved.params, resolved.policy
     full = params.run.records == "full"  # otherwise the visits are summed as they end, never kept
     rows = params.run.records != "summary"  # otherwise the cases are only counted as they finish
     run = scenario.run
@@ -169,7 +161,7 @@ def _simulate(params: Params, replication: int, extra: tuple[object, ...] = ()) 
     )
 
 
-def _run_one(args: tuple[Params, int]) -> Replication:
+def _run_one(args: tuple[Scenario, int]) -> Replication:
     with rare_collections():  # a third of the CPU time went to the cyclic collector (sim.engine.collection)
         return _simulate(*args)
 
@@ -180,7 +172,7 @@ def run_replications(
     progress: Optional[Callable[[int], None]] = None,
 ) -> list[Replication]:
     """Replications first..first+n-1 of ``run`` (or the given ones), sorted by replication number."""
-    checked(params)
+    scenario = resolve(params)  # checked and resolved once, for every replication and worker
     fixed_mmap_threshold()  # freed draw blocks go back to the system (sim.engine.allocator); forked workers inherit it
     first = params.run.first_replication
     reps = list(range(first, first + params.run.replications)) if replications is None else list(replications)
@@ -188,7 +180,7 @@ def run_replications(
     out: list[Replication] = []
     if jobs == 1:
         for r in reps:
-            out.append(_run_one((params, r)))
+            out.append(_run_one((scenario, r)))
             if progress:
                 progress(1)
     else:
@@ -196,7 +188,7 @@ def run_replications(
         # a signal or Ctrl-C in this process the workers are killed, never left orphaned
         pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_signals)
         try:
-            for res in pool.imap_unordered(_run_one, [(params, r) for r in reps], chunksize=1):
+            for res in pool.imap_unordered(_run_one, [(scenario, r) for r in reps], chunksize=1):
                 out.append(res)
                 if progress:
                     progress(1)

@@ -63,9 +63,12 @@ def test_nan_is_reported_after_types_and_alone():
 
 
 def test_library_calls_refuse_what_is_not_a_scenario_or_a_replication_number():
-    from sim.runner import checked, simulate
+    from sim.model.scenario import resolve
+    from sim.runner import simulate
 
     with pytest.raises(ValueError, match=r"params=dict; allowed: a Params"):
-        checked({"seed": 1})
+        resolve({"seed": 1})
+    with pytest.raises(ValueError, match=r"params=dict; allowed: a Params"):
+        simulate({"seed": 1}, 0)
     with pytest.raises(ValueError, match=r"simulate: replication='1'; allowed: an integer from 0 to 4294967295"):
         simulate(deterministic_params(), "1")

@@ -1,0 +1,62 @@
+"""A scenario checked once and resolved: what a replication simulates.
+
+``resolve(params)`` validates the parameters (every rule of ``sim.model.checks``, once), then applies what decides
+the scenario in one place (``sim.model.reform.apply``: the reforms' levers, ``staffing.effort_share`` and
+``size_to_load``, ``staffing.scale`` and the reforms' staff factors with one rounding rule).  The result is a frozen
+:class:`Scenario`: the parameters as given, the resolved ones, the policy switches the stages consult and each
+office's effective headcount.  ``sim.runner.simulate`` takes one (or resolves ``Params`` itself), and
+``run_replications`` resolves once for all its replications and worker processes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Mapping
+
+from sim.model.checks import validate_params
+from sim.model.params import Params
+from sim.model.reform import Policy, apply
+
+
+class Headcounts(Mapping[str, int]):
+    """Each office's headcount in the run: read-only, and picklable for worker processes (a mappingproxy is not)."""
+
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        self._items = tuple(counts.items())
+
+    def __getitem__(self, name: str) -> int:
+        return dict(self._items)[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headcounts({dict(self._items)})"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A checked scenario, resolved (make one with :func:`resolve`)."""
+
+    given: Params  # as the caller gave them (labels, records, run control)
+    params: Params  # resolved: reforms, sizing and staffing multipliers applied
+    policy: Policy  # the reforms' behavioural switches
+    headcounts: Mapping[str, int]  # each office's people (slots for a slot pool) in the run
+
+    @property
+    def seed(self) -> int:
+        return self.given.seed
+
+
+def resolve(params: Params) -> Scenario:
+    """``params`` checked (ValueError naming every problem) and resolved."""
+    if isinstance(params, Scenario):
+        return params
+    problems = validate_params(params)
+    if problems:
+        raise ValueError(f"invalid parameters ({len(problems)} problem(s)): " + "; ".join(problems))
+    applied, policy = apply(params)
+    headcounts = Headcounts({name: staff.headcount for name, staff in applied.staffing.pools.items()})
+    return Scenario(params, applied, policy, headcounts)
