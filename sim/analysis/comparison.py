@@ -47,6 +47,7 @@ class Reference:
     source: str             # "--reference", "summaries", "default" or "first job"
     note: Optional[str]     # said in the report (label not found, ambiguous, ...)
     by_seed: Mapping[int, int] = field(default_factory=dict)  # seed -> the reference job run with that seed
+    by_job: Mapping[int, int] = field(default_factory=dict)  # complete job -> the job it is paired with
 
 
 def complete_jobs(jobs: Iterable[Mapping]) -> list[Mapping]:
@@ -180,6 +181,9 @@ def resolve_reference(jobs: Sequence[Mapping], requested: Optional[str] = None) 
     labels, names = scenario_labels(jobs), scenario_names(jobs)
     matches = [j["job"] for j in ok if label in (j.get("scenario"), names[j["job"]])] or \
               [j["job"] for j in ok if labels[j["job"]] == label]
+    crossed = [j["job"] for j in ok if names[j["job"]].startswith(label + " ")] if not matches else []
+    if crossed and len(crossed) < len(ok) and source != "--reference" and not sensitivity_factors(jobs):
+        return _crossed(label, source, crossed, ok, notes)
     if not matches:
         failed = [j["job"] for j in jobs if j.get("scenario") == label and j.get("status") != "complete"]
         why = f" (job {failed[0]} has it but failed)" if failed else ""
@@ -206,13 +210,39 @@ def resolve_reference(jobs: Sequence[Mapping], requested: Optional[str] = None) 
     if unpaired:
         notes.append(f"no reference job was run with the seed of job(s) {', '.join(map(str, unpaired))}, so they "
                      "have no paired change (pairs need the same seed and replication)")
-    return Reference(label, matches[0], source, "; ".join(notes) or None, by_seed)
+    by_job = {job: by_seed[seed] for job, seed in seeds.items() if seed in by_seed}
+    return Reference(label, matches[0], source, "; ".join(notes) or None, by_seed, by_job)
 
 
-def paired_differences(reps: pd.DataFrame, reference_job: int,
-                       by_seed: Optional[Mapping[int, int]] = None) -> pd.DataFrame:
-    """Paired change of every job against ``reference_job`` (or, with ``by_seed``, against the reference job run
-    with the job's own seed), per metric.
+def _context(job: Mapping) -> frozenset[str]:
+    """A job's overrides other than its reform and seed: the values it shares with its reference."""
+    return frozenset(o for o in job.get("overrides") or [] if not o.lstrip("+~").startswith(("reform=", "seed=")))
+
+
+def _crossed(label: str, source: str, crossed: list[int], ok: list[Mapping], notes: list[str]) -> Reference:
+    """The reference scenario run with other swept values (``-m reform=none,X other=1,2``): each job is paired
+    with the reference job of its own values and seed, never with one of other values."""
+    key = {j["job"]: (_seed(j["summary"]), _context(j)) for j in ok}
+    by_key: dict[tuple, int] = {}
+    for job in crossed:
+        by_key.setdefault(key[job], job)
+    by_job = {job: by_key[k] for job, k in key.items() if k in by_key}
+    notes.append(f"'{label}' ran with other swept values: each job is compared with the '{label}' job of its own "
+                 f"values and seed (jobs {', '.join(map(str, sorted(set(by_job.values()))))})")
+    unpaired = sorted(set(key) - set(by_job))
+    if unpaired:
+        notes.append(f"no '{label}' job ran with the values and seed of job(s) {', '.join(map(str, unpaired))}, so "
+                     "they have no paired change")
+    by_seed: dict[int, int] = {}
+    for job in crossed:
+        by_seed.setdefault(key[job][0], job)
+    return Reference(label, crossed[0], source, "; ".join(notes), by_seed, by_job)
+
+
+def paired_differences(reps: pd.DataFrame, reference_job: int, by_seed: Optional[Mapping[int, int]] = None,
+                       by_job: Optional[Mapping[int, int]] = None) -> pd.DataFrame:
+    """Paired change of every job against ``reference_job`` (with ``by_seed``, against the reference job run with
+    the job's own seed; with ``by_job``, against the job it names), per metric.
 
     For each (seed, replication) present in both (and not missing in either), d_r = job_r -
     reference_r; ``diff_mean`` is the mean of d_r and the interval the 95% Student-t interval of
@@ -223,12 +253,14 @@ def paired_differences(reps: pd.DataFrame, reference_job: int,
     cols = ["job", "metric", "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n", "diff_pct"]
     if "seed" not in reps:
         reps = reps.assign(seed=np.int64(-1))
-    ref_jobs = set(by_seed.values()) if by_seed else {reference_job}
-    ref = reps.loc[reps["job"].isin(ref_jobs), ["metric", "seed", "replication", "value"]]\
-        .rename(columns={"value": "ref"})
-    if by_seed:  # one reference job per seed
-        ref = ref[reps.loc[ref.index, "job"].to_numpy() == ref["seed"].map(by_seed).to_numpy()]
-    pairs = reps.merge(ref, on=["metric", "seed", "replication"], how="inner").dropna(subset=["value", "ref"])
+    if by_job is None:  # one reference job, or one per seed
+        seeds = reps.drop_duplicates("job").set_index("job")["seed"]
+        by_job = {int(j): (by_seed.get(int(sd)) if by_seed else reference_job) for j, sd in seeds.items()}
+    ref = reps.loc[reps["job"].isin(set(by_job.values())), ["job", "metric", "seed", "replication", "value"]]\
+        .rename(columns={"job": "ref_job", "value": "ref"})
+    mine = reps.assign(ref_job=reps["job"].map(by_job)).dropna(subset=["ref_job"]).astype({"ref_job": "int64"})
+    pairs = mine.merge(ref, on=["ref_job", "metric", "seed", "replication"], how="inner").dropna(
+        subset=["value", "ref"])
     pairs = pairs.assign(d=pairs["value"] - pairs["ref"])
     rows = []
     for (job, metric), g in pairs.groupby(["job", "metric"], sort=True):
@@ -248,12 +280,11 @@ def comparison_table(jobs: Sequence[Mapping], reference: Optional[str] = None) -
     table["reference"] = ref.label
     # the job each row is paired with: the reference run with the row's own seed (the first reference job if
     # the summaries name no seeds)
-    seeds = table["seed"].map(lambda x: int(x) if x == x and x is not None else -1)
     table["reference_job"] = pd.NA if ref.job is None else (
-        seeds.map(ref.by_seed).astype("Int64") if ref.by_seed else ref.job)
+        table["job"].map(ref.by_job).astype("Int64") if ref.by_job else ref.job)
     diff_cols = ["diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n", "diff_pct"]
     if ref.job is not None and len(table):
-        diffs = paired_differences(replication_rows(jobs), ref.job, ref.by_seed)
+        diffs = paired_differences(replication_rows(jobs), ref.job, ref.by_seed, ref.by_job or None)
         table = table.drop(columns=diff_cols).merge(diffs, on=["job", "metric"], how="left")
     factors = [c for c in table.columns if c not in COLUMNS]
     table = table[COLUMNS + factors]

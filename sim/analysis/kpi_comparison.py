@@ -55,18 +55,18 @@ def kpi_comparison(kpis: Mapping[int, pd.DataFrame], ref: Reference, labels: Map
     """Per job (in ``order``, else by number) and compared metric: mean and interval over replications, and the
     paired change against the reference (NaN where the job has no reference of its seed, or none exists)."""
     reps = replication_values(kpis)
-    diffs = paired_differences(reps, ref.job, ref.by_seed) if ref.job is not None and len(reps) else None
+    paired = ref.job is not None and len(reps)
+    diffs = paired_differences(reps, ref.job, ref.by_seed, ref.by_job or None) if paired else None
     rows = []
     for job in list(order) or sorted(kpis):
         mine = reps[reps["job"] == job]
-        seed = int(mine["seed"].iloc[0]) if len(mine) else -1
         for metric in dict.fromkeys(mine["metric"]):
             ci = mean_ci(mine.loc[mine["metric"] == metric, "value"].tolist())
             name, office = _split(metric)
             row = {"job": job, "label": labels.get(job, str(job)), "metric": name, "office": office or None,
                    "unit": METRICS[name][1] if name in METRICS else "", **{k: ci[k] for k in
                    ("mean", "ci_low", "ci_high", "half_width")}, "n_reps": ci["n"], "reference": ref.label,
-                   "reference_job": (ref.by_seed or {}).get(seed, ref.job) if ref.job is not None else None}
+                   "reference_job": ref.by_job.get(job) if ref.by_job else ref.job}
             if diffs is not None:
                 d = diffs[(diffs["job"] == job) & (diffs["metric"] == metric)]
                 if len(d):

@@ -151,7 +151,8 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
     try:
         table, ref = comparison_table(jobs, reference)
         record["reference"] = {"label": ref.label, "job": ref.job, "source": ref.source, "note": ref.note,
-                               "by_seed": {str(k): v for k, v in sorted(ref.by_seed.items())}}
+                               "by_seed": {str(k): v for k, v in sorted(ref.by_seed.items())},
+                               "by_job": {str(k): v for k, v in sorted(ref.by_job.items())}}
         if plan is not None:
             record["precision"] = precision_reached(plan, table, ref.job)
         write_text(multirun_dir / "comparison.csv", table.to_csv(index=False))

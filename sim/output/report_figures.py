@@ -72,7 +72,7 @@ def forest_plot(table: pd.DataFrame, labels: Mapping[int, str], ref: Reference, 
     if ref.job is None:
         return None
     d = table[(table["status"] == "complete") & table["metric"].isin(LEAD_TIMES)
-              & ~table["job"].isin(set(ref.by_seed.values()) | {ref.job}) & table["diff_mean"].notna()]
+              & ~table["job"].isin(set(ref.by_job.values()) | {ref.job}) & table["diff_mean"].notna()]
     if d.empty:
         return None
     jobs = list(dict.fromkeys(d["job"].astype(int).tolist()))

@@ -92,7 +92,7 @@ def _results_table(table: pd.DataFrame, ref: Reference) -> str:
         unit = " d" if METRIC_UNITS.get(r.metric) == "days" else ""
         d = digits_for(r.mean)
         mean = f"{number(r.mean, d)}{unit}{interval(r.ci_low, r.ci_high)}"
-        if ref.job is not None and int(r.job) in (set(ref.by_seed.values()) or {ref.job}):
+        if ref.job is not None and int(r.job) in (set(ref.by_job.values()) or {ref.job}):
             change = "reference"
         elif math.isnan(r.diff_mean):
             change = "–"
@@ -104,7 +104,7 @@ def _results_table(table: pd.DataFrame, ref: Reference) -> str:
         cens = "–" if math.isnan(cs) else f"{100 * cs:.1f}%"
         if not math.isnan(cs) and cs > CENSORED_WARN:
             cens = f"<span class='warn'>{cens} (!)</span>"
-        cls = " class='ref'" if ref.job is not None and int(r.job) in (set(ref.by_seed.values()) or {ref.job}) else ""
+        cls = " class='ref'" if ref.job is not None and int(r.job) in (set(ref.by_job.values()) or {ref.job}) else ""
         body.append(f"<tr{cls}><td>{html.escape(str(r.label))}</td><td>{METRIC_TITLES.get(r.metric, r.metric)}</td>"
                     f"<td class='num'>{mean}</td><td class='num'>{change}</td><td class='num'>{cens}</td></tr>")
     return f"<table>{head}{''.join(body)}</table>"

@@ -147,6 +147,27 @@ def test_without_none_the_first_jobs_scenario_is_the_reference_for_every_seed():
     assert row(table, 3, "lor_to_offer")["diff_mean"] == pytest.approx(-15.0)
 
 
+def test_the_reference_crossed_with_another_swept_key_pairs_each_job_with_its_own_values():
+    """``-m reform=none,more_staff x=1,2``: more_staff at x=2 pairs with none at x=2, never with none at x=1 (a
+    breaker's find: the first job stood in for all, mixing two changes)."""
+    runs = [("none", "x=1", [100.0, 110.0]), ("none", "x=2", [200.0, 230.0]),
+            ("more_staff", "x=1", [90.0, 100.0]), ("more_staff", "x=2", [185.0, 210.0])]
+    jobs = [job(n, fake_summary(f"{r} {x}", vals), overrides=[f"reform={r}", x, "debug=tiny"])
+            for n, (r, x, vals) in enumerate(runs)]
+    table, ref = comparison.comparison_table(jobs)
+    assert (ref.label, ref.job, dict(ref.by_job)) == ("none", 0, {0: 0, 1: 1, 2: 0, 3: 1})
+    assert "each job is compared with the 'none' job of its own values and seed (jobs 0, 1)" in ref.note
+    assert row(table, 2, "lor_to_offer")["diff_mean"] == pytest.approx(-10.0)
+    assert row(table, 3, "lor_to_offer")["diff_mean"] == pytest.approx(-17.5)  # against job 1, not job 0
+    assert row(table, 1, "lor_to_offer")["diff_mean"] == 0.0 and row(table, 3, "lor_to_offer")["reference_job"] == 1
+    # a value the reference never ran with: no paired change, and the note says so
+    jobs.append(job(4, fake_summary("more_staff x=3", [1.0, 2.0]),
+                    overrides=["reform=more_staff", "x=3", "debug=tiny"]))
+    table, ref = comparison.comparison_table(jobs)
+    assert "no 'none' job ran with the values and seed of job(s) 4" in ref.note
+    assert table.loc[table["job"] == 4, "diff_mean"].isna().all()
+
+
 def test_swept_only_drops_an_override_wherever_it_stands_in_the_label():
     from sim.model.reform import swept_only
 
