@@ -19,11 +19,11 @@ from sim.analysis.kpis import METRICS
 from sim.analysis.metrics import LEAD_TIMES
 
 # key-free metrics compared: lead times, outcomes, notification, backlog and workload (see sim.analysis.kpis)
-COMPARED = tuple(m for m, (keys, _) in METRICS.items()
-                 if not keys and not m.startswith(("end_day", "stage_visits"))
+COMPARED = tuple(m for m, metric in METRICS.items()
+                 if not metric.keys and not m.startswith(("end_day", "stage_visits"))
                  and not m.endswith((".cases", ".reached", ".censored")))
 OFFICE_METRICS = ("pool.utilisation", "pool.mean_queue", "pool.starts_per_year", "pool.cases_per_person")
-COLUMNS = ["job", "label", "metric", "office", "unit", "mean", "ci_low", "ci_high", "half_width", "n_reps",
+COLUMNS = ["job", "label", "metric", "office", "unit", "meaning", "mean", "ci_low", "ci_high", "half_width", "n_reps",
            "reference", "reference_job", "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n",
            "diff_pct"]
 
@@ -64,7 +64,8 @@ def kpi_comparison(kpis: Mapping[int, pd.DataFrame], ref: Reference, labels: Map
             ci = mean_ci(mine.loc[mine["metric"] == metric, "value"].tolist())
             name, office = _split(metric)
             row = {"job": job, "label": labels.get(job, str(job)), "metric": name, "office": office or None,
-                   "unit": METRICS[name][1] if name in METRICS else "", **{k: ci[k] for k in
+                   "unit": METRICS[name].unit if name in METRICS else "",
+                   "meaning": METRICS[name].meaning if name in METRICS else "", **{k: ci[k] for k in
                    ("mean", "ci_low", "ci_high", "half_width")}, "n_reps": ci["n"], "reference": ref.label,
                    "reference_job": ref.by_job.get(job) if ref.by_job else ref.job}
             if diffs is not None:

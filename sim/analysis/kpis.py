@@ -30,7 +30,7 @@ Columns (``COLUMNS``): ``scenario``, ``seed``, ``replication``, ``metric``, the 
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Sequence
+from typing import Any, NamedTuple, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -52,29 +52,66 @@ POOL_METRICS = ("utilisation", "mean_queue", "starts_per_year", "queue_growth", 
 LOA_PARTS = ("all", "loas", "amendments", *(f"group:{g}" for g in GROUPS))
 
 
-def _metrics() -> dict[str, tuple[tuple[str, ...], str]]:
-    out: dict[str, tuple[tuple[str, ...], str]] = {}
+class Metric(NamedTuple):
+    keys: tuple[str, ...]  # the key columns a row of this metric sets
+    unit: str
+    meaning: str
+
+
+_VALUE = {"loas_offered": ("LOAs", "LOAs offered"), "loa_value_accepted": ("$B", "value of LOAs accepted"),
+          "amendments_offered": ("amendments", "amendments offered"),
+          "amendment_value_offered": ("$B", "value amendments add, offered"),
+          "modifications_offered": ("modifications", "modifications offered"),
+          "value_accepted": ("$B", "value accepted, LOAs and amendments"),
+          "bpc_value_accepted": ("$B", "value accepted in BPC cases"),
+          "notified": ("notifications", "LOAs and amendments notified to Congress (AECA 36(b))"),
+          "value_notified": ("$B", "value notified to Congress"), "value_delivered": ("$B", "value delivered")}
+_POOL = {"utilisation": ("share", "share of person-time (slot-time) working over [warm-up, horizon)"),
+         "mean_queue": ("cases", "mean backlog (cases waiting to start)"),
+         "starts_per_year": ("cases per year", "cases started"),
+         "queue_growth": ("cases", "requests minus starts over [warm-up, horizon)"),
+         "cases_per_person": ("cases", "mean portfolio per person (portfolio offices; NaN for slots and lines)"),
+         "requests": ("cases", "requests over [warm-up, horizon)"), "starts": ("cases", "starts over the same"),
+         "capacity": ("people", "people, slots or line lots at the horizon")}
+
+
+def _metrics() -> dict[str, Metric]:
+    out: dict[str, Metric] = {}
     for lead in LEAD_TIMES:
-        out.update({lead: ((), "days"), f"{lead}.censored_share": ((), "share"), f"{lead}.cases": ((), "cases"),
-                    f"{lead}.reached": ((), "cases"), f"{lead}.censored": ((), "cases"),
-                    f"{lead}.day_count": (("day",), "cases")})
-    out.update({f"cases.{o}": ((), "cases") for o in (*OUTCOMES, "cohort", "fms_cohort", "notified")})
-    out.update({"notified_share": ((), "share"), "open_cases_at_horizon": ((), "cases"),
-                "open_value_at_horizon": ((), "$B")})
-    out.update({f"{m}_per_year": ((), "per year") for m in MEASURES})
-    out["bpc_share_of_value_accepted"] = ((), "share")
-    out.update({f"fiscal.{m}": (("fiscal_year",), "per fiscal year") for m in MEASURES})
+        out.update({
+            lead: Metric((), "days", f"mean {lead} of the cohort cases that reached it (NaN if none did)"),
+            f"{lead}.censored_share": Metric((), "share", "of cohort cases neither there nor withdrawn at the end"),
+            f"{lead}.cases": Metric((), "cases", "cohort cases it applies to"),
+            f"{lead}.reached": Metric((), "cases", "cohort cases that reached it"),
+            f"{lead}.censored": Metric((), "cases", "cohort cases censored"),
+            f"{lead}.day_count": Metric(("day",), "cases", "cohort cases whose lead time is in [day, day + 1)")})
+    out.update({f"cases.{o}": Metric((), "cases", f"cohort cases {o.replace('_', ' ')} at the end") for o in OUTCOMES})
+    out["cases.cohort"] = Metric((), "cases", "cohort cases: LORs received in [warm-up, horizon)")
+    out["cases.fms_cohort"] = Metric((), "cases", "partner-funded (FMS, not BPC) cohort cases")
+    out["cases.notified"] = Metric((), "cases", "of them, notified to Congress")
+    out["notified_share"] = Metric((), "share", "cases.notified / cases.fms_cohort")
+    out["open_cases_at_horizon"] = Metric((), "cases", "cases open at the horizon")
+    out["open_value_at_horizon"] = Metric((), "$B", "value of the open cases and their accepted amendments")
+    out.update({f"{m}_per_year": Metric((), f"{unit} per year", f"{text}, per year of [warm-up, horizon)")
+                for m, (unit, text) in _VALUE.items()})
+    out["bpc_share_of_value_accepted"] = Metric((), "share", "BPC value accepted / value accepted")
+    out.update({f"fiscal.{m}": Metric(("fiscal_year",), unit, f"{text} in the fiscal year")
+                for m, (unit, text) in _VALUE.items()})
     for clock in CLOCKS:
-        out.update({f"loa.{clock}.within_goal": (("group",), "documents"),
-                    f"loa.{clock}.documents": (("group",), "documents"), f"loa.{clock}.share": ((), "share")})
-    out.update({f"pool.{m}": (("office",), "see pool_window_rows") for m in POOL_METRICS})
-    out.update({f"stage.{m}": (("stage", "office"), "visits" if m == "visits_per_case" else "days")
+        out.update({
+            f"loa.{clock}.within_goal": Metric(("group",), "documents", f"offered within the goal from {clock}"),
+            f"loa.{clock}.documents": Metric(("group",), "documents", "LOAs and amendments offered"),
+            f"loa.{clock}.share": Metric((), "share", f"LOAs and amendments offered within 120 days of {clock}")})
+    out.update({f"pool.{m}": Metric(("office",), unit, text) for m, (unit, text) in _POOL.items()})
+    out.update({f"stage.{m}": Metric(("stage", "office"), "visits" if m == "visits_per_case" else "days",
+                                     f"{m.replace('_', ' ')} (a cohort case's, over its visits)")
                 for m in STAGE_MEASURES})
-    out.update({"end_day": ((), "days"), "stage_visits": ((), "visits")})
+    out["end_day"] = Metric((), "days", "the day the replication ended (run control)")
+    out["stage_visits"] = Metric((), "visits", "stage visits simulated (run control)")
     return out
 
 
-METRICS = _metrics()  # metric -> (its keys, its unit)
+METRICS = _metrics()  # metric -> its keys, unit and meaning
 
 
 def kpi_rows(tallies: Sequence[RepTally], windows: pd.DataFrame, *, scenario: str, seed: int, warmup: float,
@@ -148,9 +185,22 @@ def select(kpis: pd.DataFrame, metric: str, **keys: Any) -> pd.DataFrame:
     return kpis[mask]
 
 
+def _one_run(rows: pd.DataFrame, metric: str, per_replication: bool = True) -> pd.DataFrame:
+    """``rows`` if they are of one scenario and seed (and, ``per_replication``, one per replication); ValueError
+    otherwise: pooling two scenarios' replications would answer no question."""
+    runs = rows[["scenario", "seed"]].drop_duplicates() if {"scenario", "seed"} <= set(rows.columns) else ()
+    if len(runs) > 1:
+        raise ValueError(f"{metric}: rows of {len(runs)} scenarios or seeds; allowed: one job's rows "
+                         "(or one scenario's blocks), e.g. kpis[kpis['scenario'] == ...]")
+    if per_replication and "replication" in rows.columns and rows["replication"].duplicated().any():
+        raise ValueError(f"{metric}: a replication appears twice; allowed: one row per replication (add its keys)")
+    return rows
+
+
 def per_replication(kpis: pd.DataFrame, metric: str, **keys: Any) -> list[Optional[float]]:
-    """One metric's value per replication, in row order (None for NaN)."""
-    return [None if v != v else float(v) for v in select(kpis, metric, **keys)["value"]]
+    """One metric's value per replication, in row order (None for NaN); ValueError for rows of several scenarios
+    or seeds, or a replication twice (a key left out)."""
+    return [None if v != v else float(v) for v in _one_run(select(kpis, metric, **keys), metric)["value"]]
 
 
 def interval(kpis: pd.DataFrame, metric: str, **keys: Any) -> Interval:
@@ -160,7 +210,7 @@ def interval(kpis: pd.DataFrame, metric: str, **keys: Any) -> Interval:
 
 def pooled_day_counts(kpis: pd.DataFrame, lead: str) -> DayCounts:
     """The 1-day counts of a lead time over every replication in ``kpis``."""
-    rows = select(kpis, f"{lead}.day_count")
+    rows = _one_run(select(kpis, f"{lead}.day_count"), lead, per_replication=False)
     if rows.empty:
         return merge_day_counts([])
     total = rows.groupby("day", sort=True)["value"].sum()

@@ -77,7 +77,9 @@ class Kept:
 
 
 class Visits:
-    """Every visit record, in the order the visits ended (what ``run.records=full`` writes)."""
+    """Every visit record, in the order the visits ended (what ``run.records=full`` writes).  A record is a plain
+    tuple, fields in the order of ``sim.engine.core.VISIT_COLUMNS`` (case_id, stage, pool, arrived, started,
+    finished, waits, effort): ``pd.DataFrame(v.records, columns=VISIT_COLUMNS)`` names them."""
 
     def __init__(self) -> None:
         self.records: list[Visit] = []

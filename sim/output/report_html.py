@@ -227,6 +227,7 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
             parts.append(f"<figure><img src='{src}' alt='{title}'><figcaption><b>{title}.</b> "
                          f"{html.escape(fig.caption)}</figcaption></figure>")
     parts.append(f"<p class='small'>Made by <code>python -m sim report</code> on "
-                 f"{time.strftime('%Y-%m-%d %H:%M')}. The numbers are in comparison.csv next to this page.</p>"
+                 f"{time.strftime('%Y-%m-%d %H:%M')}. The numbers are in comparison.csv next to this page; "
+                 "kpi_comparison.csv compares every other measure (notifications, offices, workload) the same way.</p>"
                  "</body></html>")
     return "\n".join(parts)

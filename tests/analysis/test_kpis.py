@@ -44,11 +44,20 @@ def test_the_rows_are_tidy_and_every_metric_is_catalogued(run):
     assert set(kpis["metric"]) == set(K.METRICS)  # nothing written that is not documented, nothing missing
     assert (kpis["scenario"] == summary["scenario"]).all() and (kpis["seed"] == summary["seed"]).all()
     assert kpis["replication"].drop_duplicates().tolist() == summary["replication_ids"]
-    for metric, (keys, _) in K.METRICS.items():
+    for metric, (keys, unit, meaning) in K.METRICS.items():
+        assert unit and meaning and "pool_window_rows" not in unit, metric
         rows = K.select(kpis, metric)
         for key in K.KEYS:  # a metric's own keys are set, the others null
             assert rows[key].notna().all() if key in keys else rows[key].isna().all(), (metric, key)
         assert not rows.duplicated(["replication", *keys]).any(), metric
+
+
+def test_every_workload_measure_has_its_unit_and_meaning():
+    from sim.analysis.workload import MEASURES
+
+    assert set(K._VALUE) == set(MEASURES)
+    assert K.METRICS["value_notified_per_year"].unit == "$B per year"
+    assert K.METRICS["pool.utilisation"].unit == "share"
 
 
 def test_lead_times_are_group_bys_of_the_rows(run):
@@ -120,3 +129,15 @@ def test_blocks_merge_by_concatenating_their_rows():
     assert K.pooled_quantile(both, "x", 0.5) == 6.0  # the 4th of 8 cases: the last of day 5, spread over [5, 6)
     assert K.pooled_day_counts(both.iloc[:0], "x") == {"first_day": 0, "counts": []}
     assert math.isclose(K.interval(pd.DataFrame({"metric": ["m"] * 3, "value": [1.0, np.nan, 3.0]}), "m")["mean"], 2)
+
+
+def test_rows_of_two_scenarios_or_a_key_left_out_are_refused_not_pooled(run):
+    """A new user's find: interval() over two jobs' rows pooled the baseline and the reform into one mean."""
+    _, kpis = run
+    other = kpis.assign(scenario="more_staff")
+    with pytest.raises(ValueError, match="notified_share: rows of 2 scenarios or seeds; allowed: one job's rows"):
+        K.interval(pd.concat([kpis, other]), "notified_share")
+    with pytest.raises(ValueError, match="lor_to_offer: rows of 2 scenarios"):
+        K.pooled_day_counts(pd.concat([kpis, other]), "lor_to_offer")
+    with pytest.raises(ValueError, match="pool.utilisation: a replication appears twice"):
+        K.interval(kpis, "pool.utilisation")  # every office's rows: the office key left out
