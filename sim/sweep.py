@@ -138,7 +138,7 @@ def scenario_labels(jobs: Sequence[Sequence[str]], composer: Optional["JobCompos
     return swept_only([to_params(composer.compose(list(job)), overrides=list(job)).scenario for job in jobs], jobs)
 
 
-def validate_jobs(jobs: Sequence[Sequence[str]], overrides: Sequence[str] = (),
+def check_jobs(jobs: Sequence[Sequence[str]], overrides: Sequence[str] = (),
                   composer: Optional["JobComposer"] = None) -> None:
     """ConfigError naming the first job that cannot run (and its swept values).  A shared ``composer`` composes
     each distinct set of group choices once."""
@@ -184,9 +184,9 @@ def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[s
     labels = scenario_labels(jobs, composer)
     reference_index(labels, str(cfg.reference))
     check_scenarios(labels, str(cfg.reference))
-    validate_jobs(pilot_jobs(jobs, target), overrides, composer)
+    check_jobs(pilot_jobs(jobs, target), overrides, composer)
     # the largest block any round can ask for: a budget the machine cannot hold is refused now, not mid-study
-    validate_jobs([block_overrides(job, Block(i, 0, target.max_replications)) for i, job in enumerate(jobs)],
+    check_jobs([block_overrides(job, Block(i, 0, target.max_replications)) for i, job in enumerate(jobs)],
                   overrides, composer)
 
 
@@ -303,7 +303,7 @@ def check_command(argv: list[str]) -> Checked:
         precheck_precision(cfg, jobs, overrides)
     else:
         composer = JobComposer()
-        validate_jobs(jobs, overrides, composer)
+        check_jobs(jobs, overrides, composer)
         if runs and OmegaConf.select(cfg, "run.resume"):
             check_resume(cfg, jobs, composer)
     return Checked(None, check_output_dir(cfg, multirun) if runs else None)

@@ -1,7 +1,10 @@
-"""Kept for the verification contract and the README: ``from sim.validation import simulate_network``.
+"""An old name, kept so that ``from sim.validation import simulate_network`` (the verification contract of issue 7)
+still works; new code imports from :mod:`sim.verification`.
 
-The verification networks live in :mod:`sim.verification.networks` and :mod:`sim.verification.table`; this
-module only re-exports them.
+The names that start with "valid" mean one thing each: :mod:`sim.verification` holds the checks of the model
+against theory (queueing networks) and data (calibration); ``python -m sim validate`` (:mod:`sim.commands.validate`,
+forwarded by ``sim.validate``) is the command that runs them; ``sim.validate_params`` checks parameter values.
+Sweeps *check* their jobs (``sim.sweep.check_jobs``), and ``sim.model.typecheck`` checks types.
 """
 from sim.verification.networks import (
     Customer,

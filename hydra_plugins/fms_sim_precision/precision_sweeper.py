@@ -63,7 +63,7 @@ class PrecisionSweeper(Sweeper):
 
     def sweep(self, arguments: List[str]) -> Any:
         from sim.precision_study import PrecisionStudy, target_of
-        from sim.sweep import JobComposer, scenario_labels, validate_jobs
+        from sim.sweep import JobComposer, check_jobs, scenario_labels
 
         assert self.config is not None and self.launcher is not None
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
@@ -79,4 +79,4 @@ class PrecisionSweeper(Sweeper):
             log.info(f"precision round: {len(batch)} job(s) from job {first_job}")
             launcher.launch(batch, initial_job_idx=first_job)
 
-        return study.run(launch, lambda batch: validate_jobs(batch, (), composer))
+        return study.run(launch, lambda batch: check_jobs(batch, (), composer))

@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 import numpy as np
 import numpy.typing as npt
 
-BLOCK = 256  # cases per lazily generated block
+BANK_CASES = 256  # cases per block of a DrawBank, generated lazily (not a Block of replications: sim.precision_study)
 WORD = 2**32  # seeds and replication numbers stay below: numpy's SeedSequence splits a larger integer into 32-bit
 WORD_REASON = "numpy splits larger numbers into 32-bit words, so two different seeds would draw the same streams"
 WORD_RULE = f"an integer from 0 to {WORD - 1} ({WORD_REASON})"
@@ -64,24 +64,24 @@ class DrawBank:
 
     def _generate(self, b: int) -> npt.NDArray[np.float64]:
         rng = np.random.default_rng(self.streams.seed_sequence(self.name, _BANK_TAG, b))
-        blk = rng.random((BLOCK, self.visits, self.slots))
+        blk = rng.random((BANK_CASES, self.visits, self.slots))
         # keep strictly inside (0, 1): inverse CDFs are infinite at the ends
         np.clip(blk, 1e-12, 1 - 1e-12, out=blk)
         return blk
 
     def _case(self, case_id: int) -> npt.NDArray[np.float64]:
         """The (visits, slots) draws of one case: from its block, or its own rows once the block was loosened."""
-        b = case_id // BLOCK
+        b = case_id // BANK_CASES
         blk = self._blocks.get(b)
         rows: Optional[npt.NDArray[np.float64]]
         if blk is not None:
-            rows = blk[case_id % BLOCK]
+            rows = blk[case_id % BANK_CASES]
             return rows
         rows = self._loose.get(case_id)
         if rows is not None:
             return rows
         blk = self._generate(b)
-        rows = blk[case_id % BLOCK]
+        rows = blk[case_id % BANK_CASES]
         if b in self._loosened:  # a case of a loosened block drew here for the first time: keep its rows only
             rows = self._loose[case_id] = rows.copy()
         else:
@@ -91,16 +91,16 @@ class DrawBank:
     def row(self, case_id: int, visit: int = 0) -> npt.NDArray[np.float64]:
         """All slots of one visit, as a 1-D array (read-only by convention)."""
         if visit < self.visits:
-            blk = self._blocks.get(case_id // BLOCK)
-            row: npt.NDArray[np.float64] = (blk[case_id % BLOCK, visit] if blk is not None
+            blk = self._blocks.get(case_id // BANK_CASES)
+            row: npt.NDArray[np.float64] = (blk[case_id % BANK_CASES, visit] if blk is not None
                                             else self._case(case_id)[visit])
             return row
         rng = np.random.default_rng(self.streams.seed_sequence(self.name, _BANK_TAG, 1 << 30, case_id, visit))
         return np.clip(rng.random(self.slots), 1e-12, 1 - 1e-12)
 
     def release(self, block: int) -> None:
-        """Forget block ``block`` (cases block*BLOCK .. block*BLOCK + BLOCK - 1) to free its memory.  Asked for
-        again, it is generated again, identical: releasing changes no draw, only time and memory."""
+        """Forget block ``block`` (cases block*BANK_CASES .. (block + 1)*BANK_CASES - 1) to free its memory.  Asked
+        for again, it is generated again, identical: releasing changes no draw, only time and memory."""
         self._blocks.pop(block, None)
         self._loosened.discard(block)
 
@@ -112,7 +112,7 @@ class DrawBank:
         blk = self._blocks.pop(block, None)
         if blk is not None:
             for case_id in case_ids:
-                self._loose[case_id] = blk[case_id % BLOCK].copy()
+                self._loose[case_id] = blk[case_id % BANK_CASES].copy()
 
     def forget(self, case_id: int) -> None:
         """Case ``case_id`` of a loosened block will not draw again: free its rows."""

@@ -17,7 +17,7 @@ from sim.engine.clock import years
 from sim.engine.core import Engine, Process
 from sim.engine.pool import Pool, PoolSnapshot
 from sim.engine.portfolio import PortfolioPool
-from sim.engine.rng import BLOCK, DrawBank, RandomStreams
+from sim.engine.rng import BANK_CASES, DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
 from sim.model.document_plan import plan_documents
 from sim.model.entities import ATTR_SLOTS, Case, CaseFactory, Document
@@ -29,7 +29,7 @@ from sim.model.process.case_flow import case_flow
 from sim.model.reform import Policy
 from sim.model.staff_plans import people_plan, staff_plan
 
-LOOSE = BLOCK // 4  # a block that gets no new case and has this many open cases or fewer keeps only their draws
+LOOSE = BANK_CASES // 4  # a block that gets no new case and has this many open cases or fewer keeps only their draws
 POOL_SAMPLE_COLUMNS = ("day", "pool", "queue", "busy", "capacity", "cases", "working", "most_cases")
 
 
@@ -120,7 +120,7 @@ class FmsModel(Engine):
             case.desk = min(start + u[0] * width, 1.0 - 1e-12)
             case.pool_draw = float(u[1])
         case.lor_received = self.env.now
-        block = case.id // BLOCK
+        block = case.id // BANK_CASES
         if block > self.admitting_block:
             self._admitting(block)
         self.open_in_block[block] = self.open_in_block.get(block, 0) + 1
@@ -147,7 +147,7 @@ class FmsModel(Engine):
                 bank.release(block)
         elif still_open <= LOOSE and block not in self.loosened:
             self.loosened.add(block)
-            ids = [i for i in range(block * BLOCK, (block + 1) * BLOCK) if i in self.live]
+            ids = [i for i in range(block * BANK_CASES, (block + 1) * BANK_CASES) if i in self.live]
             for bank in self.case_banks:
                 bank.loosen(block, ids)
 
@@ -161,7 +161,7 @@ class FmsModel(Engine):
         documents = self.live_documents.pop(case.id, ())
         for hook in self.on_done:  # nothing changes a done case or its documents from now on
             hook(case, documents)
-        block = case.id // BLOCK
+        block = case.id // BANK_CASES
         n = self.open_in_block[block] = self.open_in_block[block] - 1
         if block in self.loosened:
             for bank in self.case_banks:

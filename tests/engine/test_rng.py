@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engine.rng import BLOCK, DrawBank, RandomStreams
+from sim.engine.rng import BANK_CASES, DrawBank, RandomStreams
 
 
 # ---------------------------------------------------------------- named streams
@@ -47,7 +47,7 @@ def test_stream_key_is_crc32_not_salted_hash():
 
 
 # ---------------------------------------------------------------- draw banks
-CASES = [0, 1, BLOCK - 1, BLOCK, 1000, 5 * BLOCK + 17, 20_000]
+CASES = [0, 1, BANK_CASES - 1, BANK_CASES, 1000, 5 * BANK_CASES + 17, 20_000]
 
 
 def _values(bank: DrawBank, keys):
@@ -125,8 +125,8 @@ def test_visits_beyond_predrawn_are_deterministic_and_inside_unit_interval():
 
 def test_all_values_strictly_inside_unit_interval():
     bank = RandomStreams(2024, 7).bank("x", 4, 8)
-    block = np.stack([bank.row(c, v) for c in range(10 * BLOCK) for v in range(4)])
-    assert block.shape == (10 * BLOCK * 4, 8)
+    block = np.stack([bank.row(c, v) for c in range(10 * BANK_CASES) for v in range(4)])
+    assert block.shape == (10 * BANK_CASES * 4, 8)
     assert block.min() > 0.0 and block.max() < 1.0
     # and they look uniform: mean 1/2 within 5 standard errors (sd 1/sqrt(12))
     assert abs(block.mean() - 0.5) < 5 / np.sqrt(12 * block.size)
@@ -158,37 +158,38 @@ def test_bank_block_zero_does_not_repeat_the_stream_of_the_same_name():
 
 def test_a_released_block_comes_back_identical():
     bank = RandomStreams(7, 1).bank("stage", 3, 2)
-    before = [bank.row(i, v).copy() for i in (0, BLOCK - 1, BLOCK, 3 * BLOCK + 5) for v in range(3)]
+    before = [bank.row(i, v).copy() for i in (0, BANK_CASES - 1, BANK_CASES, 3 * BANK_CASES + 5) for v in range(3)]
     assert bank.blocks_held == 3
     bank.release(0)
     bank.release(3)
     bank.release(99)  # never generated: nothing to do
     assert bank.blocks_held == 1
-    after = [bank.row(i, v) for i in (0, BLOCK - 1, BLOCK, 3 * BLOCK + 5) for v in range(3)]
+    after = [bank.row(i, v) for i in (0, BANK_CASES - 1, BANK_CASES, 3 * BANK_CASES + 5) for v in range(3)]
     assert all(np.array_equal(a, b) for a, b in zip(before, after))
 
 
 def test_a_loosened_block_keeps_only_its_open_cases_draws_and_they_do_not_change():
     """Freeing a block but for a few cases (``loosen``) changes no draw: those cases keep their rows, and a case
     of the block that draws there for the first time later gets its own rows, not the whole block again."""
-    from sim.engine.rng import BLOCK
+    from sim.engine.rng import BANK_CASES
 
     full = RandomStreams(5, 1).bank("stage", 3, 4)
-    expected = {i: full.row(i, 1).copy() for i in (BLOCK + 3, BLOCK + 9, BLOCK + 200)}
+    expected = {i: full.row(i, 1).copy() for i in (BANK_CASES + 3, BANK_CASES + 9, BANK_CASES + 200)}
     bank = RandomStreams(5, 1).bank("stage", 3, 4)
-    bank.row(BLOCK + 3, 0)  # block 1 drawn
+    bank.row(BANK_CASES + 3, 0)  # block 1 drawn
     assert bank.blocks_held == 1
-    bank.loosen(1, [BLOCK + 3, BLOCK + 9])
+    bank.loosen(1, [BANK_CASES + 3, BANK_CASES + 9])
     assert bank.blocks_held == 0 and bank.loose_cases == 2
-    assert np.array_equal(bank.row(BLOCK + 3, 1), expected[BLOCK + 3])
-    assert np.array_equal(bank.column(BLOCK + 9, 2), full.column(BLOCK + 9, 2))
-    assert np.array_equal(bank.row(BLOCK + 200, 1), expected[BLOCK + 200])  # not kept at loosening: drawn again
+    assert np.array_equal(bank.row(BANK_CASES + 3, 1), expected[BANK_CASES + 3])
+    assert np.array_equal(bank.column(BANK_CASES + 9, 2), full.column(BANK_CASES + 9, 2))
+    # not kept at loosening: drawn again
+    assert np.array_equal(bank.row(BANK_CASES + 200, 1), expected[BANK_CASES + 200])
     assert bank.blocks_held == 0 and bank.loose_cases == 3
-    for i in (BLOCK + 3, BLOCK + 9, BLOCK + 200):
+    for i in (BANK_CASES + 3, BANK_CASES + 9, BANK_CASES + 200):
         bank.forget(i)
     bank.release(1)
     assert bank.blocks_held == 0 and bank.loose_cases == 0
-    assert np.array_equal(bank.row(BLOCK + 9, 1), full.row(BLOCK + 9, 1))  # after release: the block again
+    assert np.array_equal(bank.row(BANK_CASES + 9, 1), full.row(BANK_CASES + 9, 1))  # after release: the block again
     assert bank.blocks_held == 1
 
 
