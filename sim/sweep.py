@@ -156,8 +156,9 @@ def is_precision_sweep(cfg: DictConfig) -> bool:
     return is_precision_target(str(OmegaConf.select(cfg, "hydra.sweeper._target_", default="") or ""))
 
 
-def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[str]) -> None:
-    """A precision study: its settings, a reference among its scenarios, and the jobs of its first round."""
+def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[str], resume: bool = False) -> None:
+    """A precision study: its settings, a reference among its scenarios, and the jobs of its first round (with
+    ``resume``, the folders of those jobs hold work made with this config, or the study is refused)."""
     from sim.analysis.precision import Block
     from sim.precision_study import (
         BLOCK_KEYS,
@@ -187,7 +188,9 @@ def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[s
     check_jobs(pilot_jobs(jobs, target), overrides, composer)
     # the largest block any round can ask for: a budget the machine cannot hold is refused now, not mid-study
     check_jobs([block_overrides(job, Block(i, 0, target.max_replications)) for i, job in enumerate(jobs)],
-                  overrides, composer)
+               overrides, composer)
+    if resume:  # the pilot of scenario i is job i: a changed config is refused before any job runs
+        check_resume(cfg, pilot_jobs(jobs, target), composer)
 
 
 JOB_SUBDIR = "${hydra.job.num}"
@@ -300,7 +303,7 @@ def check_command(argv: list[str]) -> Checked:
                           "studies would drop; run one study per command")
     jobs = sweep_jobs(overrides, [h for h in hydra_lines if re.match(r"^[+~]*hydra\.sweeper\.", h)])
     if is_precision_sweep(cfg):
-        precheck_precision(cfg, jobs, overrides)
+        precheck_precision(cfg, jobs, overrides, resume=runs and bool(OmegaConf.select(cfg, "run.resume")))
     else:
         composer = JobComposer()
         check_jobs(jobs, overrides, composer)

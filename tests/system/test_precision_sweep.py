@@ -91,6 +91,17 @@ def test_a_resumed_precision_study_plans_the_same_rounds_and_reruns_nothing(stud
     assert (out / "comparison.csv").read_text() == before
 
 
+@pytest.mark.slow
+def test_a_precision_study_resumed_with_another_config_is_refused_before_any_job_runs(study):
+    """The pre-check compares each pilot's folder with the config it would have now (it was left to the first job)."""
+    out, _ = study
+    before = {p: p.read_bytes() for p in sorted(out.rglob("summary.json"))}
+    r = _run(out, "run.resume=true", "demand.lor_per_year=2500")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr[-2000:]
+    assert "holds a complete job made with another config (demand.lor_per_year: " in r.stderr
+    assert {p: p.read_bytes() for p in sorted(out.rglob("summary.json"))} == before
+
+
 @pytest.mark.parametrize("extra, says", [
     (["precision.pilot=2"], "precision.pilot=2; allowed: an integer >= 3"),
     (["precision.max_replications=2"], "precision.max_replications=2; allowed: an integer >= precision.pilot"),
