@@ -66,6 +66,11 @@ class Case:
     withdrawn: float = NAN
     notified: bool = False
     visits: dict[str, int] = field(default_factory=dict)  # stage -> visits started so far
+    # where the case stands on its route (sim.model.process.case_flow.ROUTE): the step, since when, and what a
+    # step hands the next (the LOA work content drawn after intake); None before admission and after the end
+    step: Optional[str] = None
+    step_since: float = NAN
+    loa_content: float = NAN
     open_documents: int = 0  # amendments and modifications in process: the case cannot close before they end
     closing: bool = False  # the closure work is done; no new document starts
     close_wait: Any = None  # the event closure waits on while documents are in process

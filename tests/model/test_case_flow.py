@@ -64,3 +64,34 @@ def test_major_platform_holds_its_line_for_quantity_over_rate(det_params):
     assert line_b == [("production_line", 402, 502, 552)]
     assert a.delivered == 502 + 1000 + 45
     assert b.delivered == 552 + 1000 + 45
+
+
+def test_the_route_is_data_and_a_case_records_the_step_it_is_at(det_params):
+    """Issue 21 item 4: where a case stands is state on the case (the step and since when, the LOA content handed
+    on, the visit counters), not only a generator's position; stepping the clock shows it move along ROUTE."""
+    from sim.model.process.case_flow import ROUTE
+
+    assert [s.name for s in ROUTE] == ["lor_intake", "reviews", "congressional_review", "offer_acceptance",
+                                       "implementation", "contracting", "production", "delivery", "closure"]
+    m = model(det_params)
+    c = start(m, make_case(value_musd=60.0, tech_release=True, acquisition="on_contract"))
+    seen = []
+    for day in (1, 50, 150, 220, 250, 280, 400, 700, 900):  # inside each step of the timeline above
+        m.env.run(until=day)
+        seen.append((c.step, c.step_since))
+    assert seen == [("lor_intake", 0), ("reviews", 3), ("congressional_review", 133), ("offer_acceptance", 203),
+                    ("implementation", 248), ("contracting", 262), ("production", 307), ("delivery", 672),
+                    ("closure", 717)]
+    assert c.loa_content == 100.0 and c.visits["loa_development"] == 1 and c.visits["lor_intake"] == 1
+    m.env.run()
+    assert c.step is None and c.closed == 1082  # done: off the route
+
+
+def test_a_withdrawn_case_leaves_the_route_at_the_offer(det_params):
+    det_params.process.offer_acceptance.p_expire = 0.999999  # the offer expires ...
+    det_params.process.offer_acceptance.p_restate = 0.0  # ... and is withdrawn
+    det_params.process.offer_acceptance.p_withdraw = 1.0
+    m = model(det_params)
+    c = start(m, make_case(loa_group="A", value_musd=5.0, acquisition="stock"))
+    m.env.run()
+    assert c.step is None and not math.isnan(c.withdrawn) and math.isnan(c.implemented)

@@ -1,7 +1,18 @@
-"""The life of one case: the stages chained in process order (SimPy's "car" process)."""
+"""The life of one case: a route of steps in process order (SimPy's "car" process, with its place as data).
+
+``ROUTE`` lists the steps; ``case_flow`` walks it, and before each step records on the case where it stands
+(``case.step`` and ``case.step_since``) and what one step hands the next (``case.loa_content``, the LOA work
+drawn after intake).  Together with each stage's visit counters (``case.visits``, which fix the draws of every
+loop round) this is the case's progress as data: the next issue saves and resumes it.  A step returns False to
+end the case early (an expired offer withdrawn); a step's branches (the reviews in sequence or in parallel) are
+chosen by the policy.  No step adds a SimPy event of its own, so the route changes no number.
+"""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Generator, Optional
+
+import simpy
 
 from sim.model.process import (
     congressional_review,
@@ -18,42 +29,68 @@ from sim.model.process import (
 )
 
 if TYPE_CHECKING:
-    from sim.model.context import Process, StageContext
+    from sim.model.context import StageContext
     from sim.model.entities import Case
 
-
-def _reviews_in_sequence(m: "StageContext", case: "Case", content: float) -> "Process":
-    yield from tech_release.run(m, case)
-    yield from loa_development.run(m, case, content)
-    yield from policy_review.run(m, case, content)
+StepRun = Callable[["StageContext", "Case"], Generator[simpy.Event, Any, Optional[bool]]]
 
 
-def _reviews_in_parallel(m: "StageContext", case: "Case", content: float) -> "Process":
-    """Technology release and policy review overlap LOA development: the longest branch decides."""
-    env = m.env
-    branches = [env.process(tech_release.run(m, case)), env.process(loa_development.run(m, case, content)),
-                env.process(policy_review.run(m, case, content))]
-    yield env.all_of(branches)
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: StepRun
 
 
-def case_flow(m: "StageContext", case: "Case") -> "Process":
+def _intake(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, None]:
     yield from lor_intake.run(m, case)
-    content = loa_development.work_content(m, case, case.next_visit("loa_development"))
+    case.loa_content = loa_development.work_content(m, case, case.next_visit("loa_development"))
+
+
+def _reviews(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, None]:
+    """Technology release, LOA development and policy review: in sequence, or (``parallel_reviews``) overlapping,
+    the longest branch deciding."""
+    content = case.loa_content
     if m.policy.parallel_reviews:
-        yield from _reviews_in_parallel(m, case, content)
+        env = m.env
+        yield env.all_of([env.process(tech_release.run(m, case)),
+                          env.process(loa_development.run(m, case, content)),
+                          env.process(policy_review.run(m, case, content))])
     else:
-        yield from _reviews_in_sequence(m, case, content)
-    yield from congressional_review.run(m, case)
+        yield from tech_release.run(m, case)
+        yield from loa_development.run(m, case, content)
+        yield from policy_review.run(m, case, content)
+
+
+def _offer(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, bool]:
     accepted = yield from offer_acceptance.run(m, case)
     if not accepted:
         case.withdrawn = m.env.now
-        m.case_done(case)
-        return
+    return accepted
+
+
+def _implementation(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, None]:
     yield from implementation.run(m, case)
-    if case.documents:
+    if case.documents:  # amendments and modifications run beside the case from now on
         m.env.process(documents.schedule(m, case))
-    yield from contracting.run(m, case)
-    yield from production.run(m, case)
-    yield from delivery.run(m, case)
-    yield from delivery.close(m, case)
+
+
+ROUTE: tuple[Step, ...] = (
+    Step("lor_intake", _intake),
+    Step("reviews", _reviews),
+    Step("congressional_review", congressional_review.run),
+    Step("offer_acceptance", _offer),
+    Step("implementation", _implementation),
+    Step("contracting", contracting.run),
+    Step("production", production.run),
+    Step("delivery", delivery.run),
+    Step("closure", delivery.close),
+)
+
+
+def case_flow(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, None]:
+    for step in ROUTE:
+        case.step, case.step_since = step.name, m.env.now
+        if (yield from step.run(m, case)) is False:
+            break
+    case.step = None
     m.case_done(case)
