@@ -282,11 +282,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"not read: {item}")
     for f in record["files"]:
         print(args.multirun_dir / f)
-    if jobs["failed"] or jobs["missing"]:  # as the multirun itself exits: a study with holes is not a success
-        print(f"fms-sim report: {jobs['failed'] + jobs['missing']} of {jobs['total']} failed or never ran; see "
-              f"{args.multirun_dir / 'report.html'}", file=sys.stderr)
-        return 1
-    return 0
+    return holes_exit(record, "fms-sim report", "failed or never ran")  # as the multirun itself exits
+
+
+def holes_exit(record: dict, prefix: str, what: str) -> int:
+    """1 when a job of the report failed or never ran (said on stderr, naming report.html): a study with holes is
+    not a success; else 0."""
+    jobs = record["jobs"]
+    if not (jobs["failed"] or jobs["missing"]):
+        return 0
+    print(f"{prefix}: {jobs['failed'] + jobs['missing']} of {jobs['total']} {what}; see "
+          f"{Path(record['multirun_dir']) / 'report.html'}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         argv = with_override(argv, output.key, f"{output.key}={hydra_quoted(str(held.path))}")
     register()
     sys.argv = [sys.argv[0]] + argv
-    from sim.commands.report import ReportCallback
+    from sim.commands.report import ReportCallback, holes_exit
 
     ReportCallback.last = ReportCallback.started = None
     try:
@@ -142,12 +142,7 @@ def main(argv: Optional[list[str]] = None) -> int:
               file=sys.stderr)
         return 128 + int(signum)
     record = ReportCallback.last  # set in this process when a multirun ends (basic and joblib launchers)
-    if record is not None and (record["jobs"]["failed"] or record["jobs"]["missing"]):
-        jobs = record["jobs"]
-        print(f"fms-sim: {jobs['failed'] + jobs['missing']} of {jobs['total']} jobs failed; see "
-              f"{Path(record['multirun_dir']) / 'report.html'}", file=sys.stderr)
-        return 1
-    return 0
+    return 0 if record is None else holes_exit(record, "fms-sim", "jobs failed")
 
 
 if __name__ == "__main__":
