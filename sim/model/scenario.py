@@ -9,6 +9,7 @@ office's effective headcount.  ``sim.runner.simulate`` takes one (or resolves ``
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Iterator, Mapping
 
@@ -57,6 +58,7 @@ def resolve(params: Params) -> Scenario:
     problems = validate_params(params)
     if problems:
         raise ValueError(f"invalid parameters ({len(problems)} problem(s)): " + "; ".join(problems))
-    applied, policy = apply(params)
+    given = copy.deepcopy(params)  # the caller may go on editing theirs: this scenario stays as it was checked
+    applied, policy = apply(given)
     headcounts = Headcounts({name: staff.headcount for name, staff in applied.staffing.pools.items()})
-    return Scenario(params, applied, policy, headcounts)
+    return Scenario(given, applied, policy, headcounts)

@@ -16,7 +16,9 @@ SHORT = ("debug=tiny", "run.horizon_years=0.4", "run.warmup_years=0.1", "run.dra
 def test_resolve_applies_reforms_and_staffing_once_and_names_each_office_headcount(compose):
     p = compose(*SHORT, "reform=more_staff", "staffing.scale.case_writers=1.5")
     s = resolve(p)
-    assert s.given is p and s.seed == p.seed
+    assert s.given == p and s.given is not p and s.seed == p.seed
+    p.seed, p.staffing.scale["case_writers"] = 7, 9.0  # the caller's later edits do not reach the scenario
+    assert s.seed != 7 and s.given.staffing.scale["case_writers"] == 1.5
     for name, staff in s.params.staffing.pools.items():
         assert s.headcounts[name] == staff.headcount
     base = resolve(compose(*SHORT)).headcounts["case_writers"]
