@@ -45,15 +45,14 @@ def kpis_of(params: Params, results: list) -> pd.DataFrame:
                     scenario=reform.scenario_label(params), seed=params.seed,
                     warmup=years(params.run.warmup_years), horizon=years(params.run.horizon_years),
                     start_fiscal_year=params.run.start_fiscal_year, end_days=[r.end_day for r in results],
-                    events=[r.events for r in results], totals=combine(results, "stage_totals"))
+                    events=[r.events for r in results], totals=combine(results, "stage_totals"),
+                    flow=combine(results, "stage_flow"))
 
 
 def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame] = None) -> dict:
     summary = summarise(
         [r.tally for r in results],
         kpis=kpis_of(params, results) if kpis is None else kpis,
-        totals=combine(results, "stage_totals"),
-        flow=combine(results, "stage_flow"),
         pools=combine(results, "pools"),
         warmup=years(params.run.warmup_years),
         horizon=years(params.run.horizon_years),

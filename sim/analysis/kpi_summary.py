@@ -13,6 +13,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from sim.analysis import dynamics
 from sim.analysis.intervals import mean_ci
 from sim.analysis.kpis import POOL_METRICS, interval, per_replication, pooled_day_counts, select
 from sim.analysis.lead_times import HIST_BIN_DAYS, day_counts_quantile
@@ -150,6 +151,20 @@ def lead_time(kpis: pd.DataFrame, name: str) -> LeadTime:
             "censored": censored, "histogram": histogram(days), "day_counts": days}
 
 
+def yearly_flow(kpis: pd.DataFrame, years: int, start_fiscal_year: int) -> dict[str, Any]:
+    """Each stage's arrivals and completions by simulated year, means over replications (``dynamics.yearly_flow``
+    on the flows the rows hold)."""
+    rows = kpis[kpis["metric"].isin(("flow.arrivals", "flow.completions"))]
+    if rows.empty:
+        return {}
+    flow = rows.pivot_table(index=["replication", "stage", "fiscal_year"], columns="metric", values="value",
+                            aggfunc="first", sort=False).reset_index()
+    flow = pd.DataFrame({"replication": flow["replication"], "stage": flow["stage"].astype(str),
+                         "year": (flow["fiscal_year"] - start_fiscal_year).astype("int64"),
+                         "arrivals": flow["flow.arrivals"], "completions": flow["flow.completions"]})
+    return dynamics.yearly_flow(flow, years, start_fiscal_year)
+
+
 def sections(kpis: pd.DataFrame, start_fiscal_year: int, years: int) -> dict[str, Any]:
     """Every section of a summary that the rows hold (lead times from the 1-day counts)."""
     pool_stats = pools(kpis)
@@ -158,6 +173,7 @@ def sections(kpis: pd.DataFrame, start_fiscal_year: int, years: int) -> dict[str
         "cases": outcomes(kpis), "open_cases_at_horizon": open_cases(kpis), "pools": pool_stats,
         "unstable": unstable_pools(pool_stats), "fiscal_years": fiscal_years(kpis, start_fiscal_year, years),
         "workload": workload(kpis), "loa_metric": loa_metric(kpis), "stages": stages(kpis),
+        "yearly_flow": yearly_flow(kpis, years, start_fiscal_year),
         "replication_ids": replication_ids(kpis), "end_day_per_replication": per_replication(kpis, "end_day"),
         "stage_visits_per_replication": _counts(kpis, "stage_visits"),
     }

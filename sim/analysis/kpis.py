@@ -25,6 +25,8 @@ Columns (``COLUMNS``): ``scenario``, ``seed``, ``replication``, ``metric``, the 
 * each stage (key ``stage``; ``office``: the offices that do its work) per cohort case: ``stage.wait_per_case``,
   ``stage.work_per_case``, ``stage.hands_on_per_case``, ``stage.slowdown_per_case``,
   ``stage.waits_on_others_per_case``, ``stage.visits_per_case``;
+* stage flows (keys ``stage`` and ``fiscal_year``): ``flow.arrivals`` and ``flow.completions``, visits of all
+  cases in each simulated fiscal year;
 * run control: ``end_day``, ``stage_visits``.
 """
 from __future__ import annotations
@@ -106,6 +108,9 @@ def _metrics() -> dict[str, Metric]:
     out.update({f"stage.{m}": Metric(("stage", "office"), "visits" if m == "visits_per_case" else "days",
                                      f"{m.replace('_', ' ')} (a cohort case's, over its visits)")
                 for m in STAGE_MEASURES})
+    out.update({f"flow.{k}": Metric(("stage", "fiscal_year"), "visits", f"visits that {verb} the stage in the "
+                                    "simulated fiscal year (all cases, drain included)")
+                for k, verb in (("arrivals", "arrived at"), ("completions", "finished"))})
     out["end_day"] = Metric((), "days", "the day the replication ended (run control)")
     out["stage_visits"] = Metric((), "visits", "stage visits simulated (run control)")
     return out
@@ -116,13 +121,16 @@ METRICS = _metrics()  # metric -> its keys, unit and meaning
 
 def kpi_rows(tallies: Sequence[RepTally], windows: pd.DataFrame, *, scenario: str, seed: int, warmup: float,
              horizon: float, start_fiscal_year: int, end_days: Sequence[float] = (),
-             events: Sequence[int] = (), totals: Optional[pd.DataFrame] = None) -> pd.DataFrame:
+             events: Sequence[int] = (), totals: Optional[pd.DataFrame] = None,
+             flow: Optional[pd.DataFrame] = None) -> pd.DataFrame:
     """The tidy rows of a run, replication by replication in the order of ``tallies`` (see the module);
-    ``totals`` are the stage totals (``sim.analysis.stages.stage_totals``)."""
+    ``totals`` are the stage totals (``sim.analysis.stages.stage_totals``), ``flow`` the stage flows
+    (``sim.analysis.dynamics.stage_flow``)."""
     rows: list[dict[str, Any]] = []
     yrs = (horizon - warmup) / DAYS_PER_YEAR
     pools = pool_window_rows(windows)
     stages = stage_per_case(totals, [t.replication for t in tallies]) if totals is not None else {}
+    flows = dict(tuple(flow.groupby("replication", sort=False))) if flow is not None and len(flow) else {}
     for i, t in enumerate(tallies):
         def add(metric: str, value: Optional[float], **keys: Any) -> None:
             rows.append({"replication": t.replication, "metric": metric,  # noqa: B023 (called in this iteration)
@@ -164,6 +172,12 @@ def kpi_rows(tallies: Sequence[RepTally], windows: pd.DataFrame, *, scenario: st
         for stage, (offices, values) in stages.items():
             for m in STAGE_MEASURES:
                 add(f"stage.{m}", values[m].iloc[i], stage=stage, office=offices)
+        mine = flows.get(t.replication)
+        if mine is not None:
+            for stage, year, arrived, finished in zip(mine["stage"], mine["year"], mine["arrivals"],
+                                                      mine["completions"]):
+                add("flow.arrivals", arrived, stage=stage, fiscal_year=start_fiscal_year + int(year))
+                add("flow.completions", finished, stage=stage, fiscal_year=start_fiscal_year + int(year))
         if i < len(end_days):
             add("end_day", end_days[i])
         if i < len(events):

@@ -5,10 +5,11 @@ one larger run, and their tidy rows (``kpis.parquet``) concatenated are the rows
 makes every section the rows hold from all the blocks' rows, with the functions that make a job's own summary
 (``sim.analysis.kpi_summary``): lead times (medians and p90 from the merged 1-day counts, within a day of those of
 the cases themselves), outcomes, open cases, pools and the unstable ones, workload, fiscal years, LOA metric, stage
-times, and the replication numbers, end days and stage visits.  Nothing is rebuilt from half-widths.
+times, yearly stage flows, and the replication numbers, end days and stage visits.  Nothing is rebuilt from
+half-widths.
 
-The sampled series (open cases and queues over time), the yearly flows and the warm-up check are the first
-block's: the merged summary lists them under ``merged.sections_from_first_block``.
+The sampled series (open cases and queues over time) and the warm-up check are the first block's: the merged
+summary lists them under ``merged.sections_from_first_block``.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from sim.analysis.summary_schema import Summary
 # keys that must agree between blocks: otherwise they are not blocks of one scenario
 SAME = ("scenario", "seed", "reforms", "levers", "study", "reference")
 BLOCK_KEYS = ("first_replication", "replications")  # run keys that differ between blocks
-FIRST_BLOCK = ("yearly_flow", "series", "warmup_check")  # not in the rows: the first block's
+FIRST_BLOCK = ("series", "warmup_check")  # not in the rows: the first block's
 
 
 class MergeError(ValueError):

@@ -3,12 +3,12 @@ medians from each replication's tally, and the series from the sampled tables.""
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence
+from typing import Sequence
 
 import pandas as pd
 
 from sim.analysis import kpi_summary, tally
-from sim.analysis.dynamics import warmup_check, yearly_flow
+from sim.analysis.dynamics import warmup_check
 from sim.analysis.metrics import LEAD_TIMES
 from sim.analysis.pools import queue_series, unstable_pools
 from sim.analysis.summary_schema import Results
@@ -16,8 +16,7 @@ from sim.analysis.tally import RepTally
 from sim.engine.clock import DAYS_PER_YEAR
 
 
-def summarise(tallies: Sequence[RepTally], kpis: pd.DataFrame, totals: pd.DataFrame, pools: pd.DataFrame,
-              warmup: float, horizon: float, flow: Optional[pd.DataFrame] = None,
+def summarise(tallies: Sequence[RepTally], kpis: pd.DataFrame, pools: pd.DataFrame, warmup: float, horizon: float,
               start_fiscal_year: int = 0) -> Results:
     """Everything ``summary.json`` holds: the sections the run's tidy rows hold as group-bys of them
     (``sim.analysis.kpi_summary``), the lead times' exact medians from each replication's case tally
@@ -33,7 +32,7 @@ def summarise(tallies: Sequence[RepTally], kpis: pd.DataFrame, totals: pd.DataFr
         "pools": pool_stats,
         "unstable": unstable_pools(pool_stats),
         "warmup_check": warmup_check(days, in_process, warmup, horizon),
-        "yearly_flow": {} if flow is None else yearly_flow(flow, years, start_fiscal_year),
+        "yearly_flow": kpi_summary.yearly_flow(kpis, years, start_fiscal_year),
         "fiscal_years": kpi_summary.fiscal_years(kpis, start_fiscal_year, years),
         "workload": kpi_summary.workload(kpis),
         "loa_metric": kpi_summary.loa_metric(kpis),

@@ -117,6 +117,11 @@ def test_pools_and_run_control_are_group_bys_of_the_rows(run):
         assert _same(pool["served_share"], starts / requests if requests else None)
         assert K.per_replication(kpis, "pool.capacity", office=office)[0] == pool["capacity"]
     assert K.per_replication(kpis, "end_day") == summary["end_day_per_replication"]
+    n = len(summary["replication_ids"])
+    for stage, flow in summary["yearly_flow"].items():  # visits per simulated year, means over replications
+        for fy, arrivals in zip(flow["fiscal_year"], flow["arrivals"]):
+            total = K.select(kpis, "flow.arrivals", stage=stage, fiscal_year=fy)["value"].sum()
+            assert arrivals == total / n, (stage, fy)
     assert K.per_replication(kpis, "stage_visits") == summary["stage_visits_per_replication"]
 
 
