@@ -1,10 +1,12 @@
 """Helpers for model tests: deterministic params, a fake draw bank, hand-made cases, exact timelines."""
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from sim.engine.distributions import Dist
 from sim.engine.rng import RandomStreams
@@ -195,3 +197,22 @@ def dispatched_simd(env: dict[str, str] | None = None) -> list[str]:
     (numpy's own record, ``_multiarray_umath``; issue 20)."""
     out = subprocess.run([sys.executable, "-c", SIMD_PROBE], env=env, capture_output=True, text=True, check=True)
     return out.stdout.split()
+
+
+def assert_close(a, b, path: str = "") -> None:
+    """Equal, recursively through dicts and lists; floats within 1e-12 relative (reductions in another order),
+    NaN equals NaN, None equals NaN."""
+    if isinstance(a, dict):
+        assert set(a) == set(b), f"{path}: keys {sorted(set(a) ^ set(b))}"
+        for k in a:
+            assert_close(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), f"{path}: {len(a)} != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_close(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        x = math.nan if a is None else float(a)
+        y = math.nan if b is None else float(b)
+        assert (math.isnan(x) and math.isnan(y)) or x == pytest.approx(y, rel=1e-12, abs=1e-12), f"{path}: {a} {b}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"

@@ -68,7 +68,7 @@ class Outcomes(TypedDict):
 
 
 class PoolStats(TypedDict):
-    """One pool between the warm-up and the horizon (``sim.analysis.pools.pool_window_stats``)."""
+    """One pool between the warm-up and the horizon (``sim.analysis.pools.pool_stats``)."""
 
     pool: str
     capacity: Optional[int]
@@ -82,7 +82,7 @@ class PoolStats(TypedDict):
 
 
 class StageTime(TypedDict):
-    """Mean wait and work per cohort case at one stage (``sim.analysis.stages.stage_times``).
+    """Mean wait and work per cohort case at one stage (``sim.analysis.stages.stage_record``).
 
     ``wait``: before the visit started (a slot queue, an office's backlog); ``work``: the rest, split into
     ``hands_on`` (a slot held, a portfolio case's effort), ``slowdown`` (shared attention: portfolio pools only)

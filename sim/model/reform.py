@@ -124,9 +124,12 @@ HEADCOUNT_CEILING = 2**62  # a product above it (even inf) counts as this: far p
 
 def effective_headcount(headcount: int, multiplier: float) -> int:
     """The one rounding rule of a multiplied headcount: to the nearest whole person (halves up), at least 1."""
+    if multiplier == 1.0:
+        return headcount
     x = headcount * multiplier
-    return headcount if multiplier == 1.0 else HEADCOUNT_CEILING if not x < HEADCOUNT_CEILING else \
-        max(1, int(math.floor(x + 0.5)))
+    if not x < HEADCOUNT_CEILING:  # inf included: refused by the checks, never rounded
+        return HEADCOUNT_CEILING
+    return max(1, int(math.floor(x + 0.5)))
 
 
 def staffed(staffing: StaffingParams, lv: ReformLevers) -> dict[str, PoolStaff]:

@@ -2,10 +2,9 @@
 blocks' tidy rows (issue 21: pools, workload and the rest were once the first block's only)."""
 from __future__ import annotations
 
-import math
-
 import pytest
 
+from helpers import assert_close
 from sim.analysis.merge import MergeError, merge_summaries
 
 
@@ -24,23 +23,6 @@ def runs():
         return summarise_results(p, results, kpis), kpis
 
     return run(0, 4), run(0, 1), run(1, 3)
-
-
-def _close(a, b, path=""):
-    """Equal, floats within 1e-12 relative (reductions over other groupings), None and NaN alike."""
-    if isinstance(a, dict):
-        assert set(a) == set(b), path
-        for k in a:
-            _close(a[k], b[k], f"{path}.{k}")
-    elif isinstance(a, list):
-        assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b)):
-            _close(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) or isinstance(b, float):
-        x, y = (math.nan if v is None else float(v) for v in (a, b))
-        assert (math.isnan(x) and math.isnan(y)) or x == pytest.approx(y, rel=1e-12, abs=1e-12), (path, a, b)
-    else:
-        assert a == b, (path, a, b)
 
 
 @pytest.mark.slow
@@ -63,7 +45,7 @@ def test_blocks_merge_into_the_run_of_all_their_replications(runs):
     # every other section the rows hold is the whole run's, not the first block's
     for section in ("cases", "open_cases_at_horizon", "pools", "unstable", "workload", "fiscal_years", "loa_metric",
                     "stages", "yearly_flow", "end_day_per_replication", "stage_visits_per_replication"):
-        _close(merged[section], whole[section], section)
+        assert_close(merged[section], whole[section], section)
     assert merged["pools"] != first["pools"]
     assert merged["yearly_flow"] != first["yearly_flow"]
     assert merged["merged"]["sections_from_first_block"] == ["series", "warmup_check"]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import make_case
+from helpers import assert_close, make_case
 from sim.analysis import kpi_summary, tally
 from sim.analysis.dynamics import open_cases_at, open_cases_series
 from sim.analysis.kpis import kpi_rows
@@ -33,24 +33,6 @@ CONFIGS = {
     "portfolio, reforms, short drain": [*SHORT, "run.replications=2", "run.drain_years=1",
                                         "reform=eo14268_package"],
 }
-
-
-def _close(a, b, path="") -> None:
-    """Equal, floats within 1e-12 relative (NaN equals NaN, None equals NaN)."""
-    if isinstance(a, dict):
-        assert set(a) == set(b), f"{path}: keys {sorted(set(a) ^ set(b))}"
-        for k in a:
-            _close(a[k], b[k], f"{path}.{k}")
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), f"{path}: {len(a)} != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b)):
-            _close(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) or isinstance(b, float):
-        x = math.nan if a is None else float(a)
-        y = math.nan if b is None else float(b)
-        assert (math.isnan(x) and math.isnan(y)) or x == pytest.approx(y, rel=1e-12, abs=1e-12), f"{path}: {a} {b}"
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 @pytest.fixture(scope="module", params=list(CONFIGS))
@@ -79,7 +61,7 @@ def test_lead_times_and_outcomes_equal_the_tables(run):
         want = lead_time_summary(cases, name, milestone, reps)
         got = tally.lead_time(tallies, name)
         assert got == want  # exactly: the same values in the same order
-    _close(kpi_summary.outcomes(kpis_of(params, results)), outcome_counts(cases, reps))
+    assert_close(kpi_summary.outcomes(kpis_of(params, results)), outcome_counts(cases, reps))
 
 
 def test_open_cases_and_series_equal_the_tables(run):
@@ -101,9 +83,9 @@ def test_workload_fiscal_years_and_loa_metric_equal_the_tables(run):
     reps = [r.replication for r in results]
     kpis = kpis_of(params, results)  # the tally's counts through the tidy rows, grouped (sim.analysis.kpi_summary)
     start = params.run.start_fiscal_year
-    _close(kpi_summary.fiscal_years(kpis, start, years), fiscal_years(cases, docs, start, years, reps))
-    _close(kpi_summary.workload(kpis), workload(cases, docs, warmup, horizon, reps))
-    _close(kpi_summary.loa_metric(kpis), loa_metric(cases, docs, warmup, horizon, replications=reps))
+    assert_close(kpi_summary.fiscal_years(kpis, start, years), fiscal_years(cases, docs, start, years, reps))
+    assert_close(kpi_summary.workload(kpis), workload(cases, docs, warmup, horizon, reps))
+    assert_close(kpi_summary.loa_metric(kpis), loa_metric(cases, docs, warmup, horizon, replications=reps))
 
 
 def test_a_replication_without_cases_keeps_its_place():
