@@ -46,14 +46,13 @@ def kpis_of(params: Params, results: list) -> pd.DataFrame:
                     warmup=years(params.run.warmup_years), horizon=years(params.run.horizon_years),
                     start_fiscal_year=params.run.start_fiscal_year, end_days=[r.end_day for r in results],
                     events=[r.events for r in results], totals=combine(results, "stage_totals"),
-                    flow=combine(results, "stage_flow"))
+                    flow=combine(results, "stage_flow"), samples=combine(results, "pools"))
 
 
 def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame] = None) -> dict:
     summary = summarise(
         [r.tally for r in results],
         kpis=kpis_of(params, results) if kpis is None else kpis,
-        pools=combine(results, "pools"),
         warmup=years(params.run.warmup_years),
         horizon=years(params.run.horizon_years),
         start_fiscal_year=params.run.start_fiscal_year,

@@ -3,32 +3,38 @@
 Job records are plain dicts (``job``, ``status``, ``error``, ``overrides``, ``scenario`` and the job's
 ``summary``: a :class:`~sim.analysis.summary_schema.Summary`), as ``sim.output.multirun`` reads them.
 The functions return DataFrames or plain values, so they are tested on hand-made numbers: the columns
-of comparison.csv (``COLUMNS``, ``NUMERIC``, ``COUNTS``), ``scenario_labels``, ``metric_rows``,
-``replication_rows``, ``resolve_reference``, ``paired_differences``, ``comparison_table``,
-``sensitivity_prcc`` and ``scenario_order``.
+of comparison.csv (``COLUMNS``, ``NUMERIC``, ``COUNTS``), ``metric_rows``, ``replication_rows``,
+``paired_differences``, ``comparison_table``, ``sensitivity_prcc`` and ``scenario_order``; the reference comes
+from ``sim.analysis.reference`` (re-exported here).
 
 The change against the reference is **paired**: replication *r* of every scenario sees the same
 cases and draws (common random numbers), so the change is computed replication by replication
 (scenario minus reference), and its 95% Student-t interval is taken over those
-per-replication differences.  The reference is ``--reference`` if given, else the ``reference``
-key of the summaries, else ``"none"``.
+per-replication differences.  The per-replication values are the jobs' tidy rows (``kpis.parquet``, the record)
+where the caller passes them; the means and intervals of each job are its summary's, a group-by of the same
+rows.
 """
 from __future__ import annotations
 
 import math
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.intervals import mean_ci
-from sim.analysis.labels import scenario_labels, scenario_names
+from sim.analysis.labels import scenario_labels
 from sim.analysis.metrics import LEAD_TIMES, METRICS
+from sim.analysis.reference import (  # noqa: F401 (part of this module's interface)
+    DEFAULT_REFERENCE,
+    Reference,
+    complete_jobs,
+    resolve_reference,
+    seed_of,
+    sensitivity_factors,
+)
 from sim.analysis.sensitivity import prcc
 
-DEFAULT_REFERENCE = "none"
 COLUMNS = ["job", "scenario", "label", "status", "error", "metric", "mean", "ci_low", "ci_high",
            "half_width", "n_reps", "replications", "median", "p90", "censored_share", "reference", "reference_job",
            "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n", "diff_pct",
@@ -38,39 +44,12 @@ NUMERIC = ["mean", "ci_low", "ci_high", "half_width", "median", "p90", "censored
 COUNTS = ["n_reps", "reference_job", "diff_n", "seed", "point"]  # whole numbers, possibly missing
 
 
-@dataclass(frozen=True)
-class Reference:
-    """The scenario every job is compared with."""
-
-    label: str
-    job: Optional[int]      # the job whose replications are the reference; None if no job has the label
-    source: str             # "--reference", "summaries", "default" or "first job"
-    note: Optional[str]     # said in the report (label not found, ambiguous, ...)
-    by_seed: Mapping[int, int] = field(default_factory=dict)  # seed -> the reference job run with that seed
-    by_job: Mapping[int, int] = field(default_factory=dict)  # complete job -> the job it is paired with
-
-
-def complete_jobs(jobs: Iterable[Mapping]) -> list[Mapping]:
-    """The jobs that completed and have a summary, in their order."""
-    return [j for j in jobs if j.get("status") == "complete" and j.get("summary") is not None]
-
-
 def _num(x: Any) -> float:
     """A float, NaN for a missing (or non-numeric) value."""
     try:
         return math.nan if x is None else float(x)
     except (TypeError, ValueError):
         return math.nan
-
-
-def sensitivity_factors(jobs: Sequence[Mapping]) -> list[str]:
-    """The factor names of a sensitivity study, in first-seen order (empty if none)."""
-    names: dict[str, None] = {}
-    for j in complete_jobs(jobs):
-        sens = j["summary"].get("sensitivity") or {}
-        for k in (sens.get("factors") or {}):
-            names.setdefault(str(k), None)
-    return list(names)
 
 
 def factor_column(name: str) -> str:
@@ -131,112 +110,33 @@ def replication_ids(summary: Mapping, n: int) -> list[int]:
     return [int(r) for r in ids] if ids is not None and len(ids) == n else list(range(n))
 
 
-def replication_rows(jobs: Sequence[Mapping]) -> pd.DataFrame:
-    """Per-replication values: one row per (job, metric, replication number); None becomes NaN.
+def replication_rows(jobs: Sequence[Mapping], kpis: Optional[Mapping[int, pd.DataFrame]] = None) -> pd.DataFrame:
+    """Per-replication values: one row per (job, metric, seed, replication number); None becomes NaN.
 
-    Pairs are matched on the seed and the replication number, never on the position in a list, so a scenario
-    that ran replications 3..5 pairs with replications 3..5 of the reference run with the same seed (the same
-    random streams: common random numbers)."""
-    rows = []
+    A job's values are its tidy rows' (``kpis[job]``, the record); a job without rows there (a folder written
+    before ``kpis.parquet`` existed, a hand-made record) gives its summary's ``per_replication`` lists, which are
+    the same numbers grouped.  Pairs are matched on the seed and the replication number, never on the position in
+    a list, so a scenario that ran replications 3..5 pairs with replications 3..5 of the reference run with the
+    same seed (the same random streams: common random numbers)."""
+    cols = ["job", "metric", "seed", "replication", "value"]
+    parts, rows = [], []
     for j in complete_jobs(jobs):
         s = j["summary"]
-        seed = _seed(s)
+        seed = seed_of(s)
+        mine = (kpis or {}).get(j["job"])
+        if mine is not None:
+            picked = mine[mine["metric"].isin(METRICS)].sort_values("replication", kind="stable")
+            parts.append(pd.DataFrame({"job": j["job"], "metric": picked["metric"], "seed": seed,
+                                       "replication": picked["replication"], "value": picked["value"]}))
+            continue
         for metric in METRICS:
             m = s["lead_times"].get(metric) if metric in LEAD_TIMES else s.get(metric)
             values = (m or {}).get("per_replication") or []
             for r, v in zip(replication_ids(s, len(values)), values):
                 rows.append((j["job"], metric, seed, r, _num(v)))
-    return pd.DataFrame(rows, columns=["job", "metric", "seed", "replication", "value"]).astype(
+    parts.append(pd.DataFrame(rows, columns=cols))
+    return pd.concat([p for p in parts if len(p)] or parts[-1:], ignore_index=True)[cols].astype(
         {"job": "int64", "seed": "int64", "replication": "int64", "value": "float64"})
-
-
-def _seed(summary: Mapping) -> int:
-    """A summary's seed (-1 if it has none, as summaries written before seeds were recorded)."""
-    seed = summary.get("seed")
-    return int(seed) if isinstance(seed, (int, float)) and seed == seed else -1
-
-
-def resolve_reference(jobs: Sequence[Mapping], requested: Optional[str] = None) -> Reference:
-    """Which label is the reference, and which job carries it.
-
-    The label: ``requested`` if given, else the summaries' ``reference`` key (the most common
-    one if they disagree), else ``"none"``.  The job: the lowest-numbered complete job whose
-    scenario (or display label) is that label, and for each seed the lowest such job run with it (a job
-    pairs only with a reference run with its own seed).  When no job has a label that was not asked for by
-    name, the reference is the first complete job, and the note says so.
-    """
-    ok = complete_jobs(jobs)
-    notes = []
-    if requested:
-        label, source = requested, "--reference"
-    else:
-        keys = [j["summary"]["reference"] for j in ok if j["summary"].get("reference")]
-        if keys:
-            label, source = Counter(keys).most_common(1)[0][0], "summaries"
-            if len(set(keys)) > 1:
-                notes.append(f"the summaries name different references ({', '.join(sorted(set(keys)))}); "
-                             f"using the most common, '{label}'")
-        else:
-            label, source = DEFAULT_REFERENCE, "default"
-    labels, names = scenario_labels(jobs), scenario_names(jobs)
-    matches = [j["job"] for j in ok if label in (j.get("scenario"), names[j["job"]])] or \
-              [j["job"] for j in ok if labels[j["job"]] == label]
-    crossed = [j["job"] for j in ok if names[j["job"]].startswith(label + " ")] if not matches else []
-    if crossed and len(crossed) < len(ok) and source != "--reference" and not sensitivity_factors(jobs):
-        return _crossed(label, source, crossed, ok, notes)
-    if not matches:
-        failed = [j["job"] for j in jobs if j.get("scenario") == label and j.get("status") != "complete"]
-        why = f" (job {failed[0]} has it but failed)" if failed else ""
-        # asked for by name, nothing complete, or a sensitivity study (its answer is the rank correlations; a
-        # change against one arbitrary design point answers no question): no reference
-        if source == "--reference" or not ok or sensitivity_factors(jobs):
-            notes.append(f"no completed job has the reference scenario '{label}'{why}, so no changes "
-                         "against a reference are shown")
-            return Reference(label, None, source, "; ".join(notes) or None)
-        first = min(j["job"] for j in ok)  # and the jobs of its scenario run with other seeds, one per seed
-        notes.append(f"no completed job has the reference scenario '{label}'{why}; changes are measured against "
-                     f"the first job's scenario, '{names[first]}' (job {first})")
-        label, source = names[first], "first job"
-        matches = [j["job"] for j in ok if names[j["job"]] == label]
-    seeds = {j["job"]: _seed(j["summary"]) for j in ok}
-    by_seed: dict[int, int] = {}
-    for job in matches:
-        by_seed.setdefault(seeds[job], job)
-    if len(matches) > len(by_seed):
-        notes.append(f"{len(matches)} jobs have the scenario label '{label}' (jobs "
-                     f"{', '.join(map(str, matches))}); job {matches[0]} is the reference"
-                     + (" (for each seed, the first job run with it)" if len(by_seed) > 1 else ""))
-    unpaired = sorted(job for job, seed in seeds.items() if seed not in by_seed)
-    if unpaired:
-        notes.append(f"no reference job was run with the seed of job(s) {', '.join(map(str, unpaired))}, so they "
-                     "have no paired change (pairs need the same seed and replication)")
-    by_job = {job: by_seed[seed] for job, seed in seeds.items() if seed in by_seed}
-    return Reference(label, matches[0], source, "; ".join(notes) or None, by_seed, by_job)
-
-
-def _context(job: Mapping) -> frozenset[str]:
-    """A job's overrides other than its reform and seed: the values it shares with its reference."""
-    return frozenset(o for o in job.get("overrides") or [] if not o.lstrip("+~").startswith(("reform=", "seed=")))
-
-
-def _crossed(label: str, source: str, crossed: list[int], ok: list[Mapping], notes: list[str]) -> Reference:
-    """The reference scenario run with other swept values (``-m reform=none,X other=1,2``): each job is paired
-    with the reference job of its own values and seed, never with one of other values."""
-    key = {j["job"]: (_seed(j["summary"]), _context(j)) for j in ok}
-    by_key: dict[tuple, int] = {}
-    for job in crossed:
-        by_key.setdefault(key[job], job)
-    by_job = {job: by_key[k] for job, k in key.items() if k in by_key}
-    notes.append(f"'{label}' ran with other swept values: each job is compared with the '{label}' job of its own "
-                 f"values and seed (jobs {', '.join(map(str, sorted(set(by_job.values()))))})")
-    unpaired = sorted(set(key) - set(by_job))
-    if unpaired:
-        notes.append(f"no '{label}' job ran with the values and seed of job(s) {', '.join(map(str, unpaired))}, so "
-                     "they have no paired change")
-    by_seed: dict[int, int] = {}
-    for job in crossed:
-        by_seed.setdefault(key[job][0], job)
-    return Reference(label, crossed[0], source, "; ".join(notes), by_seed, by_job)
 
 
 def paired_differences(reps: pd.DataFrame, reference_job: int, by_seed: Optional[Mapping[int, int]] = None,
@@ -273,8 +173,10 @@ def paired_differences(reps: pd.DataFrame, reference_job: int, by_seed: Optional
     return pd.DataFrame(rows, columns=cols).astype({"job": "int64"})
 
 
-def comparison_table(jobs: Sequence[Mapping], reference: Optional[str] = None) -> tuple[pd.DataFrame, Reference]:
-    """The tidy comparison (one row per job and metric) and the reference it was computed against."""
+def comparison_table(jobs: Sequence[Mapping], reference: Optional[str] = None,
+                     kpis: Optional[Mapping[int, pd.DataFrame]] = None) -> tuple[pd.DataFrame, Reference]:
+    """The tidy comparison (one row per job and metric) and the reference it was computed against; the paired
+    changes from the jobs' tidy rows (``kpis``: job -> its rows) where given (``replication_rows``)."""
     ref = resolve_reference(jobs, reference)
     table = metric_rows(jobs)
     table["reference"] = ref.label
@@ -284,7 +186,7 @@ def comparison_table(jobs: Sequence[Mapping], reference: Optional[str] = None) -
         table["job"].map(ref.by_job).astype("Int64") if ref.by_job else ref.job)
     diff_cols = ["diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n", "diff_pct"]
     if ref.job is not None and len(table):
-        diffs = paired_differences(replication_rows(jobs), ref.job, ref.by_seed, ref.by_job or None)
+        diffs = paired_differences(replication_rows(jobs, kpis), ref.job, ref.by_seed, ref.by_job or None)
         table = table.drop(columns=diff_cols).merge(diffs, on=["job", "metric"], how="left")
     factors = [c for c in table.columns if c not in COLUMNS]
     table = table[COLUMNS + factors]

@@ -28,7 +28,9 @@ from sim.analysis.summary_schema import (
     LoaMetric,
     Outcomes,
     PoolStats,
+    Series,
     StageTime,
+    WarmupCheck,
     Workload,
 )
 from sim.analysis.tally import CLOCKS, OUTCOMES
@@ -165,10 +167,39 @@ def yearly_flow(kpis: pd.DataFrame, years: int, start_fiscal_year: int) -> dict[
     return dynamics.yearly_flow(flow, years, start_fiscal_year)
 
 
-def sections(kpis: pd.DataFrame, start_fiscal_year: int, years: int) -> dict[str, Any]:
+def series(kpis: pd.DataFrame) -> Series:
+    """The sampled series, means over replications per sample day: open cases and cases in process (every
+    replication, padded to the last day) and each office's queue, busy share and capacity (the replications
+    that sampled the day)."""
+    open_ = kpis[kpis["metric"] == "series.open_cases"]
+    days = sorted(open_["day"].unique().tolist())
+
+    def mean(metric: str) -> list[float]:
+        rows = kpis[kpis["metric"] == metric]
+        return rows.groupby("day", sort=True)["value"].mean().reindex(days).tolist()
+
+    rows = kpis[kpis["metric"].isin(("series.queue", "series.busy", "series.capacity"))]
+    by = rows.groupby(["office", "day", "metric"], sort=False)["value"].mean()
+    out: dict[str, Any] = {}
+    for office in dict.fromkeys(rows["office"]):
+        mine = by.loc[office].unstack("metric")
+        out[str(office)] = {"day": mine.index.tolist(), "queue": mine["series.queue"].tolist(),
+                            "busy": mine["series.busy"].tolist(), "capacity": mine["series.capacity"].tolist()}
+    return {"day": days, "open_cases": mean("series.open_cases"), "in_process": mean("series.in_process"),
+            "pools": out}  # type: ignore[typeddict-item]
+
+
+def warmup_check(kpis: pd.DataFrame, warmup: float, horizon: float) -> WarmupCheck:
+    """MSER-5 on the mean series of cases in process against the warm-up used (``dynamics.warmup_check``)."""
+    s = series(kpis)
+    return dynamics.warmup_check(s["day"], s["in_process"], warmup, horizon)
+
+
+def sections(kpis: pd.DataFrame, start_fiscal_year: int, years: int, warmup: float, horizon: float) -> dict[str, Any]:
     """Every section of a summary that the rows hold (lead times from the 1-day counts)."""
     pool_stats = pools(kpis)
     return {
+        "series": series(kpis), "warmup_check": warmup_check(kpis, warmup, horizon),
         "lead_times": {name: lead_time(kpis, name) for name in LEAD_TIMES},
         "cases": outcomes(kpis), "open_cases_at_horizon": open_cases(kpis), "pools": pool_stats,
         "unstable": unstable_pools(pool_stats), "fiscal_years": fiscal_years(kpis, start_fiscal_year, years),

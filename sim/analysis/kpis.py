@@ -27,7 +27,13 @@ Columns (``COLUMNS``): ``scenario``, ``seed``, ``replication``, ``metric``, the 
   ``stage.waits_on_others_per_case``, ``stage.visits_per_case``;
 * stage flows (keys ``stage`` and ``fiscal_year``): ``flow.arrivals`` and ``flow.completions``, visits of all
   cases in each simulated fiscal year;
+* the sampled series (key ``day``: the sample day, every ``run.sample_days`` from day 0): ``series.open_cases``
+  and ``series.in_process`` (cases open, and cases not yet delivered or withdrawn; a replication that ended sooner
+  keeps its last counts to the longest one's last day), and per office or line (key ``office``) ``series.queue``,
+  ``series.busy`` and ``series.capacity`` as sampled;
 * run control: ``end_day``, ``stage_visits``.
+
+``day`` is a float column: the day of a lead time's 1-day count is a whole number, a sample day need not be.
 """
 from __future__ import annotations
 
@@ -111,6 +117,13 @@ def _metrics() -> dict[str, Metric]:
     out.update({f"flow.{k}": Metric(("stage", "fiscal_year"), "visits", f"visits that {verb} the stage in the "
                                     "simulated fiscal year (all cases, drain included)")
                 for k, verb in (("arrivals", "arrived at"), ("completions", "finished"))})
+    out["series.open_cases"] = Metric(("day",), "cases", "cases open (LOR received, not closed or withdrawn)")
+    out["series.in_process"] = Metric(("day",), "cases", "cases in process (LOR received, not yet delivered or "
+                                      "withdrawn)")
+    out.update({f"series.{m}": Metric(("office", "day"), unit, text) for m, unit, text in (
+        ("queue", "cases", "cases waiting to start at the office or line"),
+        ("busy", "share", "share of the office's people (slots, lots) working"),
+        ("capacity", "people", "people, slots or line lots"))})
     out["end_day"] = Metric((), "days", "the day the replication ended (run control)")
     out["stage_visits"] = Metric((), "visits", "stage visits simulated (run control)")
     return out
@@ -122,15 +135,18 @@ METRICS = _metrics()  # metric -> its keys, unit and meaning
 def kpi_rows(tallies: Sequence[RepTally], windows: pd.DataFrame, *, scenario: str, seed: int, warmup: float,
              horizon: float, start_fiscal_year: int, end_days: Sequence[float] = (),
              events: Sequence[int] = (), totals: Optional[pd.DataFrame] = None,
-             flow: Optional[pd.DataFrame] = None) -> pd.DataFrame:
+             flow: Optional[pd.DataFrame] = None, samples: Optional[pd.DataFrame] = None) -> pd.DataFrame:
     """The tidy rows of a run, replication by replication in the order of ``tallies`` (see the module);
     ``totals`` are the stage totals (``sim.analysis.stages.stage_totals``), ``flow`` the stage flows
-    (``sim.analysis.dynamics.stage_flow``)."""
+    (``sim.analysis.dynamics.stage_flow``), ``samples`` the sampled pools (day, pool, queue, busy, capacity)."""
     rows: list[dict[str, Any]] = []
     yrs = (horizon - warmup) / DAYS_PER_YEAR
     pools = pool_window_rows(windows)
     stages = stage_per_case(totals, [t.replication for t in tallies]) if totals is not None else {}
     flows = dict(tuple(flow.groupby("replication", sort=False))) if flow is not None and len(flow) else {}
+    sampled = dict(tuple(samples.groupby("replication", sort=False))) if samples is not None and len(samples) \
+        else {}
+    days = sorted(samples["day"].unique().tolist()) if samples is not None and len(samples) else []
     for i, t in enumerate(tallies):
         def add(metric: str, value: Optional[float], **keys: Any) -> None:
             rows.append({"replication": t.replication, "metric": metric,  # noqa: B023 (called in this iteration)
@@ -178,6 +194,14 @@ def kpi_rows(tallies: Sequence[RepTally], windows: pd.DataFrame, *, scenario: st
                                                       mine["completions"]):
                 add("flow.arrivals", arrived, stage=stage, fiscal_year=start_fiscal_year + int(year))
                 add("flow.completions", finished, stage=stage, fiscal_year=start_fiscal_year + int(year))
+        for name, ended in (("open_cases", t.open_ended), ("in_process", t.process_ended)):
+            for day, n in zip(days, _padded(t.open_started - ended, len(days))):
+                add(f"series.{name}", n, day=day)
+        mine = sampled.get(t.replication)
+        if mine is not None:
+            for m in ("queue", "busy", "capacity"):
+                for office, day, v in zip(mine["pool"], mine["day"], mine[m]):
+                    add(f"series.{m}", v, office=office, day=day)
         if i < len(end_days):
             add("end_day", end_days[i])
         if i < len(events):
@@ -186,9 +210,16 @@ def kpi_rows(tallies: Sequence[RepTally], windows: pd.DataFrame, *, scenario: st
     df.insert(0, "seed", np.int64(seed))
     df.insert(0, "scenario", scenario)
     df["fiscal_year"] = df["fiscal_year"].astype("Int64")
-    df["day"] = df["day"].astype("Int64")
+    df["day"] = df["day"].astype("float64")
     df["replication"] = df["replication"].astype(np.int64)
     return df
+
+
+def _padded(counts: np.ndarray, days: int) -> np.ndarray:
+    """The first ``days`` counts; a replication that ended sooner keeps its last count."""
+    if len(counts) >= days:
+        return counts[:days]
+    return np.concatenate([counts, np.full(days - len(counts), counts[-1] if len(counts) else 0)])
 
 
 def select(kpis: pd.DataFrame, metric: str, **keys: Any) -> pd.DataFrame:

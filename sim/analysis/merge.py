@@ -5,11 +5,8 @@ one larger run, and their tidy rows (``kpis.parquet``) concatenated are the rows
 makes every section the rows hold from all the blocks' rows, with the functions that make a job's own summary
 (``sim.analysis.kpi_summary``): lead times (medians and p90 from the merged 1-day counts, within a day of those of
 the cases themselves), outcomes, open cases, pools and the unstable ones, workload, fiscal years, LOA metric, stage
-times, yearly stage flows, and the replication numbers, end days and stage visits.  Nothing is rebuilt from
-half-widths.
-
-The sampled series (open cases and queues over time) and the warm-up check are the first block's: the merged
-summary lists them under ``merged.sections_from_first_block``.
+times, yearly stage flows, the sampled series and the warm-up check on them, and the replication numbers, end
+days and stage visits.  Nothing is rebuilt from half-widths.
 """
 from __future__ import annotations
 
@@ -20,11 +17,11 @@ import pandas as pd
 
 from sim.analysis import kpi_summary
 from sim.analysis.summary_schema import Summary
+from sim.engine.clock import years as years_to_days
 
 # keys that must agree between blocks: otherwise they are not blocks of one scenario
 SAME = ("scenario", "seed", "reforms", "levers", "study", "reference")
 BLOCK_KEYS = ("first_replication", "replications")  # run keys that differ between blocks
-FIRST_BLOCK = ("series", "warmup_check")  # not in the rows: the first block's
 
 
 class MergeError(ValueError):
@@ -66,10 +63,14 @@ def merge_summaries(blocks: Sequence[Summary], kpis: Sequence[pd.DataFrame]) -> 
     fiscal = list(years.get("fiscal_year") or [])
     start = int(fiscal[0]) if fiscal else int((first.get("run") or {}).get("start_fiscal_year") or 0)
     out: dict[str, Any] = copy.deepcopy(dict(first))
-    out.update(kpi_summary.sections(rows, start, len(fiscal)))
+    window = first.get("window") or {}
+    run = first.get("run") or {}
+    warmup = float(window.get("warmup_day", years_to_days(run.get("warmup_years", 0.0))))
+    horizon = float(window.get("horizon_day", years_to_days(run.get("horizon_years", 0.0))))
+    out.update(kpi_summary.sections(rows, start, len(fiscal), warmup, horizon))
     out["replications"] = len(ids)
     out["run"] = {**(first.get("run") or {}), "first_replication": min(ids), "replications": len(ids)}
-    out["merged"] = {"blocks": len(blocks), "sections_from_first_block": [k for k in FIRST_BLOCK if k in first]}
+    out["merged"] = {"blocks": len(blocks)}
     return out  # type: ignore[return-value]
 
 

@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from sim.analysis.intervals import mean_ci
-from sim.analysis.summary_schema import PoolSeries, PoolStats
+from sim.analysis.summary_schema import PoolStats
 from sim.engine.clock import DAYS_PER_YEAR
 
 
@@ -84,15 +84,4 @@ def unstable_pools(pools: list[PoolStats], utilisation_limit: float = 0.98, serv
         lagging = p.get("served_share") is not None and p["served_share"] < served_limit and growth > min_growth
         if busy or lagging:
             out.append(p["pool"])
-    return out
-
-
-def queue_series(pools: pd.DataFrame) -> dict[str, PoolSeries]:
-    """Mean over replications of each pool's sampled queue, busy share: {pool: {day, queue, busy}}."""
-    g = pools.groupby(["pool", "day"], sort=False)[["queue", "busy", "capacity"]].mean().reset_index()
-    out = {}
-    for pool in list(dict.fromkeys(pools["pool"])):
-        p = g[g["pool"] == pool]
-        out[pool] = {"day": p["day"].tolist(), "queue": p["queue"].tolist(),
-                     "busy": p["busy"].tolist(), "capacity": p["capacity"].tolist()}
     return out

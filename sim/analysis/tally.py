@@ -236,20 +236,6 @@ class CaseTally:
             fiscal=self.fiscal, window=self.window, loa=self.loa, loa_documents=self.loa_documents)
 
 
-def open_series(tallies: Sequence[RepTally], days: int, in_process: bool = False) -> list[float]:
-    """Mean over replications of the cases open (or in process before delivery) at the first ``days`` sample
-    days.  Every replication counts, one without any case as zeros, as in the open cases at the horizon (the
-    table-based ``dynamics.open_cases_series`` sees only the replications that have cases)."""
-    total = np.zeros(days)
-    for t in tallies:
-        open_ = t.open_started - (t.process_ended if in_process else t.open_ended)
-        if len(open_) >= days:
-            total += open_[:days]
-        else:  # a replication that ended sooner: its counts stay as they were
-            total += np.concatenate([open_, np.full(days - len(open_), open_[-1])])
-    return (total / max(len(tallies), 1)).tolist()
-
-
 def share(part: Sequence[int]) -> float:
     """Share within the goal of ``[within, all]``; NaN without documents."""
     return part[0] / part[1] if part[1] else math.nan

@@ -149,7 +149,9 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
                        if plan is None and (multirun_dir / PLAN_FILE).is_file() else []),
     }
     try:
-        table, ref = comparison_table(jobs, reference)
+        kpis, unread = read_kpis(ok)  # the record: changes are paired on its rows (sim.analysis.kpi_comparison)
+        record["unreadable"] += unread
+        table, ref = comparison_table(jobs, reference, kpis)
         record["reference"] = {"label": ref.label, "job": ref.job, "source": ref.source, "note": ref.note,
                                "by_seed": {str(k): v for k, v in sorted(ref.by_seed.items())},
                                "by_job": {str(k): v for k, v in sorted(ref.by_job.items())}}
@@ -158,9 +160,7 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         write_text(multirun_dir / "comparison.csv", table.to_csv(index=False))
         record["files"].append("comparison.csv")
         labels = scenario_labels(jobs)
-        kpis, unread = read_kpis(ok)  # every compared metric, not only the lead times (sim.analysis.kpi_comparison)
-        record["unreadable"] += unread
-        if kpis:
+        if kpis:  # every compared metric, not only the lead times
             kt = kpi_comparison(kpis, ref, labels, order=[j["job"] for j in ok])
             write_text(multirun_dir / "kpi_comparison.csv", kt.to_csv(index=False))
             record["files"].append("kpi_comparison.csv")

@@ -48,6 +48,29 @@ def test_paired_difference_hand_computed():
     assert (ref_row["diff_mean"], ref_row["diff_half_width"]) == (0.0, 0.0)
 
 
+def _rows(values: dict[int, float], seed: int = 0, metric: str = "lor_to_offer") -> pd.DataFrame:
+    """A job's tidy rows of one metric (kpis.parquet's columns), replication -> value, in the order given."""
+    return pd.DataFrame({"scenario": "x", "seed": seed, "replication": list(values), "metric": metric,
+                         "value": list(values.values())})
+
+
+def test_paired_changes_come_from_the_tidy_rows_when_a_job_has_them():
+    """The rows are the record: where a job has them, its pairs are its rows' values (in replication order, whatever
+    the order of the blocks' rows), and a job without rows (a folder older than kpis.parquet) gives its summary's."""
+    jobs = [job(0, fake_summary("none", [100.0, 110.0, 120.0])),
+            job(1, fake_summary("more_staff", [90.0, 104.0, 111.0])),
+            job(2, fake_summary("other", [80.0, 90.0, 100.0]))]
+    kpis = {0: _rows({2: 120.0, 0: 100.0, 1: 110.0}), 1: _rows({0: 95.0, 1: 105.0, 2: 115.0})}
+    table, _ = comparison.comparison_table(jobs, kpis=kpis)
+    assert row(table, 1, "lor_to_offer")["diff_mean"] == pytest.approx(-5.0, abs=1e-12)  # rows: -5 each
+    assert row(table, 1, "lor_to_offer")["diff_half_width"] == 0.0
+    assert row(table, 2, "lor_to_offer")["diff_mean"] == pytest.approx(-20.0, abs=1e-12)  # its summary
+    # lor_to_contract is not in job 1's rows: no pairs from its summary either (the rows are the whole record)
+    assert math.isnan(row(table, 1, "lor_to_contract")["diff_mean"])
+    same, _ = comparison.comparison_table(jobs)
+    assert row(same, 1, "lor_to_offer")["diff_mean"] == pytest.approx(-25 / 3, abs=1e-12)
+
+
 def test_pairs_are_matched_on_replication_numbers_not_positions():
     """The reference ran replications 0-4; the scenario only 2-4 (a later block): pairs are r2, r3, r4."""
     jobs = [job(0, fake_summary("none", [100.0, 110.0, 120.0, 130.0, 140.0], replication_ids=[0, 1, 2, 3, 4])),

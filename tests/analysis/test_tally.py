@@ -69,10 +69,17 @@ def test_open_cases_and_series_equal_the_tables(run):
     cases, tallies = combine(results, "cases"), [r.tally for r in results]
     horizon = params.run.horizon_years * DAYS_PER_YEAR
     assert [t.open_at_horizon for t in tallies] == open_cases_at(cases, horizon).tolist()
-    days = sorted(combine(results, "pools")["day"].unique().tolist())
-    assert tally.open_series(tallies, len(days)) == open_cases_series(cases, days)
-    assert tally.open_series(tallies, len(days), in_process=True) == open_cases_series(
-        cases, days, until=("delivered", "withdrawn"))
+    pools = combine(results, "pools")
+    days = sorted(pools["day"].unique().tolist())
+    series = kpi_summary.series(kpis_of(params, results))  # the tally's counts through the tidy rows
+    assert series["day"] == days
+    assert series["open_cases"] == open_cases_series(cases, days)
+    assert series["in_process"] == open_cases_series(cases, days, until=("delivered", "withdrawn"))
+    means = pools.groupby(["pool", "day"], sort=False)[["queue", "busy", "capacity"]].mean().reset_index()
+    assert list(series["pools"]) == list(dict.fromkeys(pools["pool"]))
+    for pool, got in series["pools"].items():
+        want = means[means["pool"] == pool]
+        assert got == {k: want[k].tolist() for k in ("day", "queue", "busy", "capacity")}, pool
 
 
 def test_workload_fiscal_years_and_loa_metric_equal_the_tables(run):
@@ -92,10 +99,17 @@ def test_a_replication_without_cases_keeps_its_place():
     empty = CaseTally(4, 10.0, 20.0, 1, 10.0).result([0.0, 10.0])
     lt = tally.lead_time([empty], "lor_to_delivery")
     assert lt["per_replication"] == [None] and lt["cases"] == 0 and lt["median"] is None
-    rows = kpi_rows([empty], pd.DataFrame(), scenario="x", seed=1, warmup=10.0, horizon=20.0, start_fiscal_year=2000)
+    rows = kpi_rows([empty], pd.DataFrame(), scenario="x", seed=1, warmup=10.0, horizon=20.0, start_fiscal_year=2000,
+                    samples=_samples(4, [0.0, 10.0]))
     assert kpi_summary.outcomes(rows)["cohort"]["per_replication"] == [0]
     assert math.isnan(kpi_summary.outcomes(rows)["notified_share"]["per_replication"][0])
-    assert tally.open_series([empty], 2) == [0.0, 0.0]
+    assert kpi_summary.series(rows)["open_cases"] == [0.0, 0.0]
+
+
+def _samples(replication: int, days: list[float]) -> pd.DataFrame:
+    """A pool sample table of one office at ``days``."""
+    return pd.DataFrame({"replication": replication, "day": days, "pool": "office", "queue": 0.0, "busy": 0.5,
+                         "capacity": 2.0})
 
 
 def test_a_hand_made_case_is_counted_where_it_belongs():
@@ -111,7 +125,13 @@ def test_a_hand_made_case_is_counted_where_it_belongs():
     # days 0, 250, 500 sampled; the grid goes on to 750, the first day after the case closed (600)
     assert r.open_started.tolist() == [0, 1, 1, 1] and r.open_ended.tolist() == [0, 0, 0, 1]
     assert r.process_ended.tolist() == [0, 0, 1, 1]
-    assert tally.open_series([r], 5) == [0.0, 1.0, 1.0, 0.0, 0.0]  # after the grid: as at its end
+    rows = kpi_rows([r], pd.DataFrame(), scenario="x", seed=1, warmup=100.0, horizon=400.0, start_fiscal_year=2000,
+                    samples=_samples(0, [0.0, 250.0, 500.0, 750.0, 1000.0]))
+    series = kpi_summary.series(rows)
+    assert series["open_cases"] == [0.0, 1.0, 1.0, 0.0, 0.0]  # after the grid: as at its end
+    assert series["in_process"] == [0.0, 1.0, 0.0, 0.0, 0.0]
+    assert series["pools"]["office"] == {"day": [0.0, 250.0, 500.0, 750.0, 1000.0], "queue": [0.0] * 5,
+                                         "busy": [0.5] * 5, "capacity": [2.0] * 5}
     assert r.window["loa_value_accepted"] == 2.0 and r.window["value_delivered"] == 0.0  # delivered after 400
     assert r.fiscal["value_delivered"].tolist() == [0.0, 2.0]  # day 450: the second year
     assert r.loa["lor_received"]["all"] == [1, 1] and r.loa["lor_complete"]["loas"] == [1, 1]
