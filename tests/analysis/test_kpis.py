@@ -146,3 +146,30 @@ def test_rows_of_two_scenarios_or_a_key_left_out_are_refused_not_pooled(run):
         K.pooled_day_counts(pd.concat([kpis, other]), "lor_to_offer")
     with pytest.raises(ValueError, match="pool.utilisation: a replication appears twice"):
         K.interval(kpis, "pool.utilisation")  # every office's rows: the office key left out
+
+
+def test_the_rows_hold_every_number_the_summary_reports(run):
+    """The done-when of issue 21: every section of summary.json is a group-by of kpis.parquet (``kpi_summary``);
+    only the lead times' median and p90 are the cases' own, exact, and the rows give them within a day."""
+    from helpers import assert_close
+    from sim.analysis import kpi_summary
+
+    summary, kpis = run
+    years = len(summary["fiscal_years"]["fiscal_year"])
+    window = summary["window"]
+    got = kpi_summary.sections(kpis, summary["fiscal_years"]["fiscal_year"][0], years, window["warmup_day"],
+                               window["horizon_day"])
+    for key, value in got.items():
+        if key == "lead_times":
+            continue
+        assert_close(value, summary[key], key)
+    for lead, lt in summary["lead_times"].items():
+        mine = got["lead_times"][lead]
+        assert abs(mine["median"] - lt["median"]) <= 1.0 and abs(mine["p90"] - lt["p90"]) <= 1.0, lead
+        assert_close({k: v for k, v in mine.items() if k not in ("median", "p90")},
+                     {k: v for k, v in lt.items() if k not in ("median", "p90")}, lead)
+    # what is not a group-by of the rows is the run's settings and labels, not a result
+    results = set(got) | {"window", "lead_times"}
+    assert set(summary) - results == {"scenario", "reference", "study", "question", "reforms", "levers",
+                                      "sensitivity", "seed", "replications", "run", "time_unit"}
+    assert summary["series"]["pools"] and len(summary["series"]["day"]) > 10
