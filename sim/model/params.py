@@ -7,7 +7,16 @@ config is composed, and the model receives them as plain Python objects.  Defaul
 naming each figure's source and tag.  No Hydra or OmegaConf import here.
 
 They stay mutable (Hydra cannot override a frozen structured config); every rule on their values is
-in :mod:`sim.model.checks`, and the model receives a validated copy that nothing changes afterwards.
+in :mod:`sim.model.checks`, and the model receives a resolved copy that is read-only all the way down
+(:func:`sim.model.scenario.resolve`, :mod:`sim.model.frozen`).
+
+Why the rules are hand-written, not a pydantic model (issue 21 asked): these dataclasses must stay Hydra's schema
+(Hydra 1.3 takes dataclasses, not pydantic models, as structured configs), so pydantic would mean a second schema
+kept in step by hand; most rules that have caught real failures are derived or cross-field (sums of weights that
+overflow, a distribution's moments after reforms scale it, attention weights a shared clock cannot progress
+under, a headcount after scale and sizing), which pydantic would hold as hand-written validators anyway; and every
+message keeps one format, ``<full key>=<value>; allowed: ...``, all problems at once.  A JSON Schema for a form can
+be generated from these dataclasses when the what-if page needs one.
 """
 from __future__ import annotations
 

@@ -3,17 +3,18 @@
 ``resolve(params)`` validates the parameters (every rule of ``sim.model.checks``, once), then applies what decides
 the scenario in one place (``sim.model.reform.apply``: the reforms' levers, ``staffing.effort_share`` and
 ``size_to_load``, ``staffing.scale`` and the reforms' staff factors with one rounding rule).  The result is a frozen
-:class:`Scenario`: the parameters as given, the resolved ones, the policy switches the stages consult and each
-office's effective headcount.  ``sim.runner.simulate`` takes one (or resolves ``Params`` itself), and
+:class:`Scenario`: the parameters as given, the resolved ones (both read-only all the way down,
+``sim.model.frozen``), the policy switches the stages consult and each office's effective headcount.
+``sim.runner.simulate`` takes one (or resolves ``Params`` itself), and
 ``run_replications`` resolves once for all its replications and worker processes.
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Iterator, Mapping
 
 from sim.model.checks import validate_params
+from sim.model.frozen import freeze
 from sim.model.params import Params
 from sim.model.reform import Policy, apply
 
@@ -58,7 +59,7 @@ def resolve(params: Params) -> Scenario:
     problems = validate_params(params)
     if problems:
         raise ValueError(f"invalid parameters ({len(problems)} problem(s)): " + "; ".join(problems))
-    given = copy.deepcopy(params)  # the caller may go on editing theirs: this scenario stays as it was checked
-    applied, policy = apply(given)
+    given = freeze(params)  # a read-only copy: the caller may go on editing theirs, this stays as it was checked
+    applied, policy = apply(params)  # on its own deep copy
     headcounts = Headcounts({name: staff.headcount for name, staff in applied.staffing.pools.items()})
-    return Scenario(given, applied, policy, headcounts)
+    return Scenario(given, freeze(applied), policy, headcounts)
