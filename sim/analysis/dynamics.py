@@ -51,6 +51,9 @@ def yearly_flow(flow: pd.DataFrame, last_year: int, start_fiscal_year: int = 0) 
     return out
 
 
+MSER_MIN_SAMPLES = 20  # 4 batches of 5: MSER-5's least (with fewer it truncates nothing, which judges nothing)
+
+
 def mser5(series: Sequence[float]) -> int:
     """MSER-5 truncation point: the number of leading observations to delete.
 
@@ -79,11 +82,15 @@ def warmup_check(days: Sequence[float], in_process: Sequence[float], warmup: flo
     y = np.asarray(in_process, dtype=float)
     keep = d < horizon
     d, y = d[keep], y[keep]
+    method = "MSER-5 on cases in process before delivery (mean of replications)"
+    if len(y) < MSER_MIN_SAMPLES:  # MSER-5 cannot judge: no verdict rather than "adequate"
+        return {"method": method, "truncation_day": None, "warmup_day": warmup, "adequate": None,
+                "note": f"{len(y)} sample(s) before the horizon, too few to judge (at least {MSER_MIN_SAMPLES}: "
+                        "a smaller run.sample_days)"}
     cut = mser5(y)
     truncation = float(d[cut]) if cut < len(d) else float(horizon)
-    return {"method": "MSER-5 on cases in process before delivery (mean of replications)",
-            "truncation_day": truncation,
-            "warmup_day": warmup, "adequate": bool(truncation <= warmup)}
+    return {"method": method, "truncation_day": truncation, "warmup_day": warmup,
+            "adequate": bool(truncation <= warmup)}
 
 
 def open_cases_at(cases: pd.DataFrame, day: float, replications: Optional[Sequence[int]] = None) -> pd.Series:

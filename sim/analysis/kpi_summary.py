@@ -35,6 +35,7 @@ from sim.analysis.summary_schema import (
 )
 from sim.analysis.tally import CLOCKS, OUTCOMES
 from sim.analysis.workload import GOAL_DAYS, GROUPS, MEASURES
+from sim.model.process import STAGES
 
 
 def in_replication_order(kpis: pd.DataFrame) -> pd.DataFrame:
@@ -116,13 +117,23 @@ def pools(kpis: pd.DataFrame) -> list[PoolStats]:
 
 
 def stages(kpis: pd.DataFrame) -> list[StageTime]:
-    """Per stage: wait and work per cohort case, with intervals over replications."""
+    """Per stage, in process order: wait and work per cohort case, with intervals over replications.  A replication
+    without rows of a stage (its cohort never visited it: in a merged study, a block where no replication did)
+    counts as zero, or as no value if it had no cohort case, as in ``stages.stage_per_case``."""
     rows = kpis[kpis["metric"] == "stage.wait_per_case"]
+    reps = replication_ids(kpis)
+    cohort = select(kpis, "cases.cohort")
+    has_cohort = dict(zip(cohort["replication"], cohort["value"] > 0))
+    order = {s: i for i, s in enumerate(STAGES)}
     out = []
-    for stage, offices in dict.fromkeys(zip(rows["stage"], rows["office"])):
-        values = {m: [math.nan if v is None else v for v in per_replication(kpis, f"stage.{m}", stage=stage)]
-                  for m in STAGE_MEASURES}
-        out.append(stage_record(str(stage), str(offices), values))
+    for stage in sorted(dict.fromkeys(rows["stage"]), key=lambda s: order.get(str(s), len(order))):
+        offices = list(dict.fromkeys(rows.loc[rows["stage"] == stage, "office"].astype(str)))
+        values = {}
+        for m in STAGE_MEASURES:
+            mine = select(kpis, f"stage.{m}", stage=stage)
+            by_rep = dict(zip(mine["replication"], mine["value"]))
+            values[m] = [float(by_rep[r]) if r in by_rep else (0.0 if has_cohort.get(r) else math.nan) for r in reps]
+        out.append(stage_record(str(stage), offices[0] if len(offices) == 1 else ", ".join(sorted(offices)), values))
     return out
 
 
@@ -140,7 +151,7 @@ def histogram(days: dict, bin_days: float = HIST_BIN_DAYS) -> Histogram:
 
 def lead_time(kpis: pd.DataFrame, name: str) -> LeadTime:
     """A lead time from the rows: per-replication means and their interval, counts, and the pooled median, p90
-    and histogram from the 1-day counts (within one day of those of the cases themselves)."""
+    and histogram from the 1-day counts (where cases are many, within a day of those of the cases themselves)."""
     cases = sum(_counts(kpis, f"{name}.cases"))
     censored = sum(_counts(kpis, f"{name}.censored"))
     days = pooled_day_counts(kpis, name)
@@ -169,14 +180,14 @@ def yearly_flow(kpis: pd.DataFrame, years: int, start_fiscal_year: int) -> dict[
 
 def series(kpis: pd.DataFrame) -> Series:
     """The sampled series, means over replications per sample day: open cases and cases in process (every
-    replication, padded to the last day) and each office's queue, busy share and capacity (the replications
-    that sampled the day)."""
-    open_ = kpis[kpis["metric"] == "series.open_cases"]
-    days = sorted(open_["day"].unique().tolist())
+    replication, a shorter one keeping its last counts to the last day: in a merged study, across blocks too) and
+    each office's queue, busy share and capacity (the replications that sampled the day)."""
+    days = sorted(kpis.loc[kpis["metric"] == "series.open_cases", "day"].unique().tolist())
 
     def mean(metric: str) -> list[float]:
         rows = kpis[kpis["metric"] == metric]
-        return rows.groupby("day", sort=True)["value"].mean().reindex(days).tolist()
+        wide = rows.pivot(index="day", columns="replication", values="value").reindex(days).ffill()
+        return wide.mean(axis=1).tolist()
 
     rows = kpis[kpis["metric"].isin(("series.queue", "series.busy", "series.capacity"))]
     by = rows.groupby(["office", "day", "metric"], sort=False)["value"].mean()

@@ -266,5 +266,6 @@ def pooled_day_counts(kpis: pd.DataFrame, lead: str) -> DayCounts:
 
 
 def pooled_quantile(kpis: pd.DataFrame, lead: str, q: float) -> Optional[float]:
-    """The q-quantile of a lead time over every replication's cases, within one day of the exact one."""
+    """The q-quantile of a lead time over every replication's cases (``lead_times.day_counts_quantile``: within a
+    day of the exact one where the cases are many)."""
     return day_counts_quantile(pooled_day_counts(kpis, lead), q)

@@ -3,10 +3,10 @@
 Replication r draws the same random numbers whatever block it ran in, so the blocks of a scenario are pieces of
 one larger run, and their tidy rows (``kpis.parquet``) concatenated are the rows of that run.  ``merge_summaries``
 makes every section the rows hold from all the blocks' rows, with the functions that make a job's own summary
-(``sim.analysis.kpi_summary``): lead times (medians and p90 from the merged 1-day counts, within a day of those of
-the cases themselves), outcomes, open cases, pools and the unstable ones, workload, fiscal years, LOA metric, stage
-times, yearly stage flows, the sampled series and the warm-up check on them, and the replication numbers, end
-days and stage visits.  Nothing is rebuilt from half-widths.
+(``sim.analysis.kpi_summary``): lead times (medians and p90 from the merged 1-day counts; where cases are many,
+within a day of those of the cases themselves), outcomes, open cases, pools and the unstable ones, workload,
+fiscal years, LOA metric, stage times, yearly stage flows, the sampled series and the warm-up check on them, and
+the replication numbers, end days and stage visits.  Nothing is rebuilt from half-widths.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ Missing values are ``None`` (JSON null); times are in days.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, TypedDict
+from typing import Any, NotRequired, Optional, TypedDict
 
 
 class Interval(TypedDict):
@@ -54,7 +54,7 @@ class LeadTime(Interval):
     per_replication_censored_share: list[Optional[float]]
     censored: int  # cohort cases neither at the milestone nor withdrawn when the run ended
     histogram: Histogram
-    day_counts: DayCounts  # 1-day bins, so blocks of replications merge into medians within a day
+    day_counts: DayCounts  # 1-day bins, so blocks of replications merge (medians within a day where cases are many)
 
 
 class Outcomes(TypedDict):
@@ -100,9 +100,10 @@ class StageTime(TypedDict):
 
 class WarmupCheck(TypedDict):
     method: str
-    truncation_day: float
+    truncation_day: Optional[float]  # None (and adequate None, with a note) when too few samples to judge
     warmup_day: float
-    adequate: bool
+    adequate: Optional[bool]
+    note: NotRequired[str]
 
 
 class Flow(TypedDict):

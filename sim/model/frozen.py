@@ -6,20 +6,23 @@ drift from the one that was validated and resolved (a caller that edits ``scenar
 ``resolve`` would otherwise run unchecked values).  The copies stay what they were for every reader: a frozen
 ``Params`` is a ``Params`` (``isinstance``, ``dataclasses.fields``, ``asdict``, ``==`` with an unfrozen equal one),
 a frozen list is a ``list``, a frozen dict a ``dict``; reading costs nothing more.  They pickle and deep-copy (as
-frozen), so worker processes receive them.  ``thaw`` gives an editable deep copy, the way to derive a changed
-scenario (then ``resolve`` it again); ``dataclasses.replace`` on a frozen instance gives a frozen one.
+frozen), so worker processes receive them.  ``thaw(scenario.given)`` gives an editable deep copy of the
+parameters as given, the way to derive a changed scenario (then ``resolve`` it); ``dataclasses.replace`` on a
+frozen instance gives a frozen one.  Writes through ``object.__setattr__``, ``vars()`` or ``list.__setitem__``
+called on the base class are not refused: Python cannot stop them, and they are no API.
 
 The parameter classes stay ordinary dataclasses, because Hydra's structured configs cannot be frozen and still
 take command-line overrides; the frozen form is a subclass made once per class.
 """
 from __future__ import annotations
 
+import copyreg
 import dataclasses
 from typing import Any, NoReturn, TypeVar
 
 T = TypeVar("T")
-WHY = ("the parameters of a resolved scenario are read-only; edit an editable copy (sim.model.frozen.thaw) and "
-       "resolve it again")
+WHY = ("the parameters of a resolved scenario are read-only; to change the scenario, edit an editable copy of the "
+       "parameters as given (sim.model.frozen.thaw(scenario.given)) and resolve that")
 _CLASSES: dict[type, type] = {}
 
 
@@ -28,29 +31,52 @@ def _refuse(self: Any, *args: Any, **kwargs: Any) -> NoReturn:
 
 
 class FrozenList(list):  # type: ignore[type-arg]
-    """A list that refuses changes."""
+    """A list that refuses changes.  Calling the class, as ``dataclasses.asdict`` does to rebuild a container, gives
+    a plain list: an exported copy is the caller's to edit and serialise (YAML, OmegaConf)."""
+
+    def __new__(cls, *args: Any) -> Any:
+        return list(*args)
+
+    @classmethod
+    def of(cls, items: Any) -> "FrozenList":
+        obj = list.__new__(cls)
+        list.__init__(obj, items)
+        return obj
 
     append = extend = insert = remove = pop = clear = sort = reverse = _refuse
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    __init__ = __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return FrozenList, (list(self),)
+        return FrozenList.of, (list(self),)
 
 
 class FrozenDict(dict):  # type: ignore[type-arg]
-    """A dict that refuses changes."""
+    """A dict that refuses changes (calling the class gives a plain dict, as for :class:`FrozenList`)."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        return dict(*args, **kwargs)
+
+    @classmethod
+    def of(cls, items: Any) -> "FrozenDict":
+        obj = dict.__new__(cls)
+        dict.__init__(obj, items)
+        return obj
 
     pop = popitem = clear = update = setdefault = _refuse
-    __setitem__ = __delitem__ = __ior__ = _refuse
+    __init__ = __setitem__ = __delitem__ = __ior__ = _refuse
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return FrozenDict, (dict(self),)
+        return FrozenDict.of, (dict(self),)
 
 
 def _rebuild(base: type, state: dict[str, Any]) -> Any:
     obj: Any = object.__new__(frozen_class(base))
     obj.__dict__.update(state)
     return obj
+
+
+class _FrozenMeta(type):
+    """The type of the frozen classes: pickled as "the frozen class of <base>" (made again where unpickled)."""
 
 
 def frozen_class(base: type) -> type:
@@ -65,7 +91,9 @@ def frozen_class(base: type) -> type:
             raise dataclasses.FrozenInstanceError(f"cannot delete {base.__name__}.{name}: {WHY}")
 
         def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # dataclasses.replace: a frozen copy
-            self.__dict__.update(base(*args, **kwargs).__dict__)
+            if self.__dict__:  # an existing instance: re-initialising it would change it
+                raise dataclasses.FrozenInstanceError(f"cannot re-initialise {base.__name__}: {WHY}")
+            self.__dict__.update({k: freeze(v) for k, v in base(*args, **kwargs).__dict__.items()})
 
         def __eq__(self: Any, other: Any) -> Any:
             if not isinstance(other, base):
@@ -75,7 +103,7 @@ def frozen_class(base: type) -> type:
         def __reduce__(self: Any) -> tuple[Any, ...]:
             return _rebuild, (base, dict(self.__dict__))
 
-        _CLASSES[base] = type(base.__name__, (base,), {
+        _CLASSES[base] = _FrozenMeta(base.__name__, (base,), {
             "__setattr__": __setattr__, "__delattr__": __delattr__, "__init__": __init__, "__eq__": __eq__,
             "__hash__": None, "__reduce__": __reduce__, "__qualname__": base.__qualname__,
             "__doc__": f"{base.__name__}, read-only (sim.model.frozen)."})
@@ -90,9 +118,9 @@ def freeze(value: T) -> T:
         base = type(value).__mro__[1] if is_frozen(value) else type(value)
         return _rebuild(base, {k: freeze(v) for k, v in value.__dict__.items()})  # type: ignore[no-any-return]
     if isinstance(value, dict):
-        return FrozenDict((k, freeze(v)) for k, v in value.items())  # type: ignore[return-value]
+        return FrozenDict.of((k, freeze(v)) for k, v in value.items())  # type: ignore[no-any-return]
     if isinstance(value, list):
-        return FrozenList(freeze(v) for v in value)  # type: ignore[return-value]
+        return FrozenList.of(freeze(v) for v in value)  # type: ignore[no-any-return]
     if isinstance(value, tuple) and not hasattr(value, "_fields"):
         return tuple(freeze(v) for v in value)  # type: ignore[return-value]
     return value
@@ -119,3 +147,10 @@ def thaw(value: T) -> T:
     if isinstance(value, tuple) and not hasattr(value, "_fields"):
         return tuple(thaw(v) for v in value)  # type: ignore[return-value]
     return value
+
+
+def _reduce_class(cls: Any) -> Any:
+    return frozen_class, (cls.__mro__[1],)
+
+
+copyreg.pickle(_FrozenMeta, _reduce_class)

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Iterator, Mapping
 
 from sim.model.checks import validate_params
-from sim.model.frozen import freeze
+from sim.model.frozen import freeze, thaw
 from sim.model.params import Params
 from sim.model.reform import Policy, apply
+
+RESOLVED = "_resolved_scenario"  # marks a scenario's resolved parameters
 
 
 class Headcounts(Mapping[str, int]):
@@ -56,10 +58,16 @@ def resolve(params: Params) -> Scenario:
     """``params`` checked (ValueError naming every problem) and resolved."""
     if isinstance(params, Scenario):
         return params
+    if getattr(params, "__dict__", {}).get(RESOLVED):  # its reforms and multipliers would act twice
+        raise ValueError("resolve: these parameters are a scenario's resolved ones (scenario.params), whose reforms "
+                         "and staffing multipliers are applied; allowed: parameters as given (scenario.given, or "
+                         "an editable copy of it: sim.model.frozen.thaw(scenario.given))")
+    params = thaw(params)  # an editable copy, even of frozen parameters: the checks and reforms work on copies
     problems = validate_params(params)
     if problems:
         raise ValueError(f"invalid parameters ({len(problems)} problem(s)): " + "; ".join(problems))
-    given = freeze(params)  # a read-only copy: the caller may go on editing theirs, this stays as it was checked
-    applied, policy = apply(params)  # on its own deep copy
+    given = freeze(params)  # read-only: the caller may go on editing theirs, this stays as it was checked
+    applied, policy = apply(params)
+    vars(applied)[RESOLVED] = True  # not a field: invisible to ==, asdict and the checks; kept by copies
     headcounts = Headcounts({name: staff.headcount for name, staff in applied.staffing.pools.items()})
     return Scenario(given, freeze(applied), policy, headcounts)

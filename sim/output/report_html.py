@@ -49,6 +49,11 @@ def settings_rows(jobs: Sequence[Mapping], labels: Mapping[int, str]) -> list[tu
         ("seed (common random numbers when equal)", _setting([j["summary"].get("seed") for j in ok])),
     ]
     checks = [(j, j["summary"]["warmup_check"]) for j in ok if isinstance(j["summary"].get("warmup_check"), dict)]
+    unjudged = [(j, c) for j, c in checks if c.get("adequate") is None]
+    if unjudged:
+        rows.append(("warm-up check not made", "<span class='warn'>" + "; ".join(
+            f"{html.escape(labels[j['job']])}: {html.escape(str(c.get('note')))}" for j, c in unjudged) + "</span>"))
+    checks = [(j, c) for j, c in checks if c.get("adequate") is not None]
     if checks:
         method = html.escape(str(checks[0][1].get("method", "warm-up check")))
         bad = [(j, c) for j, c in checks if c.get("adequate") is False]

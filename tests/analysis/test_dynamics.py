@@ -76,3 +76,13 @@ def test_open_cases_at():
     days = [0.0, 5.0, 40.0, 44.0, 45.0, 46.0, 50.0, 100.0, 1000.0]
     assert open_cases_series(df, days) == [float(open_cases_at(df, t).mean()) for t in days]
     assert open_cases_series(df, [45.0]) == [2.0]
+
+
+def test_warmup_check_gives_no_verdict_on_too_few_samples():
+    """A breaker's find: run.sample_days=100000 left one sample, and MSER-5 called the warm-up adequate."""
+    from sim.analysis.dynamics import MSER_MIN_SAMPLES
+
+    check = warmup_check([0.0], [5.0], warmup=100, horizon=1000)
+    assert check["adequate"] is None and check["truncation_day"] is None and "too few" in check["note"]
+    days = [10.0 * i for i in range(MSER_MIN_SAMPLES)]
+    assert warmup_check(days, [1.0] * len(days), warmup=100, horizon=1000)["adequate"] is True

@@ -150,7 +150,8 @@ def test_rows_of_two_scenarios_or_a_key_left_out_are_refused_not_pooled(run):
 
 def test_the_rows_hold_every_number_the_summary_reports(run):
     """The done-when of issue 21: every section of summary.json is a group-by of kpis.parquet (``kpi_summary``);
-    only the lead times' median and p90 are the cases' own, exact, and the rows give them within a day."""
+    only the lead times' median and p90 are the cases' own, exact, and the rows give them within a day (with
+    thousands of cases)."""
     from helpers import assert_close
     from sim.analysis import kpi_summary
 
@@ -173,3 +174,41 @@ def test_the_rows_hold_every_number_the_summary_reports(run):
     assert set(summary) - results == {"scenario", "reference", "study", "question", "reforms", "levers",
                                       "sensitivity", "seed", "replications", "run", "time_unit"}
     assert summary["series"]["pools"] and len(summary["series"]["day"]) > 10
+
+
+def _rows(replication: int, metric: str, values, **keys) -> pd.DataFrame:
+    n = len(values)
+    out = {"scenario": "x", "seed": 1, "replication": replication, "metric": metric, "stage": None, "office": None,
+           "fiscal_year": pd.array([None] * n, dtype="Int64"), "group": None, "day": np.nan, "value": values}
+    out.update(keys)
+    return pd.DataFrame(out)
+
+
+def test_merged_blocks_pad_series_and_count_unvisited_stages_across_blocks():
+    """A breaker's finds: padding a shorter replication's series to the last day happened within a block only
+    (a merged study's open cases at day 5,250 read 2.0 against 0.667 in one run), and a stage no replication of a
+    block visited left that block's replications out of the stage's interval (n=1 instead of 3)."""
+    from sim.analysis import kpi_summary
+    from sim.analysis.stages import STAGE_MEASURES
+
+    def block(rep, days, open_, visited):
+        parts = [_rows(rep, "series.open_cases", open_, day=days), _rows(rep, "series.in_process", open_, day=days),
+                 _rows(rep, "cases.cohort", [10.0])]
+        for stage, value in visited.items():
+            for m in STAGE_MEASURES:
+                parts.append(_rows(rep, f"stage.{m}", [value], stage=stage, office="case_writers"))
+        return pd.concat(parts, ignore_index=True)
+
+    a = block(0, [0.0, 30.0, 60.0], [1.0, 2.0, 3.0], {"production_line": 3.0, "lor_intake": 1.0})
+    b = block(1, [0.0, 30.0], [5.0, 4.0], {"lor_intake": 2.0})  # ended sooner; never at a production line
+    merged = kpi_summary.in_replication_order(pd.concat([b, a], ignore_index=True))
+    series = kpi_summary.series(merged)
+    assert series["day"] == [0.0, 30.0, 60.0]
+    assert series["open_cases"] == [3.0, 3.0, 3.5]  # replication 1 keeps its last count, 4, on day 60
+    stages = kpi_summary.stages(merged)
+    assert [s["stage"] for s in stages] == ["lor_intake", "production_line"]  # process order
+    line = stages[1]
+    assert line["wait_per_case"]["n"] == 2 and line["wait_per_case"]["mean"] == 1.5  # (3 + 0) / 2
+    no_cohort = merged[~((merged["metric"] == "cases.cohort") & (merged["replication"] == 1))]
+    no_cohort = pd.concat([no_cohort, _rows(1, "cases.cohort", [0.0])], ignore_index=True)
+    assert kpi_summary.stages(no_cohort)[1]["wait_per_case"]["n"] == 1  # no cohort case: no value, not zero

@@ -35,6 +35,9 @@ EDITS = [
     lambda p: p.demand.partners.append(None),
     lambda p: p.demand.partners.__setitem__(0, None),
     lambda p: p.demand.partners.sort(),
+    lambda p: p.demand.seasonal.__init__([9.0] * 12),  # re-initialising is editing
+    lambda p: p.staffing.pools["case_writers"].__init__(headcount=3),
+    lambda p: p.staffing.scale.__init__({}),
     lambda p: setattr(p.process.contracting.work["default"] if "default" in p.process.contracting.work else
                       next(iter(p.process.contracting.work.values())), "median", 1.0),
 ]
@@ -45,7 +48,7 @@ EDITS = [
 def test_every_level_refuses_an_edit_and_says_how_to_change_a_scenario(scenario, part, edit):
     params = getattr(scenario, part)
     before = thaw(params)
-    with pytest.raises((AttributeError, TypeError), match="read-only.*thaw"):
+    with pytest.raises((AttributeError, TypeError), match=r"read-only.*thaw\(scenario.given\)"):
         EDITS[edit](params)
     assert params == before  # nothing changed, not even half
 
@@ -99,3 +102,31 @@ def test_freeze_leaves_the_original_editable_and_plain_values_alone():
     assert type(frozen.table["a"]) is FrozenDict and type(frozen.pair[1]) is FrozenList
     assert freeze(3) == 3 and freeze("x") == "x" and freeze(None) is None
     assert freeze(frozen) == frozen and thaw(frozen) == Box([1, [2]], {"a": {"b": 1}}, (1, [2]))
+
+
+def test_frozen_parameters_resolve_and_resolved_ones_are_refused(scenario, compose_module):
+    """A breaker's find: resolve(scenario.given) crashed (the reforms edited a frozen copy), and
+    resolve(thaw(scenario.params)) applied the reforms and staffing multipliers a second time (108 case writers
+    became 130)."""
+    assert resolve(scenario.given).params == scenario.params
+    assert resolve(freeze(compose_module("debug=tiny", "reform=more_staff"))).headcounts == scenario.headcounts
+    assert resolve(dataclasses.replace(scenario.given, seed=5)).seed == 5
+    for resolved in (scenario.params, thaw(scenario.params), copy.deepcopy(scenario.params),
+                     pickle.loads(pickle.dumps(scenario.params))):
+        with pytest.raises(ValueError, match=r"resolved ones \(scenario.params\).*thaw\(scenario.given\)"):
+            resolve(resolved)
+    mixed = compose_module("debug=tiny")
+    mixed.process = scenario.params.process  # a plain Params holding a frozen part
+    assert resolve(mixed).params.process == scenario.params.process
+
+
+def test_exported_copies_are_plain_and_derived_ones_frozen(scenario):
+    import yaml
+
+    exported = dataclasses.asdict(scenario.given)  # a copy to edit and serialise
+    assert type(exported["demand"]["seasonal"]) is list and type(exported["staffing"]["pools"]) is dict
+    exported["demand"]["seasonal"][0] = 2.0
+    assert yaml.safe_load(yaml.safe_dump(exported))["demand"]["seasonal"][0] == 2.0
+    derived = dataclasses.replace(scenario.params, staffing=thaw(scenario.params.staffing))
+    assert is_frozen(derived.staffing) and type(derived.staffing.pools) is FrozenDict
+    assert pickle.loads(pickle.dumps(type(scenario.params))) is type(scenario.params)
