@@ -141,7 +141,8 @@ def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = 
     if totals is None:
         assert cases is not None and records is not None
         visits = _visits_frame(records.records, replication)
-        by_stage, flow, events = stage_totals(cases, visits), stage_flow(visits), len(records.records)
+        by_stage = stage_totals(cases, visits, (warmup, horizon))
+        flow, events = stage_flow(visits), len(records.records)
     else:
         visits = None
         by_stage = stage_totals_from(totals.totals, len(totals.cohort), replication)

@@ -8,21 +8,26 @@ import pandas as pd
 
 from sim.analysis.intervals import mean_ci
 from sim.analysis.summary_schema import StageTime
-from sim.model.process import STAGES
+from sim.model.process import STAGES, WINDOWED_STAGES
 
 
-def stage_totals(cases: pd.DataFrame, visits: pd.DataFrame) -> pd.DataFrame:
+def stage_totals(cases: pd.DataFrame, visits: pd.DataFrame, window: tuple[float, float]) -> pd.DataFrame:
     """Per replication and stage: summed wait, work and visits of cohort cases, and the cohort size.
 
     ``wait`` is the time before the visit started (a slot queue or an office's backlog), ``work`` the rest; the
     work splits into ``waits`` (waits on others: the whole of a delay, a portfolio case's waits), ``effort``
     (hands-on: the time a slot is held, a portfolio case's person-days) and the slowdown from shared attention
     (``work - waits - effort``, zero but at portfolio pools).  Computed per replication where the visits are at
-    hand, so that visits need not be kept.
+    hand, so that visits need not be kept.  The stages after delivery and of documents (``WINDOWED_STAGES``) are
+    summed over the visits of all cases that ended in ``window`` ([warm-up, horizon)): a cohort case's may end
+    after the run.
     """
     cohort = cases.loc[cases["in_cohort"], ["replication", "case_id"]]
     n = cohort.groupby("replication").size().rename("cohort")
-    v = visits.merge(cohort, on=["replication", "case_id"], how="inner")
+    windowed = visits["stage"].isin(WINDOWED_STAGES)
+    of_cohort = pd.MultiIndex.from_frame(visits[["replication", "case_id"]]).isin(pd.MultiIndex.from_frame(cohort))
+    ended = (visits["finished"] >= window[0]) & (visits["finished"] < window[1])
+    v = visits[(~windowed & of_cohort) | (windowed & ended)]  # in the order the visits ended, as the run sums them
     v = v.assign(wait=v["started"] - v["arrived"], work=v["finished"] - v["started"],
                  pool=v["pool"].str.replace(r"^line:.*$", "line:*", regex=True))
     g = v.groupby(["replication", "stage", "pool"], sort=False)

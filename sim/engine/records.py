@@ -45,12 +45,15 @@ class Cohort:
 
 class VisitTotals:
     """Sums of visit records: ``totals[(stage, pool)] = [wait, work, waits, effort, visits]`` over visits of
-    entities whose id is in ``cohort``; ``arrivals[(stage, year)]`` and ``completions[(stage, year)]`` over all
-    visits (years of ``DAYS_PER_YEAR`` days from day 0); ``count`` of all visits."""
+    entities whose id is in ``cohort`` (for a stage in ``windowed``: over the visits of all entities that ended in
+    ``window``, [start, end)); ``arrivals[(stage, year)]`` and ``completions[(stage, year)]`` over all visits
+    (years of ``DAYS_PER_YEAR`` days from day 0); ``count`` of all visits."""
 
-    __slots__ = ("cohort", "totals", "arrivals", "completions", "count")
+    __slots__ = ("cohort", "totals", "arrivals", "completions", "count", "windowed", "window")
 
-    def __init__(self) -> None:
+    def __init__(self, windowed: Iterable[str] = (), window: tuple[float, float] = (0.0, 0.0)) -> None:
+        self.windowed = frozenset(windowed)
+        self.window = window
         self.cohort = Cohort()
         self.totals: dict[tuple[str, str], list[float]] = {}
         self.arrivals: dict[tuple[str, int], int] = {}
@@ -65,7 +68,8 @@ class VisitTotals:
         key = (stage, int(finished // DAYS_PER_YEAR))
         self.completions[key] = self.completions.get(key, 0) + 1
         c = self.cohort.flags
-        if entity < len(c) and c[entity]:
+        if (self.window[0] <= finished < self.window[1]) if stage in self.windowed else \
+                (entity < len(c) and c[entity]):
             t = self.totals.get((stage, pool))
             if t is None:
                 t = self.totals[(stage, pool)] = [0.0, 0.0, 0.0, 0.0, 0.0]

@@ -47,11 +47,12 @@ class Budget:
 def rate_bound(params: Params) -> float:
     """An upper bound of the LOR rate relative to the base rate: seasonal peak (FMS and BPC) x growth x shocks.
 
-    Growth is compounded piecewise, so its largest value is at a segment's start or at the horizon."""
+    Growth is compounded piecewise, so its largest value is at a segment's start or at the run's end (LORs arrive
+    until the horizon and the drain's end)."""
     d, run = params.demand, params.run
     rate = LorRate(d, run.start_fiscal_year)
     season = max(f + b for f, b in zip(rate.fms, rate.bpc))
-    horizon = years(run.horizon_years)
+    horizon = years(run.horizon_years + run.drain_years)
     growth = max(rate.growth(t) for t in [0.0, horizon, *(s[0] for s in rate.segments if s[0] < horizon)])
     shocks = math.prod(max(1.0, sh.multiplier) for sh in d.shocks)
     return season * max(1.0, growth) * shocks
@@ -80,9 +81,10 @@ def planned_documents_per_case(params: Params) -> float:
 def estimate(params: Params) -> Budget:
     """The size of the run ``params`` describes (all values finite and in range: checked before)."""
     run, d = params.run, params.demand
-    mean = d.lor_per_year * run.horizon_years * rate_bound(params)
+    arriving = run.horizon_years + run.drain_years  # LORs arrive until the run ends, at the latest the drain's end
+    mean = d.lor_per_year * arriving * rate_bound(params)
     cases = mean + 4.0 * math.sqrt(mean) + 10.0  # a Poisson count stays below this with near certainty
-    candidates = d.lor_per_year * run.horizon_years * d.envelope
+    candidates = d.lor_per_year * arriving * d.envelope
     series = len(params.staffing.pools) + len(params.staffing.production_lines)
     samples = series * (years(run.horizon_years + run.drain_years) / run.sample_days + 1)
     reps, jobs = run.replications, min(run.jobs, run.replications)

@@ -45,6 +45,10 @@ class StageContext(Protocol):
         """An amendment or modification arrived (it is reported with its case)."""
         ...
 
+    def through(self, case: Case) -> None:
+        """``case`` was delivered or withdrawn (the run ends when every cohort case is)."""
+        ...
+
     def case_done(self, case: Case) -> None:
         """``case`` closed or was withdrawn."""
         ...

@@ -86,7 +86,8 @@ class FmsModel(Engine):
         # largest portfolio (slots: -1)
         self.samples: list[tuple[float, str, int, int, int, int, int, int]] = []
         self.snapshots: dict[str, dict[str, PoolSnapshot]] = {}  # "warmup" / "horizon" -> pool -> counters
-        self.arrivals_done = False
+        self.cohort_pending = 0  # cohort cases (LOR in [warm-up, horizon)) neither delivered nor withdrawn yet
+        self.cohort_complete = False  # the horizon has passed: no case joins the cohort any more
         self.finished = self.env.event()
         self.observers = tuple(observers)
         twice = next((o for i, o in enumerate(self.observers) if any(o is p for p in self.observers[:i])), None)
@@ -120,6 +121,8 @@ class FmsModel(Engine):
             case.desk = min(start + u[0] * width, 1.0 - 1e-12)
             case.pool_draw = float(u[1])
         case.lor_received = self.env.now
+        if self.warmup <= case.lor_received < self.horizon:
+            self.cohort_pending += 1
         block = case.id // BANK_CASES
         if block > self.admitting_block:
             self._admitting(block)
@@ -168,7 +171,17 @@ class FmsModel(Engine):
                 bank.forget(case.id)
         if block < self.admitting_block:
             self._closing_down(block, n)
-        if self.arrivals_done and self.open_cases == 0 and not self.finished.triggered:
+
+    def through(self, case: Case) -> None:
+        """``case`` was delivered or withdrawn: the last milestone a reported measure needs.  The run ends when
+        every cohort case is through (the cases still open go on being served by the offices as loaded as ever:
+        LORs keep arriving after the horizon, uncounted, so the cohort's last cases meet no emptying office)."""
+        if self.warmup <= case.lor_received < self.horizon:
+            self.cohort_pending -= 1
+            self._end_if_through()
+
+    def _end_if_through(self) -> None:
+        if self.cohort_complete and self.cohort_pending == 0 and not self.finished.triggered:
             self.finished.succeed()
 
     @property
@@ -193,15 +206,16 @@ class FmsModel(Engine):
     # ------------------------------------------------------------ processes
     def _arrivals(self) -> Process:
         env = self.env
-        for case_id, t, funding in lor_times(self.params.demand, self.streams, self.horizon,
+        for case_id, t, funding in lor_times(self.params.demand, self.streams, self.end,
                                              self.params.run.start_fiscal_year):
             yield env.timeout(t - env.now)
             self.admit(self.factory.make(case_id, funding))
-        yield env.timeout(self.horizon - env.now)
-        self.arrivals_done = True
-        self._admitting(self.admitting_block + 1 + max(self.open_in_block, default=0))  # no block gets a case now
-        if self.open_cases == 0 and not self.finished.triggered:
-            self.finished.succeed()
+
+    def _horizon(self) -> Process:
+        """The cohort is complete at the horizon; the run may end as soon as all of it is through."""
+        yield self.env.timeout(self.horizon)
+        self.cohort_complete = True
+        self._end_if_through()
 
     def _sampler(self) -> Process:
         env, step = self.env, self.params.run.sample_days
@@ -226,9 +240,11 @@ class FmsModel(Engine):
             self.finished.succeed()
 
     def run(self, until: Optional[float] = None) -> "FmsModel":
-        """Run arrivals to the horizon, then drain until every case is done or the drain ends."""
+        """Run until every cohort case is delivered or withdrawn (``through``), or ``run.drain_years`` after the
+        horizon at the latest; LORs keep arriving until then.  ``until``: run to that day instead."""
         env = self.env
         env.process(self._arrivals())
+        env.process(self._horizon())
         env.process(self._sampler())
         env.process(self._snapshot_at("warmup", self.warmup))
         env.process(self._snapshot_at("horizon", self.horizon))

@@ -25,6 +25,7 @@ from sim.engine.core import Visit
 from sim.engine.records import VisitTotals
 from sim.model.entities import Case, Document
 from sim.model.ledger import Ledger
+from sim.model.process import WINDOWED_STAGES
 
 
 class Observed(Protocol):
@@ -90,10 +91,12 @@ class Visits:
 
 class CohortVisits(VisitTotals):
     """Visit sums instead of visit records (:class:`~sim.engine.records.VisitTotals`); the cohort is the cases
-    whose LOR is received in [warm-up, horizon) of the model it is attached to."""
+    whose LOR is received in [warm-up, horizon) of the model it is attached to, and the stages after delivery and
+    of documents (``WINDOWED_STAGES``) are summed over the visits that ended in that window."""
 
     def attach(self, model: Observed) -> None:
         self.window = (model.warmup, model.horizon)
+        self.windowed = WINDOWED_STAGES
 
     def visit(self, v: Visit) -> None:
         self.append(v)

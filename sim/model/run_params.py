@@ -64,8 +64,8 @@ class PrecisionParams:
 def non_finite(node: Any, key: str = "") -> Iterator[tuple[str, float]]:
     """Every float in a parameter tree that is NaN or infinite, as (dotted key, value).
 
-    No key of fms-sim means anything by infinity (a long ``run.drain_years`` already ends as soon as every
-    case is done), so every float must be finite; NaN would pass every range check, since every
+    No key of fms-sim means anything by infinity (a long ``run.drain_years`` already ends as soon as every cohort
+    case is delivered or withdrawn), so every float must be finite; NaN would pass every range check, since every
     comparison with NaN is false.
     """
     if isinstance(node, float) and not math.isfinite(node):

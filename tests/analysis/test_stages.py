@@ -26,16 +26,21 @@ def test_stage_totals_and_stage_times_per_cohort_case():
          (0, 1, "tech_release", "tech_reviewers", 5.0, 5.0, 10.0, 2.0, 1.0),
          (0, 2, "production_line", "line:F-16", 20.0, 25.0, 30.0, 0.0, 5.0),  # wait 5, work 5
          (1, 1, "production_line", "line:C-130", 20.0, 20.0, 40.0, 0.0, 20.0),  # wait 0, work 20
-         (1, 1, "lor_intake", "case_managers", 0.0, 6.0, 7.0, 0.0, 1.0)],  # wait 6, work 1
+         (1, 1, "lor_intake", "case_managers", 0.0, 6.0, 7.0, 0.0, 1.0),  # wait 6, work 1
+         # closure (after delivery): every case's visits that ended in the window [0, 500), cohort or not
+         (0, 3, "closure", "", 100.0, 100.0, 400.0, 300.0, 0.0),
+         (0, 1, "closure", "", 300.0, 300.0, 600.0, 300.0, 0.0)],  # ends after the window: left out
         columns=["replication", "case_id", "stage", "pool", "arrived", "started", "finished", "waits", "effort"])
-    totals = stage_totals(cases, visits)
+    totals = stage_totals(cases, visits, (0.0, 500.0))
+    closure = totals[totals["stage"] == "closure"]
+    assert closure[["replication", "work", "visits", "cohort"]].values.tolist() == [[0, 300.0, 1, 2]]
     intake_totals = totals[totals["stage"] == "lor_intake"].set_index("replication")
     assert intake_totals.loc[0, ["wait", "work", "visits", "cohort"]].tolist() == [3.0, 8.0, 3, 2]
     assert intake_totals.loc[1, ["wait", "work", "visits", "cohort"]].tolist() == [6.0, 1.0, 1, 1]
 
     out = stage_times(totals, [0, 1])
-    assert [s["stage"] for s in out] == ["lor_intake", "tech_release", "production_line"]  # process order
-    intake, tech, line = out
+    assert [s["stage"] for s in out] == ["lor_intake", "tech_release", "production_line", "closure"]  # process order
+    intake, tech, line, _ = out
     assert (intake["pool"], tech["pool"], line["pool"]) == ("case_managers", "tech_reviewers", "production lines")
     assert intake["wait_per_case"]["mean"] == pytest.approx((3 / 2 + 6) / 2)
     assert intake["work_per_case"]["mean"] == pytest.approx((8 / 2 + 1) / 2)

@@ -29,3 +29,9 @@ STAGES: tuple[str, ...] = (
     "amendment_writing", "amendment_review", "amendment_notification", "amendment_acceptance",
     "modification_writing",
 )
+# stages after delivery and of documents: a cohort case's visits to them may end after the run ends (it ends when
+# the cohort is delivered or withdrawn), so they are measured over the visits of all cases that ended in
+# [warm-up, horizon) instead (in a steady state, the same per-case figure)
+WINDOWED_STAGES: frozenset[str] = frozenset(("closure", "amendment_writing", "amendment_review",
+                                             "amendment_notification", "amendment_acceptance",
+                                             "modification_writing"))

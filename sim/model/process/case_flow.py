@@ -65,7 +65,13 @@ def _offer(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, bool]
     accepted = yield from offer_acceptance.run(m, case)
     if not accepted:
         case.withdrawn = m.env.now
+        m.through(case)
     return accepted
+
+
+def _delivery(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, None]:
+    yield from delivery.run(m, case)
+    m.through(case)
 
 
 def _implementation(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, None]:
@@ -82,7 +88,7 @@ ROUTE: tuple[Step, ...] = (
     Step("implementation", _implementation),
     Step("contracting", contracting.run),
     Step("production", production.run),
-    Step("delivery", delivery.run),
+    Step("delivery", _delivery),
     Step("closure", delivery.close),
 )
 
