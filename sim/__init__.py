@@ -11,6 +11,7 @@ Public API (everything else is internal)::
 * :class:`FmsModel` - one replication of the case flow (SimPy);
 * :func:`resolve` and :class:`Scenario` - parameters checked once, with reforms, sizing and staffing applied;
 * :func:`simulate`, :func:`run_replications` - tidy tables per replication (of a Scenario, or Params resolved);
+* :func:`kpi_rows_of` - the results' tidy KPI rows (what ``kpis.parquet`` holds; ``sim.analysis.kpis``);
 * :func:`simulate_network` - the verification network run on the model's own engine.
 
 ``validate_params`` is not called ``validate``: ``sim.validate`` is the ``python -m sim.validate`` command
@@ -29,11 +30,13 @@ _EXPORTS = {
     "run_replication": "sim.runner",  # simulate's name before issue 21, kept for callers of issue 7's API
     "Scenario": "sim.model.scenario", "resolve": "sim.model.scenario",
 }
-__all__ = ["FmsModel", "Params", "Replication", "Scenario", "load_params", "resolve", "simulate", "run_replication",
-           "run_replications", "simulate_network", "validate_params"]
+_RENAMED = {"kpi_rows_of": ("sim.job", "kpis_of")}
+__all__ = ["FmsModel", "Params", "Replication", "Scenario", "kpi_rows_of", "load_params", "resolve", "simulate",
+           "run_replication", "run_replications", "simulate_network", "validate_params"]
 
 if TYPE_CHECKING:
     from sim.config import load_params
+    from sim.job import kpis_of as kpi_rows_of
     from sim.model import FmsModel, Params, validate_params
     from sim.model.scenario import Scenario, resolve
     from sim.runner import Replication, run_replication, run_replications, simulate
@@ -43,4 +46,7 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
+    if name in _RENAMED:
+        module, attr = _RENAMED[name]
+        return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

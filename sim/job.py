@@ -23,6 +23,7 @@ from sim.engine.clock import years
 from sim.model import reform
 from sim.model.params import Params
 from sim.model.run_params import RUN_CONTROL
+from sim.model.scenario import Scenario
 from sim.output import run_dir
 from sim.output.formatting import number
 from sim.runner import combine, run_replications
@@ -39,8 +40,12 @@ def sensitivity_values(params: Params) -> dict:
     return out
 
 
-def kpis_of(params: Params, results: list) -> pd.DataFrame:
-    """The run's tidy rows (``sim.analysis.kpis``): the record every summary number is a group-by of."""
+def kpis_of(params: Params | Scenario, results: list) -> pd.DataFrame:
+    """The run's tidy rows (``sim.analysis.kpis``): the record every summary number is a group-by of, from the
+    parameters (or the :class:`~sim.model.scenario.Scenario`) and the results of ``run_replications`` or
+    ``simulate`` (exported as ``sim.kpi_rows_of``)."""
+    if isinstance(params, Scenario):
+        params = params.given
     return kpi_rows([r.tally for r in results], combine(results, "pool_windows"),
                     scenario=reform.scenario_label(params), seed=params.seed,
                     warmup=years(params.run.warmup_years), horizon=years(params.run.horizon_years),

@@ -143,6 +143,7 @@ def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = 
         visits = _visits_frame(records.records, replication)
         by_stage = stage_totals(cases, visits, (warmup, horizon))
         flow, events = stage_flow(visits), len(records.records)
+        visits = visits[visits["case_id"].isin(cases["case_id"])].reset_index(drop=True)  # the run's own cases
     else:
         visits = None
         by_stage = stage_totals_from(totals.totals, len(totals.cohort), replication)

@@ -30,7 +30,7 @@ Columns (``COLUMNS``): ``scenario``, ``seed``, ``replication``, ``metric``, the 
 * the sampled series (key ``day``: the sample day, every ``run.sample_days`` from day 0): ``series.open_cases``
   and ``series.in_process`` (cases open, and cases not yet delivered or withdrawn; a replication that ended sooner
   keeps its last counts to the longest one's last day), and per office or line (key ``office``) ``series.queue``,
-  ``series.busy`` and ``series.capacity`` as sampled;
+  ``series.busy`` (people working) and ``series.capacity`` as sampled;
 * run control: ``end_day``, ``stage_visits``.
 
 ``day`` is a float column: the day of a lead time's 1-day count is a whole number, a sample day need not be.
@@ -122,7 +122,7 @@ def _metrics() -> dict[str, Metric]:
                                       "withdrawn)")
     out.update({f"series.{m}": Metric(("office", "day"), unit, text) for m, unit, text in (
         ("queue", "cases", "cases waiting to start at the office or line"),
-        ("busy", "share", "share of the office's people (slots, lots) working"),
+        ("busy", "people", "people (slots, line lots) working at the office or line"),
         ("capacity", "people", "people, slots or line lots"))})
     out["end_day"] = Metric((), "days", "the day the replication ended (run control)")
     out["stage_visits"] = Metric((), "visits", "stage visits simulated (run control)")

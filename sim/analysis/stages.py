@@ -68,7 +68,8 @@ def stage_per_case(totals: pd.DataFrame, replications: Sequence[int]) -> dict[st
             {"wait": "sum", "work": "sum", "waits": "sum", "effort": "sum", "visits": "sum", "cohort": "first"})
         t = t.reindex(list(replications))
         cohort = t["cohort"].fillna(totals.groupby("replication")["cohort"].first().reindex(list(replications)))
-        per_case = t[["wait", "work", "waits", "effort", "visits"]].fillna(0.0).div(cohort, axis=0)
+        cohort = cohort.astype("float64").where(cohort > 0)  # no cohort case: no value (NaN), not a division by 0
+        per_case = t[["wait", "work", "waits", "effort", "visits"]].astype("float64").fillna(0.0).div(cohort, axis=0)
         slowdown = (per_case["work"] - per_case["waits"] - per_case["effort"]).clip(lower=0.0)
         # a slot's time held equals its effort: what is left is rounding of sums of floats, not a slowdown
         slowdown = slowdown.where((slowdown > 1e-9 * per_case["work"].abs()) | slowdown.isna(), 0.0)

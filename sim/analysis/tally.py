@@ -135,8 +135,11 @@ class CaseTally:
             part[1] += 1
 
     def add(self, case: Case, documents: Iterable[Document] = ()) -> None:
-        """Count ``case`` as it is now, with the amendments and modifications it had."""
+        """Count ``case`` as it is now, with the amendments and modifications it had.  A case received after the
+        horizon is not the run's (it only loads the offices while the cohort finishes) and is not counted."""
         lor = case.lor_received
+        if lor >= self.horizon:
+            return
         cohort = self.warmup <= lor < self.horizon
         bpc = case.funding == "bpc"
         value = case.value_musd / 1e3

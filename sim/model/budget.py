@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass
+from typing import Optional
 
 from sim.engine.clock import years
 from sim.engine.portable_math import plain_sum
@@ -44,15 +45,15 @@ class Budget:
         return self.events > EVENT_LIMIT or self.memory_bytes > MEMORY_LIMIT
 
 
-def rate_bound(params: Params) -> float:
+def rate_bound(params: Params, until_years: Optional[float] = None) -> float:
     """An upper bound of the LOR rate relative to the base rate: seasonal peak (FMS and BPC) x growth x shocks.
 
-    Growth is compounded piecewise, so its largest value is at a segment's start or at the run's end (LORs arrive
-    until the horizon and the drain's end)."""
+    Growth is compounded piecewise, so its largest value is at a segment's start or at the end, ``until_years``
+    (default: the horizon)."""
     d, run = params.demand, params.run
     rate = LorRate(d, run.start_fiscal_year)
     season = max(f + b for f, b in zip(rate.fms, rate.bpc))
-    horizon = years(run.horizon_years + run.drain_years)
+    horizon = years(run.horizon_years if until_years is None else until_years)
     growth = max(rate.growth(t) for t in [0.0, horizon, *(s[0] for s in rate.segments if s[0] < horizon)])
     shocks = math.prod(max(1.0, sh.multiplier) for sh in d.shocks)
     return season * max(1.0, growth) * shocks
@@ -81,9 +82,13 @@ def planned_documents_per_case(params: Params) -> float:
 def estimate(params: Params) -> Budget:
     """The size of the run ``params`` describes (all values finite and in range: checked before)."""
     run, d = params.run, params.demand
-    arriving = run.horizon_years + run.drain_years  # LORs arrive until the run ends, at the latest the drain's end
-    mean = d.lor_per_year * arriving * rate_bound(params)
+    # the run's own cases (LORs before the horizon, kept in its tables), and all it simulates: with
+    # run.after_horizon=arrivals, LORs arrive until the run ends, at the latest the drain's end
+    arriving = run.horizon_years + (run.drain_years if run.after_horizon == "arrivals" else 0.0)
+    mean = d.lor_per_year * run.horizon_years * rate_bound(params)
     cases = mean + 4.0 * math.sqrt(mean) + 10.0  # a Poisson count stays below this with near certainty
+    more = d.lor_per_year * (arriving - run.horizon_years) * rate_bound(params, arriving)  # after the horizon
+    simulated = cases + more + 4.0 * math.sqrt(more)
     candidates = d.lor_per_year * arriving * d.envelope
     series = len(params.staffing.pools) + len(params.staffing.production_lines)
     samples = series * (years(run.horizon_years + run.drain_years) / run.sample_days + 1)
@@ -97,7 +102,7 @@ def estimate(params: Params) -> Budget:
               + reps * (kept * cases + BYTES_PER_SAMPLE * samples))
     plans = len([pl for pl in params.staffing.plans.values() if pl.hires or pl.attrition_per_year])
     plan_steps = plans * years(run.horizon_years + run.drain_years) / params.staffing.plan_step_days
-    events = reps * ((per_case + planned_documents_per_case(params)) * cases + candidates + plan_steps)
+    events = reps * ((per_case + planned_documents_per_case(params)) * simulated + candidates + plan_steps)
     return Budget(cases, candidates, samples, events, memory)
 
 

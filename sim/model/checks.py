@@ -13,6 +13,7 @@ from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
 from sim.model.checks_workload import validate_applied, validate_workload
 from sim.model.params import (
     ACQUISITION_TYPES,
+    AFTER_HORIZON,
     DISCIPLINES,
     FMS_GROUPS,
     LOA_GROUPS,
@@ -179,7 +180,8 @@ def _validate_run(params: Params, out: list[str]) -> None:
     _flag(out, not 0 <= r.warmup_years < r.horizon_years,
           f"run.warmup_years={r.warmup_years}; allowed: 0 <= warmup < horizon_years ({r.horizon_years})")
     _nonneg(out, "run.drain_years", r.drain_years)
-    _flag(out, r.records not in RECORDS, f"run.records={r.records!r}; allowed: {', '.join(RECORDS)}")
+    for key, value, allowed in (("records", r.records, RECORDS), ("after_horizon", r.after_horizon, AFTER_HORIZON)):
+        _flag(out, value not in allowed, f"run.{key}={value!r}; allowed: {', '.join(allowed)}")
     _flag(out, r.sample_days <= 0, f"run.sample_days={r.sample_days}; allowed: > 0")
     _flag(out, r.jobs < 1, f"run.jobs={r.jobs}; allowed: an integer >= 1")
 

@@ -86,6 +86,8 @@ class FmsModel(Engine):
         # largest portfolio (slots: -1)
         self.samples: list[tuple[float, str, int, int, int, int, int, int]] = []
         self.snapshots: dict[str, dict[str, PoolSnapshot]] = {}  # "warmup" / "horizon" -> pool -> counters
+        self.drain = run.after_horizon == "drain"  # no LOR after the horizon: run until every case is closed
+        self.arrivals_done = False
         self.cohort_pending = 0  # cohort cases (LOR in [warm-up, horizon)) neither delivered nor withdrawn yet
         self.cohort_complete = False  # the horizon has passed: no case joins the cohort any more
         self.finished = self.env.event()
@@ -171,6 +173,8 @@ class FmsModel(Engine):
                 bank.forget(case.id)
         if block < self.admitting_block:
             self._closing_down(block, n)
+        if self.drain and self.arrivals_done and self.open_cases == 0 and not self.finished.triggered:
+            self.finished.succeed()
 
     def through(self, case: Case) -> None:
         """``case`` was delivered or withdrawn: the last milestone a reported measure needs.  The run ends when
@@ -181,7 +185,7 @@ class FmsModel(Engine):
             self._end_if_through()
 
     def _end_if_through(self) -> None:
-        if self.cohort_complete and self.cohort_pending == 0 and not self.finished.triggered:
+        if not self.drain and self.cohort_complete and self.cohort_pending == 0 and not self.finished.triggered:
             self.finished.succeed()
 
     @property
@@ -206,10 +210,16 @@ class FmsModel(Engine):
     # ------------------------------------------------------------ processes
     def _arrivals(self) -> Process:
         env = self.env
-        for case_id, t, funding in lor_times(self.params.demand, self.streams, self.end,
+        for case_id, t, funding in lor_times(self.params.demand, self.streams, self.horizon if self.drain else self.end,
                                              self.params.run.start_fiscal_year):
             yield env.timeout(t - env.now)
             self.admit(self.factory.make(case_id, funding))
+        if self.drain:
+            yield env.timeout(self.horizon - env.now)
+            self.arrivals_done = True
+            self._admitting(self.admitting_block + 1 + max(self.open_in_block, default=0))  # no block gets a case
+            if self.open_cases == 0 and not self.finished.triggered:
+                self.finished.succeed()
 
     def _horizon(self) -> Process:
         """The cohort is complete at the horizon; the run may end as soon as all of it is through."""
@@ -241,7 +251,8 @@ class FmsModel(Engine):
 
     def run(self, until: Optional[float] = None) -> "FmsModel":
         """Run until every cohort case is delivered or withdrawn (``through``), or ``run.drain_years`` after the
-        horizon at the latest; LORs keep arriving until then.  ``until``: run to that day instead."""
+        horizon at the latest; LORs keep arriving until then (``run.after_horizon=drain``: none arrives after the
+        horizon, and the run ends when every case is closed).  ``until``: run to that day instead."""
         env = self.env
         env.process(self._arrivals())
         env.process(self._horizon())

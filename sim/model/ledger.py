@@ -12,6 +12,7 @@ finishes (``sim.analysis.tally``), through the same :class:`CaseSink` interface 
 """
 from __future__ import annotations
 
+import math
 from array import array
 from operator import attrgetter
 from typing import Any, Iterable, Protocol
@@ -103,9 +104,17 @@ class Ledger:
     def __init__(self) -> None:
         self.cases = _Columns(CASE_COLUMNS)
         self.documents = _Columns(DOCUMENT_COLUMNS)
+        self.until = math.inf  # LORs received from then on are not recorded
+
+    def attach(self, model: Any) -> None:
+        """LORs received after the model's horizon only load its offices (``run.after_horizon=arrivals``): the
+        tables hold the run's own cases, received before it."""
+        self.until = model.horizon
 
     def add(self, case: Case, documents: Iterable[Document] = ()) -> None:
         """Record ``case`` and the documents it had, as they are now (nothing changes them later)."""
+        if case.lor_received >= self.until:
+            return
         self.cases.append(_CASE_VALUES(case))
         for d in documents:
             self.documents.append(_DOCUMENT_VALUES(d))

@@ -34,6 +34,7 @@ DOCUMENTS = ("amendment", "modification")
 ACQUISITION_TYPES = ("stock", "on_contract", "new_procurement")
 POOLS = ("case_managers", "tech_reviewers", "case_writers", "policy_reviewers", "contracting_officers")
 RECORDS = ("full", "cases", "summary")
+AFTER_HORIZON = ("arrivals", "drain")  # run.after_horizon
 
 
 # ---------------------------------------------------------------- demand

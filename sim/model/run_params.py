@@ -42,6 +42,10 @@ class RunParams:
     horizon_years: float = 1.0
     warmup_years: float = 0.0
     drain_years: float = 0.0
+    # after the horizon: "arrivals" (LORs keep arriving, uncounted, until every cohort case is delivered or
+    # withdrawn: no drain bias) or "drain" (no LOR arrives; the run ends when every case is closed: a closed
+    # system, for exact conservation checks; the offices empty under the cohort's last cases)
+    after_horizon: str = "arrivals"
     records: str = "cases"
     sample_days: float = 30.0  # spacing of the pool time series
     start_fiscal_year: int = 2008  # fiscal year that day 0 (1 October) begins

@@ -15,7 +15,7 @@ from sim.runner import simulate
 MILESTONES = ["lor_received", "lor_complete", "loa_offered", "loa_accepted", "implemented", "contract_awarded",
               "delivered", "withdrawn"]
 BASE = ["debug=tiny", "run.jobs=1", "run.records=cases", "run.warmup_years=0.5", "run.horizon_years=1.5",
-        "run.drain_years=3"]
+        "run.drain_years=3", "run.after_horizon=arrivals"]
 
 
 def _cases(compose, *overrides):
@@ -68,7 +68,18 @@ def test_the_run_ends_when_the_cohort_is_through_or_at_the_cap(runs):
         assert short.end_day == last  # the day the last cohort case was delivered or withdrawn
     else:
         assert short.end_day == cap
-    # LORs kept arriving after the horizon, uncounted: cases received after it exist and are not in the cohort
-    after = cases[cases["lor_received"] >= 1.5 * 365.25]
-    assert len(after) > 100 and not after["in_cohort"].any()
-    assert not math.isnan(short.end_day)
+    # LORs kept arriving after the horizon, uncounted: they reach the offices, but not the run's tables
+    assert (cases["lor_received"] < 1.5 * 365.25).all()
+    flow = short.stage_flow
+    after = flow[(flow["stage"] == "lor_intake") & (flow["year"] >= 2)]["arrivals"].sum()
+    assert after > 100 and not math.isnan(short.end_day)
+
+
+def test_a_closed_run_drains_every_case(compose):
+    """run.after_horizon=drain (debug=tiny's, for speed): no LOR after the horizon, the run ends when every case is
+    closed, and the cohort's last cases meet emptying offices (so it differs from the arrivals run)."""
+    drained = simulate(compose(*BASE, "run.after_horizon=drain", "run.drain_years=40"), 0)
+    cases = drained.cases
+    assert (cases["closed"].notna() | cases["withdrawn"].notna()).all()
+    flow = drained.stage_flow
+    assert flow[(flow["stage"] == "lor_intake") & (flow["year"] >= 2)]["arrivals"].sum() == 0

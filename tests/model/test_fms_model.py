@@ -80,7 +80,8 @@ def test_draws_of_cases_that_are_done_are_freed_and_results_do_not_change(monkey
     from sim.model.fms_model import FmsModel
     from sim.model.observers import CohortVisits, Kept
 
-    p = load_params(["debug=tiny", "run.horizon_years=3", "run.drain_years=30", "demand.lor_per_year=300"])
+    p = load_params(["debug=tiny", "run.horizon_years=3", "run.drain_years=30", "demand.lor_per_year=300",
+                     "run.after_horizon=drain"])  # every case closes: every block is freed
     scenario, policy = reform.apply(p)
 
     def run():

@@ -61,7 +61,8 @@ def long_drain():
     from sim.config import load_params
     from sim.model import reform
 
-    p = load_params(["debug=tiny", "run.horizon_years=3", "run.drain_years=30", "demand.lor_per_year=300"])
+    p = load_params(["debug=tiny", "run.horizon_years=3", "run.drain_years=30", "demand.lor_per_year=300",
+                     "run.after_horizon=drain"])  # every case closes
     return reform.apply(p), p.seed
 
 

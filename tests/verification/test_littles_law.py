@@ -34,7 +34,9 @@ from sim.engine.rng import RandomStreams
 from sim.model import reform
 from sim.model.fms_model import FmsModel
 
-TINY = ["debug=tiny", "run.replications=1", "run.records=full", "run.drain_years=40", "staffing=slots"]
+# a closed system (no LOR after the horizon, every case ends): the identities hold exactly over the whole run
+TINY = ["debug=tiny", "run.replications=1", "run.records=full", "run.drain_years=40", "run.after_horizon=drain",
+        "staffing=slots"]
 # a staffing plan that cuts and rehires case managers, with attrition and backfill: capacity changes
 # every plan step and drops below the cases in service, so queues form and reductions are exercised
 PLAN = [

@@ -6,8 +6,9 @@ import pytest
 from sim.runner import simulate
 
 # the slot offices (staffing=slots): these checks are about first-come-first-served slot pools
+# the mechanisms are checked in a closed system: no LOR after the horizon, every case ends (same cases, same work)
 TINY = ("debug=tiny", "run.replications=1", "run.records=full", "run.horizon_years=1.5", "run.warmup_years=0.5",
-        "staffing=slots")
+        "run.after_horizon=drain", "run.drain_years=8", "staffing=slots")
 PORTFOLIO = TINY[:-1]  # the default portfolio offices
 
 
