@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import typing
 from pathlib import Path
@@ -26,8 +27,10 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.analysis.sensitivity import lhs_design
 from sim.model import reform
+from sim.model.calendar import fiscal_years_to_run_years, run_end_years
 from sim.model.checks import validate_params
 from sim.model.params import Params
+from sim.model.run_params import RunParams
 
 ROOT = Path(__file__).resolve().parents[1]
 # the defaults: in a source checkout (and an editable install) the project's configs/ and experiments/; an installed
@@ -76,6 +79,22 @@ def _unknown_keys(data: Any, schema: Any, path: str) -> Optional[str]:
     return None
 
 
+def _fiscal_years(data: DictConfig) -> DictConfig:
+    """``data`` with the fiscal years of its year keys (``FY2027``) as simulation years (``sim.model.calendar``);
+    ConfigError naming the key for other text."""
+    plain = OmegaConf.to_container(data, resolve=False)
+    run = plain.get("run") or {}  # type: ignore[union-attr]
+    start, horizon, drain = (run.get(k, getattr(RunParams, k)) for k in ("start_fiscal_year", "horizon_years",
+                                                                           "drain_years"))
+    number = all(isinstance(v, (int, float)) for v in (start, horizon, drain))  # else the checks say what is wrong
+    before = repr(plain)
+    problems = fiscal_years_to_run_years(plain, int(start) if number else 0,
+                                         run_end_years(horizon, drain) if number else math.inf)
+    if problems:
+        raise ConfigError(problems[0])
+    return data if repr(plain) == before else OmegaConf.create(plain)  # type: ignore[return-value]
+
+
 def to_params(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: Optional[int] = None) -> Params:
     """A composed config (hydra node ignored) as validated Params; ConfigError if invalid.
 
@@ -88,6 +107,7 @@ def to_params(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: 
     if unknown:
         raise ConfigError(unknown)
     data = apply_design_point(data)
+    data = _fiscal_years(data)
     try:
         typed = OmegaConf.get_type(data) is Params
         params = OmegaConf.to_object(data if typed else OmegaConf.merge(OmegaConf.structured(Params), data))

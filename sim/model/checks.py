@@ -1,8 +1,7 @@
 """Every rule on parameter values, in one place: ``validate_params(params)``.
 
-Each problem is one line naming the dotted key, the value and what is allowed.  ``sim.config.to_params`` and the
-public ``sim.validate_params`` both call this module, so a rule holds for the command line, a sweep's pre-check and
-library users alike: cross-field rules, the reform-conflict rule, and distributions once reforms scale them.
+Each problem is one line naming the dotted key, the value and what is allowed.  The config bridge and library
+callers (``sim.validate_params``) share these rules: cross-field ones, reform conflicts, scaled distributions.
 """
 from __future__ import annotations
 
@@ -10,6 +9,7 @@ from sim.engine.clock import years
 from sim.engine.rng import WORD, WORD_RULE
 from sim.model.arrivals import peak_relative_rate
 from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
+from sim.model.calendar import check_year
 from sim.model.checks_workload import validate_applied, validate_workload
 from sim.model.params import (
     ACQUISITION_TYPES,
@@ -240,20 +240,20 @@ def _validate_budget(params: Params, out: list[str]) -> None:
 
 
 def _validate_envelope(params: Params, out: list[str]) -> None:
-    d = params.demand
-    need = peak_relative_rate(d, years(params.run.horizon_years), start_fiscal_year=params.run.start_fiscal_year)
-    if need > d.envelope + 1e-9:
-        out.append(
-            f"demand.envelope={d.envelope} is below the peak relative LOR rate {need:.3g} "
-            "(FMS and BPC seasonal peaks x growth x shocks over the horizon); allowed: envelope >= that peak"
-        )
+    d, r = params.demand, params.run  # LORs arrive until the horizon, or (arrivals) the drain's end
+    until = r.horizon_years + (r.drain_years if r.after_horizon == "arrivals" else 0.0)
+    need = peak_relative_rate(d, years(until), start_fiscal_year=r.start_fiscal_year)
+    if need > d.envelope + 1e-9:  # the thinned stream would silently fall short of the rate
+        out.append(f"demand.envelope={d.envelope} is below the peak relative LOR rate {need:.3g} (FMS and BPC seasonal "
+                   f"peaks x growth x shocks until LORs stop, {until:g} years); allowed: envelope >= that peak, or a "
+                   "shorter run.drain_years")
 
 
 def _validate_dynamics(params: Params, out: list[str]) -> None:
     for i, sh in enumerate(params.demand.shocks):
         k = f"demand.shocks[{i}]"
         _flag(out, sh.multiplier <= 0, f"{k}.multiplier={sh.multiplier}; allowed: > 0")
-        _nonneg(out, f"{k}.start_year", sh.start_year)
+        check_year(out, f"{k}.start_year", sh.start_year, params.run)
         _nonneg(out, f"{k}.ramp_years", sh.ramp_years)
         _flag(out, sh.end_year is not None and sh.end_year < sh.start_year + sh.ramp_years,
               f"{k}.end_year={sh.end_year}; allowed: null or >= start_year + ramp_years")
@@ -274,7 +274,7 @@ def _validate_dynamics(params: Params, out: list[str]) -> None:
         _nonneg(out, f"{k}.ramp_years", plan.ramp_years)
         _flag(out, not 0 < plan.ramp_start <= 1, f"{k}.ramp_start={plan.ramp_start}; allowed: 0 < share <= 1")
         for j, h in enumerate(plan.hires):
-            _nonneg(out, f"{k}.hires[{j}].year", h.year)
+            check_year(out, f"{k}.hires[{j}].year", h.year, params.run)
 
 
 def _validate_reforms(params: Params, out: list[str]) -> None:

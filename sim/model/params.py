@@ -21,7 +21,7 @@ be generated from these dataclasses when the what-if page needs one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from sim.engine.distributions import Dist
 from sim.model.run_params import PrecisionParams, RunParams, SensitivityPoint
@@ -35,6 +35,13 @@ ACQUISITION_TYPES = ("stock", "on_contract", "new_procurement")
 POOLS = ("case_managers", "tech_reviewers", "case_writers", "policy_reviewers", "contracting_officers")
 RECORDS = ("full", "cases", "summary")
 AFTER_HORIZON = ("arrivals", "drain")  # run.after_horizon
+
+
+
+def year_field(default: Optional[float]) -> Any:
+    """A year key: a number, or in a config a fiscal year (``FY2027``) the bridge makes one (``sim.model.calendar``);
+    ``Any`` for Hydra, which would refuse the text, and ``metadata["type"]`` for the checks once it is read."""
+    return field(default=default, metadata={"type": float if default is not None else Optional[float]})
 
 
 # ---------------------------------------------------------------- demand
@@ -72,10 +79,10 @@ class Shock:
     """A change in the LOR rate: ramps linearly to ``multiplier`` over ``ramp_years`` from ``start_year``,
     holds until ``end_year`` (null: to the end), then returns to 1."""
 
-    start_year: float = 0.0
+    start_year: Any = year_field(0.0)
     ramp_years: float = 0.0
     multiplier: float = 1.0
-    end_year: Optional[float] = None
+    end_year: Any = year_field(None)
 
 
 @dataclass
@@ -235,7 +242,7 @@ class PoolStaff:
 
 @dataclass
 class Hire:
-    year: float = 0.0
+    year: Any = year_field(0.0)
     headcount: int = 0
 
 

@@ -70,8 +70,9 @@ def wrong_types(value: Any, kind: Any, key: str) -> Iterator[str]:
         ok = isinstance(value, kind)
         if ok:
             hints = _hints(kind)
-            for f in fields(value):
-                yield from wrong_types(getattr(value, f.name), hints[f.name], f"{key}.{f.name}" if key else f.name)
+            for f in fields(value):  # metadata["type"]: what a field typed Any for Hydra must be (params.year_field)
+                yield from wrong_types(getattr(value, f.name), f.metadata.get("type", hints[f.name]),
+                                       f"{key}.{f.name}" if key else f.name)
     elif kind is float:  # numpy's scalars too (a caller's array element)
         ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     elif kind is int:

@@ -83,3 +83,15 @@ def test_a_closed_run_drains_every_case(compose):
     assert (cases["closed"].notna() | cases["withdrawn"].notna()).all()
     flow = drained.stage_flow
     assert flow[(flow["stage"] == "lor_intake") & (flow["year"] >= 2)]["arrivals"].sum() == 0
+
+
+def test_the_envelope_covers_the_arrivals_after_the_horizon():
+    """A breaker's find: LORs arrive until the drain's end now, but the envelope was checked to the horizon only, so
+    growth after it was silently capped (6,116 LORs drawn in a year that expected 28,212)."""
+    from sim.config import ConfigError, load_params
+
+    grow = [*BASE, "demand.growth_per_year=0.5", "demand.envelope=3", "run.horizon_years=1", "run.drain_years=6"]
+    with pytest.raises(ConfigError, match=r"^demand.envelope=3.0 is below the peak relative LOR rate .* until LORs "
+                                          r"stop, 7 years\); allowed: envelope >= that peak, or a shorter run.drain"):
+        load_params(grow)
+    assert load_params([*grow, "run.after_horizon=drain"]).demand.envelope == 3.0  # none arrives after the horizon
