@@ -133,4 +133,6 @@ def largest_key(params: Params) -> str:
         return f"process.{kind}s.per_year.{group}={rate}"
     if params.staffing.plan_step_days < 1:
         return f"staffing.plan_step_days={params.staffing.plan_step_days}"
+    if r.after_horizon == "arrivals" and r.drain_years > r.horizon_years:  # LORs arrive until the drain's end
+        return f"run.drain_years={r.drain_years}"
     return f"run.horizon_years={r.horizon_years}"

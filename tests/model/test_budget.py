@@ -50,6 +50,8 @@ def test_the_key_named_is_the_one_that_makes_the_run_large():
     assert largest_key(_with(demand__envelope=1e9)) == "demand.envelope=1000000000.0"
     assert largest_key(_with(demand__lor_per_year=1e9)) == "demand.lor_per_year=1000000000.0"
     assert largest_key(_with(run__horizon_years=1e6)) == "run.horizon_years=1000000.0"
+    # LORs arrive until the drain's end (run.after_horizon=arrivals): a breaker's find named the horizon instead
+    assert largest_key(_with(run__drain_years=1e9, run__after_horizon="arrivals")) == "run.drain_years=1000000000.0"
     for p in (_with(run__replications=10**9), _with(run__sample_days=1e-4), _with(demand__envelope=1e9)):
         assert estimate(p).over()  # type: ignore[arg-type]
 
