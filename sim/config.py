@@ -152,8 +152,10 @@ def apply_design_point(cfg: DictConfig) -> DictConfig:
 
 
 # overrides that do not describe the scenario (run control, study metadata, Hydra itself)
-_NOT_SCENARIO = re.compile(r"^[+~]*(reform|run\.|seed|hydra|experiment|debug|scenario|reference|question|study"
-                           r"|sensitivity\.point|precision)\b")
+# (``reform=`` selects reforms, whose names open the label; ``reform.effective=FY2027`` and other reform keys
+# change the scenario, so they join it)
+_NOT_SCENARIO = re.compile(r"^[+~]*(reform=|(run\.|seed|hydra|experiment|debug|scenario|reference|question|study"
+                           r"|sensitivity\.point|precision)\b)")
 
 
 def scenario_label(params: Params, overrides: Iterable[str]) -> str:

@@ -17,8 +17,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.analysis.kpis import kpi_rows
+from sim.analysis.reference import Reference
 from sim.analysis.summary import summarise
 from sim.analysis.summary_schema import Summary
+from sim.analysis.yearly import reported_years, yearly_table
 from sim.engine.clock import years
 from sim.model import reform
 from sim.model.params import Params
@@ -54,6 +56,15 @@ def kpis_of(params: Params | Scenario, results: list) -> pd.DataFrame:
                     flow=combine(results, "stage_flow"), samples=combine(results, "pools"))
 
 
+def enactment_record(params: Params) -> dict:
+    """The reforms' date, strength and phase-in, as ``summary.json`` keeps them (``Enactment``)."""
+    r = params.reform
+    year = None if r.effective is None else float(r.effective)
+    return {"effective_year": year,
+            "effective_fiscal_year": None if year is None else params.run.start_fiscal_year + int(year // 1),
+            "strength": float(r.strength), "phase_in_years": float(r.phase_in_years)}
+
+
 def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame] = None) -> dict:
     summary = summarise(
         [r.tally for r in results],
@@ -67,8 +78,9 @@ def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame
         "reference": params.reference,
         "study": params.study,
         "question": params.question,
-        "reforms": list(params.reform),
-        "levers": reform.active_levers(params.reform),
+        "reforms": list(params.reform.levers),
+        "levers": reform.active_levers(params.reform.levers),
+        "enactment": enactment_record(params),
         "sensitivity": None if params.sensitivity is None else {
             "point": params.sensitivity.point,
             "factors": sensitivity_values(params),
@@ -91,6 +103,11 @@ def write_outputs(params: Params, results: list, out_dir: Path, summary: dict, k
     files = ["summary.json", "kpis.parquet"]
     run_dir.write_json(out_dir / "summary.json", summary)
     run_dir.write_table(kpis, out_dir / "kpis.parquet")
+    label = summary["scenario"]
+    yearly = yearly_table({0: kpis}, Reference(label, None, "single run", None), {0: label},
+                          **reported_years({0: summary}))
+    run_dir.write_text(out_dir / "yearly.csv", yearly.to_csv(index=False))
+    files.append("yearly.csv")
     if records in ("cases", "full"):
         run_dir.write_table(combine(results, "cases"), out_dir / "cases.parquet")
         run_dir.write_table(combine(results, "documents"), out_dir / "documents.parquet")

@@ -125,7 +125,8 @@ def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = 
     totals = None if full else CohortVisits()
     records = Visits() if full else None  # a list of its own: a caller's visit observer must not empty it
     observers = [o for o in (totals, records, counted, ledger) if o is not None]
-    model = FmsModel(scenario, RandomStreams(params.seed, replication), policy, observers=[*observers, *extra]).run()
+    model = FmsModel(scenario, RandomStreams(params.seed, replication), policy, observers=[*observers, *extra],
+                    epochs=resolved.epochs).run()
     model.close_books()
     pools = pd.DataFrame(model.samples, columns=list(POOL_SAMPLE_COLUMNS))
     pools.insert(0, "replication", np.int64(replication))

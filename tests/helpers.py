@@ -31,6 +31,7 @@ from sim.model.params import (
     ProcessParams,
     ProductionParams,
     ReformLevers,
+    ReformParams,
     RunParams,
     StaffingParams,
     StaffPlan,
@@ -185,7 +186,8 @@ def deterministic_params() -> Params:
     run = RunParams(replications=1, horizon_years=1.0, warmup_years=0.0, drain_years=10.0, records="cases",
                     sample_days=30.0, jobs=1)
     return Params(seed=20261125, study="baseline", run=run, demand=demand, process=process, staffing=staffing,
-                  reform={"none": ReformLevers()}, reference="none", question="", scenario="", sensitivity=None)
+                  reform=ReformParams(levers={"none": ReformLevers()}), reference="none", question="", scenario="",
+                  sensitivity=None)
 
 
 SIMD_PROBE = ("from numpy._core import _multiarray_umath as m; print(' '.join(f for f in m.__cpu_dispatch__ "

@@ -51,6 +51,7 @@ from sim.analysis.stages import STAGE_MEASURES, stage_per_case
 from sim.analysis.summary_schema import DayCounts, Interval
 from sim.analysis.tally import CLOCKS, OUTCOMES, RepTally, share
 from sim.analysis.workload import GROUPS, MEASURES
+from sim.analysis.year_tally import YEAR_METRICS, year_rows
 from sim.engine.clock import DAYS_PER_YEAR
 
 COLUMNS = ["scenario", "seed", "replication", "metric", "stage", "office", "fiscal_year", "group", "day", "value"]
@@ -124,6 +125,7 @@ def _metrics() -> dict[str, Metric]:
         ("queue", "cases", "cases waiting to start at the office or line"),
         ("busy", "people", "people (slots, line lots) working at the office or line"),
         ("capacity", "people", "people, slots or line lots"))})
+    out.update({m: Metric(*spec) for m, spec in YEAR_METRICS.items()})
     out["end_day"] = Metric((), "days", "the day the replication ended (run control)")
     out["stage_visits"] = Metric((), "visits", "stage visits simulated (run control)")
     return out
@@ -198,6 +200,8 @@ def kpi_rows(tallies: Sequence[RepTally], windows: pd.DataFrame, *, scenario: st
             for day, n in zip(days, _padded(t.open_started - ended, len(days))):
                 add(f"series.{name}", n, day=day)
         mine = sampled.get(t.replication)
+        for metric, value, keys in year_rows(t.yearly, mine, start_fiscal_year):
+            add(metric, value, **keys)
         if mine is not None:
             for m in ("queue", "busy", "capacity"):
                 for office, day, v in zip(mine["pool"], mine["day"], mine[m]):

@@ -197,6 +197,15 @@ class SensitivityPoint(TypedDict):
     factors: dict[str, float]
 
 
+class Enactment(TypedDict):
+    """When and how far the reforms act (``reform.effective``, ``reform.strength``, ``reform.phase_in_years``)."""
+
+    effective_year: Optional[float]  # simulation year; None: from the start
+    effective_fiscal_year: Optional[int]  # the fiscal year it falls in
+    strength: float
+    phase_in_years: float
+
+
 class Summary(Results):
     """The whole ``summary.json``: the run's identity (filled by ``sim.job``) and its results."""
 
@@ -206,6 +215,7 @@ class Summary(Results):
     question: str
     reforms: list[str]
     levers: dict[str, Any]
+    enactment: Enactment
     sensitivity: Optional[SensitivityPoint]
     seed: int
     replications: int

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
@@ -29,6 +29,7 @@ from sim.analysis.lead_times import lead_time_record
 from sim.analysis.metrics import LEAD_TIMES
 from sim.analysis.summary_schema import LeadTime
 from sim.analysis.workload import GOAL_DAYS, GROUPS, MEASURES
+from sim.analysis.year_tally import YearTally, full_years
 from sim.engine.clock import DAYS_PER_YEAR
 from sim.model.entities import Case, Document
 
@@ -65,6 +66,7 @@ class RepTally:
     window: dict[str, float]  # measure -> total over [warm-up, horizon)
     loa: dict[str, dict[str, list[int]]]  # clock -> part -> [within goal, all]
     loa_documents: dict[str, int]  # loas, amendments
+    yearly: dict[str, list[float]] = field(default_factory=dict)  # year-by-year measures (``year_tally``)
 
 
 class CaseTally:
@@ -95,6 +97,7 @@ class CaseTally:
         self.loa = {clock: {"all": [0, 0], "loas": [0, 0], "amendments": [0, 0],
                             **{f"group:{g}": [0, 0] for g in GROUPS}} for clock in CLOCKS}
         self.loa_documents = {"loas": 0, "amendments": 0}
+        self.by_year = YearTally(full_years(horizon))
 
     # ------------------------------------------------------------------ adding a case
     def _grid_to(self, n: int = 0, day: float = -math.inf) -> None:
@@ -140,6 +143,7 @@ class CaseTally:
         lor = case.lor_received
         if lor >= self.horizon:
             return
+        self.by_year.add(case)
         cohort = self.warmup <= lor < self.horizon
         bpc = case.funding == "bpc"
         value = case.value_musd / 1e3
@@ -236,7 +240,8 @@ class CaseTally:
             open_value_at_horizon=self.open_value_h,
             open_started=self._cumulative(self.started), open_ended=self._cumulative(self.ended),
             process_ended=self._cumulative(self.process_ended),
-            fiscal=self.fiscal, window=self.window, loa=self.loa, loa_documents=self.loa_documents)
+            fiscal=self.fiscal, window=self.window, loa=self.loa, loa_documents=self.loa_documents,
+            yearly=self.by_year.result())
 
 
 def share(part: Sequence[int]) -> float:

@@ -35,6 +35,7 @@ from sim.analysis.comparison import (
     sensitivity_prcc,
 )
 from sim.analysis.kpi_comparison import kpi_comparison
+from sim.analysis.yearly import effective_fiscal_year, reported_years, yearly_table
 from sim.output.multirun import (
     PLAN_FILE,
     ReportError,
@@ -160,10 +161,15 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         write_text(multirun_dir / "comparison.csv", table.to_csv(index=False))
         record["files"].append("comparison.csv")
         labels = scenario_labels(jobs)
+        yearly = None
+        summaries = {j["job"]: j["summary"] for j in ok}
         if kpis:  # every compared metric, not only the lead times
             kt = kpi_comparison(kpis, ref, labels, order=[j["job"] for j in ok])
             write_text(multirun_dir / "kpi_comparison.csv", kt.to_csv(index=False))
             record["files"].append("kpi_comparison.csv")
+            yearly = yearly_table(kpis, ref, labels, order=[j["job"] for j in ok], **reported_years(summaries))
+            write_text(multirun_dir / "yearly.csv", yearly.to_csv(index=False))
+            record["files"].append("yearly.csv")
         factors = sensitivity_factors(jobs)
         pr = sensitivity_prcc(table, factors) if factors else None
         if pr is not None:
@@ -171,11 +177,12 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
             record["files"].append("sensitivity_prcc.csv")
         from sim.output import report_figures  # matplotlib only when figures are made
 
-        summaries = {j["job"]: j["summary"] for j in ok}
-        figs = report_figures.make_report_figures(table, summaries, labels, ref, pr, multirun_dir / "figures")
+        effective = effective_fiscal_year(summaries)
+        figs = report_figures.make_report_figures(table, summaries, labels, ref, pr, multirun_dir / "figures", yearly,
+                                                  effective)
         record["files"] += [str(f.path) for f in figs]
         write_text(multirun_dir / "report.html", render_html(multirun_dir, jobs, table, ref, figs, pr,
-                                                                  record["precision"]))
+                                                                  record["precision"], yearly, effective))
         record["files"].append("report.html")
         record["status"] = "complete"
     except Exception as e:

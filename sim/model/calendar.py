@@ -16,7 +16,7 @@ from sim.model.run_params import RunParams
 
 FISCAL_YEAR = re.compile(r"^\s*FY\s*(\d{4})\s*$", re.IGNORECASE)
 # the year keys, as paths in the config data: "*" is every item of a list or every value of a table
-YEAR_KEYS = (("demand", "shocks", "*", "start_year"), ("demand", "shocks", "*", "end_year"),
+YEAR_KEYS = (("demand", "shocks", "*", "start_year"), ("demand", "shocks", "*", "end_year"), ("reform", "effective"),
              ("staffing", "plans", "*", "hires", "*", "year"))
 
 

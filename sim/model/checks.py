@@ -10,6 +10,7 @@ from sim.engine.rng import WORD, WORD_RULE
 from sim.model.arrivals import peak_relative_rate
 from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
 from sim.model.calendar import check_year
+from sim.model.checks_reform import validate_reforms
 from sim.model.checks_workload import validate_applied, validate_workload
 from sim.model.params import (
     ACQUISITION_TYPES,
@@ -44,12 +45,6 @@ from sim.model.sizing import resized
 from sim.model.typecheck import basic_problems
 
 LOOP = "allowed: 0 <= p < 1 (the loop must end)"  # the chance of going round a loop once more
-# reform multipliers checked to be >= 0, in the order they are reported
-REFORM_FACTORS = ("p_hold_factor", "p_incomplete_factor", "p_requirement_change_factor", "loa_work_factor",
-                  "tech_release_work_factor", "contracting_work_factor", "contracting_sigma_factor",
-                  "line_rate_factor")
-
-
 def _validate_demand(d: DemandParams, out: list[str]) -> None:
     _flag(out, d.lor_per_year <= 0, f"demand.lor_per_year={d.lor_per_year} must be > 0")
     _flag(out, d.growth_per_year <= -1, f"demand.growth_per_year={d.growth_per_year} must be > -1")
@@ -197,7 +192,7 @@ def validate_params(params: Params) -> list[str]:
     validate_workload(params, out)
     _validate_staffing(params.staffing, params.demand.platforms, out)
     _validate_dynamics(params, out)
-    _validate_reforms(params, out)
+    validate_reforms(params, out)
     _validate_sensitivity(params, out)
     if not out and not params.run.allow_large:
         _validate_budget(params, out)
@@ -205,7 +200,7 @@ def validate_params(params: Params) -> list[str]:
         _validate_envelope(params, out)
     if not out:
         try:
-            combine(params.reform)
+            combine(params.reform.levers)
         except ReformConflict as e:
             out.append(str(e))
     if not out:
@@ -219,7 +214,7 @@ MAX_PEOPLE = 100_000  # people simulated in one portfolio office (each is a proc
 
 def _validate_people(params: Params, out: list[str]) -> None:
     """Portfolio offices simulate every person: refuse sizes that would exhaust memory before they start."""
-    for name, staff in staffed(params.staffing, combine(params.reform)).items():  # as the run will staff them
+    for name, staff in staffed(params.staffing, combine(params.reform.levers)).items():  # as the run will staff them
         if staff.discipline != "portfolio":
             continue
         people = staff.headcount
@@ -275,37 +270,6 @@ def _validate_dynamics(params: Params, out: list[str]) -> None:
         _flag(out, not 0 < plan.ramp_start <= 1, f"{k}.ramp_start={plan.ramp_start}; allowed: 0 < share <= 1")
         for j, h in enumerate(plan.hires):
             check_year(out, f"{k}.hires[{j}].year", h.year, params.run)
-
-
-def _validate_reforms(params: Params, out: list[str]) -> None:
-    # priority lists and the names they may use: priority_partners first, then priority_platforms
-    known = {"partners": {p.name for p in [*params.demand.partners, *params.demand.bpc.partners]},
-             "platforms": {pf.name for pf in params.demand.platforms}}
-    for name, lv in params.reform.items():
-        k = f"reform.{name}"
-        for inc in lv.includes:
-            _flag(out, inc not in params.reform,
-                  f"{k}.includes names {inc!r}, which is not selected; its file must list it in defaults")
-        for fname in REFORM_FACTORS:
-            _flag(out, getattr(lv, fname) < 0, f"{k}.{fname}={getattr(lv, fname)}; allowed: >= 0")
-        for pool, f in lv.staff_factor.items():
-            if pool not in POOLS:
-                out.append(f"{k}.staff_factor.{pool}: no such pool; allowed: {', '.join(POOLS)}")
-            elif f <= 0:
-                out.append(f"{k}.staff_factor.{pool}={f}; allowed: > 0")
-        for dname in ("mde_threshold", "total_threshold", "informal_review_days"):
-            for g, v in getattr(lv, dname).items():
-                _flag(out, g not in PARTNER_GROUPS,
-                      f"{k}.{dname}.{g}: no such partner group; allowed: {', '.join(PARTNER_GROUPS)}")
-                _nonneg(out, f"{k}.{dname}.{g}", v)
-        for oname in ("hold_cap_days", "sdaf_days_saved"):
-            v = getattr(lv, oname)
-            if v is not None:
-                _nonneg(out, f"{k}.{oname}", v)
-        _prob(out, f"{k}.sdaf_share", lv.sdaf_share)
-        for what, names in known.items():
-            for x in getattr(lv, f"priority_{what}"):
-                _flag(out, x not in names, f"{k}.priority_{what} names {x!r}, not in demand.{what}")
 
 
 def _validate_sensitivity(params: Params, out: list[str]) -> None:

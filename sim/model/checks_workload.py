@@ -85,13 +85,13 @@ def validate_workload(params: Params, out: list[str]) -> None:
 def validate_applied(params: Params, out: list[str]) -> None:
     """The distributions the selected reforms scale, checked once scaled: a valid distribution times a factor of
     1e300 is not valid (the factors alone are only checked to be >= 0)."""
-    if not params.reform:
+    if not params.reform.levers:
         return
     pa = apply(params)[0].process
     scaled = [("tech_release_work_factor", "process.tech_release.work", pa.tech_release.work)]
     scaled += [("loa_work_factor", f"process.loa_development.work.{g}", d) for g, d in pa.loa_development.work.items()]
     scaled += [("contracting_work_factor and contracting_sigma_factor", f"process.contracting.work.{k}", d)
                for k, d in pa.contracting.work.items()]
-    names = ",".join(params.reform)
+    names = ",".join(params.reform.levers)
     for factors, key, dist in scaled:
         out.extend(f"reform={names}: with its {factors}, {problem}" for problem in dist_problems(dist, key))

@@ -127,6 +127,7 @@ class CaseFactory:
     """Turns a case id into a :class:`Case` using only that id's pre-drawn uniforms."""
 
     def __init__(self, demand: DemandParams, bank: DrawBank, policy: Policy = Policy(),
+                 uptake: Optional[DrawBank] = None,
                  planner: Optional[Callable[[int, str], tuple[Planned, ...]]] = None) -> None:
         self.d = demand
         self.bank = bank
@@ -141,6 +142,7 @@ class CaseFactory:
         weights = [p.weight for p in demand.platforms]
         self.platform_cum = _cumulative(weights) if plain_sum(weights) > 0 else []
         self.policy = policy
+        self.uptake = uptake  # a partly enacted priority list reaches a case when its draw is below policy.uptake
 
     def make(self, case_id: int, funding: str = "fms") -> Case:
         u = self.bank.row(case_id)
@@ -156,8 +158,10 @@ class CaseFactory:
             platform = fam.name
             quantity = max(1, int(round(fam.quantity.from_uniform(u[S_QTY]))))
         pol = self.policy
-        urgent = (u[S_URGENT] < self.d.urgent_share or partner.name in pol.priority_partners
-                  or (platform != "" and platform in pol.priority_platforms))
+        listed = partner.name in pol.priority_partners or (platform != "" and platform in pol.priority_platforms)
+        if listed and pol.uptake < 1.0:
+            listed = self.uptake is not None and self.uptake.row(case_id)[0] < pol.uptake
+        urgent = u[S_URGENT] < self.d.urgent_share or listed
         return Case(
             id=case_id,
             partner=partner.name,

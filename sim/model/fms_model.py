@@ -11,7 +11,7 @@ itself (the garbage collector and the allocator are the caller's: ``sim.runner``
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping, Optional, Sequence
 
 from sim.engine.clock import years
 from sim.engine.core import Engine, Process
@@ -20,15 +20,19 @@ from sim.engine.portfolio import PortfolioPool
 from sim.engine.rng import BANK_CASES, DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
 from sim.model.document_plan import plan_documents
-from sim.model.entities import ATTR_SLOTS, Case, CaseFactory, Document
+from sim.model.enactment import Epoch
+from sim.model.entities import ATTR_SLOTS, S_SDAF, URGENT, Case, CaseFactory, Document
 from sim.model.observers import HOOKS, fan_out, hooks
 from sim.model.offices import DESK_BANK, Office, build_office, desk_arcs
 from sim.model.params import Params
-from sim.model.process import BANKS
+from sim.model.process import BANKS, UPTAKE
 from sim.model.process.case_flow import case_flow
 from sim.model.reform import Policy
 from sim.model.staff_plans import people_plan, staff_plan
 
+# route steps (sim.model.process.case_flow) before production: a case in one may still take up SDAF coverage
+BEFORE_PRODUCTION = frozenset((None, "lor_intake", "reviews", "congressional_review", "offer_acceptance",
+                               "implementation", "contracting"))
 LOOSE = BANK_CASES // 4  # a block that gets no new case and has this many open cases or fewer keeps only their draws
 POOL_SAMPLE_COLUMNS = ("day", "pool", "queue", "busy", "capacity", "cases", "working", "most_cases")
 
@@ -37,12 +41,13 @@ class FmsModel(Engine):
     """One replication of the FMS case flow (``work`` and ``delay`` come from :class:`Engine`)."""
 
     def __init__(self, params: Params, streams: RandomStreams, policy: Policy = Policy(),
-                 observers: Iterable[object] = ()) -> None:
+                 observers: Iterable[object] = (), epochs: Sequence[Epoch] = ()) -> None:
         """``params`` with reform levers already applied (``sim.model.reform.apply``), the policy switches, and
         the observers that keep what the run reports (``sim.model.observers``: hooks ``attach``, ``admitted``,
         ``document``, ``add``, ``visit``).  Without an observer with a ``visit`` hook, visit records go to
         ``self.visits``; ``self.live`` holds the cases still open; a done case is handed to each ``add`` hook and
-        dropped."""
+        dropped.  ``epochs``: later changes of the process parameters, policy and line rates (a dated, partial or
+        phased reform: ``sim.model.enactment``)."""
         super().__init__()
         self.params = params
         self.policy = policy
@@ -70,8 +75,9 @@ class FmsModel(Engine):
         }
         kinds = {"amendment": self.p.amendments, "modification": self.p.modifications}
         planned = any(rate > 0 for k in kinds.values() for rate in k.per_year.values())
+        self.epochs = tuple(epochs)
         self.factory = CaseFactory(
-            params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS), policy,
+            params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS), policy, self.banks[UPTAKE],
             (lambda case_id, group: plan_documents(self.banks, kinds, case_id, group, self.end - self.env.now))
             if planned else None)
         # per-case draws are freed block by block once every case of a block is done (flat memory over long runs)
@@ -244,6 +250,23 @@ class FmsModel(Engine):
         yield self.env.timeout(t)
         self.snapshots[label] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
 
+    def _enact(self) -> Process:
+        """At each epoch, the stages see its parameters; open cases take up the priority lists and the SDAF
+        coverage as far as its level reaches (rules in ``sim.model.enactment``)."""
+        for epoch in self.epochs:
+            yield self.env.timeout(epoch.day - self.env.now)
+            self.p, self.policy, self.line_rate = epoch.process, epoch.policy, dict(epoch.line_rates)
+            self.factory.policy = epoch.policy
+            pol, uptake = epoch.policy, self.banks[UPTAKE]
+            listed, platforms = set(pol.priority_partners), set(pol.priority_platforms)
+            for case in self.live.values() if listed or platforms or pol.sdaf_share > 0 else ():
+                if (case.priority != URGENT and (case.partner in listed or case.platform in platforms)
+                        and uptake.row(case.id)[0] < pol.uptake):
+                    case.priority = URGENT
+                if (not case.sdaf and case.acquisition != "stock" and case.step in BEFORE_PRODUCTION
+                        and self.factory.bank.row(case.id)[S_SDAF] < pol.sdaf_share):
+                    case.sdaf = True
+
     def _deadline(self) -> Process:
         yield self.env.timeout(self.end)
         if not self.finished.triggered:
@@ -260,6 +283,8 @@ class FmsModel(Engine):
         env.process(self._snapshot_at("warmup", self.warmup))
         env.process(self._snapshot_at("horizon", self.horizon))
         env.process(self._deadline())
+        if self.epochs:
+            env.process(self._enact())
         for name, plan in self.params.staffing.plans.items():
             if not plan.hires and not plan.attrition_per_year:
                 continue  # a neutral plan: fixed capacity

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from sim.engine.distributions import Dist
+from sim.model.levers import ReformLevers as ReformLevers  # re-exported: the schema names it here too
+from sim.model.levers import ReformParams, year_field
 from sim.model.run_params import PrecisionParams, RunParams, SensitivityPoint
 
 PARTNER_GROUPS = ("nato5", "other")
@@ -36,12 +38,6 @@ POOLS = ("case_managers", "tech_reviewers", "case_writers", "policy_reviewers", 
 RECORDS = ("full", "cases", "summary")
 AFTER_HORIZON = ("arrivals", "drain")  # run.after_horizon
 
-
-
-def year_field(default: Optional[float]) -> Any:
-    """A year key: a number, or in a config a fiscal year (``FY2027``) the bridge makes one (``sim.model.calendar``);
-    ``Any`` for Hydra, which would refuse the text, and ``metadata["type"]`` for the checks once it is read."""
-    return field(default=default, metadata={"type": float if default is not None else Optional[float]})
 
 
 # ---------------------------------------------------------------- demand
@@ -271,39 +267,7 @@ class StaffingParams:
     stage_days_per_day: Dict[str, float] = field(default_factory=dict)  # measured in the baseline, by pool
 
 
-# ---------------------------------------------------------------- reform and run
-@dataclass
-class ReformLevers:
-    """What one reform changes.  Every default is neutral (no change).
-
-    How levers from several selected reforms combine (``sim.model.reform.combine``): ``*_factor`` fields
-    multiply; ``staff_factor`` multiplies per pool; lists are united; flags are or-ed;
-    ``sdaf_share`` combines as independent coverage (1 - prod(1 - s)); set values (the
-    threshold and time-box dicts, ``hold_cap_days``, ``sdaf_days_saved``) may be set by one
-    selected reform only, otherwise the run stops with an error naming both.
-    """
-
-    includes: List[str] = field(default_factory=list)  # a package: the reforms it bundles
-    mde_threshold: Dict[str, float] = field(default_factory=dict)  # set value, $M, by partner group
-    total_threshold: Dict[str, float] = field(default_factory=dict)  # set value, $M, by partner group
-    informal_review_days: Dict[str, float] = field(default_factory=dict)  # set value: a fixed clock
-    hold_cap_days: Optional[float] = None  # set value: holds end by this many days
-    p_hold_factor: float = 1.0
-    p_incomplete_factor: float = 1.0
-    p_requirement_change_factor: float = 1.0
-    loa_work_factor: float = 1.0
-    tech_release_work_factor: float = 1.0
-    contracting_work_factor: float = 1.0  # scales the contracting durations (median)
-    contracting_sigma_factor: float = 1.0  # scales the lognormal sigma (variability)
-    staff_factor: Dict[str, float] = field(default_factory=dict)  # headcount multiplier by pool
-    line_rate_factor: float = 1.0  # production-line rates
-    parallel_reviews: bool = False  # technology release and policy review overlap LOA development
-    priority_partners: List[str] = field(default_factory=list)  # urgent priority at every pool and line
-    priority_platforms: List[str] = field(default_factory=list)
-    sdaf_share: float = 0.0  # share of non-stock cases whose long-lead items were bought ahead
-    sdaf_days_saved: Optional[float] = None  # set value: production days saved for those cases
-
-
+# ---------------------------------------------------------------- run
 @dataclass
 class Params:
     seed: int = 0
@@ -312,7 +276,7 @@ class Params:
     demand: DemandParams = field(default_factory=DemandParams)
     process: ProcessParams = field(default_factory=ProcessParams)
     staffing: StaffingParams = field(default_factory=StaffingParams)
-    reform: Dict[str, ReformLevers] = field(default_factory=dict)  # selected reforms by name
+    reform: ReformParams = field(default_factory=ReformParams)  # selected reforms, their date and strength
     reference: str = "none"  # scenario label that studies compare against
     question: str = ""  # the question a study answers (set by experiment files)
     scenario: str = ""  # explicit scenario label; empty: derived from the reforms and sweep overrides

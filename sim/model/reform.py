@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Dict, Sequence
 
-from sim.model.params import Params, PoolStaff, ReformLevers, StaffingParams
+from sim.model.params import CongressionalReviewParams, Params, PoolStaff, ReformLevers, StaffingParams
 from sim.model.sizing import resized
 
 SET_DICTS = ("mde_threshold", "total_threshold", "informal_review_days")
@@ -35,6 +35,9 @@ class Policy:
     priority_platforms: tuple[str, ...] = ()
     sdaf_share: float = 0.0
     sdaf_days_saved: float = 0.0
+    # the share of cases a switch or list reaches (``reform.strength``, ramped by ``reform.phase_in_years``): a case
+    # takes it when its own uniform draw is below this (``sim.model.enactment``), so uptake grows case by case
+    uptake: float = 1.0
 
 
 def combine(reforms: Dict[str, ReformLevers]) -> ReformLevers:
@@ -75,7 +78,7 @@ def combine(reforms: Dict[str, ReformLevers]) -> ReformLevers:
 def _claim(owner: dict[str, str], lever: str, name: str, value: object, current: object) -> None:
     if lever in owner and owner[lever] != name:
         raise ReformConflict(
-            f"reform.{name}.{lever}={value} conflicts with reform.{owner[lever]}.{lever}={current}: "
+            f"reform.levers.{name}.{lever}={value} conflicts with reform.levers.{owner[lever]}.{lever}={current}: "
             "both set the same statutory or set value; select one of them"
         )
     owner[lever] = name
@@ -93,7 +96,7 @@ def scenario_label(params: Params, extras: Sequence[str] = ()) -> str:
     by ``extras`` (the job's overrides that change the scenario, as the configuration bridge finds them)."""
     if params.scenario:
         return params.scenario
-    return " ".join([label(params.reform), *extras])
+    return " ".join([label(params.reform.levers), *extras])
 
 
 def swept_only(labels: Sequence[str], overrides: Sequence[Sequence[str]]) -> list[str]:
@@ -142,9 +145,32 @@ def staffed(staffing: StaffingParams, lv: ReformLevers) -> dict[str, PoolStaff]:
     return pools
 
 
-def apply(params: Params) -> tuple[Params, Policy]:
-    """Parameters with the combined levers (and staffing.scale) applied, and the policy switches."""
-    lv = combine(params.reform)
+def at_level(lv: ReformLevers, level: float, cr: CongressionalReviewParams) -> ReformLevers:
+    """The levers ``lv`` implemented to ``level`` (0: neutral, 1: as stated): multipliers and set values by linear
+    interpolation from neutral (``cr`` holds the neutral thresholds, clocks and hold cap), the SDAF coverage scaled;
+    switches and lists are left as they are (``Policy.uptake`` decides case by case).  Level 1 returns ``lv``."""
+    if level == 1.0:
+        return lv
+    out = copy.deepcopy(lv)
+    for f in fields(ReformLevers):
+        if f.name.endswith("_factor") and f.name != "staff_factor":
+            setattr(out, f.name, 1.0 + level * (getattr(lv, f.name) - 1.0))
+    out.staff_factor = {pool: 1.0 + level * (x - 1.0) for pool, x in lv.staff_factor.items()}
+    for key, neutral in (("mde_threshold", cr.mde_threshold), ("total_threshold", cr.total_threshold),
+                         ("informal_review_days", cr.informal_days)):
+        setattr(out, key, {g: neutral[g] + level * (x - neutral[g]) if g in neutral else x
+                           for g, x in getattr(lv, key).items()})
+    cap, new = cr.hold.cap, lv.hold_cap_days
+    if new is not None:  # no cap today: the cap shrinks from far away (new / level); a looser cap does nothing
+        out.hold_cap_days = (new / level if level > 0 else None) if cap is None else cap + level * min(0.0, new - cap)
+    out.sdaf_share = level * lv.sdaf_share
+    return out
+
+
+def apply(params: Params, level: float = 1.0) -> tuple[Params, Policy]:
+    """Parameters with the combined levers (and staffing.scale) applied, and the policy switches; ``level`` below
+    1 implements the levers in part (``at_level``: ``sim.model.enactment`` sets it from the date and strength)."""
+    lv = at_level(combine(params.reform.levers), level, params.process.congressional_review)
     p = copy.deepcopy(params)
     pr = p.process
     cr = pr.congressional_review
@@ -168,6 +194,7 @@ def apply(params: Params) -> tuple[Params, Policy]:
         priority_platforms=tuple(lv.priority_platforms),
         sdaf_share=lv.sdaf_share,
         sdaf_days_saved=lv.sdaf_days_saved or 0.0,
+        uptake=level,
     )
     return p, policy
 

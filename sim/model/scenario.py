@@ -1,7 +1,8 @@
 """A scenario checked once and resolved: what a replication simulates.
 
 ``resolve(params)`` validates the parameters (every rule of ``sim.model.checks``, once), then applies what decides
-the scenario in one place (``sim.model.reform.apply``: the reforms' levers, ``staffing.effort_share`` and
+the scenario in one place (``sim.model.enactment.enact`` and ``sim.model.reform.apply``: the reforms' levers and
+their date and strength, ``staffing.effort_share`` and
 ``size_to_load``, ``staffing.scale`` and the reforms' staff factors with one rounding rule).  The result is a frozen
 :class:`Scenario`: the parameters as given, the resolved ones (both read-only all the way down,
 ``sim.model.frozen``), the policy switches the stages consult and each office's effective headcount.
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 from typing import Iterator, Mapping
 
 from sim.model.checks import validate_params
+from sim.model.enactment import Epoch, enact
 from sim.model.frozen import freeze, thaw
 from sim.model.params import Params
-from sim.model.reform import Policy, apply
+from sim.model.reform import Policy
 
 RESOLVED = "_resolved_scenario"  # marks a scenario's resolved parameters
 
@@ -47,7 +49,8 @@ class Scenario:
     given: Params  # as the caller gave them (labels, records, run control)
     params: Params  # resolved: reforms, sizing and staffing multipliers applied
     policy: Policy  # the reforms' behavioural switches
-    headcounts: Mapping[str, int]  # each office's people (slots for a slot pool) in the run
+    headcounts: Mapping[str, int]  # each office's people (slots for a slot pool) at the start of the run
+    epochs: tuple[Epoch, ...] = ()  # when a dated, partial or phased reform changes what the stages see (enactment)
 
     @property
     def seed(self) -> int:
@@ -67,7 +70,7 @@ def resolve(params: Params) -> Scenario:
     if problems:
         raise ValueError(f"invalid parameters ({len(problems)} problem(s)): " + "; ".join(problems))
     given = freeze(params)  # read-only: the caller may go on editing theirs, this stays as it was checked
-    applied, policy = apply(params)
+    applied, policy, epochs = enact(params)
     vars(applied)[RESOLVED] = True  # not a field: invisible to ==, asdict and the checks; kept by copies
     headcounts = Headcounts({name: staff.headcount for name, staff in applied.staffing.pools.items()})
-    return Scenario(given, freeze(applied), policy, headcounts)
+    return Scenario(given, freeze(applied), policy, headcounts, epochs)

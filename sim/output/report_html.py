@@ -173,10 +173,42 @@ def _precision_section(p: Mapping[str, Any]) -> str:
     return head + "<table>" + "".join(rows) + "</table>"
 
 
+YEAR_CHANGES = {"year.open_cases": "open cases at the year's end", "year.by_lor.lor_to_delivery":
+                "LOR to delivery (days), by LOR year", "year.undelivered_value": "value accepted, not delivered ($B)"}
+
+
+def _figure(multirun_dir: Path, fig: Any) -> str:
+    src, title = _img(Path(multirun_dir) / fig.path), html.escape(fig.title)
+    return (f"<figure><img src='{src}' alt='{title}'><figcaption><b>{title}.</b> "
+            f"{html.escape(fig.caption)}</figcaption></figure>")
+
+
+def _year_changes(yearly: pd.DataFrame, ref: Reference, effective: float) -> str:
+    """Each scenario's paired change in the main measures, per fiscal year from the one the reforms take effect."""
+    t = yearly[yearly["metric"].isin(YEAR_CHANGES) & yearly["diff_mean"].notna() & (yearly["job"] != ref.job)
+               & (yearly["fiscal_year"] >= int(effective))]
+    if t.empty:
+        return ""
+    years = sorted(set(t["fiscal_year"]))
+    head = "".join(f"<th>FY{y}</th>" for y in years)
+    rows = []
+    for (label, metric), g in t.groupby(["label", "metric"], sort=False):
+        cells = {int(r.fiscal_year): f"{r.diff_mean:+,.0f} [{r.diff_ci_low:+,.0f}, {r.diff_ci_high:+,.0f}]"
+                 if metric != "year.undelivered_value" else
+                 f"{r.diff_mean:+,.1f} [{r.diff_ci_low:+,.1f}, {r.diff_ci_high:+,.1f}]" for r in g.itertuples()}
+        rows.append(f"<tr><td>{html.escape(str(label))}</td><td>{html.escape(YEAR_CHANGES[metric])}</td>"
+                    + "".join(f"<td>{cells.get(y, '')}</td>" for y in years) + "</tr>")
+    return (f"<p class='small'>Change against <b>{html.escape(ref.label)}</b>, paired by replication, with its 95% "
+            "interval (all years and measures: yearly.csv).</p><table><tr><th>scenario</th><th>measure</th>"
+            f"{head}</tr>" + "".join(rows) + "</table>")
+
+
 def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame, ref: Reference,
                 figures: Sequence[Any], prcc_table: Optional[pd.DataFrame] = None,
-                precision: Optional[Mapping[str, Any]] = None) -> str:
-    """The whole report page as one string (figures read from disk and embedded)."""
+                precision: Optional[Mapping[str, Any]] = None, yearly: Optional[pd.DataFrame] = None,
+                effective: Optional[float] = None) -> str:
+    """The whole report page as one string (figures read from disk and embedded); a dated study (``effective``:
+    the fiscal year its reforms take effect) opens with its year-by-year trajectory and changes."""
     ok = complete_jobs(jobs)
     failed = [j for j in jobs if j not in ok]
     labels = scenario_labels(jobs)
@@ -201,6 +233,12 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
         parts.append("<p class='note'>Note: the jobs ran with several seeds; each is paired with the reference "
                      f"run with its own seed ({html.escape(per_seed)}), so every change has common random "
                      "numbers.</p>")
+    lead = [f for f in figures if effective is not None and f.path.endswith("trajectory.png")]
+    if lead:
+        parts.append(f"<h2>Year by year, from FY{int(effective)}</h2>" + _figure(multirun_dir, lead[0]))  # type: ignore[arg-type]
+        if yearly is not None and ref.job is not None:
+            parts.append(_year_changes(yearly, ref, effective))  # type: ignore[arg-type]
+    figures = [f for f in figures if f not in lead]
     parts.append("<h2>Settings</h2><table>" + "".join(
         f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in settings_rows(jobs, labels)) + "</table>")
     parts.append("<h2>Results</h2><p class='small'>Lead times are for the cohort of LORs received between the "
@@ -227,10 +265,7 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
         parts.append("<p>None.</p>")
     if figures:
         parts.append("<h2>Figures</h2>")
-        for fig in figures:
-            src, title = _img(Path(multirun_dir) / fig.path), html.escape(fig.title)
-            parts.append(f"<figure><img src='{src}' alt='{title}'><figcaption><b>{title}.</b> "
-                         f"{html.escape(fig.caption)}</figcaption></figure>")
+        parts.extend(_figure(multirun_dir, fig) for fig in figures)
     parts.append(f"<p class='small'>Made by <code>python -m sim report</code> on "
                  f"{time.strftime('%Y-%m-%d %H:%M')}. The numbers are in comparison.csv next to this page; "
                  "kpi_comparison.csv compares every other measure (notifications, offices, workload) the same way.</p>"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import cast
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -162,5 +163,15 @@ def make_figures(run_dir: Path) -> list[str]:
     s = cast(Summary, read_json(run_dir / "summary.json"))
     out = run_dir / "figures"
     out.mkdir(exist_ok=True)
-    return [f(s, out) for f in (lead_time_distributions, where_time_goes, queues_and_open_cases, utilisation,
+    made = [f(s, out) for f in (lead_time_distributions, where_time_goes, queues_and_open_cases, utilisation,
                                 workload)]
+    if (run_dir / "yearly.csv").is_file():  # the run's year by year, with 95% bands (sim.output.trajectory)
+        from sim.analysis.yearly import effective_fiscal_year
+        from sim.output import trajectory
+
+        yearly = pd.read_csv(run_dir / "yearly.csv", dtype={"office": "string"})
+        path = trajectory.draw(yearly, [0], {0: s["scenario"]}, None, {0: "tab:blue"},
+                               effective_fiscal_year({0: s}), out / "trajectory.png")
+        if path is not None:
+            made.append(str(Path("figures") / "trajectory.png"))
+    return made

@@ -64,10 +64,12 @@ def test_valid_distributions_have_no_problems(dist):
 def test_the_reform_conflict_rule_is_part_of_validate_params():
     """Two selected reforms that set the same statutory value: validate_params says so (not only to_params)."""
     p = copy.deepcopy(deterministic_params())
-    p.reform = {"a": ReformLevers(total_threshold={"other": 100.0}), "b": ReformLevers(total_threshold={"other": 80.0})}
+    p.reform.levers = {"a": ReformLevers(total_threshold={"other": 100.0}),
+                       "b": ReformLevers(total_threshold={"other": 80.0})}
     (msg,) = validate_params(p)
-    assert "reform.b.total_threshold.other=80.0 conflicts with reform.a.total_threshold.other=100.0" in msg
-    p.reform["b"].total_threshold = {"nato5": 80.0}  # different keys: no conflict
+    assert ("reform.levers.b.total_threshold.other=80.0 conflicts with reform.levers.a.total_threshold.other=100.0"
+            in msg)
+    p.reform.levers["b"].total_threshold = {"nato5": 80.0}  # different keys: no conflict
     assert validate_params(p) == []
 
 
@@ -208,10 +210,10 @@ def test_distributions_are_checked_once_a_reform_scales_them(factor, value, mess
     p.process.loa_development.work = {g: Dist(kind="lognormal", median=10.0, sigma=0.5)
                                       for g in p.process.loa_development.work}
     p.process.contracting.work = {k: Dist(kind="lognormal", median=10.0, sigma=0.8) for k in p.process.contracting.work}
-    p.reform = {"more_staff": ReformLevers(**{factor: value})}
+    p.reform.levers = {"more_staff": ReformLevers(**{factor: value})}
     problems = validate_params(p)
     assert problems and problems[0].startswith(message), problems
-    p.reform = {"more_staff": ReformLevers(**{factor: 2.0})}
+    p.reform.levers = {"more_staff": ReformLevers(**{factor: 2.0})}
     assert validate_params(p) == []
 
 

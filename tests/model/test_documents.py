@@ -175,7 +175,7 @@ def test_a_reform_that_moves_cases_leaves_every_planned_document_time_unchanged(
     """Faster LOAs and contracting move every case's life; its planned document times do not move, and every
     document that happens arrives exactly at its parent's LOR plus its planned offset."""
     fast = copy.deepcopy(small)
-    levers = fast.reform["none"]
+    levers = fast.reform.levers["none"]
     levers.loa_work_factor = 0.5
     levers.contracting_work_factor = 0.5
     a, b = simulate(small, 0), simulate(fast, 0)
@@ -213,8 +213,8 @@ def test_a_document_draws_the_same_work_in_every_scenario(small):
     p = copy.deepcopy(small)
     p.run.records = "full"
     faster = copy.deepcopy(p)
-    faster.reform["none"].parallel_reviews = True
-    faster.reform["none"].staff_factor = {"case_writers": 1.3}
+    faster.reform.levers["none"].parallel_reviews = True
+    faster.reform.levers["none"].staff_factor = {"case_writers": 1.3}
 
     def work(res):
         v = res.visits[res.visits["stage"].isin(["amendment_writing", "modification_writing"])]

@@ -82,7 +82,7 @@ def test_thaw_gives_an_editable_copy_that_resolves_to_a_new_scenario(scenario):
     assert scenario.given.staffing.pools["case_writers"].headcount == 90  # the scenario's own stay as checked
     assert scenario.headcounts["case_writers"] == 108  # 90 x 1.2 (more_staff)
     assert resolve(p).headcounts["case_writers"] == 8  # 7 x 1.2 = 8.4, rounded
-    p.reform = {}
+    p.reform.levers = {}
     assert resolve(p).headcounts["case_writers"] == 7
     r = dataclasses.replace(scenario.params.run, horizon_years=3.5)  # replace: a frozen copy with the change
     assert r.horizon_years == 3.5 and is_frozen(r) and scenario.params.run.horizon_years == 2.0

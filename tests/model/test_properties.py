@@ -45,8 +45,8 @@ def configs(draw: st.DrawFn):
         pool.headcount = draw(st.integers(1, 12))
         pool.caseload = draw(st.integers(1, 6))
     if draw(st.booleans()):
-        p.reform = {**p.reform, "parallel": copy.deepcopy(p.reform["none"])}
-        p.reform["parallel"].parallel_reviews = True
+        p.reform.levers = {**p.reform.levers, "parallel": copy.deepcopy(p.reform.levers["none"])}
+        p.reform.levers["parallel"].parallel_reviews = True
     return p
 
 
@@ -79,7 +79,7 @@ def test_every_history_is_possible_and_every_case_is_accounted_for(p):
             stages.insert(stages.index("production"), "contracting")
         times = [first.get((c.case_id, s), math.nan) for s in stages]
         assert not any(math.isnan(t) for t in times), (c.case_id, stages, times)
-        assert times == sorted(times) or p.reform.get("parallel") is not None
+        assert times == sorted(times) or p.reform.levers.get("parallel") is not None
         assert (first.get((c.case_id, "tech_release")) is not None) == bool(c.tech_release)
     # notified exactly when the 36(b) rule says so, for every case that got that far
     reviewed = cases["loa_offered"].notna()

@@ -79,8 +79,8 @@ def test_every_reform_file_is_covered():
 @pytest.mark.parametrize("name", sorted(EXPECTED_LEVERS))
 def test_each_reform_sets_exactly_its_levers(name):
     p = to_params(compose_config([f"reform={name}"]))
-    assert reform.active_levers(p.reform) == EXPECTED_LEVERS[name]
-    assert reform.label(p.reform) == name
+    assert reform.active_levers(p.reform.levers) == EXPECTED_LEVERS[name]
+    assert reform.label(p.reform.levers) == name
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_PATHS))
@@ -98,8 +98,8 @@ def test_every_reform_file_opens_with_its_source_and_tags():
 
 def test_two_reforms_on_the_same_multiplier_compose():
     p = to_params(compose_config(["reform=[contracting_standards,more_staff]"]))
-    p.reform["extra"] = reform.ReformLevers(contracting_work_factor=0.5, staff_factor={"case_writers": 1.5})
-    lv = reform.combine(p.reform)
+    p.reform.levers["extra"] = reform.ReformLevers(contracting_work_factor=0.5, staff_factor={"case_writers": 1.5})
+    lv = reform.combine(p.reform.levers)
     assert lv.contracting_work_factor == pytest.approx(0.4)
     assert lv.staff_factor["case_writers"] == pytest.approx(1.8)
     applied, _ = reform.apply(p)
@@ -108,15 +108,15 @@ def test_two_reforms_on_the_same_multiplier_compose():
 
 
 def test_two_reforms_setting_the_same_threshold_are_refused():
-    with pytest.raises(ConfigError, match="conflicts with reform.raise_thresholds_tiger"):
+    with pytest.raises(ConfigError, match="conflicts with reform.levers.raise_thresholds_tiger"):
         to_params(compose_config(["reform=[raise_thresholds_tiger,raise_thresholds_hr3613]"]))
 
 
 def test_combined_label_lists_top_level_reforms():
     p = to_params(compose_config(["reform=[dscs_workforce,more_staff]"]))
-    assert reform.label(p.reform) == "dscs_workforce+more_staff"
+    assert reform.label(p.reform.levers) == "dscs_workforce+more_staff"
     p = to_params(compose_config(["reform=[more_staff,tiger_team_package]"]))
-    assert reform.label(p.reform) == "more_staff+tiger_team_package"
+    assert reform.label(p.reform.levers) == "more_staff+tiger_team_package"
 
 
 def test_sdaf_coverage_combines_as_independent_shares():
@@ -170,7 +170,7 @@ def test_same_replication_sees_the_same_cases_in_every_scenario(compose, name):
 
 def test_timebox_caps_the_hold(det_params):
     det_params.process.congressional_review.p_hold = 1.0 - 1e-9
-    det_params.reform = {"timebox": reform.ReformLevers(hold_cap_days=30, informal_review_days={"other": 20})}
+    det_params.reform.levers = {"timebox": reform.ReformLevers(hold_cap_days=30, informal_review_days={"other": 20})}
     applied, _ = reform.apply(det_params)
     m = model(applied)
     start(m, make_case(value_musd=60.0))

@@ -88,11 +88,27 @@ def test_planned_pool_in_the_model(compose):
     from sim.runner import simulate
 
     p = compose("debug=tiny", "run.replications=1", "run.records=full", "staffing=slots",
-                "staffing.plans.case_writers.hires=[{year: 1, headcount: 40}]")
+                "staffing.plans.case_writers.hires=[{year: 1, headcount: 40}]",
+                "staffing.plans.case_writers.ramp_years=0")  # fully productive at once
     res = simulate(p, 0)
     cap = res.pools[res.pools["pool"] == "case_writers"].set_index("day")["capacity"]
     assert cap[cap.index < DAYS_PER_YEAR].eq(204 * 4).all()
     assert cap[cap.index >= DAYS_PER_YEAR + 1].eq(204 * 4 + 160).all()
+
+
+def test_new_hires_ramp_in_by_default(compose):
+    """The default ramp (configs/staffing: half productive on day one, full after a year [ESTIMATE]): the 40 hires'
+    160 slots come in as 80 on the hiring day and all of them a year later, rising at each monthly update."""
+    from sim.runner import simulate
+
+    p = compose("debug=tiny", "run.replications=1", "staffing=slots",
+                "staffing.plans.case_writers.hires=[{year: 1, headcount: 40}]")
+    assert (p.staffing.plans["case_writers"].ramp_years, p.staffing.plans["case_writers"].ramp_start) == (1.0, 0.5)
+    cap = simulate(p, 0).pools.query("pool == 'case_writers'").set_index("day")["capacity"]
+    assert cap[cap.index < DAYS_PER_YEAR].eq(204 * 4).all()
+    year = cap[(cap.index >= DAYS_PER_YEAR) & (cap.index < 2 * DAYS_PER_YEAR)]
+    assert year.iloc[0] == 204 * 4 + 80 and year.is_monotonic_increasing and year.iloc[-1] < 204 * 4 + 160
+    assert cap[cap.index >= 2 * DAYS_PER_YEAR + 30].eq(204 * 4 + 160).all()
 
 
 def test_planned_office_of_people_in_the_model(compose):

@@ -37,7 +37,9 @@ def _set(p, path, value):
      "demand.shocks[0].start_year='1'; allowed: a number (not str)"),
     (("staffing", "scale"), {"case_writers": "x"}, "staffing.scale.case_writers='x'; allowed: a number (not str)"),
     (("staffing", "scale"), {1: 2.0}, "staffing.scale: the name 1; allowed: a string (not int)"),
-    (("reform",), "none", "reform='none'; allowed: a table of names, each a table of ReformLevers settings (not str)"),
+    (("reform", "levers"), "none",
+     "reform.levers='none'; allowed: a table of names, each a table of ReformLevers settings (not str)"),
+    (("reform", "strength"), "half", "reform.strength='half'; allowed: a number (not str)"),
 ])
 def test_a_wrong_type_is_named_by_its_key_and_reported_alone(path, value, message):
     p = _set(copy.deepcopy(deterministic_params()), path, value)

@@ -22,7 +22,7 @@ def test_every_group_option_composes_and_validates(group, option):
 
 
 def test_baseline_is_the_default(baseline_params):
-    assert list(baseline_params.reform) == ["none"]
+    assert list(baseline_params.reform.levers) == ["none"]
     assert baseline_params.demand.lor_per_year == 2000
     assert baseline_params.run.records == "cases"
 

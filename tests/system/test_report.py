@@ -133,10 +133,12 @@ def _env() -> dict:
 
 @pytest.fixture(scope="module")
 def multirun(tmp_path_factory) -> Path:
-    """Two real tiny runs (default and 40 case writers) in parallel, plus a failed job; then the report."""
+    """Two real tiny runs (default and 40 case writers) in parallel, plus a failed job; then the report.  Dated
+    (reform.effective): the report opens with the year by year."""
     d = tmp_path_factory.mktemp("multirun")
     runs = [[], ["staffing.pools.case_writers.headcount=40"]]
     procs = [subprocess.Popen([sys.executable, "-m", "sim", "debug=tiny", "run.replications=2", *extra,
+                               "reform.effective=FY2005",
                                f"hydra.run.dir={d / str(i)}"], cwd=ROOT, env=_env(),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
              for i, extra in enumerate(runs)]
@@ -159,7 +161,7 @@ def test_end_to_end_comparison_csv(multirun):
     assert "injected failure" in failed.iloc[0]["error"]
     ok = table[table["status"] == "complete"]
     assert len(ok) == 2 * len(comparison.METRICS) and (ok["n_reps"] == 2).all()
-    assert (table["reference"] == "none").all() and (ok["reference_job"] == 0).all()
+    assert (table["reference"] == "none reform.effective=FY2005").all() and (ok["reference_job"] == 0).all()
     summaries = [json.loads((multirun / str(i) / "summary.json").read_text()) for i in (0, 1)]
     for metric in comparison.LEAD_TIMES:
         r = row(table, 1, metric)
@@ -177,13 +179,33 @@ def test_end_to_end_comparison_csv(multirun):
 @pytest.mark.slow
 def test_end_to_end_html_is_self_contained(multirun):
     figures = sorted(p.name for p in (multirun / "figures").glob("*.png"))
-    assert figures == ["change_vs_reference.png", "lead_time_distributions.png", "where_time_goes.png"]
+    assert figures == ["change_vs_reference.png", "lead_time_distributions.png", "trajectory.png",
+                       "where_time_goes.png"]
     page = (multirun / "report.html").read_text()
+    assert page.index("<h2>Year by year, from FY2005</h2>") < page.index("<h2>Settings</h2>")  # a dated study
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
     assert not re.search(r"<script|<link|<iframe|<object|<embed|@import|url\(", page, re.I)
     srcs = re.findall(r"""<img[^>]*\ssrc=['"]([^'"]*)['"]""", page)
     assert len(srcs) == len(figures) and all(s.startswith("data:image/png;base64,") for s in srcs)
     assert "injected failure" in page and "staffing.pools.case_writers.headcount=40" in page
+
+
+@pytest.mark.slow
+def test_end_to_end_yearly_csv_pairs_each_year(multirun):
+    """yearly.csv: each measure per fiscal year after the warm-up, with the paired change against the reference
+    (equal to the mean of the replications' differences in the jobs' own rows); each run has its own."""
+    y = pd.read_csv(multirun / "yearly.csv")
+    assert set(y["fiscal_year"]) == {2005} and set(y["job"]) == {0, 1}  # tiny: warm-up 0.5 y, horizon 2 y
+    assert (y.loc[y["job"] == 0, "diff_mean"] == 0).all()
+    rows = {i: pd.read_parquet(multirun / str(i) / "kpis.parquet") for i in (0, 1)}
+    open_ = [r[(r["metric"] == "year.open_cases") & (r["fiscal_year"] == 2005)]["value"].to_numpy() for r in
+             rows.values()]
+    got = y[(y["job"] == 1) & (y["metric"] == "year.open_cases")].iloc[0]
+    assert got["diff_mean"] == pytest.approx(float((open_[1] - open_[0]).mean()), rel=1e-12)
+    assert got["mean"] == pytest.approx(float(open_[1].mean()), rel=1e-12)
+    assert set(y.loc[y["office"].notna(), "metric"]) == {"year.office_load", "year.office_backlog"}
+    for i in (0, 1):
+        assert (multirun / str(i) / "yearly.csv").is_file() and (multirun / str(i) / "figures/trajectory.png").is_file()
 
 
 def _browser():
@@ -227,7 +249,7 @@ def test_end_to_end_report_renders_in_a_browser(multirun):
         assert driver.title.startswith("FMS simulation report")
         images = driver.execute_script(
             "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight]);")
-        assert len(images) == 3
+        assert len(images) == 4  # the trajectory first (a dated study), then the three others
         assert all(complete and width > 0 and height > 0 for complete, width, height in images), images
         severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
         assert not severe, severe

@@ -19,7 +19,9 @@ BANKS: dict[str, tuple[int, int]] = {
     # per document seq - 1: gap before it (the plan), value added, enhancement?, work, acceptance, hold?, hold length
     "amendment": (16, 7),
     "modification": (24, 3),  # per document seq - 1: gap before it (the plan), work, value added
+    "reform_uptake": (1, 2),  # whether a partly enacted switch reaches the case: priority list, parallel reviews
 }
+UPTAKE = "reform_uptake"  # drawn only when a reform acts in part (sim.model.enactment)
 
 # stage labels that appear in visit records, in process order (for tables and figures)
 STAGES: tuple[str, ...] = (

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Generator, Optional
 import simpy
 
 from sim.model.process import (
+    UPTAKE,
     congressional_review,
     contracting,
     delivery,
@@ -50,7 +51,8 @@ def _reviews(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, Non
     """Technology release, LOA development and policy review: in sequence, or (``parallel_reviews``) overlapping,
     the longest branch deciding."""
     content = case.loa_content
-    if m.policy.parallel_reviews:
+    pol = m.policy
+    if pol.parallel_reviews and (pol.uptake >= 1.0 or m.banks[UPTAKE].row(case.id)[1] < pol.uptake):
         env = m.env
         yield env.all_of([env.process(tech_release.run(m, case)),
                           env.process(loa_development.run(m, case, content)),

@@ -1,0 +1,93 @@
+"""Reforms with a date and a strength: ``reform.effective``, ``reform.strength`` and ``reform.phase_in_years``.
+
+A reform is *enacted*: from the effective date (default: the start of the run) its levers act at ``level(t)``, which
+is 0 before the date, ``strength`` once phased in, and in between ramps linearly over ``phase_in_years`` in monthly
+steps (each month at the ramp's mean over that month).  At a level below 1 (``sim.model.reform.at_level``):
+
+- **multipliers** (``*_factor``, ``staff_factor``) are ``1 + level x (factor - 1)``; **set values** (thresholds,
+  the informal-review clock, the hold cap) are ``neutral + level x (stated - neutral)``;
+- **switches and lists** (``parallel_reviews``, ``priority_partners``, ``priority_platforms``) and the **SDAF
+  coverage** reach a case when the case's own uniform draw is below ``level`` (the ``reform_uptake`` bank; the
+  SDAF draw is the case's attribute draw against ``level x sdaf_share``), so uptake grows case by case, results are
+  monotone in strength and every scenario keeps its pairing.
+
+What happens to cases already in process on the date (and at each step of a phase-in):
+
+====================================================  ========================================================
+lever                                                 acts on
+====================================================  ========================================================
+``mde_threshold``, ``total_threshold``                cases and amendments reaching congressional review after
+``informal_review_days``, ``p_hold_factor``, cap      reviews starting after it (a review under way keeps its)
+``p_incomplete_factor``                               LOR validations finishing after it
+``p_requirement_change_factor``                       contracting rounds finishing after it
+``loa_work_factor``                                   LOA work drawn after it (at the end of LOR intake)
+``tech_release_work_factor``, ``contracting_*``       stages starting after it
+``line_rate_factor``                                  orders joining a production line after it
+``staff_factor``                                      the added (or cut) people join on the date through the
+                                                      people mechanism (``staffing.plans.<pool>``: its hiring
+                                                      ramp), each month's share during a phase-in
+``parallel_reviews``                                  cases starting their reviews after it
+``priority_partners``, ``priority_platforms``          every open case from the date, at its next queue (a
+                                                      place already held is kept), and new cases
+``sdaf_share``                                        open cases not yet in production, and new cases
+====================================================  ========================================================
+
+With the defaults (effective at the start, strength 1, no phase-in) there is one level, 1, from day 0: exactly the
+reforms as they always were.  Plain Python: ``sim.model.scenario.resolve`` builds the schedule once per scenario.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping
+
+from sim.engine.clock import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.model.frozen import freeze
+from sim.model.levers import ReformParams
+from sim.model.params import Hire, Params, ProcessParams, StaffPlan
+from sim.model.reform import Policy, apply
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """From ``day`` on, the stages see these process parameters, policy switches and production-line rates."""
+
+    day: float
+    process: ProcessParams
+    policy: Policy
+    line_rates: Mapping[str, float]
+
+
+def levels(r: ReformParams) -> list[tuple[float, float]]:
+    """The reforms' level as steps, ``[(day, level), ...]`` from day 0: 0 before ``effective`` (null: day 0), each
+    month of the phase-in at the linear ramp's mean over that month, then ``strength``."""
+    start = 0.0 if r.effective is None else float(r.effective) * DAYS_PER_YEAR
+    span = r.phase_in_years * DAYS_PER_YEAR
+    if span > 0:
+        n = max(1, int(math.floor(span / DAYS_PER_MONTH + 0.5)))
+        out = [(start + k * span / n, r.strength * (k + 0.5) / n) for k in range(n)]
+        out.append((start + span, r.strength))
+    else:
+        out = [(start, r.strength)]
+    if out[0][0] > 0:
+        out.insert(0, (0.0, 0.0))
+    return out
+
+
+def enact(params: Params) -> tuple[Params, Policy, tuple[Epoch, ...]]:
+    """``params`` resolved as they stand on day 0 (``sim.model.reform.apply`` at the first level; the people a
+    reform adds later appended to ``staffing.plans`` as hires), the policy on day 0, and the later epochs."""
+    steps = levels(params.reform)
+    applied, policy = apply(params, steps[0][1])
+    epochs = []
+    before = applied
+    for day, level in steps[1:]:
+        now, pol = apply(params, level)
+        epochs.append(Epoch(day, freeze(now.process), pol, freeze(dict(now.staffing.production_lines))))
+        for name, staff in now.staffing.pools.items():
+            added = staff.headcount - before.staffing.pools[name].headcount
+            if added:
+                plan = applied.staffing.plans.setdefault(name, StaffPlan())
+                plan.hires = [*plan.hires, Hire(year=day / DAYS_PER_YEAR, headcount=added)]
+        before = now
+    return applied, policy, tuple(epochs)
