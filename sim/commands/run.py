@@ -30,7 +30,8 @@ from sim.runner import Stopped, stop_on_signals
 from sim.sweep import check_command
 
 # subcommand -> module with a main(argv) function
-SUBCOMMANDS = {"figures": "sim.commands.figures", "report": "sim.commands.report", "validate": "sim.commands.validate"}
+SUBCOMMANDS = {"figures": "sim.commands.figures", "report": "sim.commands.report", "validate": "sim.commands.validate",
+               "state": "sim.commands.state"}
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name=CONFIG_NAME)

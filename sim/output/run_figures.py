@@ -5,8 +5,9 @@ what a run calls after writing its files.  Every axis is labelled with its unit.
 """
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,11 @@ from sim.analysis.summary_schema import Summary
 from sim.engine.clock import DAYS_PER_YEAR
 from sim.output import plotting
 from sim.output.run_dir import read_json
+
+
+def _name(s: Summary, width: int = 60) -> str:
+    """The scenario label, broken over lines so that a long one (a dated, partial reform) is not cut off."""
+    return "\n".join(textwrap.wrap(str(s["scenario"]), width)) or str(s["scenario"])
 
 
 def _save(fig: Figure, path: Path) -> str:
@@ -41,7 +47,7 @@ def lead_time_distributions(s: Summary, out: Path) -> str:
                      + (f", {100 * cs:.1f}% censored" if cs else ""), fontsize=9)
         ax.set_xlabel("days since LOR received")
         ax.set_ylabel(f"share of cohort cases per {h['bin_days']:.0f}-day bin")
-    fig.suptitle(f"Lead-time distributions, scenario '{s['scenario']}' ({s['replications']} replications pooled)",
+    fig.suptitle(f"Lead-time distributions, scenario '{_name(s)}' ({s['replications']} replications pooled)",
                  fontsize=10)
     return _save(fig, out / "lead_times.png")
 
@@ -87,32 +93,43 @@ def where_time_goes(s: Summary, out: Path) -> str:
                           fontsize=8)
     axes[1][0].set_xlabel("mean years per cohort case: closure comes after delivery, outside the lead times",
                           fontsize=8)
-    axes[0][0].set_title(f"Where the time goes, scenario '{s['scenario']}'", fontsize=10)
+    axes[0][0].set_title(f"Where the time goes, scenario '{_name(s)}'", fontsize=10)
     axes[0][0].legend(fontsize=7, loc="lower right")
     return _save(fig, out / "where_time_goes.png")
+
+
+def fiscal_axis(s: Summary, day: Any) -> np.ndarray:
+    """Days from day 0 as fiscal years, each year's label at its middle: FY k spans [k - 0.5, k + 0.5)."""
+    return s["run"]["start_fiscal_year"] - 0.5 + np.asarray(day, dtype=float) / DAYS_PER_YEAR
 
 
 def queues_and_open_cases(s: Summary, out: Path) -> str:
     ser = s["series"]
     fig, (ax1, ax2) = plotting.new_figure(nrows=2, figsize=(8, 6.5), sharex=True)
-    t = np.asarray(ser["day"]) / DAYS_PER_YEAR
+    t = fiscal_axis(s, ser["day"])
     ax1.plot(t, ser["open_cases"], color="k", label="open (LOR received, not closed or withdrawn)")
     if "in_process" in ser:
         ax1.plot(t, ser["in_process"], color="tab:blue", label="in process (not yet delivered or withdrawn)")
     ax1.set_ylabel("cases")
     ax1.legend(fontsize=7, loc="center right")
-    ax1.set_title(f"Open cases and queues over time, scenario '{s['scenario']}' (mean of replications)",
+    ax1.set_title(f"Open cases and queues over time, scenario '{_name(s)}' (mean of replications)",
                   fontsize=10)
     for pool, p in ser["pools"].items():
-        ax2.plot(np.asarray(p["day"]) / DAYS_PER_YEAR, p["queue"], label=pool, linewidth=1)
+        ax2.plot(fiscal_axis(s, p["day"]), p["queue"], label=pool, linewidth=1)
     ax2.set_ylabel("cases waiting in queue")
-    ax2.set_xlabel("simulation time (years)")
+    ax2.set_xlabel("fiscal year")
+    ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax2.legend(fontsize=7, ncol=2)
     w = s["window"]
+    effective = (s.get("enactment") or {}).get("effective_year")
     for ax in (ax1, ax2):
-        ax.axvspan(w["warmup_day"] / DAYS_PER_YEAR, w["horizon_day"] / DAYS_PER_YEAR, color="tab:green",
-                   alpha=0.08, label=None)
-    ax1.text(w["warmup_day"] / DAYS_PER_YEAR, ax1.get_ylim()[1], " cohort window", va="top", fontsize=8)
+        ax.axvspan(*fiscal_axis(s, [w["warmup_day"], w["horizon_day"]]), color="tab:green", alpha=0.08, label=None)
+        if effective is not None:
+            ax.axvline(float(fiscal_axis(s, effective * DAYS_PER_YEAR)), color="dimgray", ls="--", lw=1)
+    ax1.text(float(fiscal_axis(s, w["warmup_day"])), ax1.get_ylim()[1], " cohort window", va="top", fontsize=8)
+    if effective is not None:
+        ax1.text(float(fiscal_axis(s, effective * DAYS_PER_YEAR)), ax1.get_ylim()[0], " reforms in effect",
+                 va="bottom", fontsize=8, color="dimgray")
     return _save(fig, out / "queues_over_time.png")
 
 
@@ -128,7 +145,7 @@ def utilisation(s: Summary, out: Path) -> str:
                   rotation=30, ha="right", fontsize=7)
     ax.set_ylabel("utilisation, % of capacity busy\n(warm-up to horizon, 95% CI)")
     ax.set_ylim(0, 110)
-    ax.set_title(f"Utilisation by pool, scenario '{s['scenario']}'", fontsize=10)
+    ax.set_title(f"Utilisation by pool, scenario '{_name(s)}'", fontsize=10)
     return _save(fig, out / "utilisation.png")
 
 
@@ -154,7 +171,7 @@ def workload(s: Summary, out: Path) -> str:
     left.set_title("Value by fiscal year", fontsize=10)
     right.set_ylabel("documents offered per fiscal year")
     right.set_title("Documents offered by fiscal year", fontsize=10)
-    fig.suptitle(f"Workload, scenario '{s['scenario']}'", fontsize=10)
+    fig.suptitle(f"Workload, scenario '{_name(s)}'", fontsize=10)
     return _save(fig, out / "workload.png")
 
 
