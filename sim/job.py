@@ -104,7 +104,7 @@ def write_outputs(params: Params, results: list, out_dir: Path, summary: dict, k
     run_dir.write_json(out_dir / "summary.json", summary)
     run_dir.write_table(kpis, out_dir / "kpis.parquet")
     label = summary["scenario"]
-    yearly = yearly_table({0: kpis}, Reference(label, None, "single run", None), {0: label},
+    yearly = yearly_table({0: kpis}, Reference("", None, "single run: no reference", None), {0: label},
                           **reported_years({0: summary}))
     run_dir.write_text(out_dir / "yearly.csv", yearly.to_csv(index=False))
     files.append("yearly.csv")

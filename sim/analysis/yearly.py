@@ -45,13 +45,14 @@ def reported_years(summaries: Mapping[int, Mapping]) -> dict[str, Optional[int]]
     return {"first_year": max(first, start), "last_year": last}
 
 
-def effective_fiscal_year(summaries: Mapping[int, Mapping]) -> Optional[float]:
-    """The fiscal year (fractional) the jobs' reforms take effect, if they are dated: the first job's that is."""
-    for s in summaries.values():
+def effective_fiscal_years(summaries: Mapping[int, Mapping]) -> dict[int, float]:
+    """Per job whose reforms are dated, the fiscal year (fractional: 2026.5 is 1 April 2026) they take effect."""
+    out = {}
+    for job, s in summaries.items():
         e = (s or {}).get("enactment") or {}
         if e.get("effective_year") is not None:
-            return float(s["run"]["start_fiscal_year"]) + float(e["effective_year"])
-    return None
+            out[job] = float(s["run"]["start_fiscal_year"]) + float(e["effective_year"])
+    return out
 
 
 def _replication_values(kpis: Mapping[int, pd.DataFrame], last_year: Optional[int]) -> pd.DataFrame:
@@ -104,5 +105,7 @@ def yearly_table(kpis: Mapping[int, pd.DataFrame], ref: Reference, labels: Mappi
     table = pd.DataFrame(rows, columns=COLUMNS)
     position = {job: i for i, job in enumerate(list(order) or sorted(kpis))}
     table = table.assign(_r=table["metric"].map(rank), _o=table["office"].fillna(""), _j=table["job"].map(position))
+    numbers = {c: "float64" for c in ("mean", "ci_low", "ci_high", "half_width", "reached_share", "diff_mean",
+                                      "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_pct")}
     return table.sort_values(["_r", "_o", "fiscal_year", "_j"], kind="stable").drop(columns=["_r", "_o", "_j"]).astype(
-        {"n_reps": "Int64", "diff_n": "Int64", "fiscal_year": "int64"}).reset_index(drop=True)
+        {"n_reps": "Int64", "diff_n": "Int64", "fiscal_year": "int64", **numbers}).reset_index(drop=True)

@@ -35,7 +35,7 @@ from sim.analysis.comparison import (
     sensitivity_prcc,
 )
 from sim.analysis.kpi_comparison import kpi_comparison
-from sim.analysis.yearly import effective_fiscal_year, reported_years, yearly_table
+from sim.analysis.yearly import effective_fiscal_years, reported_years, yearly_table
 from sim.output.multirun import (
     PLAN_FILE,
     ReportError,
@@ -177,7 +177,7 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
             record["files"].append("sensitivity_prcc.csv")
         from sim.output import report_figures  # matplotlib only when figures are made
 
-        effective = effective_fiscal_year(summaries)
+        effective = effective_fiscal_years(summaries)
         figs = report_figures.make_report_figures(table, summaries, labels, ref, pr, multirun_dir / "figures", yearly,
                                                   effective)
         record["files"] += [str(f.path) for f in figs]

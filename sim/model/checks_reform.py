@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from sim.model.calendar import check_year
+from sim.model.calendar import check_year, run_end_years
 from sim.model.params import PARTNER_GROUPS, POOLS, Params
 from sim.model.rules import _flag, _nonneg, _prob
 
@@ -18,13 +18,25 @@ REFORM_FACTORS = ("p_hold_factor", "p_incomplete_factor", "p_requirement_change_
 
 
 def _validate_enactment(params: Params, out: list[str]) -> None:
-    r = params.reform
+    r, run = params.reform, params.run
+    start = 0.0
     if r.effective is not None:
-        check_year(out, "reform.effective", r.effective, params.run)
+        found: list[str] = []
+        check_year(found, "reform.effective", r.effective, run)
+        if not found and not r.effective < run.horizon_years:  # it would act on no LOR the run counts
+            found.append(f"reform.effective={r.effective:g}; allowed: before the horizon (run.horizon_years="
+                         f"{run.horizon_years:g}, the start of FY{run.start_fiscal_year + int(run.horizon_years // 1)}"
+                         "): a reform taking effect later changes no counted LOR and no year the run reports")
+        out.extend(found)
+        start = r.effective if not found else 0.0
     _flag(out, not (math.isfinite(r.strength) and 0 <= r.strength <= 1),
           f"reform.strength={r.strength}; allowed: 0 (no change) to 1 (every lever at its stated size)")
-    _flag(out, not (math.isfinite(r.phase_in_years) and r.phase_in_years >= 0),
-          f"reform.phase_in_years={r.phase_in_years}; allowed: a finite number of years >= 0 (0: at once)")
+    end = run_end_years(run.horizon_years, run.drain_years)
+    if not (math.isfinite(r.phase_in_years) and r.phase_in_years >= 0):
+        out.append(f"reform.phase_in_years={r.phase_in_years}; allowed: a finite number of years >= 0 (0: at once)")
+    elif math.isfinite(end) and start + r.phase_in_years > end:
+        out.append(f"reform.phase_in_years={r.phase_in_years:g}; allowed: 0 to {max(0.0, end - start):g} (the phase-in "
+                   f"ends by the run's end: run.horizon_years + run.drain_years = {end:g} years from day 0)")
 
 
 def validate_reforms(params: Params, out: list[str]) -> None:

@@ -1,6 +1,6 @@
 """Reforms with a date and a strength: ``reform.effective``, ``reform.strength`` and ``reform.phase_in_years``.
 
-A reform is *enacted*: from the effective date (default: the start of the run) its levers act at ``level(t)``, which
+A reform is *enacted*: from the effective date (default: always in effect) its levers act at ``level(t)``, which
 is 0 before the date, ``strength`` once phased in, and in between ramps linearly over ``phase_in_years`` in monthly
 steps (each month at the ramp's mean over that month).  At a level below 1 (``sim.model.reform.at_level``):
 
@@ -32,8 +32,10 @@ lever                                                 acts on
 ``sdaf_share``                                        open cases not yet in production, and new cases
 ====================================================  ========================================================
 
-With the defaults (effective at the start, strength 1, no phase-in) there is one level, 1, from day 0: exactly the
-reforms as they always were.  Plain Python: ``sim.model.scenario.resolve`` builds the schedule once per scenario.
+With the defaults (``effective`` null, strength 1, no phase-in) there is one level, 1, from day 0: exactly the
+reforms as they always were ("what if this had always been so?").  A date, day 0 included, means enacted then:
+the levers switch on that day and the people a reform adds are hired then, through the ramp.  Plain Python:
+``sim.model.scenario.resolve`` builds the schedule once per scenario.
 """
 from __future__ import annotations
 
@@ -59,8 +61,10 @@ class Epoch:
 
 
 def levels(r: ReformParams) -> list[tuple[float, float]]:
-    """The reforms' level as steps, ``[(day, level), ...]`` from day 0: 0 before ``effective`` (null: day 0), each
-    month of the phase-in at the linear ramp's mean over that month, then ``strength``."""
+    """The reforms' level as steps, ``[(day, level), ...]`` from day 0: 0 before ``effective``, each month of the
+    phase-in at the linear ramp's mean over that month, then ``strength``.  ``effective`` null: always in effect
+    (no neutral step; the people a reform adds are there from the start); a date, even day 0: enacted then (the
+    people join through the hiring ramp)."""
     start = 0.0 if r.effective is None else float(r.effective) * DAYS_PER_YEAR
     span = r.phase_in_years * DAYS_PER_YEAR
     if span > 0:
@@ -69,7 +73,7 @@ def levels(r: ReformParams) -> list[tuple[float, float]]:
         out.append((start + span, r.strength))
     else:
         out = [(start, r.strength)]
-    if out[0][0] > 0:
+    if r.effective is not None:  # enacted on a date (day 0 too): neutral until then, the people it adds are hired
         out.insert(0, (0.0, 0.0))
     return out
 

@@ -51,11 +51,11 @@ class ReformLevers:
 
 @dataclass
 class ReformParams:
-    """The selected reforms and their enactment: from ``effective`` (a year of the run; null: the start), at
+    """The selected reforms and their enactment: from ``effective`` (a year of the run; null: always in effect), at
     ``strength`` (0: neutral, 1: every lever at its stated size; partial implementation in between), reached over
     ``phase_in_years`` (0: at once).  Which lever acts on which cases from the date: ``sim.model.enactment``."""
 
     levers: Dict[str, ReformLevers] = field(default_factory=dict)  # selected reforms by name
-    effective: Any = year_field(None)  # the year the reforms take effect (simulation year or FY2027); null: the start
+    effective: Any = year_field(None)  # the year they take effect (a simulation year or FY2027); null: always
     strength: float = 1.0  # share of each lever's stated size that is implemented, 0 to 1
     phase_in_years: float = 0.0  # years from the effective date until ``strength`` is reached (a linear ramp)

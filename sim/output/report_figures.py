@@ -258,40 +258,43 @@ def prcc_chart(pr: Optional[pd.DataFrame], out: Path) -> Optional[ReportFigure]:
                   "zero (or with p above 0.05) means the factor hardly matters over the range studied.")
 
 
-def trajectory_figure(yearly: Optional[pd.DataFrame], order: Sequence[int], labels: Mapping[int, str],
-                      ref: Reference, effective: Optional[float], out: Path) -> Optional[ReportFigure]:
+def trajectory_figure(yearly: Optional[pd.DataFrame], jobs: Sequence[int], labels: Mapping[int, str],
+                      ref: Reference, effective: Mapping[int, float], out: Path) -> Optional[ReportFigure]:
     """Year by year, each scenario and the reference with 95% bands (``sim.output.trajectory``)."""
     if yearly is None or yearly.empty:
         return None
     from sim.output import trajectory
 
-    if trajectory.draw(yearly, order, labels, ref.job, _colours(order, ref.job), effective,
+    if trajectory.draw(yearly, jobs, labels, ref.job, _colours(jobs, ref.job), effective,
                        out / "trajectory.png") is None:
         return None
-    when = f" The dashed line is the date the reforms take effect (FY{int(effective)})." if effective else ""
+    dates = sorted({f"FY{int(fy)}" for fy in effective.values()})
+    when = f" Dashed lines: the date the reforms take effect ({', '.join(dates)})." if dates else ""
     return ReportFigure("figures/trajectory.png", "Year by year",
                         "Each panel follows one measure through the fiscal years after the warm-up: a line per "
-                        "scenario (the reference in black) with its 95% band across replications; lead times by "
-                        "LOR year are censored in the last years (yearly.csv gives the share of cases that got "
-                        "there), lead times by delivery year include only the cases fast enough to be delivered "
-                        f"in the run.{when} The paired changes, year by year, are in yearly.csv.")
+                        "scenario (the reference in black, drawn on top) with its 95% band across replications "
+                        "(clipped at 0); lead times by LOR year are censored in the last years (yearly.csv gives the "
+                        "share of cases that got there), lead times by delivery year include only the cases fast "
+                        f"enough to be delivered in the run.{when} The paired changes, year by year, are in "
+                        "yearly.csv.")
 
 
 def make_report_figures(table: pd.DataFrame, summaries: Mapping[int, Summary], labels: Mapping[int, str],
                         ref: Reference, pr: Optional[pd.DataFrame], out: Path, yearly: Optional[pd.DataFrame] = None,
-                        effective: Optional[float] = None) -> list[ReportFigure]:
-    """Every report figure that has something to show, in reading order: a dated study (``effective``, the fiscal
-    year its reforms take effect) opens with the year-by-year trajectory, other studies show it last."""
+                        effective: Optional[Mapping[int, float]] = None) -> list[ReportFigure]:
+    """Every report figure that has something to show, in reading order: a dated study (``effective``: per dated
+    job, the fiscal year its reforms take effect) opens with the year-by-year trajectory, other studies show it
+    last."""
     out = Path(out)
     order = scenario_order(table, ref.job)
     shown = order[:MAX_SCENARIOS]
-    path = trajectory_figure(yearly, order, labels, ref, effective, out)
+    path = trajectory_figure(yearly, sorted(summaries), labels, ref, effective or {}, out)
     figs = [
-        path if effective is not None else None,
+        path if effective else None,
         forest_plot(table, labels, ref, out),
         distributions(summaries, shown, labels, ref, out, total=len(order)),
         where_time_goes(summaries, shown, labels, ref, out),
         prcc_chart(pr, out),
-        path if effective is None else None,
+        path if not effective else None,
     ]
     return [f for f in figs if f is not None]

@@ -183,8 +183,14 @@ def _figure(multirun_dir: Path, fig: Any) -> str:
             f"{html.escape(fig.caption)}</figcaption></figure>")
 
 
+def _signed(x: float, digits: int) -> str:
+    """``x`` with its sign, rounded; a value that rounds to zero is 0 (never -0)."""
+    r = round(float(x), digits)
+    return f"{r + 0.0:+,.{digits}f}" if r != 0 else f"{0:.{digits}f}"
+
+
 def _year_changes(yearly: pd.DataFrame, ref: Reference, effective: float) -> str:
-    """Each scenario's paired change in the main measures, per fiscal year from the one the reforms take effect."""
+    """Each scenario's paired change in the main measures, per fiscal year from the first a reform takes effect."""
     t = yearly[yearly["metric"].isin(YEAR_CHANGES) & yearly["diff_mean"].notna() & (yearly["job"] != ref.job)
                & (yearly["fiscal_year"] >= int(effective))]
     if t.empty:
@@ -193,9 +199,10 @@ def _year_changes(yearly: pd.DataFrame, ref: Reference, effective: float) -> str
     head = "".join(f"<th>FY{y}</th>" for y in years)
     rows = []
     for (label, metric), g in t.groupby(["label", "metric"], sort=False):
-        cells = {int(r.fiscal_year): f"{r.diff_mean:+,.0f} [{r.diff_ci_low:+,.0f}, {r.diff_ci_high:+,.0f}]"
-                 if metric != "year.undelivered_value" else
-                 f"{r.diff_mean:+,.1f} [{r.diff_ci_low:+,.1f}, {r.diff_ci_high:+,.1f}]" for r in g.itertuples()}
+        k = 1 if metric == "year.undelivered_value" else 0
+        cells = {int(r.fiscal_year): f"{_signed(r.diff_mean, k)} [{_signed(r.diff_ci_low, k)}, "
+                                     f"{_signed(r.diff_ci_high, k)}]" if r.diff_ci_low == r.diff_ci_low
+                 else _signed(r.diff_mean, k) for r in g.itertuples()}
         rows.append(f"<tr><td>{html.escape(str(label))}</td><td>{html.escape(YEAR_CHANGES[metric])}</td>"
                     + "".join(f"<td>{cells.get(y, '')}</td>" for y in years) + "</tr>")
     return (f"<p class='small'>Change against <b>{html.escape(ref.label)}</b>, paired by replication, with its 95% "
@@ -206,9 +213,9 @@ def _year_changes(yearly: pd.DataFrame, ref: Reference, effective: float) -> str
 def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame, ref: Reference,
                 figures: Sequence[Any], prcc_table: Optional[pd.DataFrame] = None,
                 precision: Optional[Mapping[str, Any]] = None, yearly: Optional[pd.DataFrame] = None,
-                effective: Optional[float] = None) -> str:
+                effective: Optional[Mapping[int, float]] = None) -> str:
     """The whole report page as one string (figures read from disk and embedded); a dated study (``effective``:
-    the fiscal year its reforms take effect) opens with its year-by-year trajectory and changes."""
+    per dated job, the fiscal year its reforms take effect) opens with its year-by-year trajectory and changes."""
     ok = complete_jobs(jobs)
     failed = [j for j in jobs if j not in ok]
     labels = scenario_labels(jobs)
@@ -233,11 +240,13 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
         parts.append("<p class='note'>Note: the jobs ran with several seeds; each is paired with the reference "
                      f"run with its own seed ({html.escape(per_seed)}), so every change has common random "
                      "numbers.</p>")
-    lead = [f for f in figures if effective is not None and f.path.endswith("trajectory.png")]
-    if lead:
-        parts.append(f"<h2>Year by year, from FY{int(effective)}</h2>" + _figure(multirun_dir, lead[0]))  # type: ignore[arg-type]
+    lead = [f for f in figures if effective and f.path.endswith("trajectory.png")]
+    if lead and effective:
+        dates = sorted({int(fy) for fy in effective.values()})
+        when = f"from FY{dates[0]}" if len(dates) == 1 else "reforms dated " + ", ".join(f"FY{d}" for d in dates)
+        parts.append(f"<h2>Year by year, {when}</h2>" + _figure(multirun_dir, lead[0]))
         if yearly is not None and ref.job is not None:
-            parts.append(_year_changes(yearly, ref, effective))  # type: ignore[arg-type]
+            parts.append(_year_changes(yearly, ref, min(effective.values())))
     figures = [f for f in figures if f not in lead]
     parts.append("<h2>Settings</h2><table>" + "".join(
         f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in settings_rows(jobs, labels)) + "</table>")

@@ -183,12 +183,12 @@ def make_figures(run_dir: Path) -> list[str]:
     made = [f(s, out) for f in (lead_time_distributions, where_time_goes, queues_and_open_cases, utilisation,
                                 workload)]
     if (run_dir / "yearly.csv").is_file():  # the run's year by year, with 95% bands (sim.output.trajectory)
-        from sim.analysis.yearly import effective_fiscal_year
+        from sim.analysis.yearly import effective_fiscal_years
         from sim.output import trajectory
 
         yearly = pd.read_csv(run_dir / "yearly.csv", dtype={"office": "string"})
         path = trajectory.draw(yearly, [0], {0: s["scenario"]}, None, {0: "tab:blue"},
-                               effective_fiscal_year({0: s}), out / "trajectory.png")
+                               effective_fiscal_years({0: s}), out / "trajectory.png")
         if path is not None:
             made.append(str(Path("figures") / "trajectory.png"))
     return made

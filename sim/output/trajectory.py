@@ -21,41 +21,54 @@ TITLES = {"year.open_cases": "Open cases at the fiscal year's end",
 MAX_LINES = 8
 
 
+STATES = ("year.open_cases", "year.undelivered_value")  # at the year's end: drawn at the boundary, not the middle
+
+
 def draw(yearly: pd.DataFrame, order: Sequence[int], labels: Mapping[int, str], reference_job: Optional[int],
-         colours: Mapping[int, str], effective: Optional[float], path: Path) -> Optional[str]:
-    """Draw the panels into ``path``; ``effective``: the fiscal year (fractional: 2026.0 is 1 October 2025) the
-    reforms take effect, marked on every panel.  None when the table has no year."""
+         colours: Mapping[int, str], effective: Mapping[int, float], path: Path) -> Optional[str]:
+    """Draw the panels into ``path``; ``effective``: per dated job, the fiscal year (fractional: 2026.0 is 1 October
+    2025) its reforms take effect, marked on every panel (one grey line when every job shares the date, else one
+    in each job's colour).  A fiscal year's flows sit at its label, states at its end; bands are clipped at 0 (every
+    measure is >= 0).  None when the table has no year."""
     t = yearly[yearly["metric"].isin(TRAJECTORY) & yearly["office"].isna()]
     if t.empty:
         return None
-    jobs = [j for j in order if j in set(t["job"])][:MAX_LINES]
-    if reference_job in set(t["job"]) and reference_job not in jobs:
-        jobs = [reference_job, *jobs[:MAX_LINES - 1]]
+    present = set(t["job"])
+    others = [j for j in order if j in present and j != reference_job]
+    jobs = ([reference_job] if reference_job in present else []) + others[:MAX_LINES - 1]
+    dates = {j: d for j, d in effective.items() if j in jobs}
+    shared = len(set(dates.values())) == 1
+    first, last = float(t["fiscal_year"].min()) - 0.5, float(t["fiscal_year"].max()) + 0.5
     fig, axes = plotting.new_figure(nrows=2, ncols=3, figsize=(13.5, 7.2))
     for ax, metric in zip(axes.flat, TRAJECTORY):
         m = t[t["metric"] == metric]
+        shift = 0.5 if metric in STATES else 0.0
         for job in jobs:
             d = m[m["job"] == job].sort_values("fiscal_year")
             if d.empty:
                 continue
             ref = job == reference_job
-            ax.plot(d["fiscal_year"], d["mean"], color=colours.get(job, "tab:blue"), lw=2.2 if ref else 1.5,
-                    marker="o", ms=3, label=labels.get(job, str(job)) + (" (reference)" if ref else ""))
-            ax.fill_between(d["fiscal_year"], d["ci_low"], d["ci_high"], color=colours.get(job, "tab:blue"),
-                            alpha=0.15, lw=0)
-        if effective is not None:
-            ax.axvline(effective - 0.5, color="dimgray", ls="--", lw=1)
+            x, colour = d["fiscal_year"] + shift, colours.get(job, "tab:blue")
+            ax.plot(x, d["mean"], color=colour, lw=2.4 if ref else 1.5, marker="o", ms=3, zorder=4 if ref else 3,
+                    label=labels.get(job, str(job)) + (" (reference)" if ref else ""))
+            ax.fill_between(x, d["ci_low"].clip(lower=0), d["ci_high"].clip(lower=0), color=colour,
+                            alpha=0.10 if ref else 0.15, lw=0, zorder=1)
+        for job, fy in dates.items():
+            if first <= fy - 0.5 <= last + 0.5:
+                ax.axvline(fy - 0.5, color="dimgray" if shared else colours.get(job, "dimgray"), ls="--", lw=1)
+        ax.set_xlim(first - 0.1, last + 0.6)
         ax.set_title(TITLES.get(metric, metric), fontsize=10)
-        ax.set_xlabel("fiscal year")
+        ax.set_xlabel("fiscal year" + (" (points at the year's end)" if shift else ""))
         ax.set_ylabel(METRICS[metric].unit)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(alpha=0.3)
     handles, names = axes.flat[0].get_legend_handles_labels()
-    if effective is not None:
-        from matplotlib.lines import Line2D
+    from matplotlib.lines import Line2D
 
-        handles.append(Line2D([], [], color="dimgray", ls="--"))
-        names.append(f"reforms in effect from FY{int(effective)}")
-    fig.legend(handles, names, loc="lower center", ncol=min(4, len(names)), fontsize=9, frameon=False)
-    plotting.save(fig, path, bottom=0.06 + 0.03 * ((len(names) - 1) // 4))
+    for job, fy in (list(dates.items())[:1] if shared else dates.items()):
+        handles.append(Line2D([], [], color="dimgray" if shared else colours.get(job, "dimgray"), ls="--"))
+        where = "" if first <= fy - 0.5 <= last + 0.5 else ", before the years shown"
+        names.append(f"{'reforms' if shared else labels.get(job, str(job))}: in effect from FY{int(fy)}{where}")
+    fig.legend(handles, names, loc="lower center", ncol=min(3, len(names)), fontsize=9, frameon=False)
+    plotting.save(fig, path, bottom=0.06 + 0.03 * ((len(names) - 1) // 3))
     return str(path)

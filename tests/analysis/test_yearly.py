@@ -12,7 +12,7 @@ from helpers import make_case
 from sim.analysis.kpis import COLUMNS
 from sim.analysis.reference import Reference
 from sim.analysis.year_tally import YearTally, full_years, year_rows
-from sim.analysis.yearly import effective_fiscal_year, reported_years, yearly_table
+from sim.analysis.yearly import effective_fiscal_years, reported_years, yearly_table
 from sim.engine.clock import DAYS_PER_YEAR
 
 NAN = math.nan
@@ -106,4 +106,14 @@ def test_a_study_reports_the_years_after_every_warm_up_and_before_every_horizon(
     assert reported_years({0: {"run": run}}) == {"first_year": 2006, "last_year": 2007}
     assert full_years(4 * DAYS_PER_YEAR) == 4 and full_years(4.5 * DAYS_PER_YEAR) == 4
     dated = {"run": run, "enactment": {"effective_year": 2.25}}
-    assert effective_fiscal_year({0: {"run": run, "enactment": {"effective_year": None}}, 1: dated}) == 2006.25
+    assert effective_fiscal_years({0: {"run": run, "enactment": {"effective_year": None}}, 1: dated}) == {1: 2006.25}
+
+
+def test_one_replication_gives_no_interval_and_the_figure_still_draws(tmp_path):
+    """One replication has no interval: NaN, not None, so the trajectory draws its lines without bands."""
+    from sim.output import trajectory
+
+    t = yearly_table({0: _rows([100.0]), 1: _rows([90.0])}, Reference("none", 0, "test", None), {0: "none", 1: "r"})
+    assert t["ci_low"].dtype == "float64" and t["ci_low"].isna().all() and t["diff_mean"].tolist() == [0.0, -10.0]
+    assert trajectory.draw(t, [0, 1], {0: "none", 1: "r"}, 0, {0: "black", 1: "tab:blue"}, {1: 2027.0},
+                           tmp_path / "t.png") == str(tmp_path / "t.png")

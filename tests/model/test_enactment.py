@@ -36,7 +36,8 @@ def runs():
 
 
 def test_levels_step_from_the_effective_date_through_the_phase_in():
-    assert levels(ReformParams()) == [(0.0, 1.0)]
+    assert levels(ReformParams()) == [(0.0, 1.0)]  # always in effect
+    assert levels(ReformParams(effective=0.0)) == [(0.0, 0.0), (0.0, 1.0)]  # enacted on day 0: staff are hired
     assert levels(ReformParams(effective=2.0, strength=0.4)) == [(0.0, 0.0), (2 * DAYS_PER_YEAR, 0.4)]
     steps = levels(ReformParams(effective=1.0, strength=0.5, phase_in_years=1.0))
     assert len(steps) == 14 and steps[0] == (0.0, 0.0)
@@ -117,6 +118,17 @@ def test_notified_cases_are_nested_in_strength(compose):
     assert notified["1"] < notified["0.5"] < notified["0"]
 
 
+def test_a_reform_enacted_on_day_0_hires_its_people_one_always_in_effect_has_them(compose):
+    """reform.effective=0 means enacted on day 0: the people join through the hiring ramp; null: always so."""
+    always, _, no_epochs = enact(compose(*SHORT, "reform=more_staff"))
+    dated, _, epochs = enact(compose(*SHORT, "reform=more_staff", "reform.effective=0"))
+    assert no_epochs == () and [e.day for e in epochs] == [0.0]
+    hired = dated.staffing.plans["case_writers"].hires
+    assert [h.year for h in hired] == [0.0]
+    assert dated.staffing.pools["case_writers"].headcount + hired[0].headcount == \
+        always.staffing.pools["case_writers"].headcount
+
+
 def test_added_staff_join_on_the_date_and_ramp_in(compose):
     p = compose(*SHORT, "reform=more_staff", "reform.effective=0.5", "reform.phase_in_years=0.25")
     applied, _, epochs = enact(p)
@@ -142,6 +154,10 @@ def test_added_staff_join_on_the_date_and_ramp_in(compose):
     ("reform.strength=1.5", "reform.strength=1.5; allowed: 0 (no change) to 1"),
     ("reform.strength=nan", "reform.strength=nan: not a finite number"),
     ("reform.phase_in_years=-1", "reform.phase_in_years=-1.0; allowed: a finite number of years >= 0"),
+    ("reform.effective=FY2021", "reform.effective=17; allowed: before the horizon (run.horizon_years=17, the start "
+                                "of FY2021)"),  # a reform from the horizon on changes no counted LOR
+    ("reform.phase_in_years=1e9", "reform.phase_in_years=1e+09; allowed: 0 to 29 (the phase-in ends by the run's "
+                                  "end"),  # a phase-in past the run's end never reaches its strength
 ])
 def test_a_bad_date_or_strength_is_refused_in_one_line(override, message):
     with pytest.raises(ConfigError) as e:
@@ -150,8 +166,8 @@ def test_a_bad_date_or_strength_is_refused_in_one_line(override, message):
 
 
 def test_a_fiscal_year_is_a_date_and_joins_the_scenario_label(compose):
-    p = to_params(compose_config(["reform=more_staff", "reform.effective=FY2027"]), ["reform=more_staff",
-                                                                                      "reform.effective=FY2027"])
-    assert p.reform.effective == 2027 - p.run.start_fiscal_year
-    assert p.scenario == "more_staff reform.effective=FY2027"
+    p = to_params(compose_config(["reform=more_staff", "reform.effective=FY2018"]), ["reform=more_staff",
+                                                                                      "reform.effective=FY2018"])
+    assert p.reform.effective == 2018 - p.run.start_fiscal_year
+    assert p.scenario == "more_staff reform.effective=FY2018"
     assert not math.isnan(levels(p.reform)[1][0])
