@@ -31,6 +31,7 @@ from sim.model.calendar import fiscal_years_to_run_years, run_end_years
 from sim.model.checks import validate_params
 from sim.model.params import Params
 from sim.model.run_params import RunParams
+from sim.states import State, StateError, fiscal_year_of, read_state, state_path
 
 ROOT = Path(__file__).resolve().parents[1]
 # the defaults: in a source checkout (and an editable install) the project's configs/ and experiments/; an installed
@@ -107,6 +108,12 @@ def to_params(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: 
     if unknown:
         raise ConfigError(unknown)
     data = apply_design_point(data)
+    start = data.get("start")
+    if start:  # a state fixes the calendar: the run begins the fiscal year after the state's date
+        fy = fiscal_year_of(state_path(str(start), CONFIG_DIR / "states"))
+        if fy:
+            data = data.copy()
+            OmegaConf.update(data, "run.start_fiscal_year", fy, merge=False)
     data = _fiscal_years(data)
     try:
         typed = OmegaConf.get_type(data) is Params
@@ -121,7 +128,19 @@ def to_params(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: 
     if problems:
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         raise ConfigError(problems[0] + more)
+    if params.start:
+        load_state(params)  # refused here, one line per problem, before any folder is made
     return params
+
+
+def load_state(params: Params) -> State:
+    """The checked state ``params.start`` names; ConfigError listing every problem, one per line."""
+    assert params.start
+    try:
+        return read_state(state_path(params.start, CONFIG_DIR / "states"), params)
+    except StateError as e:
+        lines = "\n".join(f"  {line}" for line in e.lines)
+        raise ConfigError(f"start={params.start}: {len(e.lines)} problem line(s) in the state file:\n{lines}") from None
 
 
 def load_params(overrides: Iterable[str] = ()) -> Params:

@@ -21,6 +21,7 @@ from sim.analysis.reference import Reference
 from sim.analysis.summary import summarise
 from sim.analysis.summary_schema import Summary
 from sim.analysis.yearly import reported_years, yearly_table
+from sim.config import load_state
 from sim.engine.clock import years
 from sim.model import reform
 from sim.model.params import Params
@@ -81,6 +82,7 @@ def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame
         "reforms": list(params.reform.levers),
         "levers": reform.active_levers(params.reform.levers),
         "enactment": enactment_record(params),
+        "start": params.start,  # the state of open cases the run started from (None: an empty system)
         "sensitivity": None if params.sensitivity is None else {
             "point": params.sensitivity.point,
             "factors": sensitivity_values(params),
@@ -145,7 +147,8 @@ def run_job(params: Params, out_dir: Path, config: dict, overrides: list[str],
     try:
         with tqdm(total=params.run.replications, desc=f"{reform.scenario_label(params)}: replications",
                   unit="rep", disable=not progress, file=sys.stderr) as bar:
-            results = run_replications(params, progress=bar.update)
+            start = load_state(params).rows if params.start else ()  # the state's open cases, resumed on day 0
+            results = run_replications(params, progress=bar.update, start=start)
         kpis = kpis_of(params, results)
         summary = summarise_results(params, results, kpis)
         files = write_outputs(params, results, out_dir, summary, kpis)

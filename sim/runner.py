@@ -16,7 +16,7 @@ import multiprocessing
 import signal
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -99,20 +99,21 @@ def _pool_windows(model: FmsModel, r: int) -> pd.DataFrame:
 
 
 def simulate(scenario: Union[Scenario, Params], replication: int, *,
-             observers: Sequence[object] = ()) -> Replication:
+             start: Optional[Sequence[Mapping[str, Any]]] = None, observers: Sequence[object] = ()) -> Replication:
     """Replication ``replication`` of ``scenario`` (a :class:`~sim.model.scenario.Scenario`, or ``Params``, then
     checked and resolved here), watched also by ``observers`` (``sim.model.observers``).  Nothing outside the run
     is changed: for long runs in a process of your own, ``sim.engine.collection.rare_collections()`` around the
     call saves about a third of the time (``run_replications`` does it)."""
     if not isinstance(replication, (int, np.integer)) or isinstance(replication, bool) or not 0 <= replication < WORD:
         raise ValueError(f"simulate: replication={replication!r}; allowed: {WORD_RULE}")
-    return _simulate(resolve(scenario), replication, tuple(observers))
+    return _simulate(resolve(scenario), replication, tuple(observers), tuple(start or ()))
 
 
 run_replication = simulate  # the name before issue 21 (issue 7's public API: ``from sim import run_replication``)
 
 
-def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = ()) -> Replication:
+def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = (),
+              start: tuple[Mapping[str, Any], ...] = ()) -> Replication:
     params, scenario, policy = resolved.given, resolved.params, resolved.policy
     full = params.run.records == "full"  # otherwise the visits are summed as they end, never kept
     rows = params.run.records != "summary"  # otherwise the cases are only counted as they finish
@@ -126,7 +127,7 @@ def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = 
     records = Visits() if full else None  # a list of its own: a caller's visit observer must not empty it
     observers = [o for o in (totals, records, counted, ledger) if o is not None]
     model = FmsModel(scenario, RandomStreams(params.seed, replication), policy, observers=[*observers, *extra],
-                    epochs=resolved.epochs).run()
+                    epochs=resolved.epochs, start=start).run()
     model.close_books()
     pools = pd.DataFrame(model.samples, columns=list(POOL_SAMPLE_COLUMNS))
     pools.insert(0, "replication", np.int64(replication))
@@ -164,17 +165,20 @@ def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = 
     )
 
 
-def _run_one(args: tuple[Scenario, int]) -> Replication:
+def _run_one(args: tuple[Scenario, int, tuple[Mapping[str, Any], ...]]) -> Replication:
+    scenario, replication, start = args
     with rare_collections():  # a third of the CPU time went to the cyclic collector (sim.engine.collection)
-        return _simulate(*args)
+        return _simulate(scenario, replication, (), start)
 
 
 def run_replications(
     params: Params,
     replications: Optional[Iterable[int]] = None,
     progress: Optional[Callable[[int], None]] = None,
+    start: Sequence[Mapping[str, Any]] = (),
 ) -> list[Replication]:
-    """Replications first..first+n-1 of ``run`` (or the given ones), sorted by replication number."""
+    """Replications first..first+n-1 of ``run`` (or the given ones), sorted by replication number; ``start``: the
+    rows of a user-made state whose open cases each replication resumes on day 0 (``sim.states``)."""
     scenario = resolve(params)  # checked and resolved once, for every replication and worker
     fixed_mmap_threshold()  # freed draw blocks go back to the system (sim.engine.allocator); forked workers inherit it
     first = params.run.first_replication
@@ -183,7 +187,7 @@ def run_replications(
     out: list[Replication] = []
     if jobs == 1:
         for r in reps:
-            out.append(_run_one((scenario, r)))
+            out.append(_run_one((scenario, r, tuple(start))))
             if progress:
                 progress(1)
     else:
@@ -191,7 +195,7 @@ def run_replications(
         # a signal or Ctrl-C in this process the workers are killed, never left orphaned
         pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_signals)
         try:
-            for res in pool.imap_unordered(_run_one, [(scenario, r) for r in reps], chunksize=1):
+            for res in pool.imap_unordered(_run_one, [(scenario, r, tuple(start)) for r in reps], chunksize=1):
                 out.append(res)
                 if progress:
                     progress(1)

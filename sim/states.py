@@ -80,6 +80,29 @@ def _number(v: Any, whole: bool) -> Any:
     return x
 
 
+def state_path(start: str, states_dir: Path) -> Path:
+    """The file ``start`` names: a file as given, else a name in ``states_dir`` (``.csv`` or ``.parquet``)."""
+    path = Path(start)
+    if path.suffix.lower() in FORMATS or path.is_file():
+        return path
+    for suffix in FORMATS:
+        if (states_dir / f"{start}{suffix}").is_file():
+            return states_dir / f"{start}{suffix}"
+    return path
+
+
+def fiscal_year_of(path: Path) -> int:
+    """The fiscal year a run started from the state begins with (only ``as_of`` read; 0 if it cannot be read: the
+    full reading then says why)."""
+    try:
+        frame = (pd.read_parquet(path, columns=["as_of"]) if path.suffix.lower() == ".parquet"
+                 else pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["as_of"]))
+        d = _date(frame["as_of"].iloc[0])
+        return d.year + 1 if isinstance(d, dt.date) else 0
+    except Exception:
+        return 0
+
+
 def read_state(path: Path, params: Params) -> State:
     """The checked state in ``path`` (see the module); StateError naming every problem."""
     path = Path(path)

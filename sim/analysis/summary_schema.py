@@ -216,6 +216,7 @@ class Summary(Results):
     reforms: list[str]
     levers: dict[str, Any]
     enactment: Enactment
+    start: Optional[str]  # the state of open cases the run started from (None: an empty system)
     sensitivity: Optional[SensitivityPoint]
     seed: int
     replications: int

@@ -3,7 +3,9 @@ the fiscal year of the LOR and of the milestone, the way DSCA and GAO report the
 
 Per simulation year ``k`` (fiscal year ``run.start_fiscal_year + k``, ending on day ``(k + 1) x 365.25``):
 
-* ``open_cases``: cases open at the year's end (LOR received by then, neither closed nor withdrawn by then);
+* ``open_cases``: cases open at the year's end (LOR received by then, neither closed nor withdrawn by then): the
+  public count, delivered cases awaiting closure included;
+* ``in_process``: of them, the cases not yet delivered (the backlog a reform can shorten);
 * ``undelivered_value``: $B of LOAs accepted by the year's end and not yet delivered (the case value);
 * ``loas_accepted``: LOAs accepted in the year;
 * ``<lead>.lor_cases``, ``.lor_reached``, ``.lor_sum``: cases whose LOR came in the year and are not withdrawn
@@ -26,7 +28,7 @@ from sim.analysis.metrics import LEAD_TIMES
 from sim.engine.clock import DAYS_PER_YEAR
 from sim.model.entities import Case
 
-SPANS = ("open_cases", "undelivered_value")
+SPANS = ("open_cases", "in_process", "undelivered_value")
 PARTS = ("lor_cases", "lor_reached", "lor_sum", "end_cases", "end_sum")
 
 
@@ -64,6 +66,7 @@ class YearTally:
         lor = case.lor_received
         s = self.sums
         self._span("open_cases", lor, case.closed if case.closed == case.closed else case.withdrawn, 1.0)
+        self._span("in_process", lor, case.delivered if case.delivered == case.delivered else case.withdrawn, 1.0)
         if case.loa_accepted == case.loa_accepted:
             self._span("undelivered_value", case.loa_accepted, case.delivered, case.value_musd / 1e3)
             k = self._year(case.loa_accepted)
@@ -95,7 +98,9 @@ class YearTally:
 
 # metric -> (keys, unit, meaning): the rows ``year_rows`` gives (``sim.analysis.kpis`` lists them with the others)
 YEAR_METRICS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "year.open_cases": (("fiscal_year",), "cases", "cases open at the fiscal year's end"),
+    "year.open_cases": (("fiscal_year",), "cases", "cases open at the fiscal year's end (not closed or withdrawn)"),
+    "year.in_process": (("fiscal_year",), "cases", "cases in process at the fiscal year's end (not yet delivered or "
+                                                   "withdrawn)"),
     "year.undelivered_value": (("fiscal_year",), "$B", "value of LOAs accepted and not yet delivered at the "
                                                        "fiscal year's end"),
     "year.loas_accepted": (("fiscal_year",), "LOAs", "LOAs accepted in the fiscal year"),
@@ -132,6 +137,7 @@ def year_rows(yearly: dict[str, list[float]], samples: Any, start_fiscal_year: i
     for k in range(years):
         fy = {"fiscal_year": start_fiscal_year + k}
         yield "year.open_cases", yearly["open_cases"][k], fy
+        yield "year.in_process", yearly["in_process"][k], fy
         yield "year.undelivered_value", yearly["undelivered_value"][k], fy
         yield "year.loas_accepted", yearly["loas_accepted"][k], fy
         for lead in LEAD_TIMES:

@@ -22,10 +22,11 @@ from sim.analysis.year_tally import full_years
 from sim.engine.clock import DAYS_PER_YEAR
 
 # the trajectory figure's panels, in order, then the other measures of the table
-TRAJECTORY = ("year.open_cases", "year.undelivered_value", "year.loas_accepted", "fiscal.notified",
-              "year.by_lor.lor_to_delivery", "year.by_end.lor_to_delivery")
+TRAJECTORY = ("year.open_cases", "year.in_process", "year.undelivered_value", "year.loas_accepted",
+              "fiscal.notified", "year.by_lor.lor_to_offer", "year.by_lor.lor_to_delivery",
+              "year.by_end.lor_to_delivery")
 YEARLY = (*TRAJECTORY, "fiscal.loas_offered", "fiscal.value_accepted", "fiscal.value_delivered",
-          "year.by_lor.lor_to_offer", "year.by_lor.lor_to_contract", "year.by_end.lor_to_offer",
+          "year.by_lor.lor_to_contract", "year.by_end.lor_to_offer",
           "year.by_end.lor_to_contract", "year.office_load", "year.office_backlog")
 COLUMNS = ["job", "label", "metric", "office", "fiscal_year", "unit", "mean", "ci_low", "ci_high", "half_width",
            "n_reps", "reached_share", "reference", "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width",
@@ -46,11 +47,12 @@ def reported_years(summaries: Mapping[int, Mapping]) -> dict[str, Optional[int]]
 
 
 def effective_fiscal_years(summaries: Mapping[int, Mapping]) -> dict[int, float]:
-    """Per job whose reforms are dated, the fiscal year (fractional: 2026.5 is 1 April 2026) they take effect."""
+    """Per job whose reforms are dated, the fiscal year (fractional: 2026.5 is 1 April 2026) they take effect (a job
+    without a lever, the reference ``none``, has no date to show)."""
     out = {}
     for job, s in summaries.items():
         e = (s or {}).get("enactment") or {}
-        if e.get("effective_year") is not None:
+        if e.get("effective_year") is not None and (s or {}).get("levers"):
             out[job] = float(s["run"]["start_fiscal_year"]) + float(e["effective_year"])
     return out
 

@@ -41,13 +41,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping, Protocol
 
 from sim.engine.clock import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.model.entities import S_SDAF, URGENT
 from sim.model.frozen import freeze
 from sim.model.levers import ReformParams
 from sim.model.params import Hire, Params, ProcessParams, StaffPlan
+from sim.model.process import UPTAKE
 from sim.model.reform import Policy, apply
+
+if TYPE_CHECKING:
+    import simpy
+
+    from sim.engine.core import Process
+    from sim.engine.rng import DrawBank
+    from sim.model.entities import Case, CaseFactory
+
+
+# route steps (sim.model.process.case_flow) before production: a case in one may still take up SDAF coverage
+BEFORE_PRODUCTION = frozenset((None, "lor_intake", "reviews", "congressional_review", "offer_acceptance",
+                               "implementation", "contracting"))
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,19 @@ class Epoch:
     process: ProcessParams
     policy: Policy
     line_rates: Mapping[str, float]
+
+
+class Enacted(Protocol):
+    """What ``take_effect`` changes of the model (``FmsModel`` satisfies it)."""
+
+    env: "simpy.Environment"
+    epochs: tuple[Epoch, ...]
+    p: ProcessParams
+    policy: Policy
+    line_rate: dict[str, float]
+    factory: "CaseFactory"
+    banks: Mapping[str, "DrawBank"]
+    live: dict[int, "Case"]
 
 
 def levels(r: ReformParams) -> list[tuple[float, float]]:
@@ -95,3 +122,21 @@ def enact(params: Params) -> tuple[Params, Policy, tuple[Epoch, ...]]:
                 plan.hires = [*plan.hires, Hire(year=day / DAYS_PER_YEAR, headcount=added)]
         before = now
     return applied, policy, tuple(epochs)
+
+
+def take_effect(m: Enacted) -> "Process":
+    """At each epoch, the stages see its parameters; open cases take up the priority lists and the SDAF coverage
+    as far as its level reaches (rules in the module)."""
+    for epoch in m.epochs:
+        yield m.env.timeout(epoch.day - m.env.now)
+        m.p, m.policy, m.line_rate = epoch.process, epoch.policy, dict(epoch.line_rates)
+        m.factory.policy = epoch.policy
+        pol, uptake = epoch.policy, m.banks[UPTAKE]
+        listed, platforms = set(pol.priority_partners), set(pol.priority_platforms)
+        for case in m.live.values() if listed or platforms or pol.sdaf_share > 0 else ():
+            if (case.priority != URGENT and (case.partner in listed or case.platform in platforms)
+                    and uptake.row(case.id)[0] < pol.uptake):
+                case.priority = URGENT
+            if (not case.sdaf and case.acquisition != "stock" and case.step in BEFORE_PRODUCTION
+                    and m.factory.bank.row(case.id)[S_SDAF] < pol.sdaf_share):
+                case.sdaf = True

@@ -11,7 +11,7 @@ itself (the garbage collector and the allocator are the caller's: ``sim.runner``
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from sim.engine.clock import years
 from sim.engine.core import Engine, Process
@@ -20,19 +20,17 @@ from sim.engine.portfolio import PortfolioPool
 from sim.engine.rng import BANK_CASES, DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
 from sim.model.document_plan import plan_documents
-from sim.model.enactment import Epoch
-from sim.model.entities import ATTR_SLOTS, S_SDAF, URGENT, Case, CaseFactory, Document
+from sim.model.enactment import Epoch, take_effect
+from sim.model.entities import ATTR_SLOTS, Case, CaseFactory, Document
 from sim.model.observers import HOOKS, fan_out, hooks
 from sim.model.offices import DESK_BANK, Office, build_office, desk_arcs
 from sim.model.params import Params
-from sim.model.process import BANKS, UPTAKE
-from sim.model.process.case_flow import case_flow
+from sim.model.process import BANKS, UPTAKE, documents
+from sim.model.process.case_flow import case_flow, resume_flow
 from sim.model.reform import Policy
 from sim.model.staff_plans import people_plan, staff_plan
+from sim.model.start import START_ID_BASE, admit_state
 
-# route steps (sim.model.process.case_flow) before production: a case in one may still take up SDAF coverage
-BEFORE_PRODUCTION = frozenset((None, "lor_intake", "reviews", "congressional_review", "offer_acceptance",
-                               "implementation", "contracting"))
 LOOSE = BANK_CASES // 4  # a block that gets no new case and has this many open cases or fewer keeps only their draws
 POOL_SAMPLE_COLUMNS = ("day", "pool", "queue", "busy", "capacity", "cases", "working", "most_cases")
 
@@ -41,13 +39,15 @@ class FmsModel(Engine):
     """One replication of the FMS case flow (``work`` and ``delay`` come from :class:`Engine`)."""
 
     def __init__(self, params: Params, streams: RandomStreams, policy: Policy = Policy(),
-                 observers: Iterable[object] = (), epochs: Sequence[Epoch] = ()) -> None:
+                 observers: Iterable[object] = (), epochs: Sequence[Epoch] = (),
+                 start: Sequence[Mapping[str, Any]] = ()) -> None:
         """``params`` with reform levers already applied (``sim.model.reform.apply``), the policy switches, and
         the observers that keep what the run reports (``sim.model.observers``: hooks ``attach``, ``admitted``,
         ``document``, ``add``, ``visit``).  Without an observer with a ``visit`` hook, visit records go to
         ``self.visits``; ``self.live`` holds the cases still open; a done case is handed to each ``add`` hook and
         dropped.  ``epochs``: later changes of the process parameters, policy and line rates (a dated, partial or
-        phased reform: ``sim.model.enactment``)."""
+        phased reform: ``sim.model.enactment``).  ``start``: the rows of a user-made state, its open cases resumed
+        on day 0 (``sim.model.start``)."""
         super().__init__()
         self.params = params
         self.policy = policy
@@ -76,6 +76,8 @@ class FmsModel(Engine):
         kinds = {"amendment": self.p.amendments, "modification": self.p.modifications}
         planned = any(rate > 0 for k in kinds.values() for rate in k.per_year.values())
         self.epochs = tuple(epochs)
+        self.start = tuple(start)
+        self.kinds, self.planned = kinds, planned
         self.factory = CaseFactory(
             params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS), policy, self.banks[UPTAKE],
             (lambda case_id, group: plan_documents(self.banks, kinds, case_id, group, self.end - self.env.now))
@@ -121,13 +123,27 @@ class FmsModel(Engine):
                                        entity.pool_draw < pooling)
         return super().work(entity, stage, pool, duration)
 
-    def admit(self, case: Case) -> None:
-        """Receive ``case``'s LOR now and start its flow through the stages."""
+    def _desk(self, case: Case) -> None:
         if self.desk_bank is not None:
             u = self.desk_bank.row(case.id, 0)
             start, width = self.arcs.get(case.partner, (0.0, 1.0))
             case.desk = min(start + u[0] * width, 1.0 - 1e-12)
             case.pool_draw = float(u[1])
+
+    def admit_resumed(self, case: Case, segment: str, remaining: float) -> None:
+        """A case of a start state, open since before day 0: it resumes in its segment (``sim.model.start``); its
+        draws stay until the run ends (its ids are apart from the blocks of new LORs)."""
+        self._desk(case)
+        self.live[case.id] = case
+        for hook in self.on_admitted:
+            hook(case)
+        if case.implemented == case.implemented and case.documents:  # implemented: its documents may come
+            self.env.process(documents.schedule(self, case))
+        self.env.process(resume_flow(self, case, segment, remaining))
+
+    def admit(self, case: Case) -> None:
+        """Receive ``case``'s LOR now and start its flow through the stages."""
+        self._desk(case)
         case.lor_received = self.env.now
         if self.warmup <= case.lor_received < self.horizon:
             self.cohort_pending += 1
@@ -172,6 +188,8 @@ class FmsModel(Engine):
         documents = self.live_documents.pop(case.id, ())
         for hook in self.on_done:  # nothing changes a done case or its documents from now on
             hook(case, documents)
+        if case.id >= START_ID_BASE:
+            return  # a start state's case: no block of new LORs to free
         block = case.id // BANK_CASES
         n = self.open_in_block[block] = self.open_in_block[block] - 1
         if block in self.loosened:
@@ -250,23 +268,6 @@ class FmsModel(Engine):
         yield self.env.timeout(t)
         self.snapshots[label] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
 
-    def _enact(self) -> Process:
-        """At each epoch, the stages see its parameters; open cases take up the priority lists and the SDAF
-        coverage as far as its level reaches (rules in ``sim.model.enactment``)."""
-        for epoch in self.epochs:
-            yield self.env.timeout(epoch.day - self.env.now)
-            self.p, self.policy, self.line_rate = epoch.process, epoch.policy, dict(epoch.line_rates)
-            self.factory.policy = epoch.policy
-            pol, uptake = epoch.policy, self.banks[UPTAKE]
-            listed, platforms = set(pol.priority_partners), set(pol.priority_platforms)
-            for case in self.live.values() if listed or platforms or pol.sdaf_share > 0 else ():
-                if (case.priority != URGENT and (case.partner in listed or case.platform in platforms)
-                        and uptake.row(case.id)[0] < pol.uptake):
-                    case.priority = URGENT
-                if (not case.sdaf and case.acquisition != "stock" and case.step in BEFORE_PRODUCTION
-                        and self.factory.bank.row(case.id)[S_SDAF] < pol.sdaf_share):
-                    case.sdaf = True
-
     def _deadline(self) -> Process:
         yield self.env.timeout(self.end)
         if not self.finished.triggered:
@@ -284,7 +285,9 @@ class FmsModel(Engine):
         env.process(self._snapshot_at("horizon", self.horizon))
         env.process(self._deadline())
         if self.epochs:
-            env.process(self._enact())
+            env.process(take_effect(self))
+        if self.start:
+            admit_state(self, self.start)
         for name, plan in self.params.staffing.plans.items():
             if not plan.hires and not plan.attrition_per_year:
                 continue  # a neutral plan: fixed capacity

@@ -280,5 +280,6 @@ class Params:
     reference: str = "none"  # scenario label that studies compare against
     question: str = ""  # the question a study answers (set by experiment files)
     scenario: str = ""  # explicit scenario label; empty: derived from the reforms and sweep overrides
+    start: Optional[str] = None  # a state of open cases to start from: a name in configs/states/ or a file (sim.states)
     sensitivity: Optional[SensitivityPoint] = None  # set for jobs of a sensitivity study
     precision: PrecisionParams = field(default_factory=PrecisionParams)  # for hydra/sweeper=precision

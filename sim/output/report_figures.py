@@ -258,25 +258,34 @@ def prcc_chart(pr: Optional[pd.DataFrame], out: Path) -> Optional[ReportFigure]:
                   "zero (or with p above 0.05) means the factor hardly matters over the range studied.")
 
 
-def trajectory_figure(yearly: Optional[pd.DataFrame], jobs: Sequence[int], labels: Mapping[int, str],
-                      ref: Reference, effective: Mapping[int, float], out: Path) -> Optional[ReportFigure]:
-    """Year by year, each scenario and the reference with 95% bands (``sim.output.trajectory``)."""
+def trajectory_figures(yearly: Optional[pd.DataFrame], jobs: Sequence[int], labels: Mapping[int, str],
+                       ref: Reference, effective: Mapping[int, float], out: Path) -> list[ReportFigure]:
+    """Year by year, each scenario and the reference with 95% bands, then each scenario's paired change
+    (``sim.output.trajectory``)."""
     if yearly is None or yearly.empty:
-        return None
+        return []
     from sim.output import trajectory
 
-    if trajectory.draw(yearly, jobs, labels, ref.job, _colours(jobs, ref.job), effective,
-                       out / "trajectory.png") is None:
-        return None
     dates = sorted({f"FY{int(fy)}" for fy in effective.values()})
     when = f" Dashed lines: the date the reforms take effect ({', '.join(dates)})." if dates else ""
-    return ReportFigure("figures/trajectory.png", "Year by year",
-                        "Each panel follows one measure through the fiscal years after the warm-up: a line per "
-                        "scenario (the reference in black, drawn on top) with its 95% band across replications "
-                        "(clipped at 0); lead times by LOR year are censored in the last years (yearly.csv gives the "
-                        "share of cases that got there), lead times by delivery year include only the cases fast "
-                        f"enough to be delivered in the run.{when} The paired changes, year by year, are in "
-                        "yearly.csv.")
+    colours = _colours(jobs, ref.job)
+    figs = []
+    if trajectory.draw(yearly, jobs, labels, ref.job, colours, effective, out / "trajectory.png") is not None:
+        figs.append(ReportFigure(
+            "figures/trajectory.png", "Year by year",
+            "Each panel follows one measure through the fiscal years after the warm-up: a line per scenario (the "
+            "reference in black, drawn on top) with its 95% band across replications (clipped at 0). Open cases "
+            "include delivered cases awaiting closure; cases not yet delivered are the backlog a reform can shorten. "
+            "Lead times by LOR year are censored in the last years (yearly.csv gives the share of cases that got "
+            f"there); by delivery year they include only the cases fast enough to be delivered in the run.{when}"))
+    if ref.job is not None and trajectory.draw(yearly, jobs, labels, ref.job, colours, effective,
+                                               out / "trajectory_change.png", change=True) is not None:
+        figs.append(ReportFigure(
+            "figures/trajectory_change.png", "Year by year: the change against the reference",
+            f"Each scenario minus '{ref.label}', paired replication by replication, with its 95% interval: a band "
+            "that leaves the zero line is a change unlikely to be noise, however wide the bands of the levels "
+            f"above.{when} The numbers are in yearly.csv."))
+    return figs
 
 
 def make_report_figures(table: pd.DataFrame, summaries: Mapping[int, Summary], labels: Mapping[int, str],
@@ -288,13 +297,13 @@ def make_report_figures(table: pd.DataFrame, summaries: Mapping[int, Summary], l
     out = Path(out)
     order = scenario_order(table, ref.job)
     shown = order[:MAX_SCENARIOS]
-    path = trajectory_figure(yearly, sorted(summaries), labels, ref, effective or {}, out)
+    years = trajectory_figures(yearly, sorted(summaries), labels, ref, effective or {}, out)
     figs = [
-        path if effective else None,
+        *(years if effective else []),
         forest_plot(table, labels, ref, out),
         distributions(summaries, shown, labels, ref, out, total=len(order)),
         where_time_goes(summaries, shown, labels, ref, out),
         prcc_chart(pr, out),
-        path if not effective else None,
+        *(years if not effective else []),
     ]
     return [f for f in figs if f is not None]

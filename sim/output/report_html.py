@@ -173,8 +173,9 @@ def _precision_section(p: Mapping[str, Any]) -> str:
     return head + "<table>" + "".join(rows) + "</table>"
 
 
-YEAR_CHANGES = {"year.open_cases": "open cases at the year's end", "year.by_lor.lor_to_delivery":
-                "LOR to delivery (days), by LOR year", "year.undelivered_value": "value accepted, not delivered ($B)"}
+YEAR_CHANGES = {"year.open_cases": "open cases at the year's end", "year.in_process": "cases not yet delivered",
+                "year.undelivered_value": "value accepted, not delivered ($B)",
+                "year.by_lor.lor_to_delivery": "LOR to delivery (days), by LOR year"}
 
 
 def _figure(multirun_dir: Path, fig: Any) -> str:
@@ -190,9 +191,10 @@ def _signed(x: float, digits: int) -> str:
 
 
 def _year_changes(yearly: pd.DataFrame, ref: Reference, effective: float) -> str:
-    """Each scenario's paired change in the main measures, per fiscal year from the first a reform takes effect."""
+    """Each scenario's paired change in the main measures, per fiscal year from the one before the first a reform
+    takes effect (cases received before the date gain too)."""
     t = yearly[yearly["metric"].isin(YEAR_CHANGES) & yearly["diff_mean"].notna() & (yearly["job"] != ref.job)
-               & (yearly["fiscal_year"] >= int(effective))]
+               & (yearly["fiscal_year"] >= int(effective) - 1)]
     if t.empty:
         return ""
     years = sorted(set(t["fiscal_year"]))
@@ -240,11 +242,11 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
         parts.append("<p class='note'>Note: the jobs ran with several seeds; each is paired with the reference "
                      f"run with its own seed ({html.escape(per_seed)}), so every change has common random "
                      "numbers.</p>")
-    lead = [f for f in figures if effective and f.path.endswith("trajectory.png")]
+    lead = [f for f in figures if effective and f.path.endswith(("trajectory.png", "trajectory_change.png"))]
     if lead and effective:
         dates = sorted({int(fy) for fy in effective.values()})
         when = f"from FY{dates[0]}" if len(dates) == 1 else "reforms dated " + ", ".join(f"FY{d}" for d in dates)
-        parts.append(f"<h2>Year by year, {when}</h2>" + _figure(multirun_dir, lead[0]))
+        parts.append(f"<h2>Year by year, {when}</h2>" + "".join(_figure(multirun_dir, f) for f in lead))
         if yearly is not None and ref.job is not None:
             parts.append(_year_changes(yearly, ref, min(effective.values())))
     figures = [f for f in figures if f not in lead]

@@ -33,6 +33,7 @@ import pandas as pd
 OUTPUTS = ("manifest.json", "summary.json", "cases.parquet", "documents.parquet", "pools.parquet", "visits.parquet",
            "comparison.csv", "sensitivity_prcc.csv", "report.html", "report.json", "multirun.yaml",
            "precision_plan.json", "kpis.parquet", "kpi_comparison.csv", "yearly.csv", "figures/trajectory.png",
+           "figures/trajectory_change.png",
            "figures/lead_times.png", "figures/where_time_goes.png", "figures/queues_over_time.png",
            "figures/utilisation.png", "figures/workload.png", "figures/change_vs_reference.png",
            "figures/lead_time_distributions.png", "figures/sensitivity_prcc.png")

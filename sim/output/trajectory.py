@@ -13,6 +13,8 @@ from sim.analysis.yearly import TRAJECTORY
 from sim.output import plotting
 
 TITLES = {"year.open_cases": "Open cases at the fiscal year's end",
+          "year.in_process": "Cases not yet delivered, at the year's end",
+          "year.by_lor.lor_to_offer": "LOR to LOA offer, by the LOR's fiscal year",
           "year.undelivered_value": "Value accepted, not yet delivered",
           "year.loas_accepted": "LOAs accepted in the year",
           "fiscal.notified": "LOAs and amendments notified to Congress",
@@ -21,16 +23,21 @@ TITLES = {"year.open_cases": "Open cases at the fiscal year's end",
 MAX_LINES = 8
 
 
-STATES = ("year.open_cases", "year.undelivered_value")  # at the year's end: drawn at the boundary, not the middle
+# measured at the year's end: drawn at the boundary between two years, not in the middle of one
+STATES = ("year.open_cases", "year.in_process", "year.undelivered_value")
 
 
 def draw(yearly: pd.DataFrame, order: Sequence[int], labels: Mapping[int, str], reference_job: Optional[int],
-         colours: Mapping[int, str], effective: Mapping[int, float], path: Path) -> Optional[str]:
+         colours: Mapping[int, str], effective: Mapping[int, float], path: Path, change: bool = False) -> Optional[str]:
     """Draw the panels into ``path``; ``effective``: per dated job, the fiscal year (fractional: 2026.0 is 1 October
     2025) its reforms take effect, marked on every panel (one grey line when every job shares the date, else one
     in each job's colour).  A fiscal year's flows sit at its label, states at its end; bands are clipped at 0 (every
-    measure is >= 0).  None when the table has no year."""
+    measure is >= 0).  ``change``: each scenario's paired change against the reference instead, with its 95%
+    interval, around a zero line.  None when there is nothing to draw."""
     t = yearly[yearly["metric"].isin(TRAJECTORY) & yearly["office"].isna()]
+    if change:
+        t = t[(t["job"] != reference_job) & t["diff_mean"].notna()]
+        t = t.assign(mean=t["diff_mean"], ci_low=t["diff_ci_low"], ci_high=t["diff_ci_high"])
     if t.empty:
         return None
     present = set(t["job"])
@@ -39,7 +46,7 @@ def draw(yearly: pd.DataFrame, order: Sequence[int], labels: Mapping[int, str], 
     dates = {j: d for j, d in effective.items() if j in jobs}
     shared = len(set(dates.values())) == 1
     first, last = float(t["fiscal_year"].min()) - 0.5, float(t["fiscal_year"].max()) + 0.5
-    fig, axes = plotting.new_figure(nrows=2, ncols=3, figsize=(13.5, 7.2))
+    fig, axes = plotting.new_figure(nrows=2, ncols=4, figsize=(17, 7.4))
     for ax, metric in zip(axes.flat, TRAJECTORY):
         m = t[t["metric"] == metric]
         shift = 0.5 if metric in STATES else 0.0
@@ -51,13 +58,17 @@ def draw(yearly: pd.DataFrame, order: Sequence[int], labels: Mapping[int, str], 
             x, colour = d["fiscal_year"] + shift, colours.get(job, "tab:blue")
             ax.plot(x, d["mean"], color=colour, lw=2.4 if ref else 1.5, marker="o", ms=3, zorder=4 if ref else 3,
                     label=labels.get(job, str(job)) + (" (reference)" if ref else ""))
-            ax.fill_between(x, d["ci_low"].clip(lower=0), d["ci_high"].clip(lower=0), color=colour,
-                            alpha=0.10 if ref else 0.15, lw=0, zorder=1)
+            low, high = d["ci_low"], d["ci_high"]
+            if not change:
+                low, high = low.clip(lower=0), high.clip(lower=0)
+            ax.fill_between(x, low, high, color=colour, alpha=0.10 if ref else 0.15, lw=0, zorder=1)
+        if change:
+            ax.axhline(0, color="black", lw=0.8)
         for job, fy in dates.items():
             if first <= fy - 0.5 <= last + 0.5:
                 ax.axvline(fy - 0.5, color="dimgray" if shared else colours.get(job, "dimgray"), ls="--", lw=1)
         ax.set_xlim(first - 0.1, last + 0.6)
-        ax.set_title(TITLES.get(metric, metric), fontsize=10)
+        ax.set_title(("Change: " if change else "") + TITLES.get(metric, metric), fontsize=9.5)
         ax.set_xlabel("fiscal year" + (" (points at the year's end)" if shift else ""))
         ax.set_ylabel(METRICS[metric].unit)
         ax.xaxis.get_major_locator().set_params(integer=True)

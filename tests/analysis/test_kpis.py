@@ -171,8 +171,8 @@ def test_the_rows_hold_every_number_the_summary_reports(run):
                      {k: v for k, v in lt.items() if k not in ("median", "p90")}, lead)
     # what is not a group-by of the rows is the run's settings and labels, not a result
     results = set(got) | {"window", "lead_times"}
-    assert set(summary) - results == {"scenario", "reference", "study", "question", "reforms", "levers",
-                                      "sensitivity", "seed", "replications", "run", "time_unit"}
+    assert set(summary) - results == {"scenario", "reference", "study", "question", "reforms", "levers", "enactment",
+                                      "start", "sensitivity", "seed", "replications", "run", "time_unit"}
     assert summary["series"]["pools"] and len(summary["series"]["day"]) > 10
 
 

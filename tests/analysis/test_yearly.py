@@ -34,6 +34,7 @@ def _tally() -> dict[str, list[float]]:
 def test_the_state_at_each_year_end_is_counted_exactly():
     r = _tally()
     assert r["open_cases"] == [1.0, 1.0, 2.0, 1.0]  # day 1,200 closes case 0 in year 3; case 2 open from year 2
+    assert r["in_process"] == [1.0, 1.0, 1.0, 1.0]  # case 0 delivered on day 800 (year 2), case 2 in process
     assert r["undelivered_value"] == [1.0, 1.0, 0.0, 0.5]
     assert r["loas_accepted"] == [1.0, 0.0, 0.0, 1.0]
 
@@ -105,8 +106,10 @@ def test_a_study_reports_the_years_after_every_warm_up_and_before_every_horizon(
     run = {"start_fiscal_year": 2004, "warmup_years": 1.5, "horizon_years": 4.0}
     assert reported_years({0: {"run": run}}) == {"first_year": 2006, "last_year": 2007}
     assert full_years(4 * DAYS_PER_YEAR) == 4 and full_years(4.5 * DAYS_PER_YEAR) == 4
-    dated = {"run": run, "enactment": {"effective_year": 2.25}}
-    assert effective_fiscal_years({0: {"run": run, "enactment": {"effective_year": None}}, 1: dated}) == {1: 2006.25}
+    dated = {"run": run, "enactment": {"effective_year": 2.25}, "levers": {"loa_work_factor": 0.9}}
+    no_lever = {"run": run, "enactment": {"effective_year": 2.25}, "levers": {}}  # the reference: no date to show
+    assert effective_fiscal_years({0: {"run": run, "enactment": {"effective_year": None}}, 1: dated,
+                                   2: no_lever}) == {1: 2006.25}
 
 
 def test_one_replication_gives_no_interval_and_the_figure_still_draws(tmp_path):

@@ -41,7 +41,7 @@ def test_summary_records_write_only_summary_kpis_manifest_and_figures(summary_on
     figures = {f for f in files if f.startswith("figures/")}
     assert figures and all(f.endswith(".png") for f in figures)
     assert all((out / f).stat().st_size > 0 for f in figures)
-    assert files == {"summary.json", "kpis.parquet", "manifest.json"} | figures  # no case tables, no leftover .tmp
+    assert files == {"summary.json", "kpis.parquet", "yearly.csv", "manifest.json"} | figures  # no case tables, no .tmp
 
 
 @pytest.mark.slow

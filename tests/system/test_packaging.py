@@ -40,8 +40,8 @@ def test_a_wheel_carries_every_default_and_runs_outside_the_project(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("fms_sim-*.whl")
     packed = {n.removeprefix("sim/_defaults/") for n in zipfile.ZipFile(wheel).namelist()
               if n.startswith("sim/_defaults/")}
-    defaults = {n for n in tracked if n.split("/")[0] in ("configs", "experiments") and n.endswith((".yaml", ".md"))
-                and "/figures/" not in n}
+    defaults = {n for n in tracked if n.split("/")[0] in ("configs", "experiments") and "/figures/" not in n
+                and (n.endswith((".yaml", ".md")) or n.startswith("configs/states/"))}  # states: example data
     assert packed == defaults  # every tracked default, and nothing else (configs/local/ stays out)
     assert "hydra_plugins/fms_sim_precision/precision_sweeper.py" in zipfile.ZipFile(wheel).namelist()
 

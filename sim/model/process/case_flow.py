@@ -96,9 +96,51 @@ ROUTE: tuple[Step, ...] = (
 
 
 def case_flow(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, None]:
-    for step in ROUTE:
+    yield from _walk(m, case, 0)
+
+
+def _walk(m: "StageContext", case: "Case", first: int) -> Generator[simpy.Event, Any, None]:
+    for step in ROUTE[first:]:
         case.step, case.step_since = step.name, m.env.now
         if (yield from step.run(m, case)) is False:
             break
     case.step = None
     m.case_done(case)
+
+
+# a resumed case (sim.model.start): after the segment it stands in, the route goes on from this step
+RESUME_AT = {"lor_intake": "reviews", "reviews": "offer_acceptance", "offer_acceptance": "implementation",
+             "implementation": "contracting", "contracting": "production", "production": "closure", "closure": None}
+
+
+def resume_flow(m: "StageContext", case: "Case", segment: str, remaining: float) -> Generator[simpy.Event, Any, None]:
+    """A case of a start state: the ``remaining`` days of the segment it stands in (``sim.model.start``), the
+    milestone that ends it, then the route from the next step as any case."""
+    case.step, case.step_since = segment, m.env.now
+    yield m.env.timeout(remaining)
+    if segment == "lor_intake":
+        case.lor_complete = m.env.now
+        case.loa_content = loa_development.work_content(m, case, case.next_visit("loa_development"))
+    elif segment == "reviews":  # the congressional review is part of the segment: notified by the rule of today
+        c = m.p.congressional_review
+        case.notified = (case.funding == "fms" or c.notify_bpc) and congressional_review.is_notified(
+            c, case.partner_group, case.value_musd, case.mde_musd)
+    elif segment == "offer_acceptance":
+        case.loa_accepted = m.env.now
+    elif segment == "implementation":
+        case.implemented = m.env.now
+        if case.documents:
+            m.env.process(documents.schedule(m, case))
+    elif segment == "contracting":
+        case.contract_awarded = m.env.now
+    elif segment == "production":
+        case.delivered = m.env.now
+        m.through(case)
+    else:  # closure: the closure work is done; a document in process holds the case open until it ends
+        case.closing = True
+        if case.open_documents:
+            case.close_wait = m.env.event()
+            yield case.close_wait
+        case.closed = m.env.now
+    nxt = RESUME_AT[segment]
+    yield from _walk(m, case, len(ROUTE) if nxt is None else [s.name for s in ROUTE].index(nxt))
