@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 import re
 import typing
@@ -110,10 +111,16 @@ def to_params(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: 
     data = apply_design_point(data)
     start = data.get("start")
     if start:  # a state fixes the calendar: the run begins the fiscal year after the state's date
-        fy = fiscal_year_of(state_path(str(start), CONFIG_DIR / "states"))
-        if fy:
-            data = data.copy()
-            OmegaConf.update(data, "run.start_fiscal_year", fy, merge=False)
+        try:
+            fy = fiscal_year_of(state_path(str(start), CONFIG_DIR / "states"))
+        except StateError as e:
+            raise ConfigError(_state_problems(str(start), e)) from None
+        given = OmegaConf.select(data, "run.start_fiscal_year", default=None)
+        if given not in (None, fy, _default_start_fiscal_year()):
+            raise ConfigError(f"run.start_fiscal_year={given} with start={start}: the state's date fixes the "
+                              f"calendar (FY{fy}); allowed: leave run.start_fiscal_year out")
+        data = data.copy()
+        OmegaConf.update(data, "run.start_fiscal_year", fy, merge=False)
     data = _fiscal_years(data)
     try:
         typed = OmegaConf.get_type(data) is Params
@@ -133,14 +140,40 @@ def to_params(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: 
     return params
 
 
+def _state_problems(start: str, e: StateError) -> str:
+    lines = "\n".join(f"  {line}" for line in e.lines)
+    return f"start={start}: {len(e.lines)} problem line(s) in the state file:\n{lines}"
+
+
+def _default_start_fiscal_year() -> int:
+    """``run.start_fiscal_year`` as configs/config.yaml sets it (a start state replaces it; another value is the
+    user's, and conflicts)."""
+    return int(OmegaConf.load(CONFIG_DIR / f"{CONFIG_NAME}.yaml").run.start_fiscal_year)
+
+
 def load_state(params: Params) -> State:
     """The checked state ``params.start`` names; ConfigError listing every problem, one per line."""
     assert params.start
     try:
         return read_state(state_path(params.start, CONFIG_DIR / "states"), params)
     except StateError as e:
-        lines = "\n".join(f"  {line}" for line in e.lines)
-        raise ConfigError(f"start={params.start}: {len(e.lines)} problem line(s) in the state file:\n{lines}") from None
+        raise ConfigError(_state_problems(params.start, e)) from None
+
+
+def with_state(config: dict) -> dict:
+    """A job's composed config as its manifest keeps it: with a start state, the fiscal year the run began and the
+    state file's path and SHA-256 (so a result made from an earlier version of the file is not resumed as current)."""
+    start = config.get("start")
+    if not start:
+        return config
+    try:
+        path = state_path(str(start), CONFIG_DIR / "states")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        fy = fiscal_year_of(path)
+    except (StateError, OSError):
+        return config
+    run = {**(config.get("run") or {}), "start_fiscal_year": fy}
+    return {**config, "run": run, "start_state": {"path": str(path.resolve()), "sha256": digest}}
 
 
 def load_params(overrides: Iterable[str] = ()) -> Params:

@@ -106,7 +106,15 @@ def simulate(scenario: Union[Scenario, Params], replication: int, *,
     call saves about a third of the time (``run_replications`` does it)."""
     if not isinstance(replication, (int, np.integer)) or isinstance(replication, bool) or not 0 <= replication < WORD:
         raise ValueError(f"simulate: replication={replication!r}; allowed: {WORD_RULE}")
-    return _simulate(resolve(scenario), replication, tuple(observers), tuple(start or ()))
+    resolved = resolve(scenario)
+    rows = list(start or ())
+    if rows:  # a file's rows are checked when read (sim.states); rows made by hand are checked here
+        from sim.model.state import problems, report
+
+        found = problems(rows, resolved.given)
+        if found:
+            raise ValueError(f"simulate: start has {len(found)} problem(s): " + "; ".join(report(found)))
+    return _simulate(resolved, replication, tuple(observers), tuple(rows))
 
 
 run_replication = simulate  # the name before issue 21 (issue 7's public API: ``from sim import run_replication``)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,79 +56,118 @@ def _text(v: Any) -> Any:
 
 
 def _date(v: Any) -> Any:
-    """A date cell as a ``datetime.date`` (None for an empty one); the text itself when it is not a date."""
+    """A date cell as a ``datetime.date`` (None for an empty one); the text itself when it is not a date (a number
+    is not: a day count or a spreadsheet serial would be read wrong)."""
     v = _text(v)
-    if v is None or isinstance(v, dt.date):
-        return v.date() if isinstance(v, dt.datetime) else v
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    try:
-        return dt.date.fromisoformat(str(v))
-    except ValueError:
+    if v is None:
         return v
+    if isinstance(v, (pd.Timestamp, dt.datetime)):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, (int, float)):
+        return str(v)
+    text = str(v)
+    for parse in (dt.date.fromisoformat, lambda t: dt.datetime.fromisoformat(t).date()):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return text
+
+
+INTEGER = re.compile(r"^[+-]?\d+$")
 
 
 def _number(v: Any, whole: bool) -> Any:
+    """A number cell as int (``whole``) or float; the text itself when it is not one (the checks then say so)."""
     v = _text(v)
     if v is None or isinstance(v, bool):
+        return v
+    if isinstance(v, str):
+        if "_" in v:
+            return v
+        if whole and INTEGER.match(v):
+            return int(v)  # exact, however large (never through a float)
+    if whole and isinstance(v, int):
         return v
     try:
         x = float(v)
     except (TypeError, ValueError):
         return v
     if whole:
-        return int(x) if math.isfinite(x) and x == int(x) else v
+        return int(x) if math.isfinite(x) and x == int(x) and abs(x) < 2**53 else v
     return x
 
 
 def state_path(start: str, states_dir: Path) -> Path:
-    """The file ``start`` names: a file as given, else a name in ``states_dir`` (``.csv`` or ``.parquet``)."""
+    """The file ``start`` names: a file as given, else a name in ``states_dir`` (``.csv`` or ``.parquet``);
+    StateError naming both places when it is neither."""
     path = Path(start)
-    if path.suffix.lower() in FORMATS or path.is_file():
+    if path.suffix.lower() in FORMATS or path.exists():
         return path
     for suffix in FORMATS:
         if (states_dir / f"{start}{suffix}").is_file():
             return states_dir / f"{start}{suffix}"
-    return path
+    names = sorted({p.stem for p in states_dir.glob("*") if p.suffix.lower() in FORMATS})
+    raise StateError(path, [f"no state named {start!r} in {states_dir} (there: {', '.join(names) or 'none'}) and no "
+                            f"such file in {Path.cwd()}"])
 
 
-def fiscal_year_of(path: Path) -> int:
-    """The fiscal year a run started from the state begins with (only ``as_of`` read; 0 if it cannot be read: the
-    full reading then says why)."""
-    try:
-        frame = (pd.read_parquet(path, columns=["as_of"]) if path.suffix.lower() == ".parquet"
-                 else pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["as_of"]))
-        d = _date(frame["as_of"].iloc[0])
-        return d.year + 1 if isinstance(d, dt.date) else 0
-    except Exception:
-        return 0
-
-
-def read_state(path: Path, params: Params) -> State:
-    """The checked state in ``path`` (see the module); StateError naming every problem."""
-    path = Path(path)
+def _file(path: Path) -> tuple[pd.DataFrame, dt.date]:
+    """The file's rows (blank rows dropped, header names trimmed) and its date; StateError for a problem of the
+    whole file (format, missing or repeated columns, no rows, the date)."""
+    if path.is_dir():
+        raise StateError(path, ["a folder; allowed: a state file (.parquet or .csv)"])
     if path.suffix.lower() not in FORMATS:
         raise StateError(path, [f"a state file is {' or '.join(FORMATS)}; got {path.suffix or 'no suffix'!r}"])
     if not path.is_file():
-        raise StateError(path, ["no such file"])
+        raise StateError(path, [f"no such file (looked in {Path.cwd()} for a relative path)"])
     try:
         frame = (pd.read_parquet(path) if path.suffix.lower() == ".parquet"
                  else pd.read_csv(path, dtype=str, keep_default_na=False))
     except Exception as e:  # a damaged or foreign file: say what the reader said, in one line
         raise StateError(path, [f"not readable as {path.suffix[1:]}: {' '.join(str(e).split())[:200]}"]) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    twice = [c for c in frame.columns if re.match(r"^(.*)\.\d+$", c) and c.rsplit(".", 1)[0] in frame.columns]
+    if twice or len(set(frame.columns)) < len(frame.columns):
+        names = sorted({c.rsplit(".", 1)[0] for c in twice} | {c for c in frame.columns
+                                                                if list(frame.columns).count(c) > 1})
+        raise StateError(path, [f"column {c!r} appears more than once; allowed: each column once" for c in names])
     missing = state.missing_columns(list(frame.columns))
     if missing:
+        if len(frame.columns) == 1 and ";" in frame.columns[0]:
+            missing.append("the header holds ';': the file seems to use semicolons; allowed: comma-separated values")
         raise StateError(path, missing)
+    blank = frame.apply(lambda r: all(_text(v) is None for v in r), axis=1) if len(frame) else frame.index == 0
+    frame = frame[~blank].reset_index(drop=True)
     if frame.empty:
         raise StateError(path, ["no rows; allowed: one row per open case"])
-    dates = {d for d in (_date(v) for v in frame["as_of"]) if d is not None}
+    values = [_date(v) for v in frame["as_of"]]
+    empty = [i + 1 for i, d in enumerate(values) if d is None]
+    if empty:
+        raise StateError(path, [f"as_of is empty in row(s) {', '.join(map(str, empty[:10]))}; allowed: one date "
+                                "(YYYY-MM-DD), the same on every row"])
+    dates = set(values)
     if len(dates) != 1 or not isinstance(next(iter(dates)), dt.date):
         raise StateError(path, [f"as_of={sorted(map(str, dates))}; allowed: one date (YYYY-MM-DD), the same on "
                                 "every row"])
     as_of = next(iter(dates))
-    if (as_of.month, as_of.day) != (9, 30):
-        raise StateError(path, [f"as_of={as_of}; allowed: the last day of a fiscal year (30 September): a run "
-                                "started from the state begins on 1 October"])
+    if (as_of.month, as_of.day) != (9, 30) or not as_of.year < 9999:
+        raise StateError(path, [f"as_of={as_of}; allowed: the last day of a fiscal year (30 September) before "
+                                "9999: a run started from the state begins on 1 October"])
+    return frame, as_of
+
+
+def fiscal_year_of(path: Path) -> int:
+    """The fiscal year a run started from the state begins with; StateError for a problem of the whole file."""
+    return _file(path)[1].year + 1
+
+
+def read_state(path: Path, params: Params) -> State:
+    """The checked state in ``path`` (see the module); StateError naming every problem."""
+    path = Path(path)
+    frame, as_of = _file(path)
     day0 = as_of + dt.timedelta(days=1)
     rows = []
     for record in frame.to_dict("records"):

@@ -25,7 +25,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import ROOT, ConfigError, compose_config, one_line, to_params
+from sim.config import ROOT, ConfigError, compose_config, one_line, to_params, with_state
 from sim.hydra_argv import ArgvError, hydra_overrides, parse, split_argv
 from sim.model.params import Params
 from sim.model.reform import swept_only
@@ -220,7 +220,7 @@ def check_resume(cfg: DictConfig, jobs: list[list[str]], composer: "JobComposer"
     command is refused before any job runs (each job checks again for itself, ``sim.commands.run.hydra_main``)."""
     sweep_dir = Path(str(OmegaConf.select(cfg, "hydra.sweep.dir")))
     for num, job in enumerate(jobs):
-        config = OmegaConf.to_container(composer.compose(list(job)), resolve=True)
+        config = with_state(OmegaConf.to_container(composer.compose(list(job)), resolve=True))  # type: ignore[arg-type]
         try:
             completed_summary(sweep_dir / str(num), config)  # type: ignore[arg-type]
         except ResumeError as e:

@@ -21,7 +21,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, register, to_params
+from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, register, to_params, with_state
 from sim.hydra_argv import with_override
 from sim.output.claim import ClaimError
 from sim.output.folders import FolderError, claim_folder
@@ -48,7 +48,7 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
         # one level of parallelism: under the joblib launcher the jobs already run side by side
         jobs = 1 if hc.runtime.choices.get("hydra/launcher") == "joblib" else None
         params = to_params(cfg, overrides=overrides, jobs=jobs)
-        config = OmegaConf.to_container(cfg, resolve=True)
+        config = with_state(OmegaConf.to_container(cfg, resolve=True))  # type: ignore[arg-type]
         try:
             done = completed_summary(out_dir, config) if params.run.resume else None
         except ResumeError as e:  # finished work made with another config: stop the whole sweep, keep every job

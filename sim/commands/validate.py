@@ -87,6 +87,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ConfigError as e:
         print(f"fms-sim: error: {e}", file=sys.stderr)
         return 2
+    if params.start:  # the checks compare a steady state from an empty system with published figures
+        print(f"fms-sim: error: start={params.start}; allowed: validate runs from an empty system (leave start out; "
+              "check a state file with python -m sim state check)", file=sys.stderr)
+        return 2
     out = args.out or Path("results") / "validate" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     folder = OutputFolder("--out", out, timestamped=args.out is None, overwrite=None)
     try:  # the same folder rules as a run's: one run per folder, claimed before any work (sim.output.folders)

@@ -52,6 +52,7 @@ class Case:
     priority: int
     sdaf: bool = False  # long-lead items bought ahead through the SDAF (a reform's coverage)
     funding: str = "fms"  # fms (partner-funded) | bpc (Building Partner Capacity, U.S. appropriations)
+    source_id: int = -1  # a start state's case: its own number in the state file (sim.model.start); -1 otherwise
     documents: tuple[Planned, ...] = ()  # planned amendments and modifications (days after the LOR)
     desk: float = 0.0  # place on every office's desk circle, in [0, 1) (portfolio pools; set on admission)
     pool_draw: float = 1.0  # uniform: the case goes to the least-loaded person where it is below ``pooling``

@@ -26,9 +26,9 @@ MILESTONES = ("lor_received", "lor_complete", "loa_offered", "loa_accepted", "im
               "delivered", "closed", "withdrawn")
 # column -> array type code: q int64, d float64, b bool (as 0/1), s a string kept as a code
 CASE_COLUMNS: dict[str, str] = {
-    "case_id": "q", "funding": "s", "partner": "s", "partner_group": "s", "loa_group": "s", "value_musd": "d",
-    "mde_musd": "d", "tech_release": "b", "acquisition": "s", "platform": "s", "quantity": "q", "priority": "q",
-    "sdaf": "b", "notified": "b", **{m: "d" for m in MILESTONES},
+    "case_id": "q", "source_id": "q", "funding": "s", "partner": "s", "partner_group": "s", "loa_group": "s",
+    "value_musd": "d", "mde_musd": "d", "tech_release": "b", "acquisition": "s", "platform": "s", "quantity": "q",
+    "priority": "q", "sdaf": "b", "notified": "b", **{m: "d" for m in MILESTONES},
 }
 CASE_FIELDS = {"case_id": "id"}  # column -> attribute where they differ
 DOCUMENT_COLUMNS: dict[str, str] = {

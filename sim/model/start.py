@@ -1,9 +1,11 @@
 """Starting from a user-made state: each open case resumes where its milestones say it stands.
 
-A state's row (``sim.model.state``) becomes a :class:`~sim.model.entities.Case` with the id ``START_ID_BASE +
-case_id`` (apart from every new LOR's id), the attributes the row gives, and the others drawn from the case's own
-uniforms as a new case's would be (acquisition if empty, technology release, SDAF coverage); its amendments and
-modifications are planned from its LOR as for any case (those planned before day 0 do not happen).
+A state's row (``sim.model.state``) becomes a :class:`~sim.model.entities.Case` numbered ``START_ID_BASE + k`` for
+the k-th of the state's cases in the order of their own numbers (apart from every new LOR's id; its own number is
+kept as ``source_id``), with the attributes the row gives, and the others drawn from the case's own uniforms as a
+new case's would be (acquisition if empty: new procurement when a platform is named, never stock once a contract
+was awarded; technology release; SDAF coverage); its amendments and modifications are planned from its LOR as for
+any case (those planned before day 0 do not happen).
 
 **The rule for the time left in the current stage.**  Only milestone dates are known, so the segment a case is in
 (intake, reviews and congressional review, offer, implementation, contracting, production and delivery, closure;
@@ -12,11 +14,13 @@ modifications are planned from its LOR as for any case (those planned before day
 ``SAMPLES`` Monte Carlo draws from the named stream ``start_segments``) given ``T > e``, with the case's own uniform
 (bank ``start_resume``): ``R = T - e``.  At a portfolio office the drawn time is what a stage takes in the mean at the
 design load (``sim.model.params.PoolStaff``), so the nominal time stands for the stage's elapsed time, waits and
-shared attention included.  A case older than the 99th percentile of ``T`` (beyond the distribution's range: a
-long hold, a stalled contract) is given the time left of a case at that percentile, drawn from the top 1%, rather
-than finishing on day 1.  The remaining time passes without holding an office (its work is already under way);
-from the next milestone on the case goes through the stages as any case does.  ``sim.model.state`` lists the rule's
-limits; the check against a model-made state is issue 22's next step.
+shared attention included.  A case older than the 99th percentile of ``T`` has overstayed what the distribution
+describes (a long hold, a stalled contract): it is given a fresh nominal duration, its stage's work again, rather
+than finishing on day 1.  An offer older than its expiry (``offer_expiry_days``) has expired: a new offer cycle
+starts on day 0 (restated or withdrawn by the offer stage's own draws).  The remaining time passes without holding
+an office (its work is already under way), so the offices start lighter than a run that reached the date; from the
+next milestone on the case goes through the stages as any case does.  ``benchmarks/start_check.py`` measures the
+rule against the model itself.
 """
 from __future__ import annotations
 
@@ -78,6 +82,11 @@ class StartCase:
     case: Case
     segment: str
     remaining: float
+
+
+def _expiry(params: Params, case: Case) -> float:
+    o = params.process.offer_acceptance
+    return o.bpc_offer_expiry_days if case.funding == "bpc" else o.offer_expiry_days
 
 
 def _since(row: Mapping[str, Any], segment: str, acquisition: str) -> float:
@@ -174,15 +183,29 @@ class SegmentTimes:
 
 def remaining(times: np.ndarray, elapsed: float, u: float) -> float:
     """Days left in a segment of nominal sorted durations ``times`` that has lasted ``elapsed``: ``T - elapsed``
-    given ``T > elapsed`` drawn with ``u``; past the ``TAIL`` quantile, the time left at that quantile (module)."""
+    given ``T > elapsed`` drawn with ``u``; past the ``TAIL`` quantile, a fresh nominal duration (module)."""
     n = len(times)
     first = bisect_right(times.tolist(), elapsed)
-    cut = int(math.floor(TAIL * n))
-    if first > cut:  # older than the 99th percentile: the time left of a case there (one of the longer times)
-        k = min(n - 1, cut + 1 + int(u * (n - cut - 1)))
-        return float(times[k] - times[cut])
+    if first > int(math.floor(TAIL * n)):  # it has overstayed what the distribution describes: its work again
+        return float(times[min(n - 1, int(u * n))])
     k = min(n - 1, first + int(u * (n - first)))
     return float(times[k] - elapsed)
+
+
+def _acquisition(row: Mapping[str, Any], group: str, factory: CaseFactory, u: float) -> str:
+    """The row's acquisition, or one drawn as for a new case: new procurement when a platform is named, never stock
+    when a contract was awarded."""
+    if row.get("acquisition"):
+        return str(row["acquisition"])
+    if row.get("platform"):
+        return "new_procurement"
+    mix = factory.d.groups[group].acquisition
+    allowed = [a for a in ACQUISITION_TYPES if not (a == "stock" and row.get("contract_awarded") == row.get(
+        "contract_awarded") and row.get("contract_awarded") is not None)]
+    weights = [mix.get(a, 0.0) for a in allowed]
+    if sum(weights) <= 0:
+        return allowed[-1]
+    return allowed[_pick(list(np.cumsum(weights) / sum(weights)), u)]
 
 
 Planner = Callable[[int, str, float], tuple[Any, ...]]
@@ -196,12 +219,14 @@ def start_cases(rows: list[Mapping[str, Any]], params: Params, factory: CaseFact
     d = params.demand
     groups = {p.name: p.group for p in [*d.partners, *d.bpc.partners]}
     out = []
-    for row in rows:
-        cid = START_ID_BASE + int(row["case_id"])
+    # the state's cases in the order of their own numbers, numbered densely after START_ID_BASE: their draws fill
+    # whole blocks (scattered numbers would hold a block of draws each)
+    for k, row in enumerate(sorted(rows, key=lambda r: int(r["case_id"]))):
+        cid = START_ID_BASE + k
         u = factory.bank.row(cid)
         group = str(row["loa_group"])
         mix = d.groups[group]
-        acquisition = row.get("acquisition") or ACQUISITION_TYPES[_pick(factory.acq_cum[group], u[S_ACQ])]
+        acquisition = _acquisition(row, group, factory, float(u[S_ACQ]))
         funding = row.get("funding") or "fms"
         platform = str(row.get("platform") or "")
         pol = factory.policy
@@ -215,7 +240,7 @@ def start_cases(rows: list[Mapping[str, Any]], params: Params, factory: CaseFact
             quantity=int(row.get("quantity") or 0),
             priority=URGENT if row.get("priority") == "urgent" or listed else NORMAL,
             sdaf=bool(acquisition != "stock" and u[S_SDAF] < pol.sdaf_share), funding=funding,
-            documents=plan(cid, group, float(row["lor_received"])))
+            documents=plan(cid, group, float(row["lor_received"])), source_id=int(row["case_id"]))
         for m in ("lor_received", "lor_complete", "loa_offered", "loa_accepted", "implemented", "contract_awarded",
                   "delivered"):
             v = row.get(m)
@@ -223,6 +248,9 @@ def start_cases(rows: list[Mapping[str, Any]], params: Params, factory: CaseFact
                 setattr(case, m, float(v))
         segment = stage_of({**row, "acquisition": acquisition})
         elapsed = -_since(row, segment, acquisition)
+        if segment == "offer_acceptance" and elapsed >= _expiry(params, case):  # expired: a new offer cycle
+            out.append(StartCase(case, "offer_expired", 0.0))
+            continue
         left = remaining(times.sorted_times(segment, case), elapsed, float(resume.row(cid)[0]))
         out.append(StartCase(case, segment, left))
     return out

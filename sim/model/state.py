@@ -52,6 +52,7 @@ PRIORITIES = ("urgent", "normal")
 STAGE_BEFORE = {"lor_complete": "lor_intake", "loa_offered": "reviews", "loa_accepted": "offer_acceptance",
                 "implemented": "implementation", "contract_awarded": "contracting", "delivered": "production"}
 MAX_LISTED = 20  # problems listed one per line; the rest are counted
+MAX_CASE_ID = (1 << 40) - 1  # a state's case k runs as case 2**40 + its position (sim.model.start)
 
 
 def stage_of(row: Mapping[str, Any]) -> str:
@@ -88,8 +89,8 @@ def problems(rows: Sequence[Mapping[str, Any]], params: Params) -> list[str]:
             out.append(f"{where}: {column}={row.get(column)!r}; allowed: {allowed}")  # noqa: B023 (this row)
 
         cid = row.get("case_id")
-        if not (isinstance(cid, int) and not isinstance(cid, bool) and cid >= 0):
-            bad("case_id", "a whole number >= 0")
+        if not (isinstance(cid, int) and not isinstance(cid, bool) and 0 <= cid <= MAX_CASE_ID):
+            bad("case_id", f"a whole number from 0 to {MAX_CASE_ID:,}")
         elif cid in seen:
             out.append(f"{where}: case_id={cid} appears again (first in row {seen[cid]}); allowed: once per file")
         else:

@@ -22,13 +22,16 @@ def test_the_time_left_is_drawn_given_the_time_spent():
     assert min(left) > 0 and left == sorted(left)  # the case's own uniform: monotone, never done at once
 
 
-def test_a_case_older_than_the_range_gets_the_time_left_at_the_99th_percentile():
-    times = np.sort(np.random.default_rng(1).lognormal(4.0, 0.8, 4000))
-    cut = int(TAIL * len(times))
+def test_a_case_older_than_the_range_starts_its_stage_again():
+    """Past the 99th percentile a case has overstayed what the distribution describes: a fresh nominal duration,
+    spread like the distribution itself, so no spike of completions on day 1 (bounded distributions included)."""
+    times = np.sort(np.random.default_rng(1).triangular(5, 14, 45, 4000))
     for u in (0.0, 0.3, 0.99):
-        tail = remaining(times, 1e6, u)  # far older than any nominal time: no spike of completions on day 1
-        assert tail == remaining(times, float(times[-1]) + 1.0, u) > 0
-        assert tail == float(times[min(len(times) - 1, cut + 1 + int(u * (len(times) - cut - 1)))] - times[cut])
+        fresh = remaining(times, 1e6, u)
+        assert fresh == remaining(times, float(times[-1]) + 1.0, u) == float(times[int(u * len(times))])
+    left = [remaining(times, 1e6, u) for u in np.linspace(0, 0.999, 1000)]
+    assert min(left) >= 5 and np.median(left) == pytest.approx(np.median(times), rel=0.05)
+    assert remaining(times, float(times[int(TAIL * len(times)) - 1]), 0.5) < 45  # near the top: little left
 
 
 @pytest.fixture(scope="module")
@@ -47,19 +50,57 @@ def test_the_state_fixes_the_calendar(started):
 
 def test_every_case_of_the_state_resumes_with_its_milestones_kept(started):
     p, cases = started
-    rows = {START_ID_BASE + r["case_id"]: r for r in load_state(p).rows}
-    mine = cases[cases["case_id"] >= START_ID_BASE].set_index("case_id")
-    assert sorted(mine.index) == sorted(rows)
+    rows = {r["case_id"]: r for r in load_state(p).rows}
+    mine = cases[cases["case_id"] >= START_ID_BASE].set_index("source_id")
+    assert sorted(mine.index) == sorted(rows)  # their own numbers kept
+    assert list(mine.sort_index()["case_id"]) == [START_ID_BASE + k for k in range(len(rows))]  # dense, in order
+    assert (cases.loc[cases["case_id"] < START_ID_BASE, "source_id"] == -1).all()
     for cid, row in rows.items():
         got = mine.loc[cid]
-        for m in MILESTONES:
-            if row.get(m) == row.get(m) and row.get(m) is not None:
-                assert got[m] == row[m], (cid, m)  # what the state says is kept exactly
+        given = [m for m in MILESTONES if row.get(m) is not None and row.get(m) == row.get(m)]
+        for m in given:
+            assert got[m] == row[m], (cid, m)  # what the state says is kept exactly
+        later = [got[m] for m in MILESTONES if m not in given and got[m] == got[m]]
+        assert all(t >= 0 for t in later)  # nothing new before day 0
         reached = [got[m] for m in MILESTONES if got[m] == got[m]]
-        assert reached == sorted(reached) and all(t >= 0 for t in reached[len([1 for m in MILESTONES
-                                                                                 if row.get(m) == row.get(m)
-                                                                                 and row.get(m) is not None]):])
+        assert reached == sorted(reached), cid
+        if got["acquisition"] == "stock":
+            assert got["contract_awarded"] != got["contract_awarded"]
+        if row.get("platform"):
+            assert got["acquisition"] == "new_procurement"
     assert (mine["delivered"].notna()).all()  # a long drain: every one of them gets there
+
+
+def test_an_empty_acquisition_respects_what_the_row_says(compose):
+    """Drawn as for a new case, but never stock once a contract was awarded, and new procurement with a platform."""
+    p = compose(*SHORT)
+    base = {"partner": "Japan", "loa_group": "A", "value_musd": 5.0, "lor_received": -800.0, "lor_complete": -790.0,
+            "loa_offered": -700.0, "loa_accepted": -650.0, "implemented": -600.0}
+    rows = [{**base, "case_id": i, "contract_awarded": -300.0} for i in range(40)]
+    rows += [{**base, "case_id": 100 + i, "platform": "rotorcraft", "quantity": 2} for i in range(10)]
+    c = simulate(p, 0, start=rows).cases
+    mine = c[c["case_id"] >= START_ID_BASE].set_index("source_id")
+    assert (mine.loc[range(40), "acquisition"] != "stock").all()
+    assert (mine.loc[range(100, 110), "acquisition"] == "new_procurement").all()
+
+
+def test_an_offer_older_than_its_expiry_starts_a_new_offer_cycle(compose):
+    p = compose(*SHORT)
+    row = {"partner": "Japan", "loa_group": "B", "value_musd": 5.0, "lor_received": -1300.0, "lor_complete": -1290.0,
+           "loa_offered": -1000.0}
+    c = simulate(p, 0, start=[{**row, "case_id": i} for i in range(30)]).cases
+    mine = c[c["case_id"] >= START_ID_BASE]
+    accepted = mine["loa_accepted"].dropna()
+    assert (mine["loa_offered"] == -1000.0).all()  # the first offer's date is kept
+    assert len(accepted) + mine["withdrawn"].notna().sum() == 30
+    assert accepted.min() > 1.0 and accepted.median() > 20  # accepted after a new cycle, not within days
+
+
+def test_rows_made_by_hand_are_checked(compose):
+    p = compose(*SHORT)
+    with pytest.raises(ValueError, match="simulate: start has 2 problem"):
+        simulate(p, 0, start=[{"case_id": 1, "partner": "Atlantis", "loa_group": "Z", "value_musd": 5.0,
+                               "lor_received": -10.0}])
 
 
 def test_new_lors_are_the_same_cases_as_without_the_state(started, compose):

@@ -123,3 +123,56 @@ def test_the_command_checks_a_file_and_exits_2_on_a_damaged_one(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "sim", "state", "check", str(tmp_path / "none.csv")], cwd=ROOT,
                              capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+@pytest.mark.parametrize("text, message", [
+    ("as_of,case_id,partner,loa_group,value_musd,lor_received\n,1,Japan,B,35,2026-03-02\n"
+     "2026-09-30,2,Japan,B,35,2026-03-02\n", "as_of is empty in row(s) 1"),  # once read the first row's only
+    ("as_of,case_id,partner,loa_group,value_musd,lor_received\n2026-09-30,1099511627776,Japan,B,35,2026-03-02\n",
+     "case_id=1099511627776; allowed: a whole number from 0 to 1,099,511,627,775"),
+    ("as_of,case_id,partner,loa_group,value_musd,lor_received\n2026-09-30,1,Japan,B,1_000,2026-03-02\n",
+     "value_musd='1_000'"),
+    ("as_of,case_id,case_id,partner,loa_group,value_musd,lor_received\n2026-09-30,1,2,Japan,B,3,2026-03-02\n",
+     "column 'case_id' appears more than once"),
+    ("as_of;case_id;partner;loa_group;value_musd;lor_received\n2026-09-30;1;Japan;B;3;2026-03-02\n",
+     "the file seems to use semicolons"),
+    ("as_of,case_id,partner,loa_group,value_musd,lor_received\n9999-09-30,1,Japan,B,3,2026-03-02\n",
+     "as_of=9999-09-30; allowed: the last day of a fiscal year (30 September) before 9999"),
+])
+def test_file_level_problems_found_by_a_breaker(params, tmp_path, text, message):
+    path = tmp_path / "s.csv"
+    path.write_text(text)
+    with pytest.raises(StateError) as e:
+        read_state(path, params)
+    assert any(message in line for line in e.value.lines), e.value.lines
+
+
+def test_blank_rows_are_skipped_and_datetimes_read_as_dates(params, tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text(" as_of ,case_id,partner,loa_group,value_musd,lor_received\n"
+                    "2026-09-30,1,Japan,B,35,2026-03-02 00:00:00\n,,,,,\n")
+    st = read_state(path, params)
+    assert len(st.rows) == 1 and st.rows[0]["lor_received"] == -213.0
+
+
+def test_a_number_in_a_parquet_date_column_is_not_a_date(params, tmp_path):
+    f = _example().head(1).assign(lor_received=[-48])  # a day count, or a spreadsheet serial: never a date
+    f["case_id"] = f["case_id"].astype("int64")
+    f.to_parquet(tmp_path / "s.parquet")
+    with pytest.raises(StateError, match="lor_received='-48'; allowed: a date"):
+        read_state(tmp_path / "s.parquet", params)
+
+
+def test_the_state_fixes_the_calendar_and_the_manifest_keeps_the_file(tmp_path):
+    from sim.config import ConfigError, compose_config, to_params, with_state
+
+    with pytest.raises(ConfigError, match="run.start_fiscal_year=2030 with start=example_open_cases"):
+        to_params(compose_config(["start=example_open_cases", "run.start_fiscal_year=2030"]))
+    with pytest.raises(ConfigError, match="no state named 'nowhere' in .*there: example_open_cases"):
+        to_params(compose_config(["start=nowhere"]))
+    copy = tmp_path / "mine.csv"
+    copy.write_bytes(EXAMPLE.read_bytes())
+    first = with_state({"start": str(copy), "run": {"start_fiscal_year": 2004}})
+    assert first["run"]["start_fiscal_year"] == 2027 and len(first["start_state"]["sha256"]) == 64
+    copy.write_text(EXAMPLE.read_text().replace("Japan,B,fms,35", "Japan,B,fms,36"))
+    assert with_state({"start": str(copy)})["start_state"] != first["start_state"]  # run.resume will not reuse it

@@ -109,7 +109,8 @@ def _walk(m: "StageContext", case: "Case", first: int) -> Generator[simpy.Event,
 
 
 # a resumed case (sim.model.start): after the segment it stands in, the route goes on from this step
-RESUME_AT = {"lor_intake": "reviews", "reviews": "offer_acceptance", "offer_acceptance": "implementation",
+RESUME_AT = {"lor_intake": "reviews", "reviews": "offer_acceptance", "offer_expired": "offer_acceptance",
+             "offer_acceptance": "implementation",
              "implementation": "contracting", "contracting": "production", "production": "closure", "closure": None}
 
 
@@ -127,6 +128,8 @@ def resume_flow(m: "StageContext", case: "Case", segment: str, remaining: float)
             c, case.partner_group, case.value_musd, case.mde_musd)
     elif segment == "offer_acceptance":
         case.loa_accepted = m.env.now
+    elif segment == "offer_expired":  # an offer older than its expiry: a new offer cycle from now
+        pass
     elif segment == "implementation":
         case.implemented = m.env.now
         if case.documents:
