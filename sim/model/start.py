@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 
+from sim.engine.portable_math import plain_sum
 from sim.engine.rng import DrawBank, RandomStreams
 from sim.model.entities import (
     NORMAL,
@@ -40,6 +41,7 @@ from sim.model.entities import (
     URGENT,
     Case,
     CaseFactory,
+    _cumulative,
     _pick,
 )
 from sim.model.params import ACQUISITION_TYPES, Params, ProcessParams
@@ -203,9 +205,9 @@ def _acquisition(row: Mapping[str, Any], group: str, factory: CaseFactory, u: fl
     allowed = [a for a in ACQUISITION_TYPES if not (a == "stock" and row.get("contract_awarded") == row.get(
         "contract_awarded") and row.get("contract_awarded") is not None)]
     weights = [mix.get(a, 0.0) for a in allowed]
-    if sum(weights) <= 0:
+    if plain_sum(weights) <= 0:
         return allowed[-1]
-    return allowed[_pick(list(np.cumsum(weights) / sum(weights)), u)]
+    return allowed[_pick(_cumulative(weights), u)]
 
 
 Planner = Callable[[int, str, float], tuple[Any, ...]]
