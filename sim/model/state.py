@@ -29,7 +29,7 @@ column              required  meaning
 ``state_version``   no        1 (the default); a later version is refused
 ==================  ========  ================================================================================
 
-Dates arrive here as days relative to the day after ``as_of`` (the run's day 0; so every milestone is <= -1) or
+Dates arrive here as days relative to the day after ``as_of`` (the run's day 0; so every milestone is < 0) or
 NaN when missing: :mod:`sim.states` reads the file and converts them.  ``problems`` checks the rows against the
 scenario's partners, groups and platforms, one line per problem naming the row, the case and the column.  Plain
 Python: no file is read here.
@@ -164,7 +164,7 @@ def _dates(row: Mapping[str, Any], where: str) -> list[str]:
         if not _number(v):
             out.append(f"{where}: {m}={v!r}; allowed: a date (YYYY-MM-DD) or empty")
             continue
-        if v > -1:
+        if v >= 0:  # day 0 is the day after the state's date (a file's whole days are <= -1)
             out.append(f"{where}: {m} is after as_of; allowed: dates up to the state's date")
         if gap is not None:
             out.append(f"{where}: {m} is given but {gap} is not; allowed: each milestone implies the ones before it")
