@@ -48,14 +48,12 @@ from sim.model.entities import S_SDAF, URGENT
 from sim.model.frozen import freeze
 from sim.model.levers import ReformParams
 from sim.model.params import Hire, Params, ProcessParams, StaffPlan
-from sim.model.process import UPTAKE
 from sim.model.reform import Policy, apply
 
 if TYPE_CHECKING:
     import simpy
 
     from sim.engine.core import Process
-    from sim.engine.rng import DrawBank
     from sim.model.entities import Case, CaseFactory
 
 
@@ -83,7 +81,6 @@ class Enacted(Protocol):
     policy: Policy
     line_rate: dict[str, float]
     factory: "CaseFactory"
-    banks: Mapping[str, "DrawBank"]
     live: dict[int, "Case"]
 
 
@@ -131,11 +128,9 @@ def take_effect(m: Enacted) -> "Process":
         yield m.env.timeout(epoch.day - m.env.now)
         m.p, m.policy, m.line_rate = epoch.process, epoch.policy, dict(epoch.line_rates)
         m.factory.policy = epoch.policy
-        pol, uptake = epoch.policy, m.banks[UPTAKE]
-        listed, platforms = set(pol.priority_partners), set(pol.priority_platforms)
-        for case in m.live.values() if listed or platforms or pol.sdaf_share > 0 else ():
-            if (case.priority != URGENT and (case.partner in listed or case.platform in platforms)
-                    and uptake.row(case.id)[0] < pol.uptake):
+        pol = epoch.policy
+        for case in m.live.values() if pol.priority_partners or pol.priority_platforms or pol.sdaf_share > 0 else ():
+            if case.priority != URGENT and m.factory.listed(case.id, case.partner, case.platform):
                 case.priority = URGENT
             if (not case.sdaf and case.acquisition != "stock" and case.step in BEFORE_PRODUCTION
                     and m.factory.bank.row(case.id)[S_SDAF] < pol.sdaf_share):

@@ -145,6 +145,15 @@ class CaseFactory:
         self.policy = policy
         self.uptake = uptake  # a partly enacted priority list reaches a case when its draw is below policy.uptake
 
+    def listed(self, case_id: int, partner: str, platform: str) -> bool:
+        """Whether a priority list reaches the case: its partner or platform is listed and, under a partly enacted
+        reform, its own uptake draw is below ``policy.uptake``."""
+        pol = self.policy
+        listed = partner in pol.priority_partners or (platform != "" and platform in pol.priority_platforms)
+        if listed and pol.uptake < 1.0:
+            listed = self.uptake is not None and bool(self.uptake.row(case_id)[0] < pol.uptake)
+        return listed
+
     def make(self, case_id: int, funding: str = "fms") -> Case:
         u = self.bank.row(case_id)
         partner = self.partners[funding][_pick(self.partner_cum[funding], u[S_PARTNER])]
@@ -159,10 +168,7 @@ class CaseFactory:
             platform = fam.name
             quantity = max(1, int(round(fam.quantity.from_uniform(u[S_QTY]))))
         pol = self.policy
-        listed = partner.name in pol.priority_partners or (platform != "" and platform in pol.priority_platforms)
-        if listed and pol.uptake < 1.0:
-            listed = self.uptake is not None and self.uptake.row(case_id)[0] < pol.uptake
-        urgent = u[S_URGENT] < self.d.urgent_share or listed
+        urgent = u[S_URGENT] < self.d.urgent_share or self.listed(case_id, partner.name, platform)
         return Case(
             id=case_id,
             partner=partner.name,

@@ -45,7 +45,7 @@ from sim.model.entities import (
     _pick,
 )
 from sim.model.params import ACQUISITION_TYPES, Params, ProcessParams
-from sim.model.process.congressional_review import is_notified, period
+from sim.model.process.congressional_review import case_notified, period
 from sim.model.reform import Policy
 
 if TYPE_CHECKING:
@@ -116,18 +116,16 @@ class SegmentTimes:
     def _key(self, segment: str, case: Case) -> tuple[Any, ...]:
         if segment == "reviews":
             return (segment, case.loa_group, case.tech_release, case.partner_group, self._notified(case))
-        if segment in ("offer_acceptance",):
+        if segment == "offer_acceptance":
             return (segment, case.funding)
-        if segment in ("contracting",):
+        if segment == "contracting":
             return (segment, case.acquisition)
         if segment == "production":
             return (segment, "major_platform" if case.platform else "standard")
         return (segment,)
 
     def _notified(self, case: Case) -> bool:
-        c = self.p.congressional_review
-        return (case.funding == "fms" or c.notify_bpc) and is_notified(c, case.partner_group, case.value_musd,
-                                                                         case.mde_musd)
+        return case_notified(self.p.congressional_review, case)
 
     def _sampler(self, segment: str, case: Case) -> Callable[[np.random.Generator], float]:
         p = self.p
@@ -232,9 +230,7 @@ def start_cases(rows: list[Mapping[str, Any]], params: Params, factory: CaseFact
         funding = row.get("funding") or "fms"
         platform = str(row.get("platform") or "")
         pol = factory.policy
-        listed = row["partner"] in pol.priority_partners or (platform != "" and platform in pol.priority_platforms)
-        if listed and pol.uptake < 1.0:
-            listed = factory.uptake is not None and factory.uptake.row(cid)[0] < pol.uptake
+        listed = factory.listed(cid, str(row["partner"]), platform)
         case = Case(
             id=cid, partner=str(row["partner"]), partner_group=groups[str(row["partner"])], loa_group=group,
             value_musd=float(row["value_musd"]), mde_musd=float(row.get("mde_musd") or 0.0),

@@ -123,9 +123,7 @@ def resume_flow(m: "StageContext", case: "Case", segment: str, remaining: float)
         case.lor_complete = m.env.now
         case.loa_content = loa_development.work_content(m, case, case.next_visit("loa_development"))
     elif segment == "reviews":  # the congressional review is part of the segment: notified by the rule of today
-        c = m.p.congressional_review
-        case.notified = (case.funding == "fms" or c.notify_bpc) and congressional_review.is_notified(
-            c, case.partner_group, case.value_musd, case.mde_musd)
+        case.notified = congressional_review.case_notified(m.p.congressional_review, case)
     elif segment == "offer_acceptance":
         case.loa_accepted = m.env.now
     elif segment == "offer_expired":  # an offer older than its expiry: a new offer cycle from now

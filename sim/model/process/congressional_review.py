@@ -22,6 +22,12 @@ def is_notified(c: "CongressionalReviewParams", partner_group: str, value_musd: 
     return mde_musd >= c.mde_threshold[partner_group] or value_musd >= c.total_threshold[partner_group]
 
 
+def case_notified(c: "CongressionalReviewParams", case: "Case") -> bool:
+    """Whether ``case`` is notified: the 36(b) rule, for a sale (a BPC case only when ``notify_bpc``)."""
+    notifiable = case.funding == "fms" or c.notify_bpc  # BPC cases are not sales under AECA 36(b)
+    return notifiable and is_notified(c, case.partner_group, case.value_musd, case.mde_musd)
+
+
 def period(c: "CongressionalReviewParams", partner_group: str, u_hold: float, u_length: float) -> float:
     """Informal review, a hold (when ``u_hold < p_hold``, of length drawn from ``u_length``), formal period."""
     hold = c.hold.from_uniform(u_length) if u_hold < c.p_hold else 0.0
@@ -35,7 +41,6 @@ def review_days(m: "StageContext", case: "Case") -> float:
 
 def run(m: "StageContext", case: "Case") -> "Process":
     c = m.p.congressional_review
-    notifiable = case.funding == "fms" or c.notify_bpc  # BPC cases are not sales under AECA 36(b)
-    case.notified = notifiable and is_notified(c, case.partner_group, case.value_musd, case.mde_musd)
+    case.notified = case_notified(c, case)
     if case.notified:
         yield from m.delay(case, "congressional_review", review_days(m, case))
