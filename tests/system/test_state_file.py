@@ -176,3 +176,11 @@ def test_the_state_fixes_the_calendar_and_the_manifest_keeps_the_file(tmp_path):
     assert first["run"]["start_fiscal_year"] == 2027 and len(first["start_state"]["sha256"]) == 64
     copy.write_text(EXAMPLE.read_text().replace("Japan,B,fms,35", "Japan,B,fms,36"))
     assert with_state({"start": str(copy)})["start_state"] != first["start_state"]  # run.resume will not reuse it
+
+
+def test_validate_refuses_a_start_state():
+    """validate compares an empty system's steady state with published figures: a start state is refused."""
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", "start=example_open_cases"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "start=example_open_cases; allowed: validate runs from an empty system" in \
+        done.stderr and "Traceback" not in done.stderr
