@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import math
 import re
 import typing
@@ -39,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # wheel carries them inside the package, as sim/_defaults/ (pyproject.toml), so it runs from any folder
 _DEFAULTS = ROOT if (ROOT / "pyproject.toml").is_file() else Path(__file__).resolve().parent / "_defaults"
 CONFIG_DIR = _DEFAULTS / "configs"
+STATES_DIR = CONFIG_DIR / "states"  # states shipped by name (start=<name>) and the recipes of model-made ones
 EXPERIMENT_DIR = _DEFAULTS / "experiments"
 CONFIG_NAME = "config"
 
@@ -112,7 +114,7 @@ def to_params(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: 
     start = data.get("start")
     if start:  # a state fixes the calendar: the run begins the fiscal year after the state's date
         try:
-            fy = fiscal_year_of(state_path(str(start), CONFIG_DIR / "states"))
+            fy = fiscal_year_of(state_path(str(start), STATES_DIR))
         except StateError as e:
             raise ConfigError(_state_problems(str(start), e)) from None
         given = OmegaConf.select(data, "run.start_fiscal_year", default=None)
@@ -155,7 +157,7 @@ def load_state(params: Params) -> State:
     """The checked state ``params.start`` names; ConfigError listing every problem, one per line."""
     assert params.start
     try:
-        return read_state(state_path(params.start, CONFIG_DIR / "states"), params)
+        return read_state(state_path(params.start, STATES_DIR), params)
     except StateError as e:
         raise ConfigError(_state_problems(params.start, e)) from None
 
@@ -167,7 +169,7 @@ def with_state(config: dict) -> dict:
     if not start:
         return config
     try:
-        path = state_path(str(start), CONFIG_DIR / "states")
+        path = state_path(str(start), STATES_DIR)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         fy = fiscal_year_of(path)
     except (StateError, OSError):
@@ -251,3 +253,23 @@ def compose_config(overrides: Iterable[str] = (), with_hydra: bool = False) -> D
         raise ConfigError(one_line(e)) from None
     finally:
         GlobalHydra.instance().clear()
+
+
+def config_digest(overrides: Iterable[str] = ()) -> str:
+    """SHA-256 of the composed config with ``overrides`` (resolved, without the hydra node): a model-made state
+    records the digest of what it was made from, so a change of the defaults shows it is out of date."""
+    data = OmegaConf.to_container(compose_config(list(overrides)), resolve=True)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def state_recipe(name: str) -> Optional[dict[str, Any]]:
+    """How the shipped state ``name`` is made (``configs/states/<name>.recipe.yaml``: at, replication, overrides),
+    or None when there is no such recipe; ConfigError for a recipe that says something else."""
+    path = STATES_DIR / f"{name}.recipe.yaml"
+    if "/" in name or "\\" in name or not path.is_file():
+        return None
+    data = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+    if not isinstance(data, dict) or set(data) != {"at", "replication", "overrides"} \
+            or not isinstance(data["overrides"], list):
+        raise ConfigError(f"{path}: a recipe has exactly the keys at, replication and overrides (a list)")
+    return {str(k): v for k, v in data.items()}

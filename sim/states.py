@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.model import state
@@ -189,3 +190,65 @@ def read_state(path: Path, params: Params) -> State:
         raise StateError(path, state.report(found))
     ignored = tuple(c for c in frame.columns if c not in state.COLUMNS)
     return State(as_of, rows, ignored)
+
+
+ATTRIBUTES = ("partner", "loa_group", "funding", "value_musd", "mde_musd", "acquisition", "platform", "quantity")
+METADATA_KEY = b"fms_sim.state"  # a model-made state's provenance, in the Parquet file's key-value metadata
+
+
+def open_cases(cases: pd.DataFrame, at: float, as_of: dt.date) -> pd.DataFrame:
+    """The cases of a run's case table open at day ``at`` (LOR received by then, neither closed nor withdrawn), as
+    the rows of a state file dated ``as_of`` (schema version 1): attributes and the milestone dates reached by then.
+    A milestone at day ``t`` becomes the date ``floor(t - at)`` days from the day after ``as_of``, so every date is
+    on or before ``as_of`` and reads back (``read_state``) as whole days before day 0, in the same order."""
+    end = cases["closed"].fillna(cases["withdrawn"])
+    open_ = cases[(cases["lor_received"] <= at) & ~(end <= at)].sort_values("case_id", kind="stable")
+    day0 = as_of + dt.timedelta(days=1)
+    out = pd.DataFrame({"as_of": [as_of] * len(open_), "case_id": open_["case_id"].astype("int64").to_numpy()})
+    for column in ATTRIBUTES:
+        out[column] = open_[column].to_numpy()
+    out["platform"] = [p or None for p in out["platform"]]
+    out["quantity"] = out["quantity"].astype("int64")
+    out["priority"] = np.where(open_["priority"].to_numpy() == 0, "urgent", "normal")
+    for m in state.MILESTONES:
+        out[m] = [None if not t <= at else day0 + dt.timedelta(days=math.floor(t - at)) for t in open_[m]]
+    out["state_version"] = np.int64(state.STATE_VERSION)
+    return out
+
+
+def write_state(frame: pd.DataFrame, path: Path, provenance: dict[str, Any]) -> None:
+    """Write a state file (Parquet with ``provenance`` as JSON in its metadata, or CSV without it) whole or not at
+    all: into a temporary file beside ``path``, then renamed over it."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise StateError(path, [f"a state file is {' or '.join(FORMATS)}; got {path.suffix or 'no suffix'!r}"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        if path.suffix.lower() == ".csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            meta = dict(table.schema.metadata or {})
+            meta[METADATA_KEY] = json.dumps(provenance, sort_keys=True).encode()
+            pq.write_table(table.replace_schema_metadata(meta), tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def provenance_of(path: Path) -> dict[str, Any]:
+    """The provenance a model-made Parquet state was written with (empty for a user-made or CSV state)."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    if Path(path).suffix.lower() != ".parquet":
+        return {}
+    meta = pq.read_schema(path).metadata or {}
+    return dict(json.loads(meta[METADATA_KEY])) if METADATA_KEY in meta else {}

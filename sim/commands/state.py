@@ -1,8 +1,14 @@
-"""``python -m sim state check <file> [overrides]``: check a state file of open cases (``sim.model.state``).
+"""``python -m sim state check|make``: check a state file of open cases, or make one from a run (``sim.model.state``).
 
-Prints the state's date, its cases by the stage they stand in, and the columns ignored; or every problem, one per
-line, and exits 2.  Overrides (``demand=history``, ...) set the partners, groups and platforms a file is checked
-against, as they would for a run.
+``state check <file> [overrides]`` prints the state's date, its cases by the stage they stand in, the columns
+ignored and, for a model-made state, what it was made from and whether the defaults changed since; or every
+problem, one per line, and exits 2.  Overrides (``demand=history``, ...) set the partners, groups and platforms a
+file is checked against, as they would for a run.
+
+``state make <name>`` regenerates a shipped state from its recipe (``configs/states/<name>.recipe.yaml``: the
+fiscal year, the replication and the overrides); ``state make <file> --at FY2026 [--replication R] [overrides]``
+makes one of your own.  Either runs one replication from an empty system through the end of that fiscal year and
+writes its open cases as milestone dates (schema version 1, the same as a user-made state), whole or not at all.
 """
 from __future__ import annotations
 
@@ -11,11 +17,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Optional, Sequence
 
-USAGE = "usage: python -m sim state check <state file (.parquet or .csv)> [overrides ...]"
-# the route step a case stands in, as a user reads it
-LABELS = {"lor_intake": "LOR intake", "reviews": "LOA development and reviews (to the offer)",
-          "offer_acceptance": "offer (to acceptance)", "implementation": "implementation",
-          "contracting": "contracting", "production": "production and delivery", "closure": "closure"}
+USAGE = ("usage: python -m sim state check <state file (.parquet or .csv)> [overrides ...]\n"
+         "       python -m sim state make <shipped name> | <file> --at FY<year> [--replication R] [overrides ...]")
+
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -23,16 +27,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if any(a in ("-h", "--help") for a in args[:2]):
         print(USAGE + "\n" + (__doc__ or ""))
         return 0
-    if len(args) < 2 or args[0] != "check":
+    if len(args) < 2 or args[0] not in ("check", "make"):
         print(f"fms-sim state: error: {USAGE}", file=sys.stderr)
         return 2
-    from sim.config import ConfigError, load_params
-    from sim.model.state import stage_of
-    from sim.states import StateError, read_state
+    if args[0] == "make":
+        from sim.commands.state_make import make
+
+        return make(args[1:])
+    from sim.config import STATES_DIR, ConfigError, load_params
+    from sim.model.state import STAGE_LABELS, stage_of
+    from sim.states import StateError, read_state, state_path
 
     try:
         params = load_params(args[2:])
-        st = read_state(Path(args[1]), params)
+        path = state_path(args[1], STATES_DIR)  # a file, or a state shipped by name
+        st = read_state(path, params)
     except ConfigError as e:
         print(f"fms-sim state: error: {e}", file=sys.stderr)
         return 2
@@ -41,7 +50,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for line in e.lines:
             print(f"  {line}", file=sys.stderr)
         return 2
-    stages = Counter(LABELS.get(s, s) for s in (stage_of(r) for r in st.rows))
+    stages = Counter(STAGE_LABELS.get(s, s) for s in (stage_of(r) for r in st.rows))
     print(f"{args[1]}: {len(st.rows)} open case(s) as of {st.as_of} (a run from it starts FY{st.start_fiscal_year})")
     print("by stage: " + ", ".join(f"{k} {v}" for k, v in stages.most_common()))
     print(f"note: a state stands for the whole enterprise, every open case: the scenario's demand is "
@@ -50,7 +59,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
           "empty system that fills up")
     if st.ignored:
         print("ignored columns: " + ", ".join(st.ignored))
+    _provenance(path)
     return 0
+
+
+def _provenance(path: Path) -> None:
+    """What a model-made state was made from, and whether its recipe's config has changed since."""
+    from sim.config import STATES_DIR, config_digest, state_recipe
+    from sim.states import provenance_of
+
+    made = provenance_of(path)
+    if not made:
+        return
+    print(f"model-made: replication {made['replication']} of seed {made['seed']} through FY{made['at']}, "
+          f"overrides {' '.join(made['overrides']) or 'none'} (fms-sim {made['version']})")
+    recipe = state_recipe(path.stem) if path.parent.resolve() == STATES_DIR.resolve() else None
+    if recipe is not None and config_digest(recipe["overrides"]) != made["config_sha256"]:
+        print(f"out of date: the defaults changed since it was made; remake it: python -m sim state make {path.stem}")
 
 
 if __name__ == "__main__":

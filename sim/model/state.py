@@ -51,6 +51,10 @@ PRIORITIES = ("urgent", "normal")
 # where a case stands, by the first milestone it has not reached (sim.model.process.case_flow.ROUTE steps)
 STAGE_BEFORE = {"lor_complete": "lor_intake", "loa_offered": "reviews", "loa_accepted": "offer_acceptance",
                 "implemented": "implementation", "contract_awarded": "contracting", "delivered": "production"}
+# the route step a case stands in, as a user reads it
+STAGE_LABELS = {"lor_intake": "LOR intake", "reviews": "LOA development and reviews (to the offer)",
+                "offer_acceptance": "offer (to acceptance)", "implementation": "implementation",
+                "contracting": "contracting", "production": "production and delivery", "closure": "closure"}
 MAX_LISTED = 20  # problems listed one per line; the rest are counted
 MAX_CASE_ID = (1 << 40) - 1  # a state's case k runs as case 2**40 + its position (sim.model.start)
 

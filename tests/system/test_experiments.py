@@ -7,7 +7,7 @@ from sim.config import EXPERIMENT_DIR, compose_config, scenario_label, to_params
 from sim.sweep import JobComposer, sweep_jobs
 
 EXPECTED_JOBS = {"reform_comparison": 13, "staffing_sweep": 14, "threshold_sweep": 16, "demand_surge": 8,
-                 "sensitivity": 50, "case_writer_scale": 3, "effort_share": 8}
+                 "sensitivity": 50, "case_writer_scale": 3, "effort_share": 8, "reform_outlook": 13}
 FILES = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
 
 
