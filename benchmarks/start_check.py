@@ -15,8 +15,10 @@ Writes results/benchmarks/start_check.csv and prints the table, the answer first
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,30 +33,19 @@ from sim.analysis.year_tally import YEAR_METRICS  # noqa: E402
 from sim.config import load_params  # noqa: E402
 from sim.engine.clock import DAYS_PER_YEAR  # noqa: E402
 from sim.job import kpis_of  # noqa: E402
-from sim.model.state import MILESTONES  # noqa: E402
 from sim.runner import simulate  # noqa: E402
+from sim.states import open_cases, read_state, write_state  # noqa: E402
 
 MEASURES = ("year.open_cases", "year.undelivered_value", "year.loas_accepted", "fiscal.notified",
             "year.by_lor.lor_to_offer", "year.by_lor.lor_to_delivery")
-ATTRIBUTES = ("partner", "loa_group", "funding", "value_musd", "mde_musd", "acquisition", "platform", "quantity")
 
 
-def state_rows(cases: pd.DataFrame, at: float) -> list[dict]:
-    """The cases open at day ``at``, as a user's records would hold them: milestones up to then, days from ``at``."""
-    end = cases["closed"].fillna(cases["withdrawn"])
-    open_ = cases[(cases["lor_received"] <= at) & ~(end <= at)]
-    rows = []
-    for rec in open_.to_dict("records"):
-        row = {k: rec[k] for k in ATTRIBUTES}
-        row["case_id"] = int(rec["case_id"])
-        row["platform"] = rec["platform"] or None
-        row["quantity"] = int(rec["quantity"])
-        row["priority"] = "urgent" if rec["priority"] == 0 else "normal"
-        for m in MILESTONES:
-            t = rec[m]
-            row[m] = t - at if t == t and t <= at else math.nan
-        rows.append(row)
-    return rows
+def state_rows(cases: pd.DataFrame, at: float, as_of: dt.date, params, folder: Path) -> list[dict]:
+    """The cases open at day ``at`` as a state file would hold them (``python -m sim state make``'s reduction to
+    milestone dates, written and read back: whole days before day 0), checked as a user's file is."""
+    path = folder / "state.parquet"
+    write_state(open_cases(cases, at, as_of), path, {})
+    return read_state(path, params).rows
 
 
 def welch(a: list[float], b: list[float]) -> tuple[float, float]:
@@ -85,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     whole, started = [], []
     for r in range(args.replications):
         full = simulate(p, r)
-        rows = state_rows(full.cases, at)
+        with tempfile.TemporaryDirectory() as folder:
+            rows = state_rows(full.cases, at, dt.date(start_fy + at_year - 1, 9, 30), later, Path(folder))
         whole.append(kpis_of(p, [full]))
         started.append(kpis_of(later, [simulate(later, r, start=rows)]))
         print(f"replication {r}: {len(rows)} open cases at the end of FY{start_fy + at_year - 1} "

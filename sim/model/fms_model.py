@@ -130,7 +130,7 @@ class FmsModel(Engine):
             case.desk = min(start + u[0] * width, 1.0 - 1e-12)
             case.pool_draw = float(u[1])
 
-    def admit_resumed(self, case: Case, segment: str, remaining: float) -> None:
+    def admit_resumed(self, case: Case, segment: str, path: tuple[tuple[str, str, float], ...]) -> None:
         """A case of a start state, open since before day 0: it resumes in its segment (``sim.model.start``); its
         draws stay until the run ends (its ids are apart from the blocks of new LORs)."""
         self._desk(case)
@@ -139,7 +139,7 @@ class FmsModel(Engine):
             hook(case)
         if case.implemented == case.implemented and case.documents:  # implemented: its documents may come
             self.env.process(documents.schedule(self, case))
-        self.env.process(resume_flow(self, case, segment, remaining))
+        self.env.process(resume_flow(self, case, segment, path))
 
     def admit(self, case: Case) -> None:
         """Receive ``case``'s LOR now and start its flow through the stages."""

@@ -9,18 +9,20 @@ any case (those planned before day 0 do not happen).
 
 **The rule for the time left in the current stage.**  Only milestone dates are known, so the segment a case is in
 (intake, reviews and congressional review, offer, implementation, contracting, production and delivery, closure;
-``SEGMENTS``) has lasted ``e`` days since its last milestone.  Its remaining time is drawn from the segment's
-*nominal* duration ``T`` (the sum of its stages' drawn times, loops included, from the scenario's distributions;
-``SAMPLES`` Monte Carlo draws from the named stream ``start_segments``) given ``T > e``, with the case's own uniform
-(bank ``start_resume``): ``R = T - e``.  At a portfolio office the drawn time is what a stage takes in the mean at the
-design load (``sim.model.params.PoolStaff``), so the nominal time stands for the stage's elapsed time, waits and
-shared attention included.  A case older than the 99th percentile of ``T`` has overstayed what the distribution
-describes (a long hold, a stalled contract): it is given a fresh nominal duration, its stage's work again, rather
-than finishing on day 1.  An offer older than its expiry (``offer_expiry_days``) has expired: a new offer cycle
-starts on day 0 (restated or withdrawn by the offer stage's own draws).  The remaining time passes without holding
-an office (its work is already under way), so the offices start lighter than a run that reached the date; from the
-next milestone on the case goes through the stages as any case does.  ``benchmarks/start_check.py`` measures the
-rule against the model itself.
+``SEGMENTS``) has lasted ``e`` days since its last milestone.  Each segment's *path* is sampled as its stages draw
+it (``SAMPLES`` Monte Carlo paths from the named stream ``start_segments``): its parts in order, each a stage, the
+office that works it (or none) and its nominal days, loops included; ``T`` is their sum.  The case goes on with a
+path drawn given ``T > e`` with its own uniform (bank ``start_resume``), from the part under way at ``e``: what is
+left of it, then the later parts, each worked at its office (so the offices carry the state's open work from day 0,
+in the shares the stages give: technology review, writing, policy review, contracting rounds) or waited without
+one (a partner's rework or requirement change, a congressional period, an offer, implementation, production and
+delivery, closure; a production line's queue starts empty).  At a portfolio office a nominal day is what a stage
+takes in the mean at the design load (``sim.model.params.PoolStaff``).  A case older than the 99th percentile of
+``T`` has overstayed what the distribution describes (a long hold, a stalled contract): it goes through a fresh
+path, its stage's work again, rather than finishing on day 1.  An offer older than its expiry
+(``offer_expiry_days``) has expired: a new offer cycle starts on day 0 (restated or withdrawn by the offer stage's
+own draws).  From the next milestone on the case goes through the stages as any case does.
+``benchmarks/start_check.py`` measures the rule against the model itself.
 """
 from __future__ import annotations
 
@@ -65,7 +67,7 @@ class Starting(Protocol):
     params: Params
     factory: CaseFactory
 
-    def admit_resumed(self, case: Case, segment: str, remaining: float) -> None: ...
+    def admit_resumed(self, case: Case, segment: str, path: tuple[Part, ...]) -> None: ...
 
 START_ID_BASE = 1 << 40  # a state's case ``k`` is case ``START_ID_BASE + k`` (new LORs are 0, 1, 2, ...)
 SAMPLES = 4000  # nominal segment durations drawn per kind of case
@@ -83,7 +85,11 @@ class StartCase:
 
     case: Case
     segment: str
-    remaining: float
+    path: tuple[Part, ...]  # the parts of the segment left, in order (``remaining_path``)
+
+    @property
+    def remaining(self) -> float:
+        return plain_sum([d for _, _, d in self.path])
 
 
 def _expiry(params: Params, case: Case) -> float:
@@ -98,19 +104,31 @@ def _since(row: Mapping[str, Any], segment: str, acquisition: str) -> float:
     return float(row[start])
 
 
+# one part of a segment's path: (stage, the office that works it or "" for time that holds none, nominal days)
+Part = tuple[str, str, float]
+
+
 class SegmentTimes:
-    """The nominal duration of each segment, sampled once per kind of case (see the module)."""
+    """The nominal paths through each segment, sampled once per kind of case (see the module): each sample is the
+    segment's parts in order, as its stages would draw them."""
 
     def __init__(self, p: ProcessParams, policy: Policy, streams: RandomStreams) -> None:
         self.p, self.policy, self.streams = p, policy, streams
-        self.cache: dict[tuple[Any, ...], np.ndarray] = {}
+        self.cache: dict[tuple[Any, ...], tuple[np.ndarray, list[tuple[Part, ...]]]] = {}
 
     def sorted_times(self, segment: str, case: Case) -> np.ndarray:
+        return self.samples(segment, case)[0]
+
+    def samples(self, segment: str, case: Case) -> tuple[np.ndarray, list[tuple[Part, ...]]]:
+        """The sampled totals in ascending order and the path of each."""
         key = self._key(segment, case)
         if key not in self.cache:
             rng = self.streams("start_segments:" + ":".join(map(str, key)))
             draw = self._sampler(segment, case)
-            self.cache[key] = np.sort(np.array([draw(rng) for _ in range(SAMPLES)], dtype=np.float64))
+            paths = [draw(rng) for _ in range(SAMPLES)]
+            totals = np.array([plain_sum([d for _, _, d in path]) for path in paths], dtype=np.float64)
+            order = np.argsort(totals, kind="stable")
+            self.cache[key] = (totals[order], [paths[i] for i in order])
         return self.cache[key]
 
     def _key(self, segment: str, case: Case) -> tuple[Any, ...]:
@@ -127,69 +145,100 @@ class SegmentTimes:
     def _notified(self, case: Case) -> bool:
         return case_notified(self.p.congressional_review, case)
 
-    def _sampler(self, segment: str, case: Case) -> Callable[[np.random.Generator], float]:
+    def _sampler(self, segment: str, case: Case) -> Callable[[np.random.Generator], tuple[Part, ...]]:
         p = self.p
         if segment == "lor_intake":
-            def intake(rng: np.random.Generator) -> float:
-                total = 0.0
+            def intake(rng: np.random.Generator) -> tuple[Part, ...]:
+                path: list[Part] = []
                 for _ in range(1000):  # the loop ends with probability 1 - p_incomplete each round
                     u = rng.random(3)
-                    total += p.lor_intake.work.from_uniform(float(u[0]))
+                    path.append(("lor_intake", "case_managers", p.lor_intake.work.from_uniform(float(u[0]))))
                     if u[1] >= p.lor_intake.p_incomplete:
                         break
-                    total += p.lor_intake.rework.from_uniform(float(u[2]))
-                return total
+                    path.append(("lor_rework", "", p.lor_intake.rework.from_uniform(float(u[2]))))
+                return tuple(path)
             return intake
         if segment == "reviews":
             notified = self._notified(case)
 
-            def reviews(rng: np.random.Generator) -> float:
+            def reviews(rng: np.random.Generator) -> tuple[Part, ...]:
                 u = rng.random(4)
                 content = p.loa_development.work[case.loa_group].from_uniform(float(u[0]))
                 tech = p.tech_release.work.from_uniform(float(u[1])) if case.tech_release else 0.0
                 share = p.policy_review.share_of_loa_work
                 writing, review = content * (1.0 - share), content * share
-                days = max(tech, writing, review) if self.policy.parallel_reviews else tech + writing + review
+                if self.policy.parallel_reviews:  # the writing at its office, then what the longer branch adds
+                    path = [("loa_development", "case_writers", writing),
+                            ("reviews", "", max(tech, writing, review) - writing)]
+                else:
+                    path = [("tech_release", "tech_reviewers", tech), ("loa_development", "case_writers", writing),
+                            ("policy_review", "policy_reviewers", review)]
                 cr = p.congressional_review
-                return days + (period(cr, case.partner_group, float(u[2]), float(u[3])) if notified else 0.0)
+                if notified:
+                    path.append(("congressional_review", "", period(cr, case.partner_group, float(u[2]),
+                                                                    float(u[3]))))
+                return tuple(x for x in path if x[2] > 0.0)
             return reviews
         if segment == "offer_acceptance":
             o = p.offer_acceptance
             dist, expiry = ((o.bpc_acceptance, o.bpc_offer_expiry_days) if case.funding == "bpc"
                             else (o.acceptance, o.offer_expiry_days))
-            return lambda rng: min(dist.from_uniform(float(rng.random())), expiry)
+            return lambda rng: ((segment, "", min(dist.from_uniform(float(rng.random())), expiry)),)
         if segment == "contracting":
             c = p.contracting
             work = c.work[case.acquisition]
 
-            def contracting(rng: np.random.Generator) -> float:
-                total, share = 0.0, 1.0
+            def contracting(rng: np.random.Generator) -> tuple[Part, ...]:
+                path: list[Part] = []
+                share = 1.0
                 for _ in range(1000):
                     u = rng.random(3)
-                    total += share * work.from_uniform(float(u[0]))
+                    path.append(("contracting", "contracting_officers", share * work.from_uniform(float(u[0]))))
                     if u[1] >= c.p_requirement_change:
                         break
-                    total += c.change_delay.from_uniform(float(u[2]))
+                    path.append(("requirement_change", "", c.change_delay.from_uniform(float(u[2]))))
                     share = c.change_rework_share
-                return total
+                return tuple(path)
             return contracting
         if segment == "production":
             lead = p.production.lead_time["major_platform" if case.platform else "standard"]
-            return lambda rng: (lead.from_uniform(float(rng.random())) * (case.acquisition != "stock")
-                                + p.delivery.work.from_uniform(float(rng.random())))
+            return lambda rng: ((segment, "", lead.from_uniform(float(rng.random())) * (case.acquisition != "stock")
+                                 + p.delivery.work.from_uniform(float(rng.random()))),)
         dist = {"implementation": p.implementation.work, "closure": p.closure.work}[segment]
-        return lambda rng: dist.from_uniform(float(rng.random()))
+        return lambda rng: ((segment, "", dist.from_uniform(float(rng.random()))),)
+
+
+def _pick_sample(times: np.ndarray, elapsed: float, u: float) -> tuple[int, bool]:
+    """The sample a case that has lasted ``elapsed`` goes on with, drawn with ``u`` among those longer than
+    ``elapsed``, and whether it starts afresh (past the ``TAIL`` quantile: its work again)."""
+    n = len(times)
+    first = bisect_right(times.tolist(), elapsed)
+    if first > int(math.floor(TAIL * n)):
+        return min(n - 1, int(u * n)), True
+    return min(n - 1, first + int(u * (n - first))), False
 
 
 def remaining(times: np.ndarray, elapsed: float, u: float) -> float:
     """Days left in a segment of nominal sorted durations ``times`` that has lasted ``elapsed``: ``T - elapsed``
     given ``T > elapsed`` drawn with ``u``; past the ``TAIL`` quantile, a fresh nominal duration (module)."""
-    n = len(times)
-    first = bisect_right(times.tolist(), elapsed)
-    if first > int(math.floor(TAIL * n)):  # it has overstayed what the distribution describes: its work again
-        return float(times[min(n - 1, int(u * n))])
-    k = min(n - 1, first + int(u * (n - first)))
-    return float(times[k] - elapsed)
+    k, fresh = _pick_sample(times, elapsed, u)
+    return float(times[k]) if fresh else float(times[k] - elapsed)
+
+
+def remaining_path(times: np.ndarray, paths: list[tuple[Part, ...]], elapsed: float, u: float) -> tuple[Part, ...]:
+    """The parts left of the sample ``remaining`` picks: the part under way at ``elapsed`` cut to what is left of
+    it, then the later ones whole (the whole path when it starts afresh)."""
+    k, fresh = _pick_sample(times, elapsed, u)
+    if fresh:
+        return paths[k]
+    out: list[Part] = []
+    before = 0.0
+    for stage, pool, days in paths[k]:
+        end = before + days
+        if end > elapsed:
+            out.append((stage, pool, end - max(before, elapsed)))
+        before = end
+    return tuple(out)
 
 
 def _acquisition(row: Mapping[str, Any], group: str, factory: CaseFactory, u: float) -> str:
@@ -247,10 +296,10 @@ def start_cases(rows: list[Mapping[str, Any]], params: Params, factory: CaseFact
         segment = stage_of({**row, "acquisition": acquisition})
         elapsed = -_since(row, segment, acquisition)
         if segment == "offer_acceptance" and elapsed >= _expiry(params, case):  # expired: a new offer cycle
-            out.append(StartCase(case, "offer_expired", 0.0))
+            out.append(StartCase(case, "offer_expired", ()))
             continue
-        left = remaining(times.sorted_times(segment, case), elapsed, float(resume.row(cid)[0]))
-        out.append(StartCase(case, segment, left))
+        totals, paths = times.samples(segment, case)
+        out.append(StartCase(case, segment, remaining_path(totals, paths, elapsed, float(resume.row(cid)[0]))))
     return out
 
 
@@ -265,4 +314,4 @@ def admit_state(m: Starting, rows: Sequence[Mapping[str, Any]]) -> None:
         return plan_documents(m.banks, m.kinds, case_id, group, m.end - lor) if m.planned else ()
 
     for sc in start_cases(list(rows), m.params, m.factory, resume, times, plan):
-        m.admit_resumed(sc.case, sc.segment, sc.remaining)
+        m.admit_resumed(sc.case, sc.segment, sc.path)

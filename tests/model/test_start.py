@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from sim.config import ConfigError, compose_config, load_state, to_params
-from sim.model.start import START_ID_BASE, TAIL, remaining
-from sim.model.state import MILESTONES
+from sim.model.start import START_ID_BASE, TAIL, remaining, remaining_path
+from sim.model.state import MILESTONES, stage_of
 from sim.runner import simulate
 
 SHORT = ("debug=tiny", "run.replications=1", "run.warmup_years=0", "run.horizon_years=1", "run.drain_years=9")
@@ -128,3 +128,42 @@ def test_a_damaged_or_missing_state_is_refused_before_the_run(tmp_path):
     lines = str(e.value).splitlines()
     assert lines[0] == f"start={bad}: 3 problem line(s) in the state file:"
     assert [line.split(":")[0].strip() for line in lines[1:]] == ["row 1 (case 1)", "row 1 (case 1)", "row 2 (case 2)"]
+
+
+def test_the_time_left_at_an_office_is_worked_there():
+    """A resumed case's time left goes on along a sampled path of its segment: the part under way cut, then the
+    later parts whole, each at its office (effort and waits split as the office's) or as a plain wait."""
+    p = to_params(compose_config([*SHORT, "start=example_open_cases", "run.records=full"]))
+    rows = [dict(r) for r in load_state(p).rows]
+    fresh = next(r for r in rows if stage_of(r) == "contracting")
+    fresh["implemented"] = -1.0  # a contract action begun yesterday: its first part, the contracting work, is under way
+    rep = simulate(p, 0, start=rows)
+    ids = dict(zip(rep.cases["source_id"], rep.cases["case_id"]))
+    seen = set()
+    for row in rows:
+        segment = stage_of(row)
+        visits = rep.visits[rep.visits["case_id"] == ids[row["case_id"]]].sort_values("arrived", kind="stable")
+        at_zero = visits[visits["arrived"] == 0.0]
+        offices = {"lor_intake": {"case_managers"}, "contracting": {"contracting_officers"},
+                   "reviews": {"tech_reviewers", "case_writers", "policy_reviewers"}}.get(segment, set())
+        if offices and not at_zero.empty:  # a part at an office under way (else a wait: a rework, a change)
+            assert len(at_zero) == 1 and at_zero["pool"].iloc[0] in offices, row["case_id"]
+            pool = p.staffing.pools[at_zero["pool"].iloc[0]]
+            ratio = pool.effort_share / (1 - pool.effort_share / (1 - pool.design_load))
+            assert at_zero["effort"].iloc[0] / at_zero["waits"].iloc[0] == pytest.approx(ratio, rel=1e-9)
+            seen.add(segment)
+        else:
+            assert at_zero.empty or (at_zero["pool"] == "").all(), (row["case_id"], segment)
+    assert seen == {"lor_intake", "reviews", "contracting"}
+
+
+def test_the_path_left_is_cut_at_the_time_spent():
+    times = np.array([10.0, 30.0, 60.0])
+    paths = [(("a", "x", 10.0),), (("a", "x", 10.0), ("b", "", 20.0)), (("a", "x", 20.0), ("b", "", 15.0),
+                                                                        ("c", "y", 25.0))]
+    assert remaining_path(times, paths, 15.0, 0.0) == (("b", "", 15.0),)  # 5 of b's 20 days spent
+    assert remaining_path(times, paths, 25.0, 0.99) == (("b", "", 10.0), ("c", "y", 25.0))
+    assert remaining_path(times, paths, 5.0, 0.0) == (("a", "x", 5.0),)
+    assert remaining_path(times, paths, 1e6, 0.5) == paths[1]  # overstayed: a fresh path
+    for e, u in ((15.0, 0.0), (25.0, 0.99), (5.0, 0.4)):
+        assert sum(d for _, _, d in remaining_path(times, paths, e, u)) == pytest.approx(remaining(times, e, u))

@@ -114,11 +114,23 @@ RESUME_AT = {"lor_intake": "reviews", "reviews": "offer_acceptance", "offer_expi
              "implementation": "contracting", "contracting": "production", "production": "closure", "closure": None}
 
 
-def resume_flow(m: "StageContext", case: "Case", segment: str, remaining: float) -> Generator[simpy.Event, Any, None]:
-    """A case of a start state: the ``remaining`` days of the segment it stands in (``sim.model.start``), the
+def _resume_segment(m: "StageContext", case: "Case", path: tuple[tuple[str, str, float], ...]) -> Generator[
+        simpy.Event, Any, None]:
+    """The parts of its segment a resumed case has left (``sim.model.start.remaining_path``): each at its office, or
+    as a plain wait when it holds none."""
+    for stage, pool, days in path:
+        if pool:
+            yield from m.work(case, stage, m.pools[pool], days)
+        else:
+            yield m.env.timeout(days)
+
+
+def resume_flow(m: "StageContext", case: "Case", segment: str,
+                path: tuple[tuple[str, str, float], ...]) -> Generator[simpy.Event, Any, None]:
+    """A case of a start state: what is left of the segment it stands in (``path``, ``sim.model.start``), the
     milestone that ends it, then the route from the next step as any case."""
     case.step, case.step_since = segment, m.env.now
-    yield m.env.timeout(remaining)
+    yield from _resume_segment(m, case, path)
     if segment == "lor_intake":
         case.lor_complete = m.env.now
         case.loa_content = loa_development.work_content(m, case, case.next_visit("loa_development"))
