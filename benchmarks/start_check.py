@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replications", type=int, default=4)
     ap.add_argument("--at", type=int, default=12, help="the state is taken at the end of this simulation year")
     ap.add_argument("--debug-tiny", action="store_true", help="debug=tiny, state at year 2, horizon 5")
+    ap.add_argument("--report", type=Path, default=None,
+                    help="also write the answer and the table as Markdown here (benchmarks/START_CHECK.md)")
     ap.add_argument("overrides", nargs="*", help="config overrides of both runs")
     args = ap.parse_args(argv)
     base = ["run.records=cases", "run.after_horizon=arrivals", *args.overrides]
@@ -100,13 +102,41 @@ def main(argv: list[str] | None = None) -> int:
     dest.mkdir(parents=True, exist_ok=True)
     table.to_csv(dest / "start_check.csv", index=False)
     inside = int((table["difference"].abs() <= table["half_width"]).sum())
-    print(f"started from milestone dates at the end of FY{start_fy + at_year - 1}: {inside} of {len(table)} "
-          f"year-by-year measures agree with the continuous run within their 95% interval "
-          f"({args.replications} replications each; {time.time() - t0:.0f} s)")
+    answer = (f"started from milestone dates at the end of FY{start_fy + at_year - 1}: {inside} of {len(table)} "
+              f"year-by-year measures agree with the continuous run within their 95% interval "
+              f"({args.replications} replications each; {time.time() - t0:.0f} s)")
+    print(answer)
     with pd.option_context("display.width", 160, "display.max_rows", 200):
         print(table.round(2).to_string(index=False))
     print(f"written: {dest / 'start_check.csv'}")
+    if args.report:
+        write_report(args.report, answer, table, argv if argv is not None else sys.argv[1:])
+        print(f"written: {args.report}")
     return 0
+
+
+def write_report(path: Path, answer: str, table: pd.DataFrame, argv: list[str]) -> None:
+    """The answer, then the table, as Markdown, with the command, commit and machine that made them."""
+    import platform
+    import subprocess
+
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    shown = " ".join(a for i, a in enumerate(argv) if a != "--report" and not (i and argv[i - 1] == "--report"))
+    lines = ["# Starting from milestone dates, checked against the model itself", "",
+             f"**{answer[0].upper() + answer[1:]}.**", "",
+             f"Made by `python benchmarks/start_check.py {shown}`".rstrip() + f" at commit {commit} on "
+             f"{platform.platform(terse=True)}, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}.",
+             "Each row: a measure of one fiscal year in the continuous run and in the run started from its open "
+             "cases, the difference (started - continuous) and its Welch 95% half-width (unpaired: the two runs' new "
+             "LORs are different draws).", "",
+             "| measure | fiscal year | continuous | started | difference | 95% half-width | relative | unit |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in table.itertuples(index=False):
+        flag = "" if abs(r.difference) <= r.half_width else " **outside**"
+        lines.append(f"| {r.measure} | FY{r.fiscal_year} | {r.continuous:,.1f} | {r.started:,.1f} | "
+                     f"{r.difference:+,.1f}{flag} | {r.half_width:,.1f} | {r.relative:+.1%} | {r.unit} |")
+    path.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
