@@ -33,7 +33,7 @@ from sim.model.calendar import fiscal_years_to_run_years, run_end_years
 from sim.model.checks import validate_params
 from sim.model.params import Params
 from sim.model.run_params import RunParams
-from sim.states import State, StateError, fiscal_year_of, read_state, state_path
+from sim.states import State, StateError, fiscal_year_of, level_mismatch, provenance_of, read_state, state_path
 
 ROOT = Path(__file__).resolve().parents[1]
 # the defaults: in a source checkout (and an editable install) the project's configs/ and experiments/; an installed
@@ -255,10 +255,19 @@ def compose_config(overrides: Iterable[str] = (), with_hydra: bool = False) -> D
         GlobalHydra.instance().clear()
 
 
+DIGEST_LEAVES_OUT = ("study", "question", "reference", "precision", "hydra")
+
+
 def config_digest(overrides: Iterable[str] = ()) -> str:
-    """SHA-256 of the composed config with ``overrides`` (resolved, without the hydra node): a model-made state
-    records the digest of what it was made from, so a change of the defaults shows it is out of date."""
+    """SHA-256 of the composed config with ``overrides`` (resolved; without the keys that control or name a run, and
+    of the run keys only the calendar): a model-made state records the digest of what it was made from, so a change
+    of the defaults that would change it shows it is out of date."""
     data = OmegaConf.to_container(compose_config(list(overrides)), resolve=True)
+    assert isinstance(data, dict)
+    for key in DIGEST_LEAVES_OUT:  # how a run is controlled or named, not what it simulates
+        data.pop(key, None)
+    # of the run keys only the calendar shapes a state: state make sets the window, replications and records itself
+    data["run"] = {"start_fiscal_year": (data.get("run") or {}).get("start_fiscal_year")}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -268,8 +277,25 @@ def state_recipe(name: str) -> Optional[dict[str, Any]]:
     path = STATES_DIR / f"{name}.recipe.yaml"
     if "/" in name or "\\" in name or not path.is_file():
         return None
-    data = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
-    if not isinstance(data, dict) or set(data) != {"at", "replication", "overrides"} \
-            or not isinstance(data["overrides"], list):
-        raise ConfigError(f"{path}: a recipe has exactly the keys at, replication and overrides (a list)")
+    try:
+        data = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+    except Exception as e:  # a damaged file: say what the reader said, in one line
+        raise ConfigError(f"{path}: not a readable recipe: {one_line(e)}") from None
+    if not isinstance(data, dict) or not {"at", "replication", "overrides"} <= set(data) <= {
+            "at", "replication", "overrides", "run_with"} or not isinstance(data["overrides"], list) \
+            or not isinstance(data.get("run_with", []), list):
+        raise ConfigError(f"{path}: a recipe has the keys at, replication, overrides (a list) and optionally "
+                          "run_with (a list: the overrides a run from the state carries on with)")
     return {str(k): v for k, v in data.items()}
+
+
+def state_level_notes(params: Params) -> list[str]:
+    """For a run from a model-made state: a line saying which levels (LOR rate, headcounts, line rates) differ from
+    the state's own at its date, so a run does not carry on at other levels unawares (none for a user-made state)."""
+    if not params.start:
+        return []
+    try:
+        differs = level_mismatch(provenance_of(state_path(params.start, STATES_DIR)), params)
+    except (StateError, OSError, ValueError, KeyError):
+        return []
+    return [differs] if differs else []

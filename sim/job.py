@@ -11,7 +11,7 @@ import sys
 import traceback
 from dataclasses import asdict
 from pathlib import Path
-from typing import Optional, TextIO
+from typing import Any, Optional, TextIO
 
 import pandas as pd
 from tqdm import tqdm
@@ -21,7 +21,7 @@ from sim.analysis.reference import Reference
 from sim.analysis.summary import summarise
 from sim.analysis.summary_schema import Summary
 from sim.analysis.yearly import reported_years, yearly_table
-from sim.config import load_state
+from sim.config import load_state, state_level_notes
 from sim.engine.clock import years
 from sim.model import reform
 from sim.model.params import Params
@@ -148,6 +148,8 @@ def run_job(params: Params, out_dir: Path, config: dict, overrides: list[str],
         with tqdm(total=params.run.replications, desc=f"{reform.scenario_label(params)}: replications",
                   unit="rep", disable=not progress, file=sys.stderr) as bar:
             start = load_state(params).rows if params.start else ()  # the state's open cases, resumed on day 0
+            for line in state_level_notes(params):
+                bar.write(f"note: start={params.start}: {line}", file=sys.stderr)
             results = run_replications(params, progress=bar.update, start=start)
         kpis = kpis_of(params, results)
         summary = summarise_results(params, results, kpis)
@@ -161,10 +163,19 @@ def run_job(params: Params, out_dir: Path, config: dict, overrides: list[str],
             manifest.finish("failed", [], error="".join(traceback.format_exception_only(type(e), e)).strip())
         raise
     try:
-        print(f"\nScenario {summary['scenario']!r}, cohort of LORs received in "
-              f"[{params.run.warmup_years:g}, {params.run.horizon_years:g}) years:", file=stream)
+        print(f"\nScenario {summary['scenario']!r}, cohort of LORs received in {cohort_years(params.run)}:",
+              file=stream)
         print(lead_time_table(summary), file=stream)
         print(f"results: {out_dir}", file=stream)
     except (OSError, ValueError) as e:  # a closed or broken output: the results are written and complete
         print(f"fms-sim: the run is complete ({out_dir}), but its table could not be printed: {e}", file=sys.stderr)
     return summary
+
+
+def cohort_years(run: Any) -> str:
+    """The cohort's window as a reader names it: fiscal years when it is whole years, else years from day 0."""
+    w, h = run.warmup_years, run.horizon_years
+    if float(w).is_integer() and float(h).is_integer() and h > w:
+        first, last = run.start_fiscal_year + int(w), run.start_fiscal_year + int(h) - 1
+        return f"FY{first}" + (f"-FY{last}" if last > first else "") + f" (years [{w:g}, {h:g}) of the run)"
+    return f"[{w:g}, {h:g}) years from day 0"

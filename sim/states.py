@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -228,7 +230,9 @@ def write_state(frame: pd.DataFrame, path: Path, provenance: dict[str, Any]) -> 
     if path.suffix.lower() not in FORMATS:
         raise StateError(path, [f"a state file is {' or '.join(FORMATS)}; got {path.suffix or 'no suffix'!r}"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(handle)
+    tmp = Path(name)
     try:
         if path.suffix.lower() == ".csv":
             frame.to_csv(tmp, index=False)
@@ -250,5 +254,33 @@ def provenance_of(path: Path) -> dict[str, Any]:
 
     if Path(path).suffix.lower() != ".parquet":
         return {}
-    meta = pq.read_schema(path).metadata or {}
-    return dict(json.loads(meta[METADATA_KEY])) if METADATA_KEY in meta else {}
+    try:
+        meta = pq.read_schema(path).metadata or {}
+        made = json.loads(meta[METADATA_KEY]) if METADATA_KEY in meta else {}
+    except (OSError, ValueError):  # unreadable, or metadata edited by hand: not a model-made state we can vouch for
+        return {}
+    needed = ("replication", "seed", "at", "overrides", "version", "config_sha256")
+    return dict(made) if isinstance(made, dict) and all(k in made for k in needed) else {}
+
+
+def level_mismatch(made: dict[str, Any], params: Params, tolerance: float = 0.05) -> str:
+    """What differs by more than ``tolerance`` between a run's levels and those a model-made state was made at (its
+    LOR rate, office headcounts and line rates at its date), in one line; empty when nothing does or for a
+    user-made state."""
+    levels = made.get("levels") or {}
+    items = []
+    rate = levels.get("lor_per_year")
+    if rate and abs(params.demand.lor_per_year / rate - 1) > tolerance:
+        items.append(f"demand.lor_per_year {params.demand.lor_per_year:,.0f} (state {rate:,.0f})")
+    for group, given in (("staffing.pools.{}.headcount", {k: v.headcount for k, v in params.staffing.pools.items()}),
+                         ("staffing.production_lines.{}", dict(params.staffing.production_lines))):
+        key = "headcount" if "pools" in group else "production_lines"
+        for name, then in sorted((levels.get(key) or {}).items()):
+            now = given.get(name)
+            if now is not None and then and abs(now / then - 1) > tolerance:
+                items.append(f"{group.format(name)} {now:g} (state {then:g})")
+    if not items:
+        return ""
+    hint = (f"; the state carries on with {' '.join(made['run_with'])}" if made.get("run_with") else
+            f"; it was made with {' '.join(made.get('overrides') or []) or 'the defaults'}")
+    return "levels differ from the state's at its date: " + ", ".join(items) + hint

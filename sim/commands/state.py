@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 USAGE = ("usage: python -m sim state check <state file (.parquet or .csv)> [overrides ...]\n"
          "       python -m sim state make <shipped name> | <file> --at FY<year> [--replication R] [overrides ...]")
@@ -53,30 +53,44 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     stages = Counter(STAGE_LABELS.get(s, s) for s in (stage_of(r) for r in st.rows))
     print(f"{args[1]}: {len(st.rows)} open case(s) as of {st.as_of} (a run from it starts FY{st.start_fiscal_year})")
     print("by stage: " + ", ".join(f"{k} {v}" for k, v in stages.most_common()))
-    print(f"note: a state stands for the whole enterprise, every open case: the scenario's demand is "
-          f"{params.demand.lor_per_year:,.0f} LORs a year and its offices are sized for them (about 15,400 cases "
-          "were open at the end of FY2020 [MEASURED, DODIG-2022-053]); a file of one office's cases starts a nearly "
-          "empty system that fills up")
     if st.ignored:
         print("ignored columns: " + ", ".join(st.ignored))
-    _provenance(path)
+    if not _provenance(path, params):
+        print(f"note: a state stands for the whole enterprise, every open case: the scenario's demand is "
+              f"{params.demand.lor_per_year:,.0f} LORs a year and its offices are sized for them (about 15,400 "
+              "cases were open at the end of FY2020 [MEASURED, DODIG-2022-053]); a file of one office's cases starts "
+              "a nearly empty system that fills up")
     return 0
 
 
-def _provenance(path: Path) -> None:
-    """What a model-made state was made from, and whether its recipe's config has changed since."""
-    from sim.config import STATES_DIR, config_digest, state_recipe
-    from sim.states import provenance_of
+def _provenance(path: Path, params: Any) -> bool:
+    """What a model-made state was made from, whether its recipe's config has changed since, and whether the
+    scenario checked against carries on at the state's levels; False for a user-made state."""
+    from sim.config import STATES_DIR, ConfigError, config_digest, state_recipe
+    from sim.states import level_mismatch, provenance_of
 
     made = provenance_of(path)
     if not made:
-        return
+        return False
     print(f"model-made: replication {made['replication']} of seed {made['seed']} through FY{made['at']}, "
           f"overrides {' '.join(made['overrides']) or 'none'} (fms-sim {made['version']})")
-    recipe = state_recipe(path.stem) if path.parent.resolve() == STATES_DIR.resolve() else None
-    if recipe is not None and config_digest(recipe["overrides"]) != made["config_sha256"]:
-        print(f"out of date: the defaults changed since it was made; remake it: python -m sim state make {path.stem}")
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        recipe = state_recipe(path.stem) if path.parent.resolve() == STATES_DIR.resolve() else None
+        digest = config_digest(recipe["overrides"]) if recipe is not None else None
+    except ConfigError as e:
+        print(f"recipe not usable: {e}")
+        recipe = None
+    if recipe is not None:
+        if digest != made["config_sha256"]:
+            print(f"out of date: the defaults changed since it was made; remake it: python -m sim state make "
+                  f"{path.stem}")
+        else:
+            print(f"current: made from today's defaults with its recipe ({path.stem}.recipe.yaml)")
+    differs = level_mismatch(made, params)
+    levels = made.get("levels") or {}
+    if differs:
+        print(f"note: with these overrides a run would not carry on where the state stands: {differs}")
+    elif levels:
+        print(f"levels: these overrides carry on at the state's ({levels['lor_per_year']:,.0f} LORs a year, "
+              "its headcounts and line rates)")
+    return True

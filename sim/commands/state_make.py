@@ -8,6 +8,7 @@ many cases are open and what they are worth, beside the public figures where the
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,6 +20,7 @@ from tqdm import tqdm
 # public figures of the open cases: fiscal year -> (count, $B, source, what the comparison is)
 PUBLIC = {2020: (15_365, 620.0, "DoD IG DODIG-2022-053 [MEASURED]",
                  "the count is an echo (the LOR rate and the closure time were fitted to it), the value a check")}
+VALUE_BAND = (400.0, 900.0)  # $B: the calibration's band for the value of open cases (README "Calibration")
 
 
 class _Progress:
@@ -64,12 +66,8 @@ def _parse(args: list[str]) -> tuple[str, dict[str, Any]]:
 
 
 def make(args: Sequence[str]) -> int:
-    from importlib.metadata import version
-
-    from sim.config import STATES_DIR, ConfigError, config_digest, load_params, state_recipe
-    from sim.engine.clock import DAYS_PER_YEAR
-    from sim.runner import simulate
-    from sim.states import FORMATS, StateError, open_cases, write_state
+    from sim.config import STATES_DIR, ConfigError, compose_config, load_params, state_recipe
+    from sim.states import FORMATS, StateError
 
     try:
         target, opts = _parse(list(args))
@@ -79,26 +77,63 @@ def make(args: Sequence[str]) -> int:
                 raise ValueError(f"{target} is made by its recipe ({STATES_DIR / target}.recipe.yaml): give no "
                                  "--at, --replication or overrides; write to a file of your own to change them")
             out, at_fy = STATES_DIR / f"{target}.parquet", _fiscal_year(str(recipe["at"]))
-            replication, overrides = int(recipe["replication"]), [str(o) for o in recipe["overrides"]]
+            replication, overrides = recipe["replication"], [str(o) for o in recipe["overrides"]]
+            run_with = [str(o) for o in recipe.get("run_with", [])]
         else:
             if Path(target).suffix.lower() not in FORMATS:
                 raise ValueError(f"no recipe configs/states/{target}.recipe.yaml and {target!r} is not a file "
                                  f"name ending {' or '.join(FORMATS)}")
             if opts["at"] is None:
                 raise ValueError("--at FY<year> is needed: the state is taken at the end of that fiscal year")
-            out, at_fy, replication, overrides = Path(target), opts["at"], opts["replication"] or 0, opts["overrides"]
-        first = load_params(overrides)
-        if first.start:
+            out, at_fy, replication, overrides = Path(target), opts["at"], opts["replication"], opts["overrides"]
+            run_with = []
+        first = compose_config(overrides)  # not checked yet: the run's window is set below
+        if first.get("start"):
             raise ValueError(f"start={first.start}: a state is made by a run that starts from an empty system; "
                              "allowed: no start")
-        years = at_fy - first.run.start_fiscal_year + 1
-        if years < 1:
-            raise ValueError(f"--at=FY{at_fy} is before the run's first fiscal year FY{first.run.start_fiscal_year}")
+        start_fy = int(first.run.start_fiscal_year)
+        years = at_fy - start_fy + 1
+        if years < 1 or at_fy >= 9999:
+            raise ValueError(f"--at=FY{at_fy}; allowed: a fiscal year from the run's first, FY{start_fy}, to FY9998")
+        if replication is None:
+            replication = int(first.run.first_replication)
+        if isinstance(replication, bool) or not isinstance(replication, int) or replication < 0:
+            raise ValueError(f"replication={replication!r} in the recipe; allowed: a whole number >= 0")
         params = load_params([*overrides, f"run.horizon_years={years}", "run.warmup_years=0", "run.drain_years=0",
                               "run.records=cases", "run.replications=1", f"run.first_replication={replication}"])
+        _writable(out)
     except (ConfigError, ValueError, StateError) as e:
         print(f"fms-sim state make: error: {e}", file=sys.stderr)
         return 2
+    try:
+        return _run(params, replication, at_fy, years, out, overrides, run_with)
+    except KeyboardInterrupt:
+        print(f"fms-sim state make: interrupted; nothing written to {out}", file=sys.stderr)
+        return 130
+
+
+def _writable(out: Path) -> None:
+    """ValueError, before the run, when the state cannot be written at ``out``."""
+    if out.is_dir():
+        raise ValueError(f"{out} is a folder; allowed: a file name ending .parquet or .csv")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        probe = out.with_name(f".{out.name}.probe-{os.getpid()}")
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise ValueError(f"{out} cannot be written: {e.strerror or e}") from None
+
+
+def _run(params: Any, replication: int, at_fy: int, years: int, out: Path, overrides: list[str],
+         run_with: list[str]) -> int:
+    from importlib.metadata import version
+
+    from sim.config import config_digest
+    from sim.engine.clock import DAYS_PER_YEAR
+    from sim.runner import simulate
+    from sim.states import open_cases, write_state
+
     as_of = dt.date(at_fy, 9, 30)
     at = years * DAYS_PER_YEAR
     months = int(at // 30.4375)
@@ -107,9 +142,13 @@ def make(args: Sequence[str]) -> int:
         bar.update(months - bar.n)
     assert rep.cases is not None
     frame = open_cases(rep.cases, at, as_of)
+    if frame.empty:
+        print(f"fms-sim state make: error: no case is open at the end of FY{at_fy}: nothing written (a state has at "
+              "least one open case)", file=sys.stderr)
+        return 2
     provenance = {"made_by": "python -m sim state make", "version": version("fms-sim"), "at": at_fy,
                   "replication": replication, "seed": params.seed, "overrides": overrides,
-                  "config_sha256": config_digest(overrides)}
+                  "config_sha256": config_digest(overrides), "levels": levels_at(params, at), "run_with": run_with}
     write_state(frame, out, provenance)
     _answer(out, frame, rep.cases, params.run.start_fiscal_year, at_fy)
     return 0
@@ -131,5 +170,24 @@ def _answer(out: Path, frame: pd.DataFrame, cases: pd.DataFrame, first_fy: int, 
         day = (fy - first_fy + 1) * DAYS_PER_YEAR
         open_ = cases[(cases["lor_received"] <= day) & ~(end <= day)]
         worth = float(open_["value_musd"].sum()) / 1000
+        low, high = VALUE_BAND
+        verdict = "inside" if low <= worth <= high else "OUTSIDE"
         print(f"end of FY{fy} in the same run: {len(open_):,} open cases worth ${worth:,.0f}B; "
-              f"public: {count:,} worth ${billions:,.0f}B ({source}; {kind})")
+              f"public: {count:,} worth ${billions:,.0f}B ({source}; {kind}: {worth / billions - 1:+.0%}, {verdict} "
+              f"the calibration band ${low:,.0f}-{high:,.0f}B)")
+
+
+def levels_at(params: Any, at: float) -> dict[str, Any]:
+    """The scenario's levels at day ``at`` (the state's date), growth and hires included: what a run from the state
+    should carry on with (``sim.states.level_mismatch``)."""
+    from sim.engine.clock import DAYS_PER_YEAR
+    from sim.model.arrivals import LorRate
+    from sim.model.scenario import resolve
+
+    applied = resolve(params).params
+    rate = LorRate(applied.demand, applied.run.start_fiscal_year).growth(at) * applied.demand.lor_per_year
+    heads = {name: pool.headcount + sum(h.headcount for h in applied.staffing.plans[name].hires
+                                         if h.year * DAYS_PER_YEAR <= at) if name in applied.staffing.plans
+             else pool.headcount for name, pool in applied.staffing.pools.items()}
+    return {"lor_per_year": round(rate, 3), "headcount": heads,
+            "production_lines": dict(applied.staffing.production_lines)}

@@ -49,6 +49,14 @@ def settings_rows(jobs: Sequence[Mapping], labels: Mapping[int, str]) -> list[tu
         ("seed (common random numbers when equal)", _setting([j["summary"].get("seed") for j in ok])),
     ]
     checks = [(j, j["summary"]["warmup_check"]) for j in ok if isinstance(j["summary"].get("warmup_check"), dict)]
+    started = [(j, c) for j, c in checks if j["summary"].get("start") and not j["summary"]["run"].get("warmup_years")]
+    if started:  # a run from a state reports its transient on purpose: the year by year is the answer
+        cuts = [c.get("truncation_day") for _, c in started if c.get("truncation_day") is not None]
+        rows.append(("warm-up", f"none in the {len(started)} job(s) started from a state, by design: the state is the "
+                     "warm system and the first years are the transient the year by year shows"
+                     + (f" (MSER-5 would cut up to day {number(max(cuts))} of a steady-state measure)" if cuts
+                        else "")))
+        checks = [(j, c) for j, c in checks if not any(j is k for k, _ in started)]
     unjudged = [(j, c) for j, c in checks if c.get("adequate") is None]
     if unjudged:
         rows.append(("warm-up check not made", "<span class='warn'>" + "; ".join(

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from sim.config import ConfigError, compose_config, load_state, to_params
-from sim.model.start import START_ID_BASE, TAIL, remaining, remaining_path
+from sim.model.segment_paths import TAIL, remaining, remaining_path
+from sim.model.start import START_ID_BASE
 from sim.model.state import MILESTONES, stage_of
 from sim.runner import simulate
 
@@ -167,3 +168,62 @@ def test_the_path_left_is_cut_at_the_time_spent():
     assert remaining_path(times, paths, 1e6, 0.5) == paths[1]  # overstayed: a fresh path
     for e, u in ((15.0, 0.0), (25.0, 0.99), (5.0, 0.4)):
         assert sum(d for _, _, d in remaining_path(times, paths, e, u)) == pytest.approx(remaining(times, e, u))
+
+
+def test_stock_and_contracted_items_in_production_take_their_own_paths(compose):
+    """Found by a breaker: one sampled path for both, whichever case came first (a stock item waited out a lead time,
+    or a contracted one skipped it)."""
+    p = compose(*SHORT)
+    base = {"partner": "Japan", "loa_group": "B", "value_musd": 5.0, "lor_received": -400.0, "lor_complete": -390.0,
+            "loa_offered": -300.0, "loa_accepted": -250.0, "implemented": -40.0}
+    rows = [{**base, "case_id": i, "acquisition": "stock"} for i in range(20)]
+    rows += [{**base, "case_id": 100 + i, "acquisition": "on_contract", "contract_awarded": -30.0} for i in range(20)]
+    for order in (rows, rows[::-1]):  # either kind first
+        renumbered = [{**r, "case_id": (k if order is rows else 1000 - k)} for k, r in enumerate(order)]
+        c = simulate(p, 0, start=renumbered).cases
+        mine = c[c["case_id"] >= START_ID_BASE]
+        stock = mine[mine["acquisition"] == "stock"]["delivered"]
+        contracted = mine[mine["acquisition"] == "on_contract"]["delivered"]
+        assert stock.median() < 120 < contracted.median(), (stock.median(), contracted.median())
+
+
+def test_an_offer_still_open_may_expire_and_be_withdrawn_or_restated(compose):
+    """Found by a breaker: an open offer's path never expired.  Near its expiry most offers still open expire; an
+    expired one is withdrawn or restated (its restatement work done again) as the offer stage decides."""
+    p = compose(*SHORT, "run.records=full")
+    expiry = p.process.offer_acceptance.offer_expiry_days
+    row = {"partner": "Japan", "loa_group": "B", "value_musd": 5.0, "lor_received": -400.0, "lor_complete": -390.0,
+           "loa_offered": -(expiry - 2.0)}
+    rep = simulate(p, 0, start=[{**row, "case_id": i} for i in range(60)])
+    mine = rep.cases[rep.cases["case_id"] >= START_ID_BASE]
+    withdrawn = mine["withdrawn"].dropna()
+    assert len(withdrawn) > 0 and (withdrawn < 2.0 + 1e-9).all()  # withdrawn at the expiry, two days in
+    restated = rep.visits[(rep.visits["stage"] == "restatement") & (rep.visits["case_id"] >= START_ID_BASE)]
+    assert restated["arrived"].min() == pytest.approx(2.0) and len(set(restated["case_id"])) > 0
+    assert (mine["loa_offered"] == -(expiry - 2.0)).all()
+
+
+@pytest.mark.parametrize("reform", ["raise_thresholds_tiger", "parallel_reviews"])
+def test_a_reform_in_force_on_day_0_is_in_force_for_the_states_cases(compose, reform):
+    """Found by a breaker: the state's cases were resumed under the parameters before a reform dated on day 0."""
+    always = compose(*SHORT, "start=example_open_cases", f"reform={reform}")
+    dated = compose(*SHORT, "start=example_open_cases", f"reform={reform}", "reform.effective=FY2027")
+    rows = load_state(always).rows
+    a, b = simulate(always, 0, start=rows).cases, simulate(dated, 0, start=rows).cases
+    pd.testing.assert_frame_equal(a[a["case_id"] >= START_ID_BASE], b[b["case_id"] >= START_ID_BASE])
+
+
+def test_partial_parallel_reviews_decide_case_by_case():
+    """Found by a breaker: at strength 0.1 every resumed case's reviews were parallel."""
+    from sim.engine.rng import RandomStreams
+    from sim.model.entities import Case
+    from sim.model.reform import Policy
+    from sim.model.segment_paths import SegmentTimes
+
+    p = to_params(compose_config(list(SHORT)))
+    times = SegmentTimes(p.process, Policy(parallel_reviews=True), RandomStreams(1, 0), lambda c: c.id % 2 == 0)
+    kw = dict(partner="Japan", partner_group="nato5", loa_group="B", value_musd=5.0, mde_musd=0.0,
+              tech_release=True, acquisition="stock", platform="", quantity=0, priority=1, sdaf=False, funding="fms")
+    even, odd = times.samples("reviews", Case(id=2, **kw)), times.samples("reviews", Case(id=3, **kw))
+    assert {part[0] for path in even[1] for part in path} <= {"loa_development", "reviews"}
+    assert "policy_review" in {part[0] for path in odd[1] for part in path}

@@ -90,7 +90,10 @@ def test_open_cases_rules_on_a_hand_made_table():
     (["nowhere"], "no recipe configs/states/nowhere.recipe.yaml"),
     (["{tmp}/s.parquet"], "--at FY<year> is needed"),
     (["{tmp}/s.parquet", "--at", "2006x"], "--at=2006x; allowed: a fiscal year such as FY2026"),
-    (["{tmp}/s.parquet", "--at", "FY2003"], "before the run's first fiscal year FY2004"),
+    (["{tmp}/s.parquet", "--at", "FY2003"], "--at=FY2003; allowed: a fiscal year from the run's first, FY2004"),
+    (["{tmp}/s.parquet", "--at", "FY9999"], "--at=FY9999; allowed"),
+    (["{tmp}/d.parquet", "--at", "FY2006"], "d.parquet is a folder"),
+    (["/proc/s.parquet", "--at", "FY2006"], "/proc/s.parquet cannot be written"),
     (["{tmp}/s.parquet", "--at", "FY2006", "--replication", "-1"], "--replication=-1; allowed"),
     (["{tmp}/s.parquet", "--at", "FY2006", "--nope"], "unknown option --nope"),
     (["{tmp}/s.txt", "--at", "FY2006"], "no recipe"),
@@ -98,10 +101,49 @@ def test_open_cases_rules_on_a_hand_made_table():
     (["{tmp}/s.parquet", "--at", "FY2006", "run.nope=1"], "run.nope"),
 ])
 def test_bad_requests_exit_2_with_one_line_and_no_file(tmp_path, capsys, args, message):
+    (tmp_path / "d.parquet").mkdir()
     assert make([a.format(tmp=tmp_path) for a in args]) == 2
     err = capsys.readouterr().err
     assert err.startswith("fms-sim state make: error: ") and message in err, err
-    assert "Traceback" not in err and not any(tmp_path.iterdir())
+    assert "Traceback" not in err and [p.name for p in tmp_path.iterdir()] == ["d.parquet"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("at: FY2026\nreplication: [\n", "not a readable recipe"),
+    ("at: FY2026\nreplication: 1.7\noverrides: []\n", "replication=1.7 in the recipe; allowed: a whole number"),
+    ("at: FY2026\nreplication: true\noverrides: []\n", "replication=True in the recipe"),
+    ("at: FY2026\noverrides: []\n", "a recipe has the keys at, replication, overrides"),
+])
+def test_a_damaged_recipe_is_one_line(tmp_path, monkeypatch, capsys, text, message):
+    import sim.config
+
+    (tmp_path / "mine.recipe.yaml").write_text(text)
+    monkeypatch.setattr(sim.config, "STATES_DIR", tmp_path)
+    assert make(["mine"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err, err
+
+
+def test_a_run_with_no_open_case_writes_nothing(tmp_path, capsys):
+    assert make([str(tmp_path / "s.parquet"), "--at", "FY2004", "debug=tiny", "demand.lor_per_year=0.001"]) == 2
+    assert "no case is open at the end of FY2004: nothing written" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_the_window_overrides_of_a_state_do_not_clash(tmp_path):
+    """Found by a breaker: the overrides were first checked with the default window, so run.horizon_years=1 was
+    refused for its warm-up; and run.first_replication was ignored."""
+    out = tmp_path / "s.csv"
+    assert make([str(out), "--at", "FY2005", "debug=tiny", "run.horizon_years=1", "run.first_replication=1"]) == 0
+    assert read_state(out, load_params(TINY)).start_fiscal_year == 2006
+    assert make([str(tmp_path / "t.parquet"), "--at", "FY2005", "debug=tiny", "--replication", "1"]) == 0
+    assert provenance_of(tmp_path / "t.parquet")["replication"] == 1
+    assert pd.read_csv(out)["case_id"].tolist() == pd.read_parquet(tmp_path / "t.parquet")["case_id"].tolist()
+
+
+def test_the_digest_leaves_out_how_a_run_is_controlled():
+    assert config_digest(["run.jobs=1", "precision.half_width=3", "run.replications=2"]) == config_digest([])
+    assert config_digest(["demand.lor_per_year=3000"]) != config_digest([])
 
 
 def test_the_shipped_fy2026_state_is_current_with_its_recipe():
@@ -134,3 +176,25 @@ def test_the_outlook_study_starts_from_the_fy2026_state_with_reforms_on_its_firs
     p = load_params(["experiment=reform_outlook"])
     assert cfg.start == "fy2026" and p.run.start_fiscal_year == 2027 and p.run.warmup_years == 0
     assert p.reform.effective == 0 and p.demand.lor_per_year == 2500
+
+
+def test_a_run_at_other_levels_than_the_states_is_told_so():
+    from sim.config import state_level_notes
+
+    plain = state_level_notes(load_params(["start=fy2026"]))
+    assert len(plain) == 1 and "demand.lor_per_year 2,000 (state 2,500)" in plain[0]
+    assert "staffing.pools.case_writers.headcount 90 (state 113)" in plain[0]
+    assert plain[0].endswith("the state carries on with demand=outlook staffing=outlook")
+    assert state_level_notes(load_params(["experiment=reform_outlook"])) == []
+    assert state_level_notes(load_params(["start=example_open_cases"])) == []  # user-made: no levels to compare
+    levels = provenance_of(STATES_DIR / "fy2026.parquet")["levels"]
+    assert levels["lor_per_year"] == pytest.approx(2500, rel=1e-3) and levels["headcount"]["case_writers"] == 113
+
+
+def test_the_console_names_the_cohort_by_fiscal_year():
+    from sim.job import cohort_years
+
+    run = load_params(["experiment=reform_outlook", "run.horizon_years=3"]).run
+    assert cohort_years(run) == "FY2027-FY2029 (years [0, 3) of the run)"
+    assert cohort_years(load_params([]).run) == "FY2016-FY2020 (years [12, 17) of the run)"
+    assert cohort_years(load_params(["run.horizon_years=12.5"]).run) == "[12, 12.5) years from day 0"

@@ -29,6 +29,8 @@ from sim.model.process import (
     tech_release,
 )
 
+OFFER_EXPIRES = "offer_expires"  # sim.model.segment_paths.EXPIRES: an offer path that ends at its expiry
+
 if TYPE_CHECKING:
     from sim.model.context import StageContext
     from sim.model.entities import Case
@@ -136,6 +138,14 @@ def resume_flow(m: "StageContext", case: "Case", segment: str,
         case.loa_content = loa_development.work_content(m, case, case.next_visit("loa_development"))
     elif segment == "reviews":  # the congressional review is part of the segment: notified by the rule of today
         case.notified = congressional_review.case_notified(m.p.congressional_review, case)
+    elif segment == "offer_acceptance" and path and path[-1][0] == OFFER_EXPIRES:  # expired: as the offer stage
+        if not (yield from offer_acceptance.after_expiry(m, case)):
+            case.withdrawn = m.env.now
+            m.through(case)
+            case.step = None
+            m.case_done(case)
+            return
+        segment = "offer_expired"  # restated: offered again
     elif segment == "offer_acceptance":
         case.loa_accepted = m.env.now
     elif segment == "offer_expired":  # an offer older than its expiry: a new offer cycle from now

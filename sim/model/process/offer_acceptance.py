@@ -35,9 +35,24 @@ def run(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, bool]:
             case.loa_accepted = m.env.now
             return True
         yield from m.delay(case, "offer_acceptance", oed)
-        if u[2] >= o.p_restate:
+        if not (yield from _restated(m, case, u[2])):
             return False
-        visit = case.next_visit("loa_development")
-        content = loa_development.work_content(m, case, visit) * o.restate_share
-        yield from loa_development.run(m, case, content, stage="restatement")
-        yield from policy_review.run(m, case, content, stage="restatement")
+
+
+def _restated(m: "StageContext", case: "Case", u: float) -> Generator[simpy.Event, Any, bool]:
+    """An expired offer: restated (its share of LOA development and policy review redone; True) or withdrawn."""
+    o = m.p.offer_acceptance
+    if u >= o.p_restate:
+        return False
+    visit = case.next_visit("loa_development")
+    content = loa_development.work_content(m, case, visit) * o.restate_share
+    yield from loa_development.run(m, case, content, stage="restatement")
+    yield from policy_review.run(m, case, content, stage="restatement")
+    return True
+
+
+def after_expiry(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, bool]:
+    """A start state's offer that has expired on the run's clock (``sim.model.start``): restated (True) or
+    withdrawn, drawn from the stage's own bank as an offer cycle would."""
+    u = m.banks["offer_acceptance"].row(case.id, case.next_visit("offer_acceptance"))
+    return (yield from _restated(m, case, float(u[2])))
