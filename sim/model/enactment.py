@@ -121,15 +121,6 @@ def enact(params: Params) -> tuple[Params, Policy, tuple[Epoch, ...]]:
     return applied, policy, tuple(epochs)
 
 
-def in_force(m: Enacted) -> None:
-    """The parameters of the epochs due by now, at once: a start state's cases are resumed under a reform that takes
-    effect on day 0 (``take_effect`` then applies the same again, and its uptake by open cases, at day 0)."""
-    for epoch in m.epochs:
-        if epoch.day <= m.env.now:
-            m.p, m.policy, m.line_rate = epoch.process, epoch.policy, dict(epoch.line_rates)
-            m.factory.policy = epoch.policy
-
-
 def take_effect(m: Enacted) -> "Process":
     """At each epoch, the stages see its parameters; open cases take up the priority lists and the SDAF coverage
     as far as its level reaches (rules in the module)."""

@@ -20,7 +20,7 @@ from sim.engine.portfolio import PortfolioPool
 from sim.engine.rng import BANK_CASES, DrawBank, RandomStreams
 from sim.model.arrivals import lor_times
 from sim.model.document_plan import plan_documents
-from sim.model.enactment import Epoch, in_force, take_effect
+from sim.model.enactment import Epoch, take_effect
 from sim.model.entities import ATTR_SLOTS, Case, CaseFactory, Document
 from sim.model.observers import HOOKS, fan_out, hooks
 from sim.model.offices import DESK_BANK, Office, build_office, desk_arcs
@@ -287,7 +287,6 @@ class FmsModel(Engine):
         if self.epochs:
             env.process(take_effect(self))
         if self.start:
-            in_force(self)  # a reform effective on day 0 is in force for the state's cases as they resume
             admit_state(self, self.start)
         for name, plan in self.params.staffing.plans.items():
             if not plan.hires and not plan.attrition_per_year:

@@ -16,7 +16,7 @@ import numpy as np
 from sim.engine.portable_math import plain_sum
 from sim.engine.rng import RandomStreams
 from sim.model.entities import Case
-from sim.model.params import ProcessParams
+from sim.model.params import CongressionalReviewParams, ProcessParams
 from sim.model.process.congressional_review import case_notified, period
 from sim.model.reform import Policy
 
@@ -33,11 +33,14 @@ class SegmentTimes:
     segment's parts in order, as its stages would draw them."""
 
     def __init__(self, p: ProcessParams, policy: Policy, streams: RandomStreams,
-                 parallel: Optional[Callable[[Case], bool]] = None) -> None:
-        """``parallel(case)``: whether the case's reviews overlap (a partial uptake decides case by case); by
-        default as the policy says."""
+                 parallel: Optional[Callable[[Case], bool]] = None,
+                 congress: Optional[CongressionalReviewParams] = None) -> None:
+        """``parallel(case)``: whether the case's reviews overlap (a partial uptake decides case by case; by default
+        as the policy says); ``congress``: the 36(b) rule a case reaching congressional review meets (by default
+        ``p``'s; a reform dated on day 0 brings its own, while the stages already under way keep ``p``'s times)."""
         self.p, self.policy, self.streams = p, policy, streams
         self.parallel = parallel or (lambda case: bool(policy.parallel_reviews))
+        self.congress = congress or p.congressional_review
         self.cache: dict[tuple[Any, ...], tuple[np.ndarray, list[tuple[Part, ...]]]] = {}
 
     def sorted_times(self, segment: str, case: Case) -> np.ndarray:
@@ -68,7 +71,7 @@ class SegmentTimes:
         return (segment,)
 
     def _notified(self, case: Case) -> bool:
-        return case_notified(self.p.congressional_review, case)
+        return case_notified(self.congress, case)
 
     def _sampler(self, segment: str, case: Case) -> Callable[[np.random.Generator], tuple[Part, ...]]:
         p = self.p
@@ -98,7 +101,7 @@ class SegmentTimes:
                 else:
                     path = [("tech_release", "tech_reviewers", tech), ("loa_development", "case_writers", writing),
                             ("policy_review", "policy_reviewers", review)]
-                cr = p.congressional_review
+                cr = self.congress
                 if notified:
                     path.append(("congressional_review", "", period(cr, case.partner_group, float(u[2]),
                                                                     float(u[3]))))

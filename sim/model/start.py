@@ -21,7 +21,9 @@ takes in the mean at the design load (``sim.model.params.PoolStaff``).  A case o
 ``T`` has overstayed what the distribution describes (a long hold, a stalled contract): it goes through a fresh
 path, its stage's work again, rather than finishing on day 1.  An offer older than its expiry
 (``offer_expiry_days``) has expired: a new offer cycle starts on day 0 (restated or withdrawn by the offer stage's
-own draws).  From the next milestone on the case goes through the stages as any case does.
+own draws).  Under a reform dated on day 0 the paths keep the times of before it (the stages under way started
+before; ``sim.model.enactment``'s rules for cases in process), while the 36(b) rule a case meets when it reaches
+congressional review is the reform's.  From the next milestone on the case goes through the stages as any case does.
 ``benchmarks/start_check.py`` measures the rule against the model itself.
 """
 from __future__ import annotations
@@ -48,6 +50,7 @@ from sim.model.reform import Policy
 from sim.model.segment_paths import Part, SegmentTimes, remaining_path
 
 if TYPE_CHECKING:
+    from sim.model.enactment import Epoch
     from sim.model.params import DocumentParams
 
 
@@ -63,6 +66,8 @@ class Starting(Protocol):
     end: float
     params: Params
     factory: CaseFactory
+
+    epochs: tuple["Epoch", ...]
 
     def admit_resumed(self, case: Case, segment: str, path: tuple[Part, ...]) -> None: ...
 
@@ -170,7 +175,11 @@ def admit_state(m: Starting, rows: Sequence[Mapping[str, Any]]) -> None:
     def parallel(case: Case) -> bool:  # as the reviews step decides it, case by case under a partial uptake
         return bool(pol.parallel_reviews and (pol.uptake >= 1.0 or m.banks[UPTAKE].row(case.id)[1] < pol.uptake))
 
-    times = SegmentTimes(m.p, pol, m.streams, parallel)
+    # the stages under way keep the times of before a reform dated on day 0; the 36(b) rule a case meets when it
+    # reaches congressional review is the one in force then (sim.model.enactment's rules for cases in process)
+    due = [e for e in m.epochs if e.day <= 0.0]
+    times = SegmentTimes(m.p, pol, m.streams, parallel,
+                         due[-1].process.congressional_review if due else None)
     resume = m.streams.bank("start_resume", 1, 1)
 
     def plan(case_id: int, group: str, lor: float) -> tuple[Any, ...]:

@@ -83,6 +83,8 @@ def settings_rows(jobs: Sequence[Mapping], labels: Mapping[int, str]) -> list[tu
     return rows
 
 
+FEW_REPLICATIONS = 3  # below this an interval's spread is not estimated well enough to read
+
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:2em auto;
 max-width:1100px;padding:0 1em;color:#222;line-height:1.45}
@@ -183,6 +185,7 @@ def _precision_section(p: Mapping[str, Any]) -> str:
 
 YEAR_CHANGES = {"year.open_cases": "open cases at the year's end", "year.in_process": "cases not yet delivered",
                 "year.undelivered_value": "value accepted, not delivered ($B)",
+                "year.by_lor.lor_to_offer": "LOR to offer (days), by LOR year",
                 "year.by_lor.lor_to_delivery": "LOR to delivery (days), by LOR year"}
 
 
@@ -245,6 +248,11 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
                  f"<span class='small'>Folder: <code>{html.escape(str(multirun_dir))}</code></span></p>")
     if ref.note:
         parts.append(f"<p class='note'>Note: {html.escape(ref.note)}.</p>")
+    fewest = min((int(j["summary"].get("replications") or 0) for j in ok), default=0)
+    if 0 < fewest < FEW_REPLICATIONS:
+        parts.append(f"<p class='warn'>Only {fewest} replication(s) in some scenario: a 95% interval from fewer than "
+                     f"{FEW_REPLICATIONS} rests on too few differences to be trusted (identical paired differences "
+                     "even give a zero-width interval); run more replications before reading a change as known.</p>")
     if ref.job is not None and len(ref.by_seed) > 1:  # a sweep over seeds: one reference job per seed
         per_seed = ", ".join(f"seed {seed}: job {job}" for seed, job in sorted(ref.by_seed.items()))
         parts.append("<p class='note'>Note: the jobs ran with several seeds; each is paired with the reference "

@@ -207,6 +207,8 @@ def test_a_dated_study_opens_with_the_year_by_year(dated):
     first = re.findall(r"<figcaption><b>([^<]*)</b>", page)[:2]
     assert first == ["Year by year.", "Year by year: the change against the reference."]
     assert "cases not yet delivered" in page[heading:page.index("<h2>Settings</h2>")]  # the yearly change table
+    assert "Only 2 replication(s) in some scenario" in page[:heading]  # said before any interval is shown
+    assert "LOR to offer (days), by LOR year" in page[heading:page.index("<h2>Settings</h2>")]
 
 
 @pytest.mark.slow
