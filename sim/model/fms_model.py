@@ -26,7 +26,7 @@ from sim.model.observers import HOOKS, fan_out, hooks
 from sim.model.offices import DESK_BANK, Office, build_office, desk_arcs
 from sim.model.params import Params
 from sim.model.process import BANKS, UPTAKE, documents
-from sim.model.process.case_flow import case_flow, resume_flow
+from sim.model.process.case_flow import Part, case_flow, resume_flow
 from sim.model.reform import Policy
 from sim.model.staff_plans import people_plan, staff_plan
 from sim.model.start import START_ID_BASE, admit_state
@@ -130,7 +130,7 @@ class FmsModel(Engine):
             case.desk = min(start + u[0] * width, 1.0 - 1e-12)
             case.pool_draw = float(u[1])
 
-    def admit_resumed(self, case: Case, segment: str, path: tuple[tuple[str, str, float], ...]) -> None:
+    def admit_resumed(self, case: Case, segment: str, path: tuple[Part, ...]) -> None:
         """A case of a start state, open since before day 0: it resumes in its segment (``sim.model.start``); its
         draws stay until the run ends (its ids are apart from the blocks of new LORs)."""
         self._desk(case)

@@ -17,15 +17,17 @@ from sim.engine.portable_math import plain_sum
 from sim.engine.rng import RandomStreams
 from sim.model.entities import Case
 from sim.model.params import CongressionalReviewParams, ProcessParams
+from sim.model.process.case_flow import OFFER_EXPIRES, Part
 from sim.model.process.congressional_review import case_notified, period
+from sim.model.process.contracting import POOL as CONTRACTING
+from sim.model.process.loa_development import POOL as WRITING
+from sim.model.process.lor_intake import POOL as INTAKE
+from sim.model.process.policy_review import POOL as POLICY
+from sim.model.process.tech_release import POOL as TECH
 from sim.model.reform import Policy
 
 SAMPLES = 4000  # nominal segment paths drawn per kind of case
 TAIL = 0.99  # older than this quantile of its segment's time: a fresh path (its work again)
-EXPIRES = "offer_expires"  # the last part of an offer path that ends at the offer's expiry, not in acceptance
-
-# one part of a segment's path: (stage, the office that works it or "" for time that holds none, nominal days)
-Part = tuple[str, str, float]
 
 
 class SegmentTimes:
@@ -42,9 +44,6 @@ class SegmentTimes:
         self.parallel = parallel or (lambda case: bool(policy.parallel_reviews))
         self.congress = congress or p.congressional_review
         self.cache: dict[tuple[Any, ...], tuple[np.ndarray, list[tuple[Part, ...]]]] = {}
-
-    def sorted_times(self, segment: str, case: Case) -> np.ndarray:
-        return self.samples(segment, case)[0]
 
     def samples(self, segment: str, case: Case) -> tuple[np.ndarray, list[tuple[Part, ...]]]:
         """The sampled totals in ascending order and the path of each."""
@@ -80,7 +79,7 @@ class SegmentTimes:
                 path: list[Part] = []
                 for _ in range(1000):  # the loop ends with probability 1 - p_incomplete each round
                     u = rng.random(3)
-                    path.append(("lor_intake", "case_managers", p.lor_intake.work.from_uniform(float(u[0]))))
+                    path.append(("lor_intake", INTAKE, p.lor_intake.work.from_uniform(float(u[0]))))
                     if u[1] >= p.lor_intake.p_incomplete:
                         break
                     path.append(("lor_rework", "", p.lor_intake.rework.from_uniform(float(u[2]))))
@@ -96,11 +95,11 @@ class SegmentTimes:
                 share = p.policy_review.share_of_loa_work
                 writing, review = content * (1.0 - share), content * share
                 if parallel:  # the writing at its office, then what the longer branch adds
-                    path = [("loa_development", "case_writers", writing),
+                    path = [("loa_development", WRITING, writing),
                             ("reviews", "", max(tech, writing, review) - writing)]
                 else:
-                    path = [("tech_release", "tech_reviewers", tech), ("loa_development", "case_writers", writing),
-                            ("policy_review", "policy_reviewers", review)]
+                    path = [("tech_release", TECH, tech), ("loa_development", WRITING, writing),
+                            ("policy_review", POLICY, review)]
                 cr = self.congress
                 if notified:
                     path.append(("congressional_review", "", period(cr, case.partner_group, float(u[2]),
@@ -115,7 +114,7 @@ class SegmentTimes:
                 u = rng.random(2)
                 if u[0] >= o.p_expire:
                     return ((segment, "", min(dist.from_uniform(float(u[1])), expiry)),)
-                return ((segment, "", expiry), (EXPIRES, "", 0.0))
+                return ((segment, "", expiry), (OFFER_EXPIRES, "", 0.0))
             return offer
         if segment == "contracting":
             c = p.contracting
@@ -126,7 +125,7 @@ class SegmentTimes:
                 share = 1.0
                 for _ in range(1000):
                     u = rng.random(3)
-                    path.append(("contracting", "contracting_officers", share * work.from_uniform(float(u[0]))))
+                    path.append(("contracting", CONTRACTING, share * work.from_uniform(float(u[0]))))
                     if u[1] >= c.p_requirement_change:
                         break
                     path.append(("requirement_change", "", c.change_delay.from_uniform(float(u[2]))))

@@ -46,8 +46,9 @@ from sim.model.entities import (
 )
 from sim.model.params import ACQUISITION_TYPES, Params, ProcessParams
 from sim.model.process import UPTAKE
+from sim.model.process.case_flow import Part
 from sim.model.reform import Policy
-from sim.model.segment_paths import Part, SegmentTimes, remaining_path
+from sim.model.segment_paths import SegmentTimes, remaining_path
 
 if TYPE_CHECKING:
     from sim.model.enactment import Epoch

@@ -29,7 +29,10 @@ from sim.model.process import (
     tech_release,
 )
 
-OFFER_EXPIRES = "offer_expires"  # sim.model.segment_paths.EXPIRES: an offer path that ends at its expiry
+# a resumed case's segment is a path of parts (sim.model.segment_paths): the stage, the office that works it ("" for
+# time that holds none) and its nominal days; an offer path that ends at the offer's expiry ends in OFFER_EXPIRES
+Part = tuple[str, str, float]
+OFFER_EXPIRES = "offer_expires"
 
 if TYPE_CHECKING:
     from sim.model.context import StageContext
@@ -116,10 +119,9 @@ RESUME_AT = {"lor_intake": "reviews", "reviews": "offer_acceptance", "offer_expi
              "implementation": "contracting", "contracting": "production", "production": "closure", "closure": None}
 
 
-def _resume_segment(m: "StageContext", case: "Case", path: tuple[tuple[str, str, float], ...]) -> Generator[
-        simpy.Event, Any, None]:
-    """The parts of its segment a resumed case has left (``sim.model.start.remaining_path``): each at its office, or
-    as a plain wait when it holds none."""
+def _resume_segment(m: "StageContext", case: "Case", path: tuple[Part, ...]) -> Generator[simpy.Event, Any, None]:
+    """The parts of its segment a resumed case has left (``sim.model.segment_paths.remaining_path``): each at its
+    office, or as a plain wait when it holds none."""
     for stage, pool, days in path:
         if pool:
             yield from m.work(case, stage, m.pools[pool], days)
@@ -128,7 +130,7 @@ def _resume_segment(m: "StageContext", case: "Case", path: tuple[tuple[str, str,
 
 
 def resume_flow(m: "StageContext", case: "Case", segment: str,
-                path: tuple[tuple[str, str, float], ...]) -> Generator[simpy.Event, Any, None]:
+                path: tuple[Part, ...]) -> Generator[simpy.Event, Any, None]:
     """A case of a start state: what is left of the segment it stands in (``path``, ``sim.model.start``), the
     milestone that ends it, then the route from the next step as any case."""
     case.step, case.step_since = segment, m.env.now
