@@ -151,7 +151,20 @@ def _run(params: Any, replication: int, at_fy: int, years: int, out: Path, overr
                   "config_sha256": config_digest(overrides), "levels": levels_at(params, at), "run_with": run_with}
     write_state(frame, out, provenance)
     _answer(out, frame, rep.cases, params.run.start_fiscal_year, at_fy)
+    _growing(params, rep)
     return 0
+
+
+def _growing(params: Any, rep: Any) -> None:
+    """A warning when a queue kept growing in the run: the state then holds a backlog the run's length decided."""
+    from sim.analysis import kpi_summary
+    from sim.analysis.pools import unstable_pools
+    from sim.job import kpis_of
+
+    growing = unstable_pools(kpi_summary.pools(kpis_of(params, [rep])))
+    if growing:
+        print(f"warning: queues kept growing in this run at {', '.join(growing)}: the state holds a backlog that "
+              "grows with the run's length (check the scenario's staffing and lines against its demand)")
 
 
 def _answer(out: Path, frame: pd.DataFrame, cases: pd.DataFrame, first_fy: int, at_fy: int) -> None:

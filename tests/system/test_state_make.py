@@ -198,3 +198,10 @@ def test_the_console_names_the_cohort_by_fiscal_year():
     assert cohort_years(run) == "FY2027-FY2029 (years [0, 3) of the run)"
     assert cohort_years(load_params([]).run) == "FY2016-FY2020 (years [12, 17) of the run)"
     assert cohort_years(load_params(["run.horizon_years=12.5"]).run) == "[12, 12.5) years from day 0"
+
+
+def test_a_state_from_a_run_whose_queue_kept_growing_is_flagged(made, tmp_path, capsys):
+    """Found by a new user: a scenario whose offices cannot carry its demand made a state without a word."""
+    assert "warning" not in made[1]
+    assert make([str(tmp_path / "s.parquet"), "--at", "FY2006", *TINY, "staffing.pools.case_writers.headcount=3"]) == 0
+    assert "warning: queues kept growing in this run at case_writers" in capsys.readouterr().out
