@@ -191,13 +191,12 @@ def _answer(out: Path, frame: pd.DataFrame, cases: pd.DataFrame, first_fy: int, 
 
 
 def levels_at(params: Any, at: float) -> dict[str, Any]:
-    """The scenario's levels at day ``at`` (the state's date), growth and hires included: what a run from the state
-    should carry on with (``sim.states.level_mismatch``)."""
+    """The scenario's levels at day ``at`` (the state's date) as given, a reform's own changes aside (a run from the
+    state is compared as given too), growth and hires included (``sim.states.level_mismatch``)."""
     from sim.engine.clock import DAYS_PER_YEAR
     from sim.model.arrivals import LorRate
-    from sim.model.scenario import resolve
 
-    applied = resolve(params).params
+    applied = params
     rate = LorRate(applied.demand, applied.run.start_fiscal_year).growth(at) * applied.demand.lor_per_year
     heads = {name: pool.headcount + sum(h.headcount for h in applied.staffing.plans[name].hires
                                          if h.year * DAYS_PER_YEAR <= at) if name in applied.staffing.plans

@@ -42,7 +42,8 @@ class SegmentTimes:
         ``p``'s; a reform dated on day 0 brings its own, while the stages already under way keep ``p``'s times)."""
         self.p, self.policy, self.streams = p, policy, streams
         self.parallel = parallel or (lambda case: bool(policy.parallel_reviews))
-        self.congress = congress or p.congressional_review
+        self.before = p.congressional_review  # the rule the paths are sampled with: a review under way keeps it
+        self.congress = congress or self.before
         self.cache: dict[tuple[Any, ...], tuple[np.ndarray, list[tuple[Part, ...]]]] = {}
 
     def samples(self, segment: str, case: Case) -> tuple[np.ndarray, list[tuple[Part, ...]]]:
@@ -70,7 +71,7 @@ class SegmentTimes:
         return (segment,)
 
     def _notified(self, case: Case) -> bool:
-        return case_notified(self.congress, case)
+        return case_notified(self.before, case)
 
     def _sampler(self, segment: str, case: Case) -> Callable[[np.random.Generator], tuple[Part, ...]]:
         p = self.p
@@ -100,7 +101,7 @@ class SegmentTimes:
                 else:
                     path = [("tech_release", TECH, tech), ("loa_development", WRITING, writing),
                             ("policy_review", POLICY, review)]
-                cr = self.congress
+                cr = self.before
                 if notified:
                     path.append(("congressional_review", "", period(cr, case.partner_group, float(u[2]),
                                                                     float(u[3]))))
@@ -138,6 +139,25 @@ class SegmentTimes:
                                  + p.delivery.work.from_uniform(float(rng.random()))),)
         dist = {"implementation": p.implementation.work, "closure": p.closure.work}[segment]
         return lambda rng: ((segment, "", dist.from_uniform(float(rng.random()))),)
+
+
+    def left(self, segment: str, case: Case, elapsed: float, u: float) -> tuple[tuple[Part, ...], bool]:
+        """The parts of its segment a case that has lasted ``elapsed`` has left (``remaining_path`` with its own
+        uniform ``u``), and whether it is notified.  A congressional review under way keeps the rule it began
+        under; a case yet to reach it meets ``congress`` (its period drawn from the named stream of the case)."""
+        totals, paths = self.samples(segment, case)
+        path = remaining_path(totals, paths, elapsed, u)
+        notified = self._notified(case)
+        under_way = len(path) == 1 and path[0][0] == "congressional_review"
+        if segment != "reviews" or self.congress is self.before or under_way:
+            return path, notified
+        notified = case_notified(self.congress, case)
+        path = tuple(x for x in path if x[0] != "congressional_review")
+        if notified:
+            v = self.streams(f"start_congress:{case.id}").random(2)
+            path += (("congressional_review", "", period(self.congress, case.partner_group, float(v[0]),
+                                                         float(v[1]))),)
+        return path, notified
 
 
 def _pick_sample(times: np.ndarray, elapsed: float, u: float) -> tuple[int, bool]:

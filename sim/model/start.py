@@ -20,10 +20,13 @@ delivery, closure; a production line's queue starts empty).  At a portfolio offi
 takes in the mean at the design load (``sim.model.params.PoolStaff``).  A case older than the 99th percentile of
 ``T`` has overstayed what the distribution describes (a long hold, a stalled contract): it goes through a fresh
 path, its stage's work again, rather than finishing on day 1.  An offer older than its expiry
-(``offer_expiry_days``) has expired: a new offer cycle starts on day 0 (restated or withdrawn by the offer stage's
-own draws).  Under a reform dated on day 0 the paths keep the times of before it (the stages under way started
-before; ``sim.model.enactment``'s rules for cases in process), while the 36(b) rule a case meets when it reaches
-congressional review is the reform's.  From the next milestone on the case goes through the stages as any case does.
+(``offer_expiry_days``) has expired: on day 0 it is restated (its share of the work again, then a new offer
+cycle) or withdrawn by the offer stage's own draws, as is an offer whose path expires on the run's clock.  Under a
+reform dated on day 0 the paths keep the times of before it (the stages under way started before;
+``sim.model.enactment``'s rules for cases in process); a case yet to reach congressional review meets the reform's
+36(b) rule, one in congressional review keeps the rule it began under, and a case past its reviews is notified by
+the rule of before (``SegmentTimes.left``).  From the next milestone on the case goes through the stages as any
+case does.
 ``benchmarks/start_check.py`` measures the rule against the model itself.
 """
 from __future__ import annotations
@@ -47,8 +50,9 @@ from sim.model.entities import (
 from sim.model.params import ACQUISITION_TYPES, Params, ProcessParams
 from sim.model.process import UPTAKE
 from sim.model.process.case_flow import Part
+from sim.model.process.congressional_review import case_notified
 from sim.model.reform import Policy
-from sim.model.segment_paths import SegmentTimes, remaining_path
+from sim.model.segment_paths import SegmentTimes
 
 if TYPE_CHECKING:
     from sim.model.enactment import Epoch
@@ -159,11 +163,15 @@ def start_cases(rows: list[Mapping[str, Any]], params: Params, factory: CaseFact
                 setattr(case, m, float(v))
         segment = stage_of({**row, "acquisition": acquisition})
         elapsed = -_since(row, segment, acquisition)
-        if segment == "offer_acceptance" and elapsed >= _expiry(params, case):  # expired: a new offer cycle
+        if segment not in ("lor_intake", "reviews"):  # past its congressional review: by the rule of then
+            case.notified = case_notified(times.before, case)
+        if segment == "offer_acceptance" and elapsed >= _expiry(params, case):  # expired: restated or withdrawn
             out.append(StartCase(case, "offer_expired", ()))
             continue
-        totals, paths = times.samples(segment, case)
-        out.append(StartCase(case, segment, remaining_path(totals, paths, elapsed, float(resume.row(cid)[0]))))
+        path, notified = times.left(segment, case, elapsed, float(resume.row(cid)[0]))
+        if segment == "reviews":
+            case.notified = notified
+        out.append(StartCase(case, segment, path))
     return out
 
 

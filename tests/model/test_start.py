@@ -95,6 +95,10 @@ def test_an_offer_older_than_its_expiry_starts_a_new_offer_cycle(compose):
     assert (mine["loa_offered"] == -1000.0).all()  # the first offer's date is kept
     assert len(accepted) + mine["withdrawn"].notna().sum() == 30
     assert accepted.min() > 1.0 and accepted.median() > 20  # accepted after a new cycle, not within days
+    # expired before day 0: restated (its share of the work again) or withdrawn on day 0, as the offer stage decides
+    # (a second breaker pass: it went straight to a new offer, so almost none was withdrawn)
+    withdrawn = mine["withdrawn"].dropna()
+    assert len(withdrawn) >= 2 and (withdrawn == 0.0).all()
 
 
 def test_rows_made_by_hand_are_checked(compose):
@@ -206,9 +210,10 @@ def test_an_offer_still_open_may_expire_and_be_withdrawn_or_restated(compose):
 def test_a_threshold_dated_on_day_0_decides_the_states_cases_that_reach_congress(compose):
     """Found by a breaker: a state's case resumed in its reviews met the 36(b) rule of before a reform dated on its
     day 0 (a congressional period waited out, yet recorded as not notified).  Stages under way keep their times; the
-    rule a case meets when it reaches congressional review is the one in force then."""
+    rule a case meets when it reaches congressional review is the one in force then, and a review already under way
+    keeps the rule it began under."""
     row = {"partner": "Saudi Arabia", "loa_group": "B", "value_musd": 61.0, "mde_musd": 0.0,
-           "lor_received": -60.0, "lor_complete": -50.0}
+           "lor_received": -10.0, "lor_complete": -2.0}  # two days into reviews: far from congressional review
     rows = [{**row, "case_id": i} for i in range(30)]
     before = simulate(compose(*SHORT), 0, start=rows).cases
     dated = simulate(compose(*SHORT, "reform=raise_thresholds_tiger", "reform.effective=0"), 0,
@@ -233,3 +238,21 @@ def test_partial_parallel_reviews_decide_case_by_case():
     even, odd = times.samples("reviews", Case(id=2, **kw)), times.samples("reviews", Case(id=3, **kw))
     assert {part[0] for path in even[1] for part in path} <= {"loa_development", "reviews"}
     assert "policy_review" in {part[0] for path in odd[1] for part in path}
+
+
+def test_a_congressional_review_under_way_keeps_its_rule_and_notified_follows_the_wait(compose):
+    """Found by a second breaker pass: under a phased or later-dated threshold a case waited out a period and was
+    recorded as not notified, and a review under way took the day-0 reform's rule.  Cases deep in their reviews (most
+    in congressional review) keep the rule of before; cases past their reviews are notified by the rule of then."""
+    deep = {"partner": "Saudi Arabia", "loa_group": "B", "value_musd": 61.0, "mde_musd": 0.0,
+            "lor_received": -400.0, "lor_complete": -250.0}
+    offered = {**deep, "value_musd": 500.0, "lor_complete": -300.0, "loa_offered": -20.0}
+    rows = [{**deep, "case_id": i} for i in range(30)] + [{**offered, "case_id": 100 + i} for i in range(5)]
+    dated = (("reform.effective=0",), ("reform.effective=0", "reform.phase_in_years=1"), ("reform.effective=0.3",))
+    for extra in dated:
+        p = compose(*SHORT, "reform=raise_thresholds_tiger", *extra)
+        c = simulate(p, 0, start=rows).cases
+        mine = c[c["case_id"] >= START_ID_BASE].set_index("source_id")
+        assert mine.loc[range(100, 105), "notified"].all()  # offered before day 0, above the thresholds
+        deep_cases = mine.loc[range(30)]
+        assert deep_cases["notified"].mean() > 0.5, extra  # most are in congressional review: the rule of before

@@ -205,3 +205,14 @@ def test_a_state_from_a_run_whose_queue_kept_growing_is_flagged(made, tmp_path, 
     assert "warning" not in made[1]
     assert make([str(tmp_path / "s.parquet"), "--at", "FY2006", *TINY, "staffing.pools.case_writers.headcount=3"]) == 0
     assert "warning: queues kept growing in this run at case_writers" in capsys.readouterr().out
+
+
+def test_levels_are_compared_as_given_so_a_reform_is_not_a_mismatch():
+    """Found by a second breaker pass: the state's levels were taken after the reform's staff, the run's before."""
+    from sim.commands.state_make import levels_at
+    from sim.states import level_mismatch
+
+    p = load_params(["reform=more_staff"])
+    made = {"levels": levels_at(p, 3 * DAYS_PER_YEAR), "overrides": ["reform=more_staff"]}
+    assert level_mismatch(made, p) == ""
+    assert "headcount 45 (state 90)" in level_mismatch(made, load_params(["staffing.pools.case_writers.headcount=45"]))

@@ -138,9 +138,10 @@ def resume_flow(m: "StageContext", case: "Case", segment: str,
     if segment == "lor_intake":
         case.lor_complete = m.env.now
         case.loa_content = loa_development.work_content(m, case, case.next_visit("loa_development"))
-    elif segment == "reviews":  # the congressional review is part of the segment: notified by the rule of today
-        case.notified = congressional_review.case_notified(m.p.congressional_review, case)
-    elif segment == "offer_acceptance" and path and path[-1][0] == OFFER_EXPIRES:  # expired: as the offer stage
+    elif segment == "reviews":  # the congressional review is part of the segment (notified: sim.model.start)
+        pass
+    elif segment == "offer_expired" or (segment == "offer_acceptance" and path and path[-1][0] == OFFER_EXPIRES):
+        # an offer expired before day 0 or on the run's clock: restated or withdrawn, as the offer stage decides
         if not (yield from offer_acceptance.after_expiry(m, case)):
             case.withdrawn = m.env.now
             m.through(case)
@@ -150,8 +151,6 @@ def resume_flow(m: "StageContext", case: "Case", segment: str,
         segment = "offer_expired"  # restated: offered again
     elif segment == "offer_acceptance":
         case.loa_accepted = m.env.now
-    elif segment == "offer_expired":  # an offer older than its expiry: a new offer cycle from now
-        pass
     elif segment == "implementation":
         case.implemented = m.env.now
         if case.documents:
