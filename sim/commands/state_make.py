@@ -196,10 +196,8 @@ def levels_at(params: Any, at: float) -> dict[str, Any]:
     from sim.engine.clock import DAYS_PER_YEAR
     from sim.model.arrivals import LorRate
 
-    applied = params
-    rate = LorRate(applied.demand, applied.run.start_fiscal_year).growth(at) * applied.demand.lor_per_year
-    heads = {name: pool.headcount + sum(h.headcount for h in applied.staffing.plans[name].hires
-                                         if h.year * DAYS_PER_YEAR <= at) if name in applied.staffing.plans
-             else pool.headcount for name, pool in applied.staffing.pools.items()}
-    return {"lor_per_year": round(rate, 3), "headcount": heads,
-            "production_lines": dict(applied.staffing.production_lines)}
+    staffing = params.staffing
+    rate = LorRate(params.demand, params.run.start_fiscal_year).growth(at) * params.demand.lor_per_year
+    heads = {name: pool.headcount + sum(h.headcount for h in staffing.plans[name].hires if h.year * DAYS_PER_YEAR <= at)
+             if name in staffing.plans else pool.headcount for name, pool in staffing.pools.items()}
+    return {"lor_per_year": round(rate, 3), "headcount": heads, "production_lines": dict(staffing.production_lines)}

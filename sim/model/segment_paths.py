@@ -140,7 +140,6 @@ class SegmentTimes:
         dist = {"implementation": p.implementation.work, "closure": p.closure.work}[segment]
         return lambda rng: ((segment, "", dist.from_uniform(float(rng.random()))),)
 
-
     def left(self, segment: str, case: Case, elapsed: float, u: float) -> tuple[tuple[Part, ...], bool]:
         """The parts of its segment a case that has lasted ``elapsed`` has left (``remaining_path`` with its own
         uniform ``u``), and whether it is notified.  A congressional review under way keeps the rule it began
