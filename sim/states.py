@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.dynamics import is_open
 from sim.model import state
 from sim.model.params import Params
 
@@ -203,8 +204,7 @@ def open_cases(cases: pd.DataFrame, at: float, as_of: dt.date) -> pd.DataFrame:
     the rows of a state file dated ``as_of`` (schema version 1): attributes and the milestone dates reached by then.
     A milestone at day ``t`` becomes the date ``floor(t - at)`` days from the day after ``as_of``, so every date is
     on or before ``as_of`` and reads back (``read_state``) as whole days before day 0, in the same order."""
-    end = cases["closed"].fillna(cases["withdrawn"])
-    open_ = cases[(cases["lor_received"] <= at) & ~(end <= at)].sort_values("case_id", kind="stable")
+    open_ = cases[is_open(cases, at)].sort_values("case_id", kind="stable")
     day0 = as_of + dt.timedelta(days=1)
     out = pd.DataFrame({"as_of": [as_of] * len(open_), "case_id": open_["case_id"].astype("int64").to_numpy()})
     for column in ATTRIBUTES:

@@ -79,6 +79,12 @@ def notification_to_delivery_years(cases: pd.DataFrame, platform: str) -> Option
     return _median((c["delivered"] - c["loa_offered"]) / DAYS_PER_YEAR)
 
 
+# DoD IG DODIG-2022-053 [MEASURED]: open FMS cases at the end of FY2020, and the band the model's value is held to
+OPEN_CASES_FY2020 = 15_365
+OPEN_VALUE_FY2020 = 620.0  # $B
+OPEN_VALUE_BAND = (400.0, 900.0)  # $B: the figure is exact, but a steady state stands for a range of years
+
+
 def _band(figure: float, rel: float) -> tuple[float, float]:
     return figure * (1 - rel), figure * (1 + rel)
 
@@ -110,7 +116,7 @@ def calibration_rows(cases: pd.DataFrame, visits: pd.DataFrame, warmup: float, h
     at = "at the horizon" + ("" if last_fiscal_year is None else f" (end FY{last_fiscal_year})")
     rows = [
         CalibrationRow(
-            f"open cases {at}", open_h, "15,365 open cases, end FY2020", *_band(15365, 0.15),
+            f"open cases {at}", open_h, "15,365 open cases, end FY2020", *_band(OPEN_CASES_FY2020, 0.15),
             "±15%: the count is exact [MEASURED]; the model's steady state stands for a range of years",
             "calibrated", "DoD IG DODIG-2022-053", "MEASURED",
             "the delivery-to-closure time (an [ESTIMATE]) was set to reproduce it, so it is no independent check"),
@@ -131,7 +137,7 @@ def calibration_rows(cases: pd.DataFrame, visits: pd.DataFrame, warmup: float, h
             "DSCA releases; DoD News Aug 2024", "MEASURED",
             "not fitted; the notified tail, which was, carries most of it, so agreement is partly inherited"),
         CalibrationRow(
-            f"value of open cases {at}, $B", mean("open_value_at_horizon"), "$620B, end FY2020", 400, 900,
+            f"value of open cases {at}, $B", mean("open_value_at_horizon"), "$620B, end FY2020", *OPEN_VALUE_BAND,
             "$400-900B: the figure is exact [MEASURED] but the baseline is a steady state, not FY2020 itself",
             "independent", "DoD IG DODIG-2022-053", "MEASURED",
             "the count was fitted, the value was not: it checks that large cases stay open longest"),

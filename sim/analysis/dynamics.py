@@ -93,12 +93,16 @@ def warmup_check(days: Sequence[float], in_process: Sequence[float], warmup: flo
             "adequate": bool(truncation <= warmup)}
 
 
-def open_cases_at(cases: pd.DataFrame, day: float, replications: Optional[Sequence[int]] = None) -> pd.Series:
-    """Open cases (LOR received, not yet closed or withdrawn) at ``day``, per replication (0 for a replication
-    without cases, when ``replications`` names it)."""
+def is_open(cases: pd.DataFrame, day: float) -> pd.Series:
+    """Which cases of a case table are open at ``day``: LOR received by then, neither closed nor withdrawn by then."""
     end = cases["closed"].fillna(cases["withdrawn"])
-    is_open = (cases["lor_received"] <= day) & ~(end <= day)
-    per = is_open.groupby(cases["replication"]).sum()
+    return (cases["lor_received"] <= day) & ~(end <= day)
+
+
+def open_cases_at(cases: pd.DataFrame, day: float, replications: Optional[Sequence[int]] = None) -> pd.Series:
+    """Open cases (``is_open``) at ``day``, per replication (0 for a replication without cases, when
+    ``replications`` names it)."""
+    per = is_open(cases, day).groupby(cases["replication"]).sum()
     return per if replications is None else per.reindex(sorted(replications), fill_value=0)
 
 

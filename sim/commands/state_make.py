@@ -17,11 +17,6 @@ from typing import Any, Sequence
 import pandas as pd
 from tqdm import tqdm
 
-# public figures of the open cases: fiscal year -> (count, $B, source, what the comparison is)
-PUBLIC = {2020: (15_365, 620.0, "DoD IG DODIG-2022-053 [MEASURED]",
-                 "the count is an echo (the LOR rate and the closure time were fitted to it), the value a check")}
-VALUE_BAND = (400.0, 900.0)  # $B: the calibration's band for the value of open cases (README "Calibration")
-
 
 class _Progress:
     """An observer that moves a bar through the run's months as LORs arrive (``sim.model.observers``)."""
@@ -168,6 +163,8 @@ def _growing(params: Any, rep: Any) -> None:
 
 
 def _answer(out: Path, frame: pd.DataFrame, cases: pd.DataFrame, first_fy: int, at_fy: int) -> None:
+    from sim.analysis.calibration import OPEN_CASES_FY2020, OPEN_VALUE_BAND, OPEN_VALUE_FY2020
+    from sim.analysis.dynamics import is_open
     from sim.engine.clock import DAYS_PER_YEAR
     from sim.model.state import STAGE_LABELS, stage_of
 
@@ -176,18 +173,16 @@ def _answer(out: Path, frame: pd.DataFrame, cases: pd.DataFrame, first_fy: int, 
           "sample of the enterprise, not a forecast)")
     stages = Counter(STAGE_LABELS[stage_of(r)] for r in frame.to_dict("records"))
     print("by stage: " + ", ".join(f"{k} {v:,}" for k, v in stages.most_common()))
-    end = cases["closed"].fillna(cases["withdrawn"])
-    for fy, (count, billions, source, kind) in PUBLIC.items():
-        if not first_fy <= fy <= at_fy:
-            continue
-        day = (fy - first_fy + 1) * DAYS_PER_YEAR
-        open_ = cases[(cases["lor_received"] <= day) & ~(end <= day)]
-        worth = float(open_["value_musd"].sum()) / 1000
-        low, high = VALUE_BAND
-        verdict = "inside" if low <= worth <= high else "OUTSIDE"
-        print(f"end of FY{fy} in the same run: {len(open_):,} open cases worth ${worth:,.0f}B; "
-              f"public: {count:,} worth ${billions:,.0f}B ({source}; {kind}: {worth / billions - 1:+.0%}, {verdict} "
-              f"the calibration band ${low:,.0f}-{high:,.0f}B)")
+    if not first_fy <= 2020 <= at_fy:
+        return
+    open_ = cases[is_open(cases, (2020 - first_fy + 1) * DAYS_PER_YEAR)]
+    worth = float(open_["value_musd"].sum()) / 1000
+    low, high = OPEN_VALUE_BAND
+    verdict = "inside" if low <= worth <= high else "OUTSIDE"
+    print(f"end of FY2020 in the same run: {len(open_):,} open cases worth ${worth:,.0f}B; public: "
+          f"{OPEN_CASES_FY2020:,} worth ${OPEN_VALUE_FY2020:,.0f}B (DoD IG DODIG-2022-053 [MEASURED]; the count is an "
+          f"echo, the LOR rate and the closure time were fitted to it; the value a check: "
+          f"{worth / OPEN_VALUE_FY2020 - 1:+.0%}, {verdict} the calibration band ${low:,.0f}-{high:,.0f}B)")
 
 
 def levels_at(params: Any, at: float) -> dict[str, Any]:

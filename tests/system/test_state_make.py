@@ -216,3 +216,12 @@ def test_levels_are_compared_as_given_so_a_reform_is_not_a_mismatch():
     made = {"levels": levels_at(p, 3 * DAYS_PER_YEAR), "overrides": ["reform=more_staff"]}
     assert level_mismatch(made, p) == ""
     assert "headcount 45 (state 90)" in level_mismatch(made, load_params(["staffing.pools.case_writers.headcount=45"]))
+
+
+def test_a_run_through_fy2020_is_set_beside_dod_igs_open_cases(tmp_path, capsys):
+    out = tmp_path / "s.parquet"
+    assert make([str(out), "--at", "FY2020", *TINY, "run.start_fiscal_year=2019"]) == 0
+    line = capsys.readouterr().out.splitlines()[2]
+    frame = pd.read_parquet(out)
+    assert line.startswith(f"end of FY2020 in the same run: {len(frame):,} open cases")  # the state's date is FY2020
+    assert "public: 15,365 worth $620B" in line and "OUTSIDE the calibration band $400-900B" in line  # a tiny run
