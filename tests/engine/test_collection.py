@@ -69,6 +69,8 @@ def test_a_callers_frozen_objects_stay_frozen():
         assert frozen > 0
         with rare_collections():
             pass
-        assert gc.get_freeze_count() == frozen
+        # still frozen (an unfreeze would leave 0); not equal: a frozen object that another test's thread lets go of
+        # in between leaves the permanent generation (seen once in the suite: 274,870 of 274,872)
+        assert gc.get_freeze_count() > frozen // 2
     finally:
         gc.unfreeze()
