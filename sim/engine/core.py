@@ -9,10 +9,11 @@ on it, so the code that the queueing-theory checks exercise is the code that sim
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Generator, Protocol
+from typing import Any, Callable, Generator, Optional, Protocol
 
 import simpy
 
+from sim.engine.people import Job
 from sim.engine.pool import Pool
 from sim.engine.portfolio import PortfolioPool
 from sim.engine.sharing import SharedServer
@@ -88,3 +89,41 @@ class Engine:
         start = env.now
         yield env.timeout(duration)
         self.record((entity.id, stage, "", start, start, env.now, duration, 0.0))
+
+    # ---------------------------------------------------------------- the same visits, resumed at a saved instant
+    # (sim.engine.checkpoint): each goes on from the event it was waiting on, as the visit above would have
+    def resume_work(self, entity: Entity, stage: str, pool: Pool, duration: float, arrived: float,
+                    started: Optional[float], event: simpy.Event) -> Process:
+        """:meth:`work` waiting for its slot (``started`` None: ``event`` is its request) or holding it (``event``
+        is the end of the hold)."""
+        env = self.env
+        yield event
+        if started is None:
+            started = env.now
+            yield env.timeout(duration)
+        pool.release()
+        self.record((entity.id, stage, pool.name, arrived, started, env.now, 0.0, duration))
+
+    def resume_portfolio_work(self, entity: Entity, stage: str, pool: PortfolioPool, effort: float, waits: float,
+                              arrived: float, started: Optional[float], job: Job, event: simpy.Event) -> Process:
+        """:meth:`portfolio_work` waiting in the backlog (``started`` None: ``event`` is ``job.joined``), waiting on
+        others (``event`` is the end of the waits) or being worked on (``event`` is ``job.done``)."""
+        env = self.env
+        if started is None:
+            yield event
+            started = env.now
+            if waits > 0:
+                yield env.timeout(waits)
+            yield pool.work(job, effort)
+        elif event is not job.done:
+            yield event
+            yield pool.work(job, effort)
+        else:
+            yield event
+        pool.done(job)
+        self.record((entity.id, stage, pool.name, arrived, started, env.now, waits, effort))
+
+    def resume_delay(self, entity: Entity, stage: str, duration: float, start: float, event: simpy.Event) -> Process:
+        """:meth:`delay` waiting for ``event``, its end."""
+        yield event
+        self.record((entity.id, stage, "", start, start, self.env.now, duration, 0.0))

@@ -38,6 +38,19 @@ def juggling(productivity: float, comfortable: int, switching_cost: float) -> Ra
     return rate
 
 
+class Wake:
+    """The callback of a server's wake-up: it acts only if no later arrival or departure superseded it (a class, not
+    a closure, so a saved state can tell a server's pending wake-up from a stale one: ``sim.engine.checkpoint``)."""
+
+    __slots__ = ("server", "generation")
+
+    def __init__(self, server: "SharedServer", generation: int) -> None:
+        self.server, self.generation = server, generation
+
+    def __call__(self, _event: simpy.Event) -> None:
+        self.server._wake(self.generation)
+
+
 class SharedServer:
     """One person: jobs share their effort by weight; ``hold`` / ``release`` count waiting cases."""
 
@@ -50,6 +63,7 @@ class SharedServer:
         self._marks: list[tuple[float, int, float, simpy.Event]] = []  # (finish mark, seq, weight, event)
         self._seq = itertools.count()
         self._generation = 0  # the wake-up that is still valid
+        self._wake_event: Optional[simpy.Event] = None  # the pending wake-up of that generation (None: none due)
         self.effort_done = 0.0  # person-days delivered so far (for utilisation)
 
     # ------------------------------------------------------------------ state
@@ -77,6 +91,7 @@ class SharedServer:
 
     def _reschedule(self) -> None:
         self._generation += 1
+        self._wake_event = None
         if not self._marks:
             return
         mark = self._marks[0][0]
@@ -84,8 +99,8 @@ class SharedServer:
         delay = max(0.0, (mark - self.virtual) * self.weight / p) if p > 0 else math.inf
         if math.isinf(delay):
             return  # no productivity: nothing finishes until the portfolio changes
-        generation = self._generation
-        self.env.timeout(delay).callbacks.append(lambda _e: self._wake(generation))
+        event = self._wake_event = self.env.timeout(delay)
+        event.callbacks.append(Wake(self, self._generation))
 
     def _wake(self, generation: int) -> None:
         if generation != self._generation:

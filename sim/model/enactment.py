@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Protocol
+from typing import TYPE_CHECKING, Mapping, Optional, Protocol
 
 from sim.engine.clock import DAYS_PER_MONTH, DAYS_PER_YEAR
 from sim.model.entities import S_SDAF, URGENT
@@ -121,11 +121,16 @@ def enact(params: Params) -> tuple[Params, Policy, tuple[Epoch, ...]]:
     return applied, policy, tuple(epochs)
 
 
-def take_effect(m: Enacted) -> "Process":
+def take_effect(m: Enacted, wait: "Optional[simpy.Event]" = None) -> "Process":
     """At each epoch, the stages see its parameters; open cases take up the priority lists and the SDAF coverage
-    as far as its level reaches (rules in the module)."""
+    as far as its level reaches (rules in the module).  ``wait``: the first epoch's event, restored
+    (``sim.model.resume``)."""
     for epoch in m.epochs:
-        yield m.env.timeout(epoch.day - m.env.now)
+        if wait is not None:
+            yield wait
+            wait = None
+        else:
+            yield m.env.timeout(epoch.day - m.env.now)
         m.p, m.policy, m.line_rate = epoch.process, epoch.policy, dict(epoch.line_rates)
         m.factory.policy = epoch.policy
         pol = epoch.policy

@@ -71,6 +71,9 @@ class Case:
     # step hands the next (the LOA work content drawn after intake); None before admission and after the end
     step: Optional[str] = None
     step_since: float = NAN
+    step_visits: Optional[dict[str, int]] = None  # the visit counters when the step began (a saved state replays it)
+    flow: Any = None  # its SimPy process while it is open (a saved state reads where it stands: sim.model.checkpoint)
+    schedule: Any = None  # the process that starts its amendments and modifications (documents.schedule)
     loa_content: float = NAN
     open_documents: int = 0  # amendments and modifications in process: the case cannot close before they end
     closing: bool = False  # the closure work is done; no new document starts
@@ -97,6 +100,7 @@ class Document:
     offered: float = NAN
     accepted: float = NAN
     finished: float = NAN
+    flow: Any = None  # its SimPy process while it is in process (sim.model.checkpoint)
 
     @property
     def id(self) -> int:

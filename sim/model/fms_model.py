@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+import simpy
+
 from sim.engine.clock import years
 from sim.engine.core import Engine, Process
 from sim.engine.pool import Pool, PoolSnapshot
 from sim.engine.portfolio import PortfolioPool
 from sim.engine.rng import BANK_CASES, DrawBank, RandomStreams
-from sim.model.arrivals import lor_times
+from sim.model import timekeeping
 from sim.model.document_plan import plan_documents
 from sim.model.enactment import Epoch, take_effect
 from sim.model.entities import ATTR_SLOTS, Case, CaseFactory, Document
@@ -47,7 +49,8 @@ class FmsModel(Engine):
         ``self.visits``; ``self.live`` holds the cases still open; a done case is handed to each ``add`` hook and
         dropped.  ``epochs``: later changes of the process parameters, policy and line rates (a dated, partial or
         phased reform: ``sim.model.enactment``).  ``start``: the rows of a user-made state, its open cases resumed
-        on day 0 (``sim.model.start``)."""
+        on day 0 (``sim.model.start``).  An exact state saved by ``sim.model.checkpoint.save`` is put in with
+        ``sim.model.resume.resume(model, state)`` before ``run``: the run goes on as the saved run would have."""
         super().__init__()
         self.params = params
         self.policy = policy
@@ -77,6 +80,8 @@ class FmsModel(Engine):
         planned = any(rate > 0 for k in kinds.values() for rate in k.per_year.values())
         self.epochs = tuple(epochs)
         self.start = tuple(start)
+        self.resumed = False  # rebuilt at a saved instant by sim.model.resume: its processes are running already
+        self.system: dict[str, simpy.Process] = {}  # the run's own processes by name (a saved state reads them)
         self.kinds, self.planned = kinds, planned
         self.factory = CaseFactory(
             params.demand, streams.bank("case_attrs", 1, ATTR_SLOTS), policy, self.banks[UPTAKE],
@@ -138,8 +143,8 @@ class FmsModel(Engine):
         for hook in self.on_admitted:
             hook(case)
         if case.implemented == case.implemented and case.documents:  # implemented: its documents may come
-            self.env.process(documents.schedule(self, case))
-        self.env.process(resume_flow(self, case, segment, path))
+            case.schedule = self.env.process(documents.schedule(self, case))
+        case.flow = self.env.process(resume_flow(self, case, segment, path))
 
     def admit(self, case: Case) -> None:
         """Receive ``case``'s LOR now and start its flow through the stages."""
@@ -154,7 +159,7 @@ class FmsModel(Engine):
         self.live[case.id] = case
         for hook in self.on_admitted:
             hook(case)
-        self.env.process(case_flow(self, case))
+        case.flow = self.env.process(case_flow(self, case))
 
     def _admitting(self, block: int) -> None:
         """Cases of ``block`` arrive from now on: earlier blocks get no new case, so those already done are freed."""
@@ -183,7 +188,7 @@ class FmsModel(Engine):
         visit counters are no longer needed (only its attributes and milestones are reported)."""
         case.documents = ()
         case.visits.clear()
-        case.close_wait = None
+        case.close_wait = case.flow = case.schedule = None
         del self.live[case.id]
         documents = self.live_documents.pop(case.id, ())
         for hook in self.on_done:  # nothing changes a done case or its documents from now on
@@ -219,6 +224,7 @@ class FmsModel(Engine):
 
     def add_document(self, doc: Document) -> None:
         """An amendment or modification arrived (kept with its case until the case is done)."""
+        doc.flow = self.env.active_process  # the document's own process (sim.model.checkpoint reads it)
         self.live_documents.setdefault(doc.parent.id, []).append(doc)
         for hook in self.on_document:
             hook(doc)
@@ -231,61 +237,28 @@ class FmsModel(Engine):
             for hook in self.on_done:
                 hook(case, documents)
 
-    # ------------------------------------------------------------ processes
-    def _arrivals(self) -> Process:
-        env = self.env
-        for case_id, t, funding in lor_times(self.params.demand, self.streams, self.horizon if self.drain else self.end,
-                                             self.params.run.start_fiscal_year):
-            yield env.timeout(t - env.now)
-            self.admit(self.factory.make(case_id, funding))
-        if self.drain:
-            yield env.timeout(self.horizon - env.now)
-            self.arrivals_done = True
-            self._admitting(self.admitting_block + 1 + max(self.open_in_block, default=0))  # no block gets a case
-            if self.open_cases == 0 and not self.finished.triggered:
-                self.finished.succeed()
-
-    def _horizon(self) -> Process:
-        """The cohort is complete at the horizon; the run may end as soon as all of it is through."""
-        yield self.env.timeout(self.horizon)
-        self.cohort_complete = True
-        self._end_if_through()
-
-    def _sampler(self) -> Process:
-        env, step = self.env, self.params.run.sample_days
-        pools = list(self.all_pools().values())
-        while True:
-            for pool in pools:
-                if isinstance(pool, PortfolioPool):
-                    self.samples.append((env.now, pool.name, pool.queue_length, pool.busy, pool.capacity,
-                                         pool.in_portfolios, pool.working, pool.max_portfolio()))
-                else:
-                    self.samples.append((env.now, pool.name, pool.queue_length, pool.busy, pool.capacity,
-                                         pool.busy, pool.busy, -1))
-            yield env.timeout(step)
-
-    def _snapshot_at(self, label: str, t: float) -> Process:
-        yield self.env.timeout(t)
-        self.snapshots[label] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
-
-    def _deadline(self) -> Process:
-        yield self.env.timeout(self.end)
-        if not self.finished.triggered:
-            self.finished.succeed()
-
     def run(self, until: Optional[float] = None) -> "FmsModel":
         """Run until every cohort case is delivered or withdrawn (``through``), or ``run.drain_years`` after the
         horizon at the latest; LORs keep arriving until then (``run.after_horizon=drain``: none arrives after the
         horizon, and the run ends when every case is closed).  ``until``: run to that day instead."""
         env = self.env
-        env.process(self._arrivals())
-        env.process(self._horizon())
-        env.process(self._sampler())
-        env.process(self._snapshot_at("warmup", self.warmup))
-        env.process(self._snapshot_at("horizon", self.horizon))
-        env.process(self._deadline())
+        if not self.resumed:
+            self._start_processes()
+        env.run(until=self.finished if until is None else until)
+        self.snapshots["end"] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
+        self.end_time = env.now
+        return self
+
+    def _start_processes(self) -> None:
+        env, system = self.env, self.system
+        system["arrivals"] = env.process(timekeeping.arrivals(self))
+        system["horizon"] = env.process(timekeeping.horizon(self))
+        system["sampler"] = env.process(timekeeping.sampler(self))
+        system["snapshot:warmup"] = env.process(timekeeping.snapshot_at(self, "warmup", self.warmup))
+        system["snapshot:horizon"] = env.process(timekeeping.snapshot_at(self, "horizon", self.horizon))
+        system["deadline"] = env.process(timekeeping.deadline(self))
         if self.epochs:
-            env.process(take_effect(self))
+            system["epochs"] = env.process(take_effect(self))
         if self.start:
             admit_state(self, self.start)
         for name, plan in self.params.staffing.plans.items():
@@ -295,10 +268,7 @@ class FmsModel(Engine):
             pool = self.pools[name]
             step = self.params.staffing.plan_step_days
             if isinstance(pool, PortfolioPool):
-                env.process(people_plan(env, pool, plan, step))
+                system[f"plan:{name}"] = env.process(people_plan(env, pool, plan, step))
             else:
-                env.process(staff_plan(env, pool, staff.headcount, staff.caseload, plan, step))
-        env.run(until=self.finished if until is None else until)
-        self.snapshots["end"] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
-        self.end_time = env.now
-        return self
+                system[f"plan:{name}"] = env.process(staff_plan(env, pool, staff.headcount, staff.caseload, plan,
+                                                                step))

@@ -28,6 +28,7 @@ random draws):
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 import simpy
 
@@ -83,12 +84,20 @@ class Workforce:
         return plain_sum(n * productivity(now - t, self.plan) for t, n in self.cohorts)
 
 
-def staff_plan(env: simpy.Environment, pool: Pool, headcount: int, caseload: int, plan: StaffPlan,
-               step: float) -> Process:
-    """Process that keeps ``pool``'s capacity in line with the plan."""
+def staff_plan(env: simpy.Environment, pool: Pool, headcount: int, caseload: int, plan: StaffPlan, step: float,
+               resume: Optional[tuple[list[list[float]], float, list[tuple[float, int]], simpy.Event]] = None
+               ) -> Process:
+    """Process that keeps ``pool``'s capacity in line with the plan.  ``resume``: (the cohorts, the day they were
+    brought up to, the hires still to come, the event of the next step) saved at an instant (``sim.model.resume``)."""
     wf = Workforce(headcount, plan)
     hires = sorted(((h.year * DAYS_PER_YEAR, h.headcount) for h in plan.hires), key=lambda x: x[0])
+    wait = None
+    if resume is not None:
+        wf.cohorts, wf.last, hires, wait = resume
     while True:
+        if wait is not None:
+            yield wait
+            wait = None
         now = env.now
         wf.advance(now)
         while hires and hires[0][0] <= now:
@@ -100,12 +109,21 @@ def staff_plan(env: simpy.Environment, pool: Pool, headcount: int, caseload: int
         yield env.timeout(nxt - now)
 
 
-def people_plan(env: simpy.Environment, pool: PortfolioPool, plan: StaffPlan, step: float) -> Process:
-    """Process that hires, loses and ramps up the people of a portfolio pool (rules in the module docstring)."""
+def people_plan(env: simpy.Environment, pool: PortfolioPool, plan: StaffPlan, step: float,
+                resume: Optional[tuple[float, float, list[tuple[float, int]], simpy.Event]] = None) -> Process:
+    """Process that hires, loses and ramps up the people of a portfolio pool (rules in the module docstring).
+    ``resume``: (the leavers owed, the day they were counted to, the hires still to come, the event of the next
+    step) saved at an instant (``sim.model.resume``)."""
     rate = -log(1.0 - plan.attrition_per_year) / DAYS_PER_YEAR if plan.attrition_per_year else 0.0
     hires = sorted(((h.year * DAYS_PER_YEAR, h.headcount) for h in plan.hires), key=lambda x: x[0])
     debt, last = 0.0, env.now
+    wait = None
+    if resume is not None:
+        debt, last, hires, wait = resume
     while True:
+        if wait is not None:
+            yield wait
+            wait = None
         now = env.now
         if rate and now > last:
             debt += pool.headcount * (1.0 - exp(-rate * (now - last)))

@@ -84,7 +84,7 @@ def _delivery(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, No
 def _implementation(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, None]:
     yield from implementation.run(m, case)
     if case.documents:  # amendments and modifications run beside the case from now on
-        m.env.process(documents.schedule(m, case))
+        case.schedule = m.env.process(documents.schedule(m, case))
 
 
 ROUTE: tuple[Step, ...] = (
@@ -104,14 +104,35 @@ def case_flow(m: "StageContext", case: "Case") -> Generator[simpy.Event, Any, No
     yield from _walk(m, case, 0)
 
 
-def _walk(m: "StageContext", case: "Case", first: int) -> Generator[simpy.Event, Any, None]:
+def _walk(m: "StageContext", case: "Case", first: int,
+          replay: Optional["StageContext"] = None) -> Generator[simpy.Event, Any, None]:
+    """The route from step ``first``; ``replay``: that step is under way at a saved instant, and goes on through
+    this view of the model, which replays it to where it stood (``sim.model.resume``)."""
     for step in ROUTE[first:]:
-        case.step, case.step_since = step.name, m.env.now
-        if (yield from step.run(m, case)) is False:
-            break
+        if replay is None:
+            case.step, case.step_since, case.step_visits = step.name, m.env.now, case.visits.copy()
+            if (yield from step.run(m, case)) is False:
+                break
+        else:
+            context, replay = replay, None
+            if (yield from step.run(context, case)) is False:
+                break
     case.step = None
     m.case_done(case)
 
+
+def continue_walk(m: "StageContext", case: "Case", step: str,
+                  replay: "StageContext") -> Generator[simpy.Event, Any, None]:
+    """A case of an exact state (``sim.model.resume``): its step ``step`` replayed through ``replay`` to the
+    instant saved, then the route on from there."""
+    yield from _walk(m, case, STEP_INDEX[step], replay)
+
+
+STEP_INDEX = {step.name: k for k, step in enumerate(ROUTE)}
+# the parallel reviews' branches (``_reviews``): a saved state names a finished one by its (stage, office)
+REVIEW_BRANCHES = {tech_release.run.__code__: ("tech_release", tech_release.POOL),
+                   loa_development.run.__code__: ("loa_development", loa_development.POOL),
+                   policy_review.run.__code__: ("policy_review", policy_review.POOL)}
 
 # a resumed case (sim.model.start): after the segment it stands in, the route goes on from this step
 RESUME_AT = {"lor_intake": "reviews", "reviews": "offer_acceptance", "offer_expired": "offer_acceptance",
@@ -154,7 +175,7 @@ def resume_flow(m: "StageContext", case: "Case", segment: str,
     elif segment == "implementation":
         case.implemented = m.env.now
         if case.documents:
-            m.env.process(documents.schedule(m, case))
+            case.schedule = m.env.process(documents.schedule(m, case))
     elif segment == "contracting":
         case.contract_awarded = m.env.now
     elif segment == "production":

@@ -18,7 +18,9 @@ Its value is a ``value_share`` of the parent's value; its MDE share is the paren
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
+
+import simpy
 
 from sim.model.entities import Document
 from sim.model.process import congressional_review, loa_development, policy_review
@@ -30,19 +32,26 @@ if TYPE_CHECKING:
 WRITERS, REVIEWERS = loa_development.POOL, policy_review.POOL
 
 
-def schedule(m: "StageContext", case: "Case") -> "Process":
+def schedule(m: "StageContext", case: "Case", first: int = 0,
+             wait: Optional[simpy.Event] = None) -> "Process":
     """Start each planned document at its time while the case is implemented and not closed.  It holds the case
     only weakly while it waits, so a closed case is freed at once, not at its next planned time (which may be
-    years later)."""
+    years later).  ``first``, ``wait``: resumed at a saved instant, waiting for document ``first`` of the plan
+    (``sim.model.resume``)."""
     env = m.env
     plan, lor = case.documents, case.lor_received
     ref = weakref.ref(case)
     del case
-    for offset, kind, planned in plan:
-        t = lor + offset
-        if t < env.now:
-            continue  # planned before the case was implemented: it does not happen
-        yield env.timeout(t - env.now)
+    for k in range(first, len(plan)):
+        offset, kind, planned = plan[k]
+        if wait is not None:
+            yield wait
+            wait = None
+        else:
+            t = lor + offset
+            if t < env.now:
+                continue  # planned before the case was implemented: it does not happen
+            yield env.timeout(t - env.now)
         live = ref()  # None only once the case is done (the model holds every live case)
         if live is None or live.closing:  # closed, or its closure work done: no more documents
             return
@@ -51,7 +60,9 @@ def schedule(m: "StageContext", case: "Case") -> "Process":
         del live
 
 
-def _done(case: "Case") -> None:
+def _done(doc: Document) -> None:
+    doc.flow = None
+    case = doc.parent
     case.open_documents -= 1
     if case.open_documents == 0 and case.close_wait is not None:
         case.close_wait.succeed()
@@ -72,6 +83,15 @@ def amendment(m: "StageContext", case: "Case", planned: int) -> "Process":
         enhances = case.notified and case.delivered != case.delivered and bool(u[2] < a.p_enhancement)
         doc.notified = enhances or congressional_review.is_notified(c, case.partner_group, value, mde)
     m.add_document(doc)
+    yield from amendment_flow(m, doc)
+
+
+def amendment_flow(m: "StageContext", doc: Document) -> "Process":
+    """An amendment from writing to acceptance (a saved state's is replayed to where it stood: every time it
+    records, but the offer's, comes after its last visit)."""
+    case = doc.parent
+    a, c = m.p.amendments, m.p.congressional_review
+    u = m.banks["amendment"].row(case.id, doc.planned_seq - 1)
     content = _content(m, a.work_group.get(case.loa_group, case.loa_group), u[3], a.work_share)
     yield from m.work(doc, "amendment_writing", m.pools[WRITERS], loa_development.writing_days(m, content))
     days = policy_review.review_days(m, content)
@@ -80,13 +100,14 @@ def amendment(m: "StageContext", case: "Case", planned: int) -> "Process":
     if doc.notified:
         yield from m.delay(doc, "amendment_notification",
                            congressional_review.period(c, case.partner_group, u[5], u[6]))
-    doc.offered = m.env.now
+    if doc.offered != doc.offered:  # NaN: not yet offered (replayed, it keeps its date)
+        doc.offered = m.env.now
     o = m.p.offer_acceptance
     acceptance, oed = ((o.bpc_acceptance, o.bpc_offer_expiry_days) if case.funding == "bpc"
                        else (o.acceptance, o.offer_expiry_days))
     yield from m.delay(doc, "amendment_acceptance", min(acceptance.from_uniform(u[4]), oed))
     doc.accepted = doc.finished = m.env.now
-    _done(case)
+    _done(doc)
 
 
 def modification(m: "StageContext", case: "Case", planned: int) -> "Process":
@@ -95,7 +116,15 @@ def modification(m: "StageContext", case: "Case", planned: int) -> "Process":
     doc = Document(case, "modification", planned, case.value_musd * d.value_share.from_uniform(u[2]), 0.0,
                    arrived=m.env.now)
     m.add_document(doc)
+    yield from modification_flow(m, doc)
+
+
+def modification_flow(m: "StageContext", doc: Document) -> "Process":
+    """A modification written, offered and accepted at once (replayed as :func:`amendment_flow`)."""
+    case = doc.parent
+    d = m.p.modifications
+    u = m.banks["modification"].row(case.id, doc.planned_seq - 1)
     content = _content(m, d.work_group.get(case.loa_group, case.loa_group), u[1], d.work_share)
     yield from m.work(doc, "modification_writing", m.pools[WRITERS], content)
     doc.offered = doc.accepted = doc.finished = m.env.now
-    _done(case)
+    _done(doc)
