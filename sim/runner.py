@@ -34,7 +34,9 @@ from sim.model.fms_model import POOL_SAMPLE_COLUMNS, FmsModel
 from sim.model.ledger import CASE_COLUMNS, DOCUMENT_COLUMNS, Ledger
 from sim.model.observers import CohortVisits, Visits
 from sim.model.params import Params
+from sim.model.resume import resume
 from sim.model.scenario import Scenario, resolve
+from sim.state_cache import cached_state
 
 
 @dataclass
@@ -135,7 +137,10 @@ def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = 
     records = Visits() if full else None  # a list of its own: a caller's visit observer must not empty it
     observers = [o for o in (totals, records, counted, ledger) if o is not None]
     model = FmsModel(scenario, RandomStreams(params.seed, replication), policy, observers=[*observers, *extra],
-                    epochs=resolved.epochs, start=start).run()
+                     epochs=resolved.epochs, start=start)
+    if resolved.prestart is not None:  # run.settle_years: from the cached state without the reform (sim.state_cache)
+        resume(model, cached_state(resolved.prestart, replication, resolved.start_day))
+    model.run()
     model.close_books()
     pools = pd.DataFrame(model.samples, columns=list(POOL_SAMPLE_COLUMNS))
     pools.insert(0, "replication", np.int64(replication))

@@ -30,6 +30,7 @@ from sim.engine.checkpoint import Pending, clock, is_stale_wake, pending, pool_s
 from sim.engine.clock import DAYS_PER_YEAR
 from sim.engine.portfolio import PortfolioPool
 from sim.model.process.case_flow import REVIEW_BRANCHES
+from sim.model.process.documents import schedule
 
 if TYPE_CHECKING:
     from sim.model.entities import Case, Document
@@ -218,6 +219,16 @@ def plain(data: Any, text: bool = False) -> Any:
     return data
 
 
+def _orphan(event: simpy.Event) -> bool:
+    """The plan of documents of a case done since: it will only find its case gone (``documents.schedule``)."""
+    callbacks = event.callbacks or []
+    for cb in callbacks:
+        gen = getattr(getattr(cb, "__self__", None), "_generator", None)
+        if gen is None or gen.gi_code is not schedule.__code__ or gen.gi_frame.f_locals["ref"]() is not None:
+            return False
+    return bool(callbacks)
+
+
 def save(m: "FmsModel") -> dict[str, Any]:
     """The state of ``m``, stopped by ``m.run(until=day)``, as plain data (module docstring)."""
     if m.epochs:
@@ -240,7 +251,7 @@ def save(m: "FmsModel") -> dict[str, Any]:
     documents = [_document(s, d) for docs in m.live_documents.values() for d in docs]
     system = {name: _system(s, name, proc) for name, proc in m.system.items()}
     for event in s.when:
-        if event not in s.owned and not is_stale_wake(event):
+        if event not in s.owned and not is_stale_wake(event) and not _orphan(event):
             names = [getattr(cb, "__qualname__", type(cb).__name__) for cb in event.callbacks or []]
             raise ValueError(f"save: an event due on day {s.when[event][0]} belongs to nothing a state keeps "
                              f"(callbacks {names})")

@@ -178,6 +178,17 @@ def _validate_run(params: Params, out: list[str]) -> None:
     for key, value, allowed in (("records", r.records, RECORDS), ("after_horizon", r.after_horizon, AFTER_HORIZON)):
         _flag(out, value not in allowed, f"run.{key}={value!r}; allowed: {', '.join(allowed)}")
     _flag(out, r.sample_days <= 0, f"run.sample_days={r.sample_days}; allowed: > 0")
+    if r.settle_years is not None:
+        _flag(out, not 0 < r.settle_years <= r.warmup_years,
+              f"run.settle_years={r.settle_years}; allowed: null, or more than 0 and at most run.warmup_years "
+              f"({r.warmup_years}): the years a reform acts before the cohort begins")
+        _flag(out, r.after_horizon != "arrivals", f"run.settle_years={r.settle_years} with run.after_horizon="
+              f"{r.after_horizon!r}; allowed: run.after_horizon=arrivals (a state is saved from a run that goes on)")
+        _flag(out, params.reform.effective is not None,
+              f"run.settle_years={r.settle_years} with reform.effective={params.reform.effective}; allowed: one of "
+              "them (settle_years dates the reform itself, settle_years before the warm-up ends)")
+        _flag(out, params.start is not None, f"run.settle_years={r.settle_years} with start={params.start!r}; "
+              "allowed: one of them (settle_years starts from the model's own state)")
     _flag(out, r.jobs < 1, f"run.jobs={r.jobs}; allowed: an integer >= 1")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any, Iterator, List
+from typing import Any, Iterator, List, Optional
 
 
 @dataclass
@@ -49,6 +49,9 @@ class RunParams:
     records: str = "cases"
     sample_days: float = 30.0  # spacing of the pool time series
     start_fiscal_year: int = 2008  # fiscal year that day 0 (1 October) begins
+    # steady-state studies without a warm-up of their own: each scenario starts from the state (cached: sim.state_cache)
+    # of the scenario without its reform, this many years before the warm-up ends, its reform enacted then (None: off)
+    settle_years: Optional[float] = None
     jobs: int = 1  # processes over replications (keep 1 under a parallel Hydra launcher)
     allow_large: bool = False  # run even when the estimated memory or event count is far above the machine's
     overwrite: bool = False  # replace the outputs of an earlier run in the same output folder

@@ -12,13 +12,15 @@ their date and strength, ``staffing.effort_share`` and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Optional
 
+from sim.engine.clock import years
 from sim.model.checks import validate_params
 from sim.model.enactment import Epoch, enact
 from sim.model.frozen import freeze, thaw
+from sim.model.levers import ReformParams
 from sim.model.params import Params
-from sim.model.reform import Policy
+from sim.model.reform import Policy, apply
 
 RESOLVED = "_resolved_scenario"  # marks a scenario's resolved parameters
 
@@ -51,6 +53,10 @@ class Scenario:
     policy: Policy  # the reforms' behavioural switches
     headcounts: Mapping[str, int]  # each office's people (slots for a slot pool) at the start of the run
     epochs: tuple[Epoch, ...] = ()  # when a dated, partial or phased reform changes what the stages see (enactment)
+    # run.settle_years: the scenario without its reform, whose state on ``start_day`` each replication starts from
+    # (its reform enacted that day: sim.state_cache)
+    prestart: Optional["Scenario"] = None
+    start_day: float = 0.0
 
     @property
     def seed(self) -> int:
@@ -70,7 +76,18 @@ def resolve(params: Params) -> Scenario:
     if problems:
         raise ValueError(f"invalid parameters ({len(problems)} problem(s)): " + "; ".join(problems))
     given = freeze(params)  # read-only: the caller may go on editing theirs, this stays as it was checked
+    prestart, start_day = None, 0.0
+    settle = params.run.settle_years
+    if settle is not None:  # the reform is enacted settle_years before the warm-up ends, from the state without it
+        before = thaw(params)
+        before.reform, before.run.settle_years = ReformParams(), None
+        prestart = resolve(before)
+        # a reform that changes nothing (the reference, ``none``) needs no settling: its run from the state at the
+        # warm-up's end is, bit for bit, the run that never stopped
+        neutral = apply(params, 0.0) == apply(params, 1.0)
+        params.reform.effective = params.run.warmup_years - (0.0 if neutral else settle)
+        start_day = years(params.reform.effective)
     applied, policy, epochs = enact(params)
     vars(applied)[RESOLVED] = True  # not a field: invisible to ==, asdict and the checks; kept by copies
     headcounts = Headcounts({name: staff.headcount for name, staff in applied.staffing.pools.items()})
-    return Scenario(given, freeze(applied), policy, headcounts, epochs)
+    return Scenario(given, freeze(applied), policy, headcounts, epochs, prestart, start_day)

@@ -1,0 +1,144 @@
+"""Exact states on disk, and the cache steady-state studies start from (``run.settle_years``).
+
+**The file** (schema ``SCHEMA``): Parquet, one row per case open at the state's day: every field of the case
+(``sim.model.entities.Case``) as a column, its visit counters, planned documents and place on its route (``where``,
+``schedule``: ``sim.model.checkpoint``) as JSON text; the file's metadata ``fms_exact`` holds the rest of
+``sim.model.checkpoint.save``'s state (clock and pending events, offices, lines, documents, the run's own
+processes, counters) as JSON.  JSON and Parquet keep every float exactly, so a run resumed from the file goes on as
+the saved run would have, bit for bit (``sim.model.resume``).
+
+**The cache.**  A scenario with ``run.settle_years`` starts each replication from the state of the same scenario
+without its reform (``Scenario.prestart``) on ``Scenario.start_day``; the state is made once and kept in
+``$FMS_SIM_CACHE`` (default ``~/.cache/fms-sim``), under ``states/<key>/rep-<r>.parquet``: the key is a hash of
+that scenario's fingerprint (``sim.model.checkpoint.fingerprint``: what a resumed run must share), the day, the
+model code (every source file of ``sim.model`` and ``sim.engine``) and the versions of Python, numpy and SimPy.
+A study whose scenarios change the history (other staffing, demand) gets states of its own.  Files are written
+whole to a temporary name and renamed, so two processes making the same state leave one good file; a damaged or
+unreadable file is made again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import simpy
+
+from sim.engine.rng import RandomStreams
+from sim.model.checkpoint import fingerprint, save
+from sim.model.fms_model import FmsModel
+from sim.model.scenario import Scenario
+
+SCHEMA = 1
+META = b"fms_exact"
+JSON_FIELDS = ("visits", "step_visits", "documents")  # case fields kept as JSON text
+ROW_KEYS = ("where", "schedule")
+
+
+def write_exact(path: Path, state: Mapping[str, Any]) -> None:
+    """``state`` (``sim.model.checkpoint.save``) to ``path``, written whole or not at all."""
+    cases = state["cases"]
+    fields = list(cases[0]["case"]) if cases else ["id"]
+    columns: dict[str, list[Any]] = {}
+    for name in fields:
+        values = [c["case"][name] for c in cases]
+        columns[name] = [json.dumps(v) for v in values] if name in JSON_FIELDS else values
+    for key in ROW_KEYS:
+        columns[key] = [json.dumps(c[key]) for c in cases]
+    rest = {k: v for k, v in state.items() if k != "cases"}
+    table = pa.table(columns).replace_schema_metadata({META: json.dumps({"schema": SCHEMA, **rest}).encode()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def read_exact(path: Path) -> dict[str, Any]:
+    """The state written by :func:`write_exact` (ValueError, naming the file, if it is not one)."""
+    try:
+        table = pq.read_table(path)
+        meta = (table.schema.metadata or {}).get(META)
+        if meta is None:
+            raise ValueError("no exact state in it (a milestone-only state?)")
+        rest = json.loads(meta)
+    except (OSError, ValueError, pa.ArrowException) as e:
+        raise ValueError(f"{path}: not an exact state ({e})") from None
+    if rest.pop("schema", None) != SCHEMA:
+        raise ValueError(f"{path}: exact-state schema {rest.get('schema')!r}; allowed: {SCHEMA}")
+    data = table.to_pydict()
+    keys = [k for k in data if k not in ROW_KEYS]
+    cases = []
+    for i in range(table.num_rows):
+        case = {k: json.loads(data[k][i]) if k in JSON_FIELDS else data[k][i] for k in keys}
+        cases.append({"case": case, **{k: json.loads(data[k][i]) for k in ROW_KEYS}})
+    return {**rest, "cases": cases}
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("FMS_SIM_CACHE") or Path.home() / ".cache" / "fms-sim")
+
+
+def code_fingerprint() -> str:
+    """A hash of the model code: every source file of ``sim.model`` and ``sim.engine``."""
+    root = Path(__file__).parent
+    h = hashlib.sha256()
+    for folder in ("model", "engine"):
+        for f in sorted((root / folder).rglob("*.py")):
+            h.update(f.relative_to(root).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _model(scenario: Scenario, replication: int) -> FmsModel:
+    class Discard:  # visit records are not needed to make a state
+        def visit(self, _v: Any) -> None:
+            pass
+
+    return FmsModel(scenario.params, RandomStreams(scenario.seed, replication), scenario.policy,
+                    observers=[Discard()], epochs=scenario.epochs)
+
+
+def cache_key(scenario: Scenario, day: float) -> str:
+    """The key of ``scenario``'s states on ``day`` (module docstring)."""
+    printed = fingerprint(_model(scenario, 0), day)
+    printed.pop("replication")
+    versions = {"python": platform.python_version(), "numpy": np.__version__, "simpy": simpy.__version__}
+    blob = json.dumps({"fingerprint": printed, "day": day, "code": code_fingerprint(), "versions": versions},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def make_state(scenario: Scenario, replication: int, day: float) -> dict[str, Any]:
+    """Replication ``replication`` of ``scenario`` run to ``day`` and saved (``sim.model.checkpoint.save``)."""
+    m = _model(scenario, replication)
+    m.run(until=day)
+    return save(m)
+
+
+def cached_state(scenario: Scenario, replication: int, day: float, root: Optional[Path] = None,
+                 made: Optional[Callable[[Path], None]] = None) -> dict[str, Any]:
+    """The state of ``scenario``'s replication ``replication`` on ``day``: from the cache, or made and kept there
+    (``made`` is told the file it wrote)."""
+    path = (root or cache_root()) / "states" / cache_key(scenario, day) / f"rep-{replication}.parquet"
+    if path.exists():
+        try:
+            return read_exact(path)
+        except ValueError:
+            pass  # damaged (a disk full, a copy cut short): made again
+    state = make_state(scenario, replication, day)
+    write_exact(path, state)
+    if made is not None:
+        made(path)
+    return state

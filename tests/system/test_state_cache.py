@@ -1,0 +1,109 @@
+"""Cached exact states and steady-state studies that start from them (``run.settle_years``, ``sim.state_cache``).
+
+- The exact-state file keeps a state exactly (Parquet columns and JSON metadata).
+- ``reform=none`` with ``run.settle_years`` is, case by case and bit for bit, the run that warms up itself: its run
+  starts from the state at the warm-up's end and goes on exactly.
+- A reform with ``run.settle_years`` starts from the state without it and is enacted ``settle_years`` before the
+  warm-up ends; the cache is made once per (scenario without reform, day, code, versions) and replication.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from sim.config import load_params
+from sim.model.scenario import resolve
+from sim.runner import simulate
+from sim.state_cache import cache_key, cached_state, make_state, read_exact, write_exact
+
+BASE = ["debug=tiny", "run.after_horizon=arrivals", "run.warmup_years=0.5", "run.horizon_years=1.0",
+        "run.drain_years=2"]
+MILESTONES = ["lor_complete", "loa_offered", "loa_accepted", "implemented", "contract_awarded", "delivered",
+              "withdrawn", "closed"]
+
+
+def same(a, b) -> bool:
+    """Equal, NaN included (as JSON text: every float by its repr)."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("FMS_SIM_CACHE", str(tmp_path))
+    return tmp_path
+
+
+def test_the_file_keeps_a_state_exactly(tmp_path):
+    state = make_state(resolve(load_params(BASE)), 0, 100.0)
+    path = tmp_path / "s.parquet"
+    write_exact(path, state)
+    assert same(read_exact(path), state)
+    assert not list(tmp_path.glob(".*.tmp"))  # written whole, then renamed
+
+
+def test_a_file_that_is_not_an_exact_state_is_refused_naming_it(tmp_path):
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"not parquet")
+    with pytest.raises(ValueError, match="broken.parquet: not an exact state"):
+        read_exact(path)
+
+
+def test_the_reference_with_settling_is_the_run_that_warms_up_itself(cache):
+    plain = simulate(load_params(BASE), 0)
+    settled = simulate(load_params([*BASE, "run.settle_years=0.25"]), 0)
+    a, b = plain.cases.set_index("case_id"), settled.cases.set_index("case_id")
+    cohort = a[a["in_cohort"]]
+    assert len(cohort) > 500 and cohort.index.isin(b.index).all()
+    assert np.array_equal(b.loc[cohort.index, MILESTONES].to_numpy(), cohort[MILESTONES].to_numpy(), equal_nan=True)
+    assert settled.stage_totals.equals(plain.stage_totals)
+    assert settled.end_day == plain.end_day
+    assert len(list(cache.glob("states/*/rep-0.parquet"))) == 1  # made once, kept
+
+
+def test_a_reform_settles_from_the_state_without_it(cache):
+    params = load_params([*BASE, "reform=tiger_team_package", "run.settle_years=0.25"])
+    scenario = resolve(params)
+    assert scenario.prestart is not None and scenario.start_day == pytest.approx(0.25 * 365.25)
+    assert scenario.params.reform.effective == pytest.approx(0.25)  # enacted settle_years before the warm-up ends
+    reference = resolve(load_params([*BASE, "run.settle_years=0.25"]))
+    # the reform's states are the reference's history (the same key: one cache for the whole study)
+    assert cache_key(scenario.prestart, scenario.start_day) == cache_key(reference.prestart, scenario.start_day)
+    first = simulate(params, 0)
+    files = list(cache.glob("states/*/rep-0.parquet"))
+    assert len(files) == 1
+    stamp = files[0].stat().st_mtime_ns
+    again = simulate(params, 0)  # from the cache: the same run
+    assert files[0].stat().st_mtime_ns == stamp
+    assert again.cases.equals(first.cases)
+    always = simulate(load_params([*BASE, "reform=tiger_team_package"]), 0)
+    assert not again.cases.equals(always.cases)  # enacted at its date, not always in effect
+
+
+def test_a_damaged_cache_file_is_made_again(cache):
+    scenario = resolve(load_params(BASE))
+    state = cached_state(scenario, 1, 50.0)
+    [path] = cache.glob("states/*/rep-1.parquet")
+    path.write_bytes(b"cut short")
+    assert same(cached_state(scenario, 1, 50.0), state)
+    assert same(read_exact(path), state)
+
+
+def test_another_history_gets_states_of_its_own(cache):
+    day = 50.0
+    keys = {cache_key(resolve(load_params([*BASE, *extra])), day)
+            for extra in ([], ["staffing=slots"], ["seed=5"], ["demand.lor_per_year=2100"])}
+    assert len(keys) == 4
+    assert cache_key(resolve(load_params(BASE)), 60.0) not in keys
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["run.settle_years=0.6"], "run.settle_years=0.6; allowed: null, or more than 0 and at most run.warmup_years"),
+    (["run.settle_years=0.2", "run.after_horizon=drain"], "allowed: run.after_horizon=arrivals"),
+    (["run.settle_years=0.2", "reform=more_staff", "reform.effective=0.1"], "allowed: one of them"),
+])
+def test_settling_that_cannot_be_done_is_refused(extra, message):
+    with pytest.raises(ValueError) as info:  # load_params checks them (ConfigError is a ValueError)
+        resolve(load_params([*BASE, *extra]))
+    assert message in str(info.value)
