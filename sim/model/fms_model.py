@@ -245,7 +245,8 @@ class FmsModel(Engine):
         if not self.resumed:
             self._start_processes()
         env.run(until=self.finished if until is None else until)
-        self.snapshots["end"] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
+        if until is None:  # (stopped at a day, the pools stay as they stand: a state saved now goes on exactly)
+            self.snapshots["end"] = {name: pool.snapshot() for name, pool in self.all_pools().items()}
         self.end_time = env.now
         return self
 

@@ -24,24 +24,22 @@ import simpy
 from simpy.events import NORMAL, URGENT
 
 from sim.engine.checkpoint import due, set_clock, set_pool_state, set_portfolio_state
-from sim.engine.clock import DAYS_PER_YEAR
 from sim.engine.people import Job
 from sim.engine.pool import PoolSnapshot
 from sim.engine.portfolio import PortfolioPool
 from sim.model import timekeeping
 from sim.model.checkpoint import VERSION, differences, fingerprint
 from sim.model.document_plan import plan_documents
-from sim.model.enactment import take_effect
 from sim.model.entities import Case, Document
 from sim.model.process import documents as docs
 from sim.model.process.case_flow import continue_walk
-from sim.model.staff_plans import people_plan, staff_plan
 
 if TYPE_CHECKING:
     from sim.engine.core import Process
     from sim.model.fms_model import FmsModel
 
 Key = tuple[str, str]  # (stage, office name or "" for a wait)
+CLOSING: Key = ("closing", "")  # a case whose closure waits on its documents: no visit, it replays to that wait
 
 
 def _nothing() -> "Process":
@@ -77,7 +75,12 @@ class Replay:
 
     @property
     def reached(self) -> bool:
-        return not self._under_way
+        return all(key == CLOSING for key in self._under_way)
+
+    @property
+    def left(self) -> list[Key]:
+        """The visits under way not reached (a state that does not fit)."""
+        return list(self._under_way)
 
 
 class Restorer:
@@ -160,28 +163,34 @@ def resume(m: "FmsModel", state: Mapping[str, Any]) -> None:
     replays = _cases(m, r, state)
     documents = _documents(m, r, state)
     _calendar(m, state)
-    _system(m, state)
+    timekeeping.restore(m, state)
     while env._queue and env.peek() == day and env._queue[0][1] == URGENT:
         env.step()  # every replay to where it stood, now: a state that does not fit fails here, not later
     m.resumed = True
-    unfit = [case_id for case_id, (replay, visits) in replays.items()
+    unfit = [f"case {case_id} in closure, not waiting on its documents" for case_id, (replay, _, _) in replays.items()
+             if CLOSING in replay.left and m.live[case_id].flow._target is not m.live[case_id].close_wait]
+    unfit += [f"case {case_id} in {step} (visit {sorted(replay.left)} not reached, counters "
+             f"{m.live[case_id].visits} for {visits})" for case_id, (replay, visits, step) in replays.items()
              if not replay.reached or m.live[case_id].visits != visits]
-    unfit += [doc.id for doc, replay in documents if not replay.reached]
+    unfit += [f"a document of case {doc.id} (visit {sorted(replay.left)} not reached)" for doc, replay in documents
+              if not replay.reached]
     if unfit:
-        raise ValueError(f"resume: {len(unfit)} case(s) did not replay to where they stood (first: case {unfit[0]}): "
+        raise ValueError(f"resume: {len(unfit)} case(s) of the state of day {day} did not replay to where they stood "
+                         f"(first: {unfit[0]}): "
                          "the state was made by other code or parameters; allowed: a state this version makes")
 
 
-def _cases(m: "FmsModel", r: Restorer, state: Mapping[str, Any]) -> dict[int, tuple[Replay, dict[str, int]]]:
+def _cases(m: "FmsModel", r: Restorer,
+           state: Mapping[str, Any]) -> dict[int, tuple[Replay, dict[str, int], Optional[str]]]:
     env, replays = m.env, {}
     for saved in state["cases"]:
         case = _case(saved["case"])
         where = saved["where"]
         under_way = {(v["stage"], v["pool"]): r.visit(case, v) for v in where["visits"]}
         if where["closing"]:
-            under_way[("closing", "")] = _nothing  # waits on its documents, not on a visit: replayed to that wait
+            under_way[CLOSING] = _nothing  # waits on its documents, not on a visit: replayed to that wait
         replay = Replay(m, under_way, {(s, p) for s, p in where["done_branches"]}, dict(case.visits))
-        replays[case.id] = (replay, dict(case.visits))
+        replays[case.id] = (replay, dict(case.visits), case.step)
         case.visits = dict(case.step_visits or {})
         m.live[case.id] = case
         for hook in m.on_admitted:
@@ -236,79 +245,3 @@ def _documents(m: "FmsModel", r: Restorer, state: Mapping[str, Any]) -> list[tup
         doc.flow = env.process(flow(replay, doc))
         replays.append((doc, replay))
     return replays
-
-
-def _system(m: "FmsModel", state: Mapping[str, Any]) -> None:
-    env, system, saved = m.env, m.system, state["system"]
-
-    def wait(name: str) -> Any:
-        return None if saved.get(name) is None else due(env, saved[name]["at"])
-
-    if saved.get("arrivals") is not None:
-        system["arrivals"] = env.process(timekeeping.arrivals(m, (int(saved["arrivals"]["next"]), wait("arrivals"))))
-    if saved.get("sampler") is not None:
-        system["sampler"] = env.process(timekeeping.sampler(m, wait("sampler")))
-    # the run's calendar may differ from the saved run's after the state's day (a longer horizon or run): each of
-    # these processes waits, from day 0, for its day; one whose day moved waits for the new one (an eid below every
-    # saved event's, as a process made on day 0 would have)
-    was = state["calendar"]
-
-    def make(name: str, w: simpy.Event) -> "Process":
-        if name.startswith("snapshot:"):
-            label = name.split(":")[1]
-            return timekeeping.snapshot_at(m, label, m.warmup if label == "warmup" else m.horizon, w)
-        return timekeeping.horizon(m, w) if name == "horizon" else timekeeping.deadline(m, w)
-
-    for k, (name, t, old) in enumerate((("horizon", m.horizon, was["horizon"]),
-                                        ("snapshot:warmup", m.warmup, was["warmup"]),
-                                        ("snapshot:horizon", m.horizon, was["horizon"]),
-                                        ("deadline", m.end, was["end"]))):
-        if t == old:
-            if saved.get(name) is not None:
-                system[name] = env.process(make(name, wait(name)))
-        elif t < env.now or old < env.now:
-            raise ValueError(f"resume: the run's {name.split(':')[-1]} (day {t}) and the state's (day {old}) differ "
-                             f"and are not both after the state's day {env.now}; allowed: the same, or both after")
-        else:
-            system[name] = env.process(make(name, due(env, (0.0 + (t - 0.0), NORMAL, -2 * 10**9 + k))))
-    # a reform dated on or after the state's day, and the plans only a reform has, were processes of the saved run's
-    # scenario from day 0: their events come before those scheduled later, so they take eids below every saved one
-    eid = -10**9
-    if m.epochs:
-        system["epochs"] = env.process(take_effect(m, due(env, (0.0 + (m.epochs[0].day - 0.0), NORMAL, eid))))
-    step = m.params.staffing.plan_step_days
-    for name, plan in m.params.staffing.plans.items():
-        if not plan.hires and not plan.attrition_per_year:
-            continue
-        pool, s = m.pools[name], saved.get(f"plan:{name}")
-        hires = sorted(((h.year * DAYS_PER_YEAR, h.headcount) for h in plan.hires), key=lambda x: x[0])
-        if s is None:  # a plan the saved run did not have (a reform's hires): its steps from day 0 up to now
-            last, debt, cohorts = 0.0, 0.0, None
-            now = 0.0
-            while True:
-                nxt = now + step
-                later = [h for h in hires if h[0] > now]
-                if later:
-                    nxt = min(nxt, later[0][0])
-                when = now + (nxt - now)
-                if when >= env.now:
-                    break
-                now = when
-            eid += 1
-            last, at = now, [now + (nxt - now), NORMAL, eid]
-        else:
-            last, at = float(s["last"]), s["at"]
-            debt, cohorts = s.get("debt", 0.0), s.get("cohorts")
-            later = [h for h in hires if h[0] > last]
-            if later and later[0][0] < at[0]:  # a reform's hire comes first: the step the saved run would have had
-                at = [last + (later[0][0] - last), at[1], at[2]]
-        remaining = [h for h in hires if h[0] > last]
-        if isinstance(pool, PortfolioPool):
-            system[f"plan:{name}"] = env.process(people_plan(env, pool, plan, step,
-                                                             (float(debt), last, remaining, due(env, at))))
-        else:
-            staff = m.params.staffing.pools[name]
-            wf_cohorts = cohorts if cohorts is not None else [[float("-inf"), float(staff.headcount)]]
-            system[f"plan:{name}"] = env.process(staff_plan(env, pool, staff.headcount, staff.caseload, plan, step,
-                                                            ([list(c) for c in wf_cohorts], last, remaining,
-                                                             due(env, at))))

@@ -5,12 +5,17 @@ Each is a process of :class:`~sim.model.fms_model.FmsModel`; each can also begin
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import simpy
+from simpy.events import NORMAL
 
+from sim.engine.checkpoint import due
+from sim.engine.clock import DAYS_PER_YEAR
 from sim.engine.portfolio import PortfolioPool
 from sim.model.arrivals import lor_times
+from sim.model.enactment import take_effect
+from sim.model.staff_plans import people_plan, staff_plan
 
 if TYPE_CHECKING:
     from sim.engine.core import Process
@@ -75,3 +80,80 @@ def deadline(m: Model, wait: Optional[simpy.Event] = None) -> "Process":
     yield m.env.timeout(m.end) if wait is None else wait
     if not m.finished.triggered:
         m.finished.succeed()
+
+
+def restore(m: Model, state: Mapping[str, Any]) -> None:
+    """The run's own processes of a state (``sim.model.resume``), each waiting on its saved event."""
+    env, system, saved = m.env, m.system, state["system"]
+
+    def wait(name: str) -> Any:
+        return None if saved.get(name) is None else due(env, saved[name]["at"])
+
+    if saved.get("arrivals") is not None:
+        system["arrivals"] = env.process(arrivals(m, (int(saved["arrivals"]["next"]), wait("arrivals"))))
+    if saved.get("sampler") is not None:
+        system["sampler"] = env.process(sampler(m, wait("sampler")))
+    # the run's calendar may differ from the saved run's after the state's day (a longer horizon or run): each of
+    # these processes waits, from day 0, for its day; one whose day moved waits for the new one (an eid below every
+    # saved event's, as a process made on day 0 would have)
+    was = state["calendar"]
+
+    def make(name: str, w: simpy.Event) -> "Process":
+        if name.startswith("snapshot:"):
+            label = name.split(":")[1]
+            return snapshot_at(m, label, m.warmup if label == "warmup" else m.horizon, w)
+        return horizon(m, w) if name == "horizon" else deadline(m, w)
+
+    for k, (name, t, old) in enumerate((("horizon", m.horizon, was["horizon"]),
+                                        ("snapshot:warmup", m.warmup, was["warmup"]),
+                                        ("snapshot:horizon", m.horizon, was["horizon"]),
+                                        ("deadline", m.end, was["end"]))):
+        if t == old:
+            if saved.get(name) is not None:
+                system[name] = env.process(make(name, wait(name)))
+        elif t < env.now or old < env.now:
+            raise ValueError(f"resume: the run's {name.split(':')[-1]} (day {t}) and the state's (day {old}) differ "
+                             f"and are not both after the state's day {env.now}; allowed: the same, or both after")
+        else:
+            system[name] = env.process(make(name, due(env, (0.0 + (t - 0.0), NORMAL, -2 * 10**9 + k))))
+    # a reform dated on or after the state's day, and the plans only a reform has, were processes of the saved run's
+    # scenario from day 0: their events come before those scheduled later, so they take eids below every saved one
+    eid = -10**9
+    if m.epochs:
+        system["epochs"] = env.process(take_effect(m, due(env, (0.0 + (m.epochs[0].day - 0.0), NORMAL, eid))))
+    step = m.params.staffing.plan_step_days
+    for name, plan in m.params.staffing.plans.items():
+        if not plan.hires and not plan.attrition_per_year:
+            continue
+        pool, s = m.pools[name], saved.get(f"plan:{name}")
+        hires = sorted(((h.year * DAYS_PER_YEAR, h.headcount) for h in plan.hires), key=lambda x: x[0])
+        if s is None:  # a plan the saved run did not have (a reform's hires): its steps from day 0 up to now
+            last, debt, cohorts = 0.0, 0.0, None
+            now = 0.0
+            while True:
+                nxt = now + step
+                later = [h for h in hires if h[0] > now]
+                if later:
+                    nxt = min(nxt, later[0][0])
+                when = now + (nxt - now)
+                if when >= env.now:
+                    break
+                now = when
+            eid += 1
+            last, at = now, [now + (nxt - now), NORMAL, eid]
+        else:
+            last, at = float(s["last"]), s["at"]
+            debt, cohorts = s.get("debt", 0.0), s.get("cohorts")
+            later = [h for h in hires if h[0] > last]
+            if later and later[0][0] < at[0]:  # a reform's hire comes first: the step the saved run would have had
+                at = [last + (later[0][0] - last), at[1], at[2]]
+        remaining = [h for h in hires if h[0] > last]
+        if isinstance(pool, PortfolioPool):
+            system[f"plan:{name}"] = env.process(people_plan(env, pool, plan, step,
+                                                             (float(debt), last, remaining, due(env, at))))
+        else:
+            staff = m.params.staffing.pools[name]
+            wf_cohorts = cohorts if cohorts is not None else [[float("-inf"), float(staff.headcount)]]
+            system[f"plan:{name}"] = env.process(staff_plan(env, pool, staff.headcount, staff.caseload, plan, step,
+                                                            ([list(c) for c in wf_cohorts], last, remaining,
+                                                             due(env, at))))
