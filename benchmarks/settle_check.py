@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     tasks = []
     for r in range(args.replications):
         tasks.append(("none", base, r))
+        tasks.append(("none@cache", [*base, f"run.settle_years={args.settle[0]}"], r))  # from the warm-up's end
         for s in args.settle:  # the first task of each setting makes the states its reforms start from
             tasks += [(f"{f}@{s:g}", [*base, f"reform={f}", f"run.settle_years={s}"], r) for f in args.reforms]
         tasks += [(f, [*base, f"reform={f}"], r) for f in args.reforms]
@@ -122,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"settle {s:g} years: {int(t['within'].sum())} of {len(t)} paired changes within the margin "
                      f"of the reform always in effect; a reform's replication took {settled_s:.0f} s (states "
                      f"cached; always in effect {always_s:.0f} s)")
+    same = sum(int(runs.loc[("none@cache", r), m] == runs.loc[("none", r), m]) for r in reps for m in MEASURES)
+    lines.insert(0, f"the reference started from its cached state at the warm-up's end: {same} of "
+                    f"{len(reps) * len(MEASURES)} measures identical to its own warm-up's "
+                    f"({secs['none@cache']:.0f} s a replication against {secs['none']:.0f} s)")
     answer = "; ".join(lines) + f" ({args.replications} replications; {time.time() - t0:.0f} s in all)"
     print(answer)
     with pd.option_context("display.width", 200, "display.max_rows", 200):

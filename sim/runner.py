@@ -101,14 +101,23 @@ def _pool_windows(model: FmsModel, r: int) -> pd.DataFrame:
 
 
 def simulate(scenario: Union[Scenario, Params], replication: int, *,
-             start: Optional[Sequence[Mapping[str, Any]]] = None, observers: Sequence[object] = ()) -> Replication:
+             start: Union[Sequence[Mapping[str, Any]], Mapping[str, Any], None] = None,
+             observers: Sequence[object] = ()) -> Replication:
     """Replication ``replication`` of ``scenario`` (a :class:`~sim.model.scenario.Scenario`, or ``Params``, then
-    checked and resolved here), watched also by ``observers`` (``sim.model.observers``).  Nothing outside the run
+    checked and resolved here), watched also by ``observers`` (``sim.model.observers``).  ``start``: the rows of a
+    milestone state (``sim.states``: each open case resumes by the rule of ``sim.model.start``), or an exact state
+    (``sim.model.checkpoint.save``, ``sim.state_cache.read_exact``: the run goes on from it exactly; it must be this
+    replication's, under these parameters, a reform dated on or after its day allowed).  Nothing outside the run
     is changed: for long runs in a process of your own, ``sim.engine.collection.rare_collections()`` around the
     call saves about a third of the time (``run_replications`` does it)."""
     if not isinstance(replication, (int, np.integer)) or isinstance(replication, bool) or not 0 <= replication < WORD:
         raise ValueError(f"simulate: replication={replication!r}; allowed: {WORD_RULE}")
     resolved = resolve(scenario)
+    if isinstance(start, Mapping):
+        if resolved.prestart is not None:
+            raise ValueError("simulate: an exact state as start with run.settle_years (which starts from the cached "
+                             "state itself); allowed: one of them")
+        return _simulate(resolved, replication, tuple(observers), exact=start)
     rows = list(start or ())
     if rows:  # a file's rows are checked when read (sim.states); rows made by hand are checked here
         from sim.model.state import problems, report
@@ -123,7 +132,7 @@ run_replication = simulate  # the name before issue 21 (issue 7's public API: ``
 
 
 def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = (),
-              start: tuple[Mapping[str, Any], ...] = ()) -> Replication:
+              start: tuple[Mapping[str, Any], ...] = (), exact: Optional[Mapping[str, Any]] = None) -> Replication:
     params, scenario, policy = resolved.given, resolved.params, resolved.policy
     full = params.run.records == "full"  # otherwise the visits are summed as they end, never kept
     rows = params.run.records != "summary"  # otherwise the cases are only counted as they finish
@@ -140,6 +149,8 @@ def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = 
                      epochs=resolved.epochs, start=start)
     if resolved.prestart is not None:  # run.settle_years: from the cached state without the reform (sim.state_cache)
         resume(model, cached_state(resolved.prestart, replication, resolved.start_day))
+    elif exact is not None:
+        resume(model, exact)
     model.run()
     model.close_books()
     pools = pd.DataFrame(model.samples, columns=list(POOL_SAMPLE_COLUMNS))

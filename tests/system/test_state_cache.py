@@ -107,3 +107,18 @@ def test_settling_that_cannot_be_done_is_refused(extra, message):
     with pytest.raises(ValueError) as info:  # load_params checks them (ConfigError is a ValueError)
         resolve(load_params([*BASE, *extra]))
     assert message in str(info.value)
+
+
+def test_simulate_goes_on_exactly_from_an_exact_state_given_as_start(tmp_path):
+    """The library call: ``simulate(params, r, start=state)`` with a state read from its file."""
+    params = load_params(BASE)
+    path = tmp_path / "day100.parquet"
+    write_exact(path, make_state(resolve(params), 2, 100.0))
+    whole = simulate(params, 2)
+    resumed = simulate(params, 2, start=read_exact(path))
+    a, b = whole.cases.set_index("case_id"), resumed.cases.set_index("case_id")
+    cohort = a[a["in_cohort"]]
+    assert np.array_equal(b.loc[cohort.index, MILESTONES].to_numpy(), cohort[MILESTONES].to_numpy(), equal_nan=True)
+    assert resumed.stage_totals.equals(whole.stage_totals)
+    with pytest.raises(ValueError, match=r"resume: the run's parameters differ .* replication \(state: 2, run: 3\)"):
+        simulate(params, 3, start=read_exact(path))
