@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 RESULTS = ROOT / "results" / "benchmarks"
 REPORT = HERE / "RESULTS.md"
-STEPS = ("visits", "memory", "study", "precision")
+STEPS = ("visits", "memory", "study", "precision", "cached")
+MARK, END = "<!-- cached states: benchmarks/bench_report.py --only cached -->", "<!-- end of cached states -->"
 PACKAGES = ("simpy", "numpy", "scipy", "pandas", "pyarrow", "hydra-core", "hydra-joblib-launcher")
 
 
@@ -75,6 +76,73 @@ def precision(tmp: Path, quick: bool, launcher: str) -> dict[str, Any]:
             "scenarios": len(reached["scenarios"]), "widest_half_width": reached["widest_half_width"],
             "met": reached["all_met"], "state": plan["status"], "half_width": reached["target"]["half_width"],
             "stage_visits": visits}
+
+
+def cached(tmp: Path, quick: bool, settle: float) -> dict[str, Any]:
+    """Issue 22's speed targets: the baseline ``python -m sim`` (within 60 s) and the precision reform comparison
+    (within 120 s) without a cache of states, and with ``run.settle_years`` from an empty cache (cold: the first
+    job that needs a state makes it) and again (warm: every state read from the cache)."""
+    base = ["debug=tiny", "run.after_horizon=arrivals", "run.replications=2"] if quick else []
+    prec = ["debug=tiny", "run.after_horizon=arrivals", "precision.max_replications=4"] if quick else []
+    settle_q = min(settle, 0.25) if quick else settle
+    cache = tmp / "state_cache"
+    os.environ["FMS_SIM_CACHE"] = str(cache)
+    out: dict[str, Any] = {"settle_years": settle_q, "runs": []}
+    runs: list[tuple[str, str, list[str]]] = [
+        ("baseline", "none", ["-m", "sim", *base]),
+        ("baseline", "cold", ["-m", "sim", *base, f"run.settle_years={settle_q}"]),
+        ("baseline", "warm", ["-m", "sim", *base, f"run.settle_years={settle_q}"]),
+        ("precision reform comparison", "cold", ["-m", "sim", "-m", "experiment=reform_comparison",
+                                                 "hydra/sweeper=precision", "precision.half_width=10", *prec,
+                                                 "run.jobs=2", f"run.settle_years={settle_q}"]),
+        ("precision reform comparison", "warm", ["-m", "sim", "-m", "experiment=reform_comparison",
+                                                 "hydra/sweeper=precision", "precision.half_width=10", *prec,
+                                                 "run.jobs=2", f"run.settle_years={settle_q}"]),
+    ]
+    for k, (what, states, args) in enumerate(runs):
+        folder = tmp / f"cached_{k}"
+        where = f"hydra.sweep.dir={folder}" if "-m" in args[2:] else f"hydra.run.dir={folder}"
+        print(f"  {what}, states {states} ...", flush=True)
+        wall, mb = measured([sys.executable, *args, where])
+        row = {"what": what, "states": states, "wall_s": round(wall, 1), "peak_mb": round(mb, 1)}
+        report = folder / "report.json"
+        if report.is_file() and "precision" in json.loads(report.read_text()):
+            reached = json.loads(report.read_text())["precision"]
+            row.update(replications=reached["replications_total"], widest=reached["widest_half_width"],
+                       met=reached["all_met"])
+        out["runs"].append(row)
+    out["files"] = len(list(cache.rglob("*.parquet")))
+    out["cache_mb"] = round(sum(f.stat().st_size for f in cache.rglob("*.parquet")) / 2**20, 1)
+    return out
+
+
+def cached_markdown(c: dict[str, Any]) -> str:
+    lines = [MARK, "## Cached states: the baseline and the precision reform comparison (issue 22)", "",
+             f"`run.settle_years={c['settle_years']:g}`: every scenario starts from the cached exact state of the "
+             "scenario without its reform (`sim/state_cache.py`); the reference starts at the warm-up's end. "
+             "`none`: no cache (each scenario warms up itself); `cold`: from an empty cache (the first job that "
+             "needs a state makes it); `warm`: the same command again, every state read from the cache. "
+             f"The cache held {c['files']} state files, {c['cache_mb']:g} MB.", "",
+             "| run | states | wall (s) | peak RSS (MB) | replications, all scenarios | widest half-width (days) "
+             "| target |", "|---|---|---|---|---|---|---|"]
+    for r in c["runs"]:
+        target = 60 if r["what"] == "baseline" else 120
+        reps = r.get("replications", "-")
+        widest = "-" if r.get("widest") is None else f"{r['widest']:.1f}"
+        lines.append(f"| {r['what']} | {r['states']} | {r['wall_s']:.0f} | {r['peak_mb']:.0f} | {reps} | {widest} | "
+                     f"{target} s: {r['wall_s'] / target:.1f} times |")
+    return "\n".join([*lines, "", END]) + "\n"
+
+
+def merge_section(report: Path, section: str) -> None:
+    """Put ``section`` in place of the cached-states section of ``report`` (or at its end), keeping the rest."""
+    text = report.read_text() if report.is_file() else ""
+    if MARK in text and END in text:
+        head, rest = text.split(MARK, 1)
+        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    report.write_text(text)
 
 
 def floor_s(visits: int, data: dict[str, Any], cores: int = 2) -> Optional[float]:
@@ -218,6 +286,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--out", type=Path, default=REPORT, help=f"where the Markdown goes (default {REPORT})")
     ap.add_argument("--study-replications", type=int, default=None,
                     help="replications per job of reform_comparison (default: the study's own, 10)")
+    ap.add_argument("--only", choices=["cached"], default=None,
+                    help="measure only this step and replace its section of the report in place, keeping the rest")
+    ap.add_argument("--settle-years", type=float, default=5.0, help="run.settle_years of the cached step")
     ap.add_argument("--update", action="store_true",
                     help="keep the steps left out from the last report (results/benchmarks/bench_report.json)")
     args = ap.parse_args(argv)
@@ -227,6 +298,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     last = RESULTS / "bench_report.json"
     data: dict[str, Any] = json.loads(last.read_text()) if args.update and last.is_file() else {}
     data.update({"machine": machine(), "args": shown})
+    if args.only == "cached":
+        with tempfile.TemporaryDirectory() as tmp_name:
+            print("cached states ...", flush=True)
+            data["cached"] = cached(Path(tmp_name), args.quick, args.settle_years)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "bench_cached.json").write_text(json.dumps(data, indent=2) + "\n")
+        merge_section(args.out, cached_markdown(data["cached"]))
+        print(f"wrote the cached-states section of {args.out}")
+        return 0
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         if "visits" not in args.skip:
@@ -253,6 +333,10 @@ def main(argv: Optional[list[str]] = None) -> int:
                 print(f"precision sweeper, {launcher} launcher ...", flush=True)
                 data["precision"].append(precision(tmp, args.quick, launcher))
                 save(data, args.out)
+        if "cached" not in args.skip:
+            print("cached states ...", flush=True)
+            data["cached"] = cached(tmp, args.quick, args.settle_years)
+            save(data, args.out)
     save(data, args.out)
     print(f"wrote {args.out}")
     return 0
@@ -262,7 +346,10 @@ def save(data: dict[str, Any], out: Path) -> None:
     """Write what is measured so far (a long report interrupted keeps its finished steps)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bench_report.json").write_text(json.dumps(data, indent=2) + "\n")
-    out.write_text(markdown(data))
+    text = markdown(data)
+    if "cached" in data:
+        text = text.rstrip("\n") + "\n\n" + cached_markdown(data["cached"])
+    out.write_text(text)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from sim.engine.clock import years
 from sim.model import reform
 from sim.model.params import Params
 from sim.model.run_params import RUN_CONTROL
-from sim.model.scenario import Scenario
+from sim.model.scenario import Scenario, settle_start
 from sim.output import run_dir
 from sim.output.formatting import number
 from sim.runner import combine, run_replications
@@ -61,9 +61,13 @@ def enactment_record(params: Params) -> dict:
     """The reforms' date, strength and phase-in, as ``summary.json`` keeps them (``Enactment``)."""
     r = params.reform
     year = None if r.effective is None else float(r.effective)
+    settled = settle_start(params)  # run.settle_years dates the reform itself
+    if settled is not None:
+        year = settled
     return {"effective_year": year,
             "effective_fiscal_year": None if year is None else params.run.start_fiscal_year + int(year // 1),
-            "strength": float(r.strength), "phase_in_years": float(r.phase_in_years)}
+            "strength": float(r.strength), "phase_in_years": float(r.phase_in_years),
+            "settle_years": params.run.settle_years}
 
 
 def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame] = None) -> dict:

@@ -174,6 +174,8 @@ def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = 
         visits = None
         by_stage = stage_totals_from(totals.totals, len(totals.cohort), replication)
         flow, events = stage_flow_from(totals.arrivals, totals.completions, replication), totals.count
+    if model.start_day > 0:  # started from an exact state: the years before its day saw part of their visits only
+        flow = flow[flow["year"] >= math.ceil(model.start_day / DAYS_PER_YEAR - 1e-9)].reset_index(drop=True)
     return Replication(
         replication=replication,
         tally=tally,

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import platform
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
@@ -34,12 +35,15 @@ import simpy
 from sim.engine.rng import RandomStreams
 from sim.model.checkpoint import fingerprint, save
 from sim.model.fms_model import FmsModel
-from sim.model.scenario import Scenario
+from sim.model.params import Params
+from sim.model.scenario import Scenario, resolve
 
 SCHEMA = 1
 META = b"fms_exact"
 JSON_FIELDS = ("visits", "step_visits", "documents")  # case fields kept as JSON text
 ROW_KEYS = ("where", "schedule")
+STATE_KEYS = ("version", "clock", "fingerprint", "calendar", "offices", "lines", "documents", "system", "counters",
+              "samples", "snapshots")
 
 
 def write_exact(path: Path, state: Mapping[str, Any]) -> None:
@@ -59,6 +63,9 @@ def write_exact(path: Path, state: Mapping[str, Any]) -> None:
     os.close(fd)
     try:
         pq.write_table(table, tmp, compression="zstd")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as any file the user writes (mkstemp's are the owner's only)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -75,14 +82,21 @@ def read_exact(path: Path) -> dict[str, Any]:
         rest = json.loads(meta)
     except (OSError, ValueError, pa.ArrowException) as e:
         raise ValueError(f"{path}: not an exact state ({e})") from None
-    if rest.pop("schema", None) != SCHEMA:
-        raise ValueError(f"{path}: exact-state schema {rest.get('schema')!r}; allowed: {SCHEMA}")
-    data = table.to_pydict()
-    keys = [k for k in data if k not in ROW_KEYS]
-    cases = []
-    for i in range(table.num_rows):
-        case = {k: json.loads(data[k][i]) if k in JSON_FIELDS else data[k][i] for k in keys}
-        cases.append({"case": case, **{k: json.loads(data[k][i]) for k in ROW_KEYS}})
+    schema = rest.pop("schema", None)
+    if schema != SCHEMA:
+        raise ValueError(f"{path}: exact-state schema {schema!r}; allowed: {SCHEMA}")
+    try:
+        data = table.to_pydict()
+        keys = [k for k in data if k not in ROW_KEYS]
+        cases = []
+        for i in range(table.num_rows):
+            case = {k: json.loads(data[k][i]) if k in JSON_FIELDS else data[k][i] for k in keys}
+            cases.append({"case": case, **{k: json.loads(data[k][i]) for k in ROW_KEYS}})
+        missing = [k for k in STATE_KEYS if k not in rest]
+        if missing:
+            raise ValueError(f"missing {missing}")
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"{path}: not an exact state (incomplete: {e})") from None
     return {**rest, "cases": cases}
 
 
@@ -120,9 +134,14 @@ def cache_key(scenario: Scenario, day: float) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
-def make_state(scenario: Scenario, replication: int, day: float) -> dict[str, Any]:
-    """Replication ``replication`` of ``scenario`` run to ``day`` and saved (``sim.model.checkpoint.save``)."""
+def make_state(scenario: Scenario | Params, replication: int, day: float) -> dict[str, Any]:
+    """Replication ``replication`` of ``scenario`` (or parameters, resolved here) run to ``day`` and saved
+    (``sim.model.checkpoint.save``); ``day`` must come before the run would end."""
+    scenario = resolve(scenario)
     m = _model(scenario, replication)
+    if day >= m.end:
+        raise ValueError(f"make_state: day {day} is not before the run's end (day {m.end}: horizon and "
+                         "run.drain_years); allowed: an earlier day")
     m.run(until=day)
     return save(m)
 
@@ -138,7 +157,14 @@ def cached_state(scenario: Scenario, replication: int, day: float, root: Optiona
         except ValueError:
             pass  # damaged (a disk full, a copy cut short): made again
     state = make_state(scenario, replication, day)
-    write_exact(path, state)
+    try:
+        write_exact(path, state)
+    except OSError as e:  # a cache that cannot be written costs time, not the run
+        print(f"fms-sim: warning: the state of replication {replication} on day {day:g} was made but not cached "
+              f"({e}); set FMS_SIM_CACHE to a folder you can write", file=sys.stderr)
+        return state
     if made is not None:
         made(path)
+    else:
+        print(f"fms-sim: state of replication {replication} on day {day:g} made and cached: {path}", file=sys.stderr)
     return state

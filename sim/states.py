@@ -13,7 +13,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
@@ -118,6 +118,15 @@ def state_path(start: str, states_dir: Path) -> Path:
                             f"such file in {Path.cwd()}"])
 
 
+def _metadata(path: Path) -> Optional[dict[bytes, bytes]]:
+    try:
+        import pyarrow.parquet as pq
+
+        return pq.read_schema(path).metadata
+    except Exception:  # not Parquet after all: the caller's own message says what is wrong
+        return None
+
+
 def _file(path: Path) -> tuple[pd.DataFrame, dt.date]:
     """The file's rows (blank rows dropped, header names trimmed) and its date; StateError for a problem of the
     whole file (format, missing or repeated columns, no rows, the date)."""
@@ -139,6 +148,10 @@ def _file(path: Path) -> tuple[pd.DataFrame, dt.date]:
                                                                 if list(frame.columns).count(c) > 1})
         raise StateError(path, [f"column {c!r} appears more than once; allowed: each column once" for c in names])
     missing = state.missing_columns(list(frame.columns))
+    if missing and path.suffix.lower() == ".parquet" and b"fms_exact" in (_metadata(path) or {}):
+        raise StateError(path, ["an exact state (made by the model: sim.state_cache), not a state of milestone dates; "
+                                "allowed here: a milestone state (python -m sim state make, or your own records); "
+                                "an exact state goes on from Python: simulate(params, r, start=read_exact(path))"])
     if missing:
         if len(frame.columns) == 1 and ";" in frame.columns[0]:
             missing.append("the header holds ';': the file seems to use semicolons; allowed: comma-separated values")

@@ -204,6 +204,7 @@ class Enactment(TypedDict):
     effective_fiscal_year: Optional[int]  # the fiscal year it falls in
     strength: float
     phase_in_years: float
+    settle_years: Optional[float]  # run.settle_years: started from the cached state without the reform, enacted then
 
 
 class Summary(Results):

@@ -97,6 +97,8 @@ class Pool:
         """Change capacity now; reductions take effect as cases in service finish."""
         if capacity < 0:
             raise ValueError(f"pool {self.name}: capacity {capacity} must be >= 0")
+        if capacity == self.capacity:
+            return  # nothing changes (its integrals are not cut at a moment that changes nothing: other floats)
         self._advance()
         self.capacity = int(capacity)
         self._dispatch()

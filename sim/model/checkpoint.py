@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 VERSION = 1
 # case fields a state does not keep as they are: the processes (rebuilt), the closure's event (made again)
 LIVE_FIELDS = frozenset(("flow", "schedule", "close_wait"))
-RUN_KEYS = ("after_horizon", "start_fiscal_year")  # the rest of the calendar may change after the day (resume)
+RUN_KEYS = ("after_horizon", "start_fiscal_year", "sample_days")  # the rest of the calendar may change (resume)
 VISITS = {"delay": "delay", "resume_delay": "delay", "work": "slot", "resume_work": "slot",
           "portfolio_work": "portfolio", "resume_portfolio_work": "portfolio"}
 
@@ -175,7 +175,9 @@ def fingerprint(m: "FmsModel", day: float) -> dict[str, Any]:
             plans[name] = {"attrition_per_year": p.attrition_per_year, "backfill": p.backfill,
                            "ramp_years": p.ramp_years, "ramp_start": p.ramp_start, "hires": before}
     policy = dataclasses.asdict(m.policy)
-    if not (m.policy.parallel_reviews or m.policy.priority_partners or m.policy.priority_platforms):
+    if not m.policy.uptake:  # a switch or list that reaches no case (a reform at level 0, before its date)
+        policy.update(parallel_reviews=False, priority_partners=[], priority_platforms=[])
+    if not (policy["parallel_reviews"] or policy["priority_partners"] or policy["priority_platforms"]):
         del policy["uptake"]  # no switch for it to reach
     if not m.policy.sdaf_share:
         del policy["sdaf_days_saved"]  # no case is covered
@@ -236,6 +238,9 @@ def save(m: "FmsModel") -> dict[str, Any]:
                          "phase_in_years); allowed: a run without one (date the reform at the state's day instead)")
     if m.drain:
         raise ValueError("save: run.after_horizon=drain (no LOR after the horizon); allowed: arrivals")
+    if m.finished.triggered:
+        raise ValueError(f"save: the run had ended before day {m.env.now} (its cohort through, or its cap); allowed: "
+                         "a day before its end")
     s = Saver(m)
     offices: dict[str, Any] = {}
     for name, pool in m.pools.items():

@@ -179,9 +179,9 @@ def _validate_run(params: Params, out: list[str]) -> None:
         _flag(out, value not in allowed, f"run.{key}={value!r}; allowed: {', '.join(allowed)}")
     _flag(out, r.sample_days <= 0, f"run.sample_days={r.sample_days}; allowed: > 0")
     if r.settle_years is not None:
-        _flag(out, not 0 < r.settle_years <= r.warmup_years,
-              f"run.settle_years={r.settle_years}; allowed: null, or more than 0 and at most run.warmup_years "
-              f"({r.warmup_years}): the years a reform acts before the cohort begins")
+        _flag(out, not 0 < r.settle_years < r.warmup_years,
+              f"run.settle_years={r.settle_years}; allowed: null, or more than 0 and less than run.warmup_years "
+              f"({r.warmup_years}): the years a reform acts, from the state without it, before the cohort begins")
         _flag(out, r.after_horizon != "arrivals", f"run.settle_years={r.settle_years} with run.after_horizon="
               f"{r.after_horizon!r}; allowed: run.after_horizon=arrivals (a state is saved from a run that goes on)")
         _flag(out, params.reform.effective is not None,

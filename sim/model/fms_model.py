@@ -81,6 +81,7 @@ class FmsModel(Engine):
         self.epochs = tuple(epochs)
         self.start = tuple(start)
         self.resumed = False  # rebuilt at a saved instant by sim.model.resume: its processes are running already
+        self.start_day = 0.0  # the day it was resumed at (its records, flows and tallies begin then)
         self.system: dict[str, simpy.Process] = {}  # the run's own processes by name (a saved state reads them)
         self.kinds, self.planned = kinds, planned
         self.factory = CaseFactory(

@@ -166,7 +166,7 @@ def resume(m: "FmsModel", state: Mapping[str, Any]) -> None:
     timekeeping.restore(m, state)
     while env._queue and env.peek() == day and env._queue[0][1] == URGENT:
         env.step()  # every replay to where it stood, now: a state that does not fit fails here, not later
-    m.resumed = True
+    m.resumed, m.start_day = True, day
     unfit = [f"case {case_id} in closure, not waiting on its documents" for case_id, (replay, _, _) in replays.items()
              if CLOSING in replay.left and m.live[case_id].flow._target is not m.live[case_id].close_wait]
     unfit += [f"case {case_id} in {step} (visit {sorted(replay.left)} not reached, counters "

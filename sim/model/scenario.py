@@ -11,7 +11,7 @@ their date and strength, ``staffing.effort_share`` and
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, Mapping, Optional
 
 from sim.engine.clock import years
@@ -63,6 +63,19 @@ class Scenario:
         return self.given.seed
 
 
+def settle_start(params: Params) -> Optional[float]:
+    """With ``run.settle_years``: the year the scenario starts from its cached state and its reform is enacted,
+    ``settle_years`` before the warm-up ends; a reform that changes nothing (the reference, ``none``) needs no
+    settling and starts at the warm-up's end (its run from there is, bit for bit, the run that never stopped).
+    None without it."""
+    settle = params.run.settle_years
+    if settle is None:
+        return None
+    (p0, pol0), (p1, pol1) = apply(params, 0.0), apply(params, 1.0)
+    neutral = p0 == p1 and replace(pol0, uptake=1.0) == replace(pol1, uptake=1.0)  # uptake: of no switch then
+    return float(params.run.warmup_years - (0.0 if neutral else settle))
+
+
 def resolve(params: Params) -> Scenario:
     """``params`` checked (ValueError naming every problem) and resolved."""
     if isinstance(params, Scenario):
@@ -77,16 +90,13 @@ def resolve(params: Params) -> Scenario:
         raise ValueError(f"invalid parameters ({len(problems)} problem(s)): " + "; ".join(problems))
     given = freeze(params)  # read-only: the caller may go on editing theirs, this stays as it was checked
     prestart, start_day = None, 0.0
-    settle = params.run.settle_years
-    if settle is not None:  # the reform is enacted settle_years before the warm-up ends, from the state without it
+    settled = settle_start(params)
+    if settled is not None:  # the reform is enacted settle_years before the warm-up ends, from the state without it
         before = thaw(params)
         before.reform, before.run.settle_years = ReformParams(), None
         prestart = resolve(before)
-        # a reform that changes nothing (the reference, ``none``) needs no settling: its run from the state at the
-        # warm-up's end is, bit for bit, the run that never stopped
-        neutral = apply(params, 0.0) == apply(params, 1.0)
-        params.reform.effective = params.run.warmup_years - (0.0 if neutral else settle)
-        start_day = years(params.reform.effective)
+        params.reform.effective = settled
+        start_day = years(settled)
     applied, policy, epochs = enact(params)
     vars(applied)[RESOLVED] = True  # not a field: invisible to ==, asdict and the checks; kept by copies
     headcounts = Headcounts({name: staff.headcount for name, staff in applied.staffing.pools.items()})

@@ -165,3 +165,24 @@ def test_a_run_longer_than_the_saved_one_goes_on_as_if_it_had_always_been_that_l
 def test_a_calendar_moved_to_before_the_state_is_refused():
     with pytest.raises(ValueError, match=r"resume: the run's warmup .* are not both after the state's day"):
         _model(["run.warmup_years=0.1"], resume=_state([], 150.5))
+
+
+def test_a_run_that_has_ended_is_not_saved():
+    m, _, _ = _model([])
+    m.run()
+    ended = m.end_time
+    m, _, _ = _model([])
+    m.run(until=ended + 10.0)
+    with pytest.raises(ValueError, match="save: the run had ended before day"):
+        save(m)
+
+
+def test_slot_pools_with_a_reform_hiring_later_keep_their_integrals_before_the_day():
+    """(a plan that only resets a slot pool's capacity to the same value no longer cuts its integrals: the run
+    with the reform's plan and the state without it have the same pool figures before the day)"""
+    whole, _, _ = _model(["staffing=slots", "reform=more_staff", "reform.effective=0.6"])
+    whole.run()
+    resumed, _, _ = _model(["staffing=slots", "reform=more_staff", "reform.effective=0.6"],
+                           resume=_state(["staffing=slots"], 200.0))
+    resumed.run()
+    assert resumed.snapshots == whole.snapshots

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from sim.model.scenario import resolve
 from sim.runner import simulate
 from sim.state_cache import cache_key, cached_state, make_state, read_exact, write_exact
 
-BASE = ["debug=tiny", "run.after_horizon=arrivals", "run.warmup_years=0.5", "run.horizon_years=1.0",
+BASE = ["debug=tiny", "run.after_horizon=arrivals", "run.warmup_years=1.0", "run.horizon_years=1.5",
         "run.drain_years=2"]
 MILESTONES = ["lor_complete", "loa_offered", "loa_accepted", "implemented", "contract_awarded", "delivered",
               "withdrawn", "closed"]
@@ -36,11 +37,16 @@ def cache(tmp_path, monkeypatch):
 
 
 def test_the_file_keeps_a_state_exactly(tmp_path):
-    state = make_state(resolve(load_params(BASE)), 0, 100.0)
+    state = make_state(load_params(BASE), 0, 100.0)  # parameters, resolved there (or a Scenario)
     path = tmp_path / "s.parquet"
     write_exact(path, state)
     assert same(read_exact(path), state)
     assert not list(tmp_path.glob(".*.tmp"))  # written whole, then renamed
+
+
+def test_a_state_after_the_run_would_end_is_refused():
+    with pytest.raises(ValueError, match=r"make_state: day 5000.0 is not before the run's end \(day 1278.375"):
+        make_state(load_params(BASE), 0, 5000.0)
 
 
 def test_a_file_that_is_not_an_exact_state_is_refused_naming_it(tmp_path):
@@ -51,23 +57,32 @@ def test_a_file_that_is_not_an_exact_state_is_refused_naming_it(tmp_path):
 
 
 def test_the_reference_with_settling_is_the_run_that_warms_up_itself(cache):
+    scenario = resolve(load_params([*BASE, "run.settle_years=0.5"]))
+    assert scenario.start_day == pytest.approx(1.0 * 365.25)  # no change: from the warm-up's end
     plain = simulate(load_params(BASE), 0)
-    settled = simulate(load_params([*BASE, "run.settle_years=0.25"]), 0)
+    settled = simulate(load_params([*BASE, "run.settle_years=0.5"]), 0)
     a, b = plain.cases.set_index("case_id"), settled.cases.set_index("case_id")
     cohort = a[a["in_cohort"]]
     assert len(cohort) > 500 and cohort.index.isin(b.index).all()
     assert np.array_equal(b.loc[cohort.index, MILESTONES].to_numpy(), cohort[MILESTONES].to_numpy(), equal_nan=True)
     assert settled.stage_totals.equals(plain.stage_totals)
+    # the stage flows of the years from the state's day on (those before it saw part of their visits: left out)
+    kept = plain.stage_flow[plain.stage_flow["year"] >= 1].reset_index(drop=True)
+    assert settled.stage_flow["year"].min() == 1 and settled.stage_flow.equals(kept)
+    assert settled.pools.equals(plain.pools) and settled.pool_windows.equals(plain.pool_windows)
     assert settled.end_day == plain.end_day
-    assert len(list(cache.glob("states/*/rep-0.parquet"))) == 1  # made once, kept
+    [made] = list(cache.glob("states/*/rep-0.parquet"))  # made once, kept
+    umask = os.umask(0)
+    os.umask(umask)
+    assert made.stat().st_mode & 0o777 == 0o666 & ~umask  # as any file the user writes (a cache others may read)
 
 
 def test_a_reform_settles_from_the_state_without_it(cache):
-    params = load_params([*BASE, "reform=tiger_team_package", "run.settle_years=0.25"])
+    params = load_params([*BASE, "reform=tiger_team_package", "run.settle_years=0.5"])
     scenario = resolve(params)
-    assert scenario.prestart is not None and scenario.start_day == pytest.approx(0.25 * 365.25)
-    assert scenario.params.reform.effective == pytest.approx(0.25)  # enacted settle_years before the warm-up ends
-    reference = resolve(load_params([*BASE, "run.settle_years=0.25"]))
+    assert scenario.prestart is not None and scenario.start_day == pytest.approx(0.5 * 365.25)
+    assert scenario.params.reform.effective == pytest.approx(0.5)  # enacted settle_years before the warm-up ends
+    reference = resolve(load_params([*BASE, "run.settle_years=0.5"]))
     # the reform's states are the reference's history (the same key: one cache for the whole study)
     assert cache_key(scenario.prestart, scenario.start_day) == cache_key(reference.prestart, scenario.start_day)
     first = simulate(params, 0)
@@ -79,6 +94,41 @@ def test_a_reform_settles_from_the_state_without_it(cache):
     assert again.cases.equals(first.cases)
     always = simulate(load_params([*BASE, "reform=tiger_team_package"]), 0)
     assert not again.cases.equals(always.cases)  # enacted at its date, not always in effect
+
+
+@pytest.mark.parametrize("reform", ["priority_partners", "parallel_reviews", "eo14268_package"])
+def test_switches_and_lists_settle_too(cache, reform):
+    """(before its date a switch or list reaches no case: the state without the reform fits)"""
+    result = simulate(load_params([*BASE, f"reform={reform}", "run.settle_years=0.5", "run.horizon_years=1.2"]), 0)
+    assert len(result.cases) > 1000
+
+
+def test_the_sample_spacing_is_part_of_the_key(cache):
+    a = resolve(load_params([*BASE, "reform=more_staff", "run.settle_years=0.5"]))
+    b = resolve(load_params([*BASE, "reform=more_staff", "run.settle_years=0.5", "run.sample_days=10"]))
+    assert cache_key(a.prestart, a.start_day) != cache_key(b.prestart, b.start_day)
+
+
+def test_a_cache_that_cannot_be_written_costs_time_not_the_run(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("FMS_SIM_CACHE", str(blocker / "cache"))
+    state = cached_state(resolve(load_params(BASE)), 0, 50.0)
+    assert state["clock"]["now"] == 50.0
+    assert "was made but not cached" in capsys.readouterr().err
+
+
+def test_an_incomplete_cache_file_is_made_again(cache):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    scenario = resolve(load_params(BASE))
+    state = cached_state(scenario, 0, 50.0)
+    [path] = cache.glob("states/*/rep-0.parquet")
+    pq.write_table(pa.table({"id": [1]}).replace_schema_metadata({b"fms_exact": b'{"schema": 1}'}), path)
+    with pytest.raises(ValueError, match="not an exact state"):
+        read_exact(path)
+    assert same(cached_state(scenario, 0, 50.0), state)
 
 
 def test_a_damaged_cache_file_is_made_again(cache):
@@ -99,7 +149,8 @@ def test_another_history_gets_states_of_its_own(cache):
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["run.settle_years=0.6"], "run.settle_years=0.6; allowed: null, or more than 0 and at most run.warmup_years"),
+    (["run.settle_years=1.2"], "run.settle_years=1.2; allowed: null, or more than 0 and less than run.warmup_years"),
+    (["run.settle_years=1.0"], "run.settle_years=1.0; allowed: null, or more than 0 and less than run.warmup_years"),
     (["run.settle_years=0.2", "run.after_horizon=drain"], "allowed: run.after_horizon=arrivals"),
     (["run.settle_years=0.2", "reform=more_staff", "reform.effective=0.1"], "allowed: one of them"),
 ])
