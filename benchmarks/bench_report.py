@@ -85,8 +85,6 @@ def cached(tmp: Path, quick: bool, settle: float) -> dict[str, Any]:
     base = ["debug=tiny", "run.after_horizon=arrivals", "run.replications=2"] if quick else []
     prec = ["debug=tiny", "run.after_horizon=arrivals", "precision.max_replications=4"] if quick else []
     settle_q = min(settle, 0.25) if quick else settle
-    cache = tmp / "state_cache"
-    os.environ["FMS_SIM_CACHE"] = str(cache)
     out: dict[str, Any] = {"settle_years": settle_q, "runs": []}
     runs: list[tuple[str, str, list[str]]] = [
         ("baseline", "none", ["-m", "sim", *base]),
@@ -100,6 +98,8 @@ def cached(tmp: Path, quick: bool, settle: float) -> dict[str, Any]:
                                                  "run.jobs=2", f"run.settle_years={settle_q}"]),
     ]
     for k, (what, states, args) in enumerate(runs):
+        cache = tmp / f"state_cache_{what.split()[0]}"  # each command's cold run starts from an empty cache
+        os.environ["FMS_SIM_CACHE"] = str(cache)
         folder = tmp / f"cached_{k}"
         where = f"hydra.sweep.dir={folder}" if "-m" in args[2:] else f"hydra.run.dir={folder}"
         print(f"  {what}, states {states} ...", flush=True)
@@ -111,8 +111,9 @@ def cached(tmp: Path, quick: bool, settle: float) -> dict[str, Any]:
             row.update(replications=reached["replications_total"], widest=reached["widest_half_width"],
                        met=reached["all_met"])
         out["runs"].append(row)
-    out["files"] = len(list(cache.rglob("*.parquet")))
-    out["cache_mb"] = round(sum(f.stat().st_size for f in cache.rglob("*.parquet")) / 2**20, 1)
+    files = [f for f in tmp.glob("state_cache_*/**/*.parquet")]
+    out["files"] = len(files)
+    out["cache_mb"] = round(sum(f.stat().st_size for f in files) / 2**20, 1)
     return out
 
 
@@ -121,8 +122,8 @@ def cached_markdown(c: dict[str, Any]) -> str:
              f"`run.settle_years={c['settle_years']:g}`: every scenario starts from the cached exact state of the "
              "scenario without its reform (`sim/state_cache.py`); the reference starts at the warm-up's end. "
              "`none`: no cache (each scenario warms up itself); `cold`: from an empty cache (the first job that "
-             "needs a state makes it); `warm`: the same command again, every state read from the cache. "
-             f"The cache held {c['files']} state files, {c['cache_mb']:g} MB.", "",
+             "needs a state makes it; each command has a cache of its own); `warm`: the same command again, every "
+             f"state read from the cache. The caches held {c['files']} state files, {c['cache_mb']:g} MB.", "",
              "| run | states | wall (s) | peak RSS (MB) | replications, all scenarios | widest half-width (days) "
              "| target |", "|---|---|---|---|---|---|---|"]
     for r in c["runs"]:

@@ -48,6 +48,13 @@ def settings_rows(jobs: Sequence[Mapping], labels: Mapping[int, str]) -> list[tu
         ("drain (run continues after the horizon for up to)", _setting([r.get("drain_years") for r in run], " years")),
         ("seed (common random numbers when equal)", _setting([j["summary"].get("seed") for j in ok])),
     ]
+    settle = {r.get("settle_years") for r in run} - {None}
+    if settle:  # run.settle_years: enacted, from the cached state without it, not always in effect
+        rows.append(("settling (run.settle_years)", f"{_setting(sorted(settle), ' years')}: each reform was enacted "
+                     "that long before the warm-up ended, its run starting from the cached state of its scenario "
+                     "without it (the reference from the warm-up's end, the same run as warming up). Lead times then "
+                     "match the reform always in effect within a few days; open cases at the horizon do not yet "
+                     "(closures take longer than the settling): benchmarks/SETTLE_CHECK.md"))
     checks = [(j, j["summary"]["warmup_check"]) for j in ok if isinstance(j["summary"].get("warmup_check"), dict)]
     started = [(j, c) for j, c in checks if j["summary"].get("start") and not j["summary"]["run"].get("warmup_years")]
     if started:  # a run from a state reports its transient on purpose: the year by year is the answer
