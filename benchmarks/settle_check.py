@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import platform
-import subprocess
 import sys
 import time
 from multiprocessing import get_context
@@ -139,13 +137,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_report(path: Path, answer: str, table: pd.DataFrame, argv: list[str]) -> None:
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip() or "unknown"
-    shown = " ".join(a for i, a in enumerate(argv) if a != "--report" and not (i and argv[i - 1] == "--report"))
+    from start_check import made_by  # this folder: the same provenance sentence
+
     lines = ["# How long must a reform settle?  Cached states against the reform always in effect", "",
              f"**{answer[0].upper() + answer[1:]}.**", "",
-             f"Made by `python benchmarks/settle_check.py {shown}`".rstrip() + f" at commit {commit} on "
-             f"{platform.platform(terse=True)}, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}.",
+             made_by("settle_check.py", argv),
              "Each row: a reform's paired change against `none` (days; open cases: cases) always in effect and "
              "enacted `settle_years` before the warm-up ends from the cached state, each with its 95% half-width, "
              f"and their difference (settled - always, paired by replication).  Margin: max({MARGIN_DAYS:g} days, "

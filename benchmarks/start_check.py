@@ -115,18 +115,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def write_report(path: Path, answer: str, table: pd.DataFrame, argv: list[str]) -> None:
-    """The answer, then the table, as Markdown, with the command, commit and machine that made them."""
+def made_by(script: str, argv: list[str]) -> str:
+    """The sentence a generated report opens its detail with: the command (without ``--report``), commit, machine."""
     import platform
     import subprocess
 
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip() or "unknown"
     shown = " ".join(a for i, a in enumerate(argv) if a != "--report" and not (i and argv[i - 1] == "--report"))
+    return (f"Made by `python benchmarks/{script} {shown}`".rstrip() + f" at commit {commit} on "
+            f"{platform.platform(terse=True)}, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}.")
+
+
+def write_report(path: Path, answer: str, table: pd.DataFrame, argv: list[str]) -> None:
+    """The answer, then the table, as Markdown, with the command, commit and machine that made them."""
     lines = ["# Starting from milestone dates, checked against the model itself", "",
              f"**{answer[0].upper() + answer[1:]}.**", "",
-             f"Made by `python benchmarks/start_check.py {shown}`".rstrip() + f" at commit {commit} on "
-             f"{platform.platform(terse=True)}, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}.",
+             made_by("start_check.py", argv),
              "Each row: a measure of one fiscal year in the continuous run and in the run started from its open "
              "cases, the difference (started - continuous) and its Welch 95% half-width (unpaired: the two runs' new "
              "LORs are different draws).", "",
