@@ -7,6 +7,7 @@ table of lead times and returns the summary.  It is a plain function that tests 
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import traceback
 from dataclasses import asdict
@@ -22,7 +23,7 @@ from sim.analysis.summary import summarise
 from sim.analysis.summary_schema import Summary
 from sim.analysis.yearly import reported_years, yearly_table
 from sim.config import load_state, state_level_notes
-from sim.engine.clock import years
+from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.model import reform
 from sim.model.params import Params
 from sim.model.run_params import RUN_CONTROL
@@ -49,12 +50,28 @@ def kpis_of(params: Params | Scenario, results: list) -> pd.DataFrame:
     ``simulate`` (exported as ``sim.kpi_rows_of``)."""
     if isinstance(params, Scenario):
         params = params.given
-    return kpi_rows([r.tally for r in results], combine(results, "pool_windows"),
+    rows = kpi_rows([r.tally for r in results], combine(results, "pool_windows"),
                     scenario=reform.scenario_label(params), seed=params.seed,
                     warmup=years(params.run.warmup_years), horizon=years(params.run.horizon_years),
                     start_fiscal_year=params.run.start_fiscal_year, end_days=[r.end_day for r in results],
                     events=[r.events for r in results], totals=combine(results, "stage_totals"),
                     flow=combine(results, "stage_flow"), samples=combine(results, "pools"))
+    return before_start_left_out(rows, {r.replication: getattr(r, "start_day", 0.0) for r in results},
+                                 params.run.start_fiscal_year)
+
+
+def before_start_left_out(rows: pd.DataFrame, start_days: dict[int, float], start_fiscal_year: int) -> pd.DataFrame:
+    """A replication started from an exact state saw only what happened from its day on: its rows of the fiscal
+    years that began before that day, and of the sample days before it, are left out (not counted short)."""
+    cut = {r: d for r, d in start_days.items() if d > 0}
+    if not cut:
+        return rows
+    rep = rows["replication"]
+    first_fy = rep.map({r: start_fiscal_year + math.ceil(d / DAYS_PER_YEAR - 1e-9) for r, d in cut.items()})
+    day = rep.map(cut)
+    early = ((rows["fiscal_year"].notna() & (rows["fiscal_year"] < first_fy))
+             | (rows["day"].notna() & (rows["day"] < day)))
+    return rows[~early.fillna(False).astype(bool)].reset_index(drop=True)
 
 
 def enactment_record(params: Params) -> dict:

@@ -52,6 +52,7 @@ class Replication:
     pool_windows: pd.DataFrame  # per pool: counters at warm-up, horizon and end
     end_day: float
     events: int  # stage visits simulated (for benchmarks)
+    start_day: float = 0.0  # started from an exact state on this day: what came before is not in the tables
 
 
 def _cases_frame(columns: dict[str, np.ndarray], r: int, warmup: float, horizon: float) -> pd.DataFrame:
@@ -187,6 +188,7 @@ def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = 
         pools=pools,
         pool_windows=_pool_windows(model, replication),
         end_day=model.end_time,
+        start_day=model.start_day,
         events=events,
     )
 

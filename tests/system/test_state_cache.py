@@ -173,3 +173,22 @@ def test_simulate_goes_on_exactly_from_an_exact_state_given_as_start(tmp_path):
     assert resumed.stage_totals.equals(whole.stage_totals)
     with pytest.raises(ValueError, match=r"resume: the run's parameters differ .* replication \(state: 2, run: 3\)"):
         simulate(params, 3, start=read_exact(path))
+
+
+def test_a_settled_run_leaves_out_the_years_before_its_state_not_counts_them_short(cache):
+    """Year-by-year rows (open cases at year ends, LOAs by year, flows) of the years before the state's day, and the
+    sampled series before it, would count only the cases still open then: they are left out."""
+    from sim.job import kpis_of
+
+    params = load_params([*BASE, "run.warmup_years=1.2", "run.horizon_years=2.2", "run.settle_years=0.5"])
+    plain_params = load_params([*BASE, "run.warmup_years=1.2", "run.horizon_years=2.2"])
+    settled, plain = kpis_of(params, [simulate(params, 0)]), kpis_of(plain_params, [simulate(plain_params, 0)])
+    start_fy = params.run.start_fiscal_year
+    years = settled["fiscal_year"].dropna()
+    assert len(years) and years.min() == start_fy + 2  # the state is on day 438.3 (year 1.2): years 0 and 1 are out
+    assert settled["day"].dropna().min() >= 1.2 * 365.25
+    keys = ["metric", "stage", "office", "fiscal_year", "group", "day"]
+    both = settled.merge(plain, on=keys, suffixes=("", "_plain"))
+    assert len(both) == len(settled)  # every row it keeps, the plain run has, with the same value
+    both = both[both["metric"] != "stage_visits"]  # (the visits simulated: fewer, which is the point)
+    assert np.allclose(both["value"], both["value_plain"], rtol=1e-12, equal_nan=True)
