@@ -209,8 +209,8 @@ def _calendar(m: "FmsModel", state: Mapping[str, Any]) -> None:
     the later documents a longer run has)."""
     was = state["calendar"]
     if (was["warmup"], was["horizon"]) != (m.warmup, m.horizon):
-        m.cohort_pending = sum(1 for c in m.live.values() if m.warmup <= c.lor_received < m.horizon
-                               and c.delivered != c.delivered and c.withdrawn != c.withdrawn)
+        m.cohort_pending = len([c for c in m.live.values() if m.warmup <= c.lor_received < m.horizon
+                                and c.delivered != c.delivered and c.withdrawn != c.withdrawn])
     if not (m.end > was["end"] and m.planned):  # (a shorter run keeps the longer plans: their ends never come)
         return
     env, eid = m.env, -15 * 10**8
