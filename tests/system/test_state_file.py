@@ -184,3 +184,15 @@ def test_validate_refuses_a_start_state():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "start=example_open_cases; allowed: validate runs from an empty system" in \
         done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_exact_state_given_as_a_milestone_state_is_named_as_such(tmp_path):
+    """(``start=<exact state>`` on the command line: the model's own exact states go on from Python)"""
+    from sim.state_cache import make_state, write_exact
+
+    tiny = load_params(["debug=tiny", "run.after_horizon=arrivals"])
+    path = tmp_path / "exact.parquet"
+    write_exact(path, make_state(tiny, 0, 50.0))
+    with pytest.raises(StateError, match=r"an exact state \(made by the model: sim.state_cache\), not a state of "
+                                         r"milestone dates; .* simulate\(params, r, start=read_exact\(path\)\)"):
+        read_state(path, tiny)
