@@ -126,14 +126,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"{len(reps) * len(MEASURES)} measures identical to its own warm-up's "
                     f"({secs['none@cache']:.0f} s a replication against {secs['none']:.0f} s)")
     answer = "; ".join(lines) + f" ({args.replications} replications; {time.time() - t0:.0f} s in all)"
-    print(answer)
-    with pd.option_context("display.width", 200, "display.max_rows", 200):
-        print(table.round(2).to_string(index=False))
-    print(f"written: {dest / 'settle_check.csv'}")
-    if args.report:
-        write_report(args.report, answer, table, argv if argv is not None else sys.argv[1:])
-        print(f"written: {args.report}")
-    return 0
+    from start_check import show  # this folder: the same answer-first output
+
+    return show(answer, table, dest / "settle_check.csv", args.report, argv, write_report)
 
 
 def write_report(path: Path, answer: str, table: pd.DataFrame, argv: list[str]) -> None:

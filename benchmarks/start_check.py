@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -105,13 +106,19 @@ def main(argv: list[str] | None = None) -> int:
     answer = (f"started from milestone dates at the end of FY{start_fy + at_year - 1}: {inside} of {len(table)} "
               f"year-by-year measures agree with the continuous run within their 95% interval "
               f"({args.replications} replications each; {time.time() - t0:.0f} s)")
+    return show(answer, table, dest / "start_check.csv", args.report, argv, write_report)
+
+
+def show(answer: str, table: pd.DataFrame, csv: Path, report: Path | None, argv: list[str] | None,
+         write: Callable[[Path, str, pd.DataFrame, list[str]], None]) -> int:
+    """Print the answer first, then the table; write the Markdown report if asked (``--report``)."""
     print(answer)
-    with pd.option_context("display.width", 160, "display.max_rows", 200):
+    with pd.option_context("display.width", 200, "display.max_rows", 200):
         print(table.round(2).to_string(index=False))
-    print(f"written: {dest / 'start_check.csv'}")
-    if args.report:
-        write_report(args.report, answer, table, argv if argv is not None else sys.argv[1:])
-        print(f"written: {args.report}")
+    print(f"written: {csv}")
+    if report:
+        write(report, answer, table, argv if argv is not None else sys.argv[1:])
+        print(f"written: {report}")
     return 0
 
 
