@@ -11,14 +11,12 @@
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
 import re
-import typing
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Iterable, Optional
 
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
@@ -30,9 +28,11 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.analysis.sensitivity import lhs_design
 from sim.model import reform
 from sim.model.calendar import fiscal_years_to_run_years, run_end_years
-from sim.model.checks import validate_params
+from sim.model.frozen import thaw
 from sim.model.params import Params
 from sim.model.run_params import RunParams
+from sim.model.scenario import InvalidParams, Scenario, resolve
+from sim.model.typecheck import unknown_key
 from sim.states import State, StateError, fiscal_year_of, level_mismatch, provenance_of, read_state, state_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,32 +57,6 @@ def register() -> None:
         cs.store(group="experiment", name=path.stem, node=OmegaConf.load(path), package="_global_")
 
 
-def _unknown_keys(data: Any, schema: Any, path: str) -> Optional[str]:
-    """The first key in ``data`` that the dataclass ``schema`` does not define (``+key=`` overrides)."""
-    if dataclasses.is_dataclass(schema) and isinstance(data, dict):
-        hints = typing.get_type_hints(schema)
-        for k, v in data.items():
-            if k not in hints:
-                allowed = ", ".join(hints)
-                return f"{path}{k}: not a parameter of fms-sim; allowed here: {allowed}"
-            found = _unknown_keys(v, hints[k], f"{path}{k}.")
-            if found:
-                return found
-    elif typing.get_origin(schema) in (dict, Dict) and isinstance(data, dict):
-        inner = typing.get_args(schema)[1]
-        for k, v in data.items():
-            found = _unknown_keys(v, inner, f"{path}{k}.")
-            if found:
-                return found
-    elif typing.get_origin(schema) in (list, List) and isinstance(data, list):
-        inner = typing.get_args(schema)[0]
-        for i, v in enumerate(data):
-            found = _unknown_keys(v, inner, f"{path}{i}.")
-            if found:
-                return found
-    return None
-
-
 def _fiscal_years(data: DictConfig) -> DictConfig:
     """``data`` with the fiscal years of its year keys (``FY2027``) as simulation years (``sim.model.calendar``);
     ConfigError naming the key for other text."""
@@ -100,14 +74,41 @@ def _fiscal_years(data: DictConfig) -> DictConfig:
 
 
 def to_params(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: Optional[int] = None) -> Params:
-    """A composed config (hydra node ignored) as validated Params; ConfigError if invalid.
+    """A composed config (hydra node ignored) as validated Params (an editable copy); ConfigError if invalid.
 
     With ``overrides`` (a job's command-line overrides) an empty ``scenario`` is filled with the
-    scenario label; ``jobs`` sets ``run.jobs``.  Both happen before validation: nothing changes the
-    returned Params afterwards.
+    scenario label; ``jobs`` sets ``run.jobs``.  Both happen before validation.
     """
+    return thaw(to_scenario(cfg, overrides, jobs).given)
+
+
+_CHECKED: dict[str, Scenario] = {}  # this process's scenarios, by their parameters' text: each is checked once
+
+
+def to_scenario(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: Optional[int] = None) -> Scenario:
+    """A composed config as a checked, resolved :class:`Scenario` (arguments as for :func:`to_params`).  The rules
+    run once per distinct set of parameters in a process: the command's check before any folder is made and the job
+    Hydra then runs share one result, and the runner takes the scenario as it is."""
+    params = _compose_params(cfg, overrides, jobs)
+    key = repr(params)  # every field, floats exactly: equal text is equal parameters
+    if key not in _CHECKED:
+        try:
+            scenario = resolve(params)
+        except InvalidParams as e:
+            more = f" (and {len(e.problems) - 1} more problem(s))" if len(e.problems) > 1 else ""
+            raise ConfigError(e.problems[0] + more) from None
+        if params.start:
+            load_state(params)  # refused here, one line per problem, before any folder is made
+        if len(_CHECKED) >= 64:  # a sweep's checks would otherwise keep every job's scenario
+            _CHECKED.pop(next(iter(_CHECKED)))
+        _CHECKED[key] = scenario
+    return _CHECKED[key]
+
+
+def _compose_params(cfg: DictConfig, overrides: Optional[Iterable[str]], jobs: Optional[int]) -> Params:
+    """The Params a composed config gives, not yet checked against the rules."""
     data = OmegaConf.masked_copy(cfg, [k for k in cfg.keys() if k != "hydra"]) if "hydra" in cfg else cfg
-    unknown = _unknown_keys(OmegaConf.to_container(data, resolve=False), Params, "")
+    unknown = unknown_key(OmegaConf.to_container(data, resolve=False), Params, "")
     if unknown:
         raise ConfigError(unknown)
     data = apply_design_point(data)
@@ -133,12 +134,6 @@ def to_params(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs: 
         params.scenario = scenario_label(params, overrides)
     if jobs is not None:
         params.run.jobs = jobs
-    problems = validate_params(params)
-    if problems:
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        raise ConfigError(problems[0] + more)
-    if params.start:
-        load_state(params)  # refused here, one line per problem, before any folder is made
     return params
 
 

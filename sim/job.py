@@ -27,7 +27,7 @@ from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.model import reform
 from sim.model.params import Params
 from sim.model.run_params import RUN_CONTROL
-from sim.model.scenario import Scenario, settle_start
+from sim.model.scenario import Scenario, resolve, settle_start
 from sim.output import run_dir
 from sim.output.formatting import number
 from sim.runner import combine, run_replications
@@ -160,8 +160,10 @@ def lead_time_table(summary: Summary) -> str:
     return "\n".join(rows)
 
 
-def run_job(params: Params, out_dir: Path, config: dict, overrides: list[str],
+def run_job(scenario: Scenario | Params, out_dir: Path, config: dict, overrides: list[str],
             stream: TextIO = sys.stdout, progress: bool = True) -> dict:
+    resolved = resolve(scenario)  # a Scenario as it is (checked where it was made); Params checked here
+    params = resolved.given
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = run_dir.Manifest(out_dir, config, overrides, params.seed)
@@ -171,7 +173,7 @@ def run_job(params: Params, out_dir: Path, config: dict, overrides: list[str],
             start = load_state(params).rows if params.start else ()  # the state's open cases, resumed on day 0
             for line in state_level_notes(params):
                 bar.write(f"note: start={params.start}: {line}", file=sys.stderr)
-            results = run_replications(params, progress=bar.update, start=start)
+            results = run_replications(resolved, progress=bar.update, start=start)
         kpis = kpis_of(params, results)
         summary = summarise_results(params, results, kpis)
         files = write_outputs(params, results, out_dir, summary, kpis)

@@ -4,7 +4,7 @@
 scenarios as the basic sweeper does, then hands them to :class:`PrecisionStudy`, which
 
 1. runs every scenario's pilot (replications 0..pilot-1) as one job per scenario;
-2. reads the jobs' ``summary.json`` and, per scenario, the paired change against the reference on each
+2. reads the jobs' tidy rows (``kpis.parquet``) and, per scenario, the paired change against the reference on each
    ``precision.metrics`` lead time (pairs matched on replication numbers);
 3. plans the next round with :func:`sim.analysis.precision.plan_round`: a job per scenario still wider than
    ``precision.half_width``, for replications ``done .. wanted-1`` (``run.first_replication`` and
@@ -24,6 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
+from sim.analysis.kpis import per_replication, select
 from sim.analysis.metrics import LEAD_TIMES
 from sim.analysis.precision import Block, Precision, Target, paired_precision, plan_round
 from sim.config import ConfigError
@@ -143,11 +144,18 @@ class PrecisionStudy:
             if rec["status"] != "complete":
                 self.failed[scenario] = f"job {job} failed: {rec.get('error')}"
                 return None
-            s = rec["summary"]
-            ids = s.get("replication_ids") or []
+            try:
+                rows = _row_values(Path(rec["path"]), self.target.metrics)
+            except (OSError, ValueError) as e:  # pyarrow's errors on a damaged file are ValueErrors
+                self.failed[scenario] = f"job {job}: kpis.parquet cannot be read: {type(e).__name__}: {e}"
+                return None
             for m in self.target.metrics:
-                per = s["lead_times"][m]["per_replication"]
-                out[m].update(zip((int(r) for r in ids), per))
+                if rows is not None:  # the record: the job's tidy rows
+                    out[m].update(rows[m])
+                else:  # a folder written before kpis.parquet existed: its summary's lists, the same numbers
+                    s = rec["summary"]
+                    out[m].update(zip((int(r) for r in s.get("replication_ids") or []),
+                                      s["lead_times"][m]["per_replication"]))
         return out
 
     def observe(self) -> None:
@@ -199,3 +207,16 @@ class PrecisionStudy:
         self.sweep_dir.mkdir(parents=True, exist_ok=True)
         write_json(self.sweep_dir / PLAN_FILE, rec)
         return rec
+
+
+def _row_values(job_dir: Path, metrics: Sequence[str]) -> Optional[dict[str, dict[int, Optional[float]]]]:
+    """Per metric, each replication's value in a job's ``kpis.parquet``; None for a folder without the file (older
+    than the tidy rows); ValueError for rows that are not one run's."""
+    path = job_dir / "kpis.parquet"
+    if not path.is_file():
+        return None
+    import pandas as pd
+
+    rows = pd.read_parquet(path)
+    return {m: dict(zip((int(r) for r in select(rows, m)["replication"]), per_replication(rows, m)))
+            for m in metrics}

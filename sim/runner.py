@@ -200,7 +200,7 @@ def _run_one(args: tuple[Scenario, int, tuple[Mapping[str, Any], ...]]) -> Repli
 
 
 def run_replications(
-    params: Params,
+    params: Union[Scenario, Params],
     replications: Optional[Iterable[int]] = None,
     progress: Optional[Callable[[int], None]] = None,
     start: Sequence[Mapping[str, Any]] = (),
@@ -208,6 +208,7 @@ def run_replications(
     """Replications first..first+n-1 of ``run`` (or the given ones), sorted by replication number; ``start``: the
     rows of a user-made state whose open cases each replication resumes on day 0 (``sim.states``)."""
     scenario = resolve(params)  # checked and resolved once, for every replication and worker
+    params = scenario.given
     fixed_mmap_threshold()  # freed draw blocks go back to the system (sim.engine.allocator); forked workers inherit it
     first = params.run.first_replication
     reps = list(range(first, first + params.run.replications)) if replications is None else list(replications)

@@ -128,7 +128,7 @@ class JobComposer:
         return cfg
 
     def params(self, job: list[str]) -> Params:
-        return to_params(self.compose(job))
+        return to_params(self.compose(job), overrides=job)  # labelled as its job will be: one check serves both
 
 
 def scenario_labels(jobs: Sequence[Sequence[str]], composer: Optional["JobComposer"] = None) -> list[str]:
@@ -292,7 +292,7 @@ def check_command(argv: list[str]) -> Checked:
             study = cfg.get("study") or "the selected study"
             raise ConfigError(f"{study} sweeps {', '.join(cfg.hydra.sweeper.params)}: a study runs as a multirun; "
                               "add -m (python -m sim -m experiment=...)")
-        params = to_params(cfg)  # the hydra node is left out
+        params = to_params(cfg, overrides=overrides)  # the hydra node left out; labelled as the job Hydra runs
         if runs and is_precision_sweep(cfg):
             raise ConfigError("hydra/sweeper=precision runs a study in rounds: a multirun; add -m "
                               "(python -m sim -m experiment=... hydra/sweeper=precision)")

@@ -21,7 +21,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, register, to_params, with_state
+from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, register, to_scenario, with_state
 from sim.hydra_argv import with_override
 from sim.output.claim import ClaimError
 from sim.output.folders import FolderError, claim_folder
@@ -47,7 +47,8 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
     try:
         # one level of parallelism: under the joblib launcher the jobs already run side by side
         jobs = 1 if hc.runtime.choices.get("hydra/launcher") == "joblib" else None
-        params = to_params(cfg, overrides=overrides, jobs=jobs)
+        scenario = to_scenario(cfg, overrides=overrides, jobs=jobs)  # checked already by the command's check
+        params = scenario.given
         config = with_state(OmegaConf.to_container(cfg, resolve=True))  # type: ignore[arg-type]
         try:
             done = completed_summary(out_dir, config) if params.run.resume else None
@@ -57,7 +58,7 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
         if done is not None:
             print(f"fms-sim: job {hc.job.num} complete already for this config (run.resume): skipped", file=sys.stderr)
             return done["lead_times"]["lor_to_delivery"]["mean"]
-        summary = run_job(params, out_dir, config, overrides, progress=not multirun)
+        summary = run_job(scenario, out_dir, config, overrides, progress=not multirun)
     except Exception as e:  # in a sweep, one failed job must not stop the others or the report
         if not multirun:
             if isinstance(e, ConfigError):

@@ -25,6 +25,15 @@ from sim.model.reform import Policy, apply
 RESOLVED = "_resolved_scenario"  # marks a scenario's resolved parameters
 
 
+class InvalidParams(ValueError):
+    """Parameters that break a rule of ``sim.model.checks``: ``problems`` lists every broken rule, one line each (the
+    config bridge reports the first of them, the library all)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"invalid parameters ({len(problems)} problem(s)): " + "; ".join(problems))
+        self.problems = problems
+
+
 class Headcounts(Mapping[str, int]):
     """Each office's headcount in the run: read-only, and picklable for worker processes (a mappingproxy is not)."""
 
@@ -77,7 +86,7 @@ def settle_start(params: Params) -> Optional[float]:
 
 
 def resolve(params: Params) -> Scenario:
-    """``params`` checked (ValueError naming every problem) and resolved."""
+    """``params`` checked (:class:`InvalidParams`, a ValueError naming every problem) and resolved."""
     if isinstance(params, Scenario):
         return params
     if getattr(params, "__dict__", {}).get(RESOLVED):  # its reforms and multipliers would act twice
@@ -87,7 +96,7 @@ def resolve(params: Params) -> Scenario:
     params = thaw(params)  # an editable copy, even of frozen parameters: the checks and reforms work on copies
     problems = validate_params(params)
     if problems:
-        raise ValueError(f"invalid parameters ({len(problems)} problem(s)): " + "; ".join(problems))
+        raise InvalidParams(problems)
     given = freeze(params)  # read-only: the caller may go on editing theirs, this stays as it was checked
     prestart, start_day = None, 0.0
     settled = settle_start(params)

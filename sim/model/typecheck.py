@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import typing
 from dataclasses import fields, is_dataclass
-from typing import Any, Iterator
+from typing import Any, Dict, Iterator, List, Optional
 
 import numpy as np
 
@@ -91,3 +91,29 @@ def basic_problems(params: Params) -> list[str]:
         return [f"params={type(params).__name__}; allowed: a Params (sim.model.params.Params, or sim.config.to_params)"]
     out = list(wrong_types(params, Params, ""))
     return out or [f"{k}={v}: not a finite number; allowed: a finite number" for k, v in non_finite(params)]
+
+
+def unknown_key(data: Any, schema: Any, path: str) -> Optional[str]:
+    """The first key in ``data`` that the dataclass ``schema`` does not define (``+key=`` overrides)."""
+    if is_dataclass(schema) and isinstance(data, dict):
+        hints = typing.get_type_hints(schema)
+        for k, v in data.items():
+            if k not in hints:
+                allowed = ", ".join(hints)
+                return f"{path}{k}: not a parameter of fms-sim; allowed here: {allowed}"
+            found = unknown_key(v, hints[k], f"{path}{k}.")
+            if found:
+                return found
+    elif typing.get_origin(schema) in (dict, Dict) and isinstance(data, dict):
+        inner = typing.get_args(schema)[1]
+        for k, v in data.items():
+            found = unknown_key(v, inner, f"{path}{k}.")
+            if found:
+                return found
+    elif typing.get_origin(schema) in (list, List) and isinstance(data, list):
+        inner = typing.get_args(schema)[0]
+        for i, v in enumerate(data):
+            found = unknown_key(v, inner, f"{path}{i}.")
+            if found:
+                return found
+    return None

@@ -13,6 +13,7 @@ that was still writing them.  Messages name the key: ``hydra.run.dir``, ``hydra.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -23,7 +24,15 @@ from typing import Optional
 from sim.output.claim import Claim, claim
 from sim.output.run_dir import OUTPUTS, is_our_manifest
 
-SOURCE_FOLDERS = ("sim", "configs", "experiments", "tests", "benchmarks", ".ci", ".git")
+SOURCE_FOLDERS = ("sim", "configs", "experiments", "tests", "benchmarks", "hydra_plugins", "docs", ".ci", ".git")
+
+
+def package_folders() -> list[Path]:
+    """Where the code runs from, wherever it is installed (a wheel's ``site-packages/sim``): the ``sim`` package and
+    each folder of the Hydra plugins' namespace package."""
+    spec = importlib.util.find_spec("hydra_plugins")
+    plugins = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    return [Path(__file__).resolve().parents[1], *(p.resolve() for p in plugins if p.is_dir())]
 
 
 class FolderError(ValueError):
@@ -66,7 +75,8 @@ def check_place(folder: OutputFolder, project: Path) -> None:
         where = path.resolve()
     except OSError as e:  # a name too long, a loop of links, ...
         raise FolderError(f"{key}={path}: {e.strerror or e}; allowed: a folder this system can make") from None
-    if where == project or any(where.is_relative_to(project / f) for f in SOURCE_FOLDERS):
+    sources = [project / f for f in SOURCE_FOLDERS] + package_folders()
+    if where == project or any(where.is_relative_to(f) for f in sources):
         raise FolderError(f"{key}={path} is the project's own folder or sources; allowed: a folder for results "
                           "(results/... by default)")
     ancestor = next(p for p in [path, *path.parents] if p.exists())

@@ -1,6 +1,7 @@
 """Output folders are claimed, not assumed (issue 21): one command per folder, atomically, and no stale claims."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -92,6 +93,30 @@ def test_two_runs_started_in_the_same_second_write_two_folders(tmp_path):
 
 
 @pytest.mark.slow
+def test_two_sweeps_started_at_once_keep_their_own_jobs_and_reports(tmp_path):
+    """Two multiruns whose sweep folder names clash (a timestamp to the year): each claims its own folder, so neither
+    sweep's jobs vanish under the other's and each report counts its own two jobs (issue 21: they once shared one
+    folder and one "complete" manifest)."""
+    procs = [_sim(tmp_path, f"seed={a},{b}", "hydra.sweep.dir=sw/${now:%Y}", multirun=True)
+             for a, b in ((1, 2), (3, 4))]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-800:] for o in outs]
+    year = time.strftime("%Y")
+    folders = sorted(p.name for p in (tmp_path / "sw").iterdir())
+    assert folders == [year, f"{year}-2"]
+    seeds = []
+    for name in folders:
+        sweep = tmp_path / "sw" / name
+        assert sorted(p.name for p in sweep.iterdir() if p.name.isdigit()) == ["0", "1"]
+        summaries = [json.loads((sweep / j / "summary.json").read_text()) for j in ("0", "1")]
+        seeds.append(sorted(s["seed"] for s in summaries))
+        report = json.loads((sweep / "report.json").read_text())
+        assert report["jobs"]["ok"] == 2 and report["jobs"]["failed"] == 0 and report["jobs"]["missing"] == 0
+        assert not (sweep / CLAIM_FILE).exists()
+    assert sorted(seeds) == [[1, 2], [3, 4]]  # each folder holds one sweep's jobs, whole
+
+
+@pytest.mark.slow
 def test_a_sweep_folder_with_a_comma_reaches_hydra_whole(tmp_path):
     """The claimed folder is handed to Hydra quoted: a comma must not turn it into a sweep of folders."""
     proc = _sim(tmp_path, "seed=1,2", "hydra.sweep.dir='a, b'", multirun=True)  # quoted, as Hydra asks
@@ -179,6 +204,28 @@ def test_a_folder_name_hydra_would_change_is_refused(tmp_path):
     for name in ("a\\b", "it's"):
         with pytest.raises(FolderError, match="a backslash or a quote in the name"):
             check_place(OutputFolder("hydra.run.dir", tmp_path / name), ROOT)
+
+
+@pytest.mark.parametrize("inside", ["hydra_plugins", "hydra_plugins/fms_sim_precision", "docs", "sim/output",
+                                    "configs/reform", ".ci"])
+def test_no_output_folder_inside_the_sources_or_the_plugins(inside):
+    """Every folder of the code is refused as an output folder, the Hydra plugins' namespace included (issue 21's
+    audit: hydra_plugins/ was accepted)."""
+    from sim.output.folders import FolderError, OutputFolder, check_place
+
+    with pytest.raises(FolderError, match="is the project's own folder or sources"):
+        check_place(OutputFolder("hydra.run.dir", ROOT / inside / "out"), ROOT)
+    assert not (ROOT / inside / "out").exists()
+
+
+def test_the_installed_package_is_refused_wherever_it_is(tmp_path):
+    """A wheel installed in site-packages: its folders are sources too, though they are outside the project."""
+    from sim.output.folders import FolderError, OutputFolder, check_place, package_folders
+
+    package = package_folders()[0]
+    with pytest.raises(FolderError, match="is the project's own folder or sources"):
+        check_place(OutputFolder("hydra.sweep.dir", package / "results"), tmp_path)  # another "project"
+    check_place(OutputFolder("hydra.sweep.dir", tmp_path / "results"), tmp_path / "project")  # accepted
 
 
 @pytest.mark.slow

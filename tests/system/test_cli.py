@@ -188,10 +188,10 @@ def test_a_multirun_with_a_failed_job_exits_1_and_says_how_many(tmp_path, monkey
 
     real = sim.job.run_job
 
-    def flaky(params, out_dir, *a, **kw):
-        if "more_staff" in params.scenario:
+    def flaky(scenario, out_dir, *a, **kw):  # the job's checked scenario (sim.config.to_scenario)
+        if "more_staff" in scenario.given.scenario:
             raise RuntimeError("planted failure")
-        return real(params, out_dir, *a, **kw)
+        return real(scenario, out_dir, *a, **kw)
 
     monkeypatch.setattr(sim.job, "run_job", flaky)
     rc = main(["-m", "reform=none,more_staff", "debug=tiny", "run.replications=1", "run.horizon_years=0.3",
@@ -236,3 +236,26 @@ def test_a_launcher_for_a_single_run_or_slurm_without_slurm_is_refused(monkeypat
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(ConfigError, match=r"SLURM is not available here \(no srun\).*hydra/launcher=fms_slurm"):
         precheck(["-m", "debug=tiny", "seed=1,2", "hydra/launcher=fms_slurm_cluster"])
+
+
+def test_a_command_checks_its_parameters_once(tmp_path, monkeypatch):
+    """Issue 21: the rules ran three times per command-line run (the command's check, the job, the runner).  Now
+    the check before any folder is made, the job Hydra runs and the runner share one checked scenario, and a
+    multirun checks each job once."""
+    import sim.model.scenario
+    from sim.commands.run import main
+
+    calls = []
+    real = sim.model.scenario.validate_params
+
+    def counted(params):
+        calls.append(params.scenario)
+        return real(params)
+
+    monkeypatch.setattr(sim.model.scenario, "validate_params", counted)
+    fast = ["debug=tiny", "run.replications=1", "run.horizon_years=0.3", "run.warmup_years=0", "run.drain_years=0.2"]
+    assert main([*fast, "seed=11", f"hydra.run.dir={tmp_path / 'one'}"]) == 0
+    assert calls == ["none"]
+    calls.clear()
+    assert main(["-m", "reform=none,more_staff", *fast, "seed=12", f"hydra.sweep.dir={tmp_path / 'm'}"]) == 0
+    assert sorted(calls) == ["more_staff", "none"]

@@ -5,6 +5,7 @@ import json
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from report_fixtures import fake_summary
@@ -27,8 +28,9 @@ LABELS = ["none", "steady", "noisy"]
 class FakeLauncher:
     """Writes what a job would: a complete manifest and a summary of its block of replications."""
 
-    def __init__(self, root: Path, fail: tuple[int, ...] = ()) -> None:
+    def __init__(self, root: Path, fail: tuple[int, ...] = (), rows: bool = True, summary_shift: float = 0.0) -> None:
         self.root, self.fail, self.batches = root, fail, []
+        self.rows, self.summary_shift = rows, summary_shift  # summary_shift: a summary that disagrees with the rows
 
     def __call__(self, batch, first_job):
         self.batches.append((first_job, [list(b) for b in batch]))
@@ -44,14 +46,19 @@ class FakeLauncher:
                 write_json(d / "manifest.json", {"status": "failed", "error": "boom", "overrides": job})
                 continue
             delivery = [VALUE[label](r) for r in ids]
-            write_json(d / "summary.json", fake_summary(label, [v - 600 for v in delivery], delivery=delivery,
+            shift = self.summary_shift if label == "noisy" else 0.0
+            shifted = [v + shift * (-1) ** r for v, r in zip(delivery, ids)]
+            write_json(d / "summary.json", fake_summary(label, [v - 600 for v in shifted], delivery=shifted,
                                                         replication_ids=ids))
+            if self.rows:  # the record the study reads: one row per replication and metric
+                pd.DataFrame({"scenario": label, "seed": 1, "replication": ids, "metric": "lor_to_delivery",
+                              "value": delivery}).to_parquet(d / "kpis.parquet")
             write_json(d / "manifest.json", {"status": "complete", "overrides": job})
 
 
-def _study(tmp_path, half_width=5.0, most=12, fail=()):
+def _study(tmp_path, half_width=5.0, most=12, fail=(), **launcher_kw):
     target = Target(half_width, ("lor_to_delivery",), 3, most)
-    launcher = FakeLauncher(tmp_path, fail)
+    launcher = FakeLauncher(tmp_path, fail, **launcher_kw)
     study = PrecisionStudy(tmp_path, SCENARIOS, LABELS, "none", target)
     return study, launcher, study.run(launcher)
 
@@ -139,3 +146,26 @@ def test_a_plan_left_by_a_precision_study_is_ignored_by_a_later_plain_sweep(tmp_
     (tmp_path / "multirun.yaml").write_text("hydra:\n  sweeper:\n    _target_: hydra._internal.core_plugins."
                                             "basic_sweeper.BasicSweeper\n")
     assert read_plan(tmp_path) is None
+
+
+def test_rounds_are_planned_from_the_jobs_tidy_rows_not_their_summaries(tmp_path):
+    """The rows are the record (issue 21): a summary that disagrees is not read; a folder without rows (written
+    before kpis.parquet existed) is read from its summary's lists, the same numbers; damaged rows stop the
+    scenario with the reason."""
+    _, _, from_rows = _study(tmp_path / "rows", summary_shift=25.0)  # noisy's summaries: a wider spread
+    _, _, plain = _study(tmp_path / "plain")
+    _, _, from_summaries = _study(tmp_path / "old", rows=False)
+    assert from_rows["scenarios"] == plain["scenarios"] == from_summaries["scenarios"]
+    _, _, misread = _study(tmp_path / "misread", summary_shift=25.0, rows=False)
+    assert misread["scenarios"] != plain["scenarios"]  # the shifted summaries would have planned other rounds
+
+    class Damaging(FakeLauncher):
+        def __call__(self, batch, first_job):
+            super().__call__(batch, first_job)
+            if first_job == 0:
+                (self.root / "2" / "kpis.parquet").write_bytes(b"not parquet")
+
+    target = Target(5.0, ("lor_to_delivery",), 3, 12)
+    plan = PrecisionStudy(tmp_path / "bad", SCENARIOS, LABELS, "none", target).run(Damaging(tmp_path / "bad"))
+    noisy = {s["label"]: s for s in plan["scenarios"]}["noisy"]
+    assert noisy["status"] == "failed" and noisy["error"].startswith("job 2: kpis.parquet cannot be read")
