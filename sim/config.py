@@ -33,6 +33,7 @@ from sim.model.params import Params
 from sim.model.run_params import RunParams
 from sim.model.scenario import InvalidParams, Scenario, resolve
 from sim.model.typecheck import unknown_key
+from sim.state_cache import exact_problems, exact_start
 from sim.states import State, StateError, fiscal_year_of, level_mismatch, provenance_of, read_state, state_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,8 +98,16 @@ def to_scenario(cfg: DictConfig, overrides: Optional[Iterable[str]] = None, jobs
         except InvalidParams as e:
             more = f" (and {len(e.problems) - 1} more problem(s))" if len(e.problems) > 1 else ""
             raise ConfigError(e.problems[0] + more) from None
-        if params.start:
-            load_state(params)  # refused here, one line per problem, before any folder is made
+        if params.start:  # refused here, one line per problem, before any folder is made
+            exact = exact_start(params.start, STATES_DIR)
+            if exact is None:
+                load_state(params)
+            else:
+                first, n = params.run.first_replication, params.run.replications
+                problems = exact_problems(scenario, *exact, list(range(first, first + n)))
+                if problems:
+                    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+                    raise ConfigError(problems[0] + more)
         if len(_CHECKED) >= 64:  # a sweep's checks would otherwise keep every job's scenario
             _CHECKED.pop(next(iter(_CHECKED)))
         _CHECKED[key] = scenario
@@ -113,7 +122,7 @@ def _compose_params(cfg: DictConfig, overrides: Optional[Iterable[str]], jobs: O
         raise ConfigError(unknown)
     data = apply_design_point(data)
     start = data.get("start")
-    if start:  # a state fixes the calendar: the run begins the fiscal year after the state's date
+    if start and exact_start(str(start), STATES_DIR) is None:  # a milestone state fixes the calendar (FY after it)
         try:
             fy = fiscal_year_of(state_path(str(start), STATES_DIR))
         except StateError as e:
@@ -163,6 +172,10 @@ def with_state(config: dict) -> dict:
     start = config.get("start")
     if not start:
         return config
+    exact = exact_start(str(start), STATES_DIR)
+    if exact is not None:  # the run's calendar is its own; the files it goes on from are recorded by their digests
+        digests = {str(r): hashlib.sha256(f.read_bytes()).hexdigest() for r, f in sorted(exact[1].items())}
+        return {**config, "start_state": {"path": str(exact[0].resolve()), "exact": True, "sha256": digests}}
     try:
         path = state_path(str(start), STATES_DIR)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()

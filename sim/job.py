@@ -22,7 +22,7 @@ from sim.analysis.reference import Reference
 from sim.analysis.summary import summarise
 from sim.analysis.summary_schema import Summary
 from sim.analysis.yearly import reported_years, yearly_table
-from sim.config import load_state, state_level_notes
+from sim.config import STATES_DIR, load_state, state_level_notes
 from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.model import reform
 from sim.model.params import Params
@@ -31,6 +31,7 @@ from sim.model.scenario import Scenario, resolve, settle_start
 from sim.output import run_dir
 from sim.output.formatting import number
 from sim.runner import combine, run_replications
+from sim.state_cache import exact_start
 
 
 def sensitivity_values(params: Params) -> dict:
@@ -170,10 +171,17 @@ def run_job(scenario: Scenario | Params, out_dir: Path, config: dict, overrides:
     try:
         with tqdm(total=params.run.replications, desc=f"{reform.scenario_label(params)}: replications",
                   unit="rep", disable=not progress, file=sys.stderr) as bar:
-            start = load_state(params).rows if params.start else ()  # the state's open cases, resumed on day 0
-            for line in state_level_notes(params):
-                bar.write(f"note: start={params.start}: {line}", file=sys.stderr)
-            results = run_replications(resolved, progress=bar.update, start=start)
+            exact = exact_start(params.start, STATES_DIR) if params.start else None
+            if exact is not None:  # model-made exact states, one per replication: each goes on from its own exactly
+                start: Any = ()
+                bar.write(f"note: start={params.start}: exact states; each replication goes on from its own, as the "
+                          "run that made it would have", file=sys.stderr)
+            else:
+                start = load_state(params).rows if params.start else ()  # the state's open cases, resumed on day 0
+                for line in state_level_notes(params):
+                    bar.write(f"note: start={params.start}: {line}", file=sys.stderr)
+            results = run_replications(resolved, progress=bar.update, start=start,
+                                       exact=exact[1] if exact is not None else None)
         kpis = kpis_of(params, results)
         summary = summarise_results(params, results, kpis)
         files = write_outputs(params, results, out_dir, summary, kpis)

@@ -16,6 +16,7 @@ import multiprocessing
 import signal
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -36,7 +37,7 @@ from sim.model.observers import CohortVisits, Visits
 from sim.model.params import Params
 from sim.model.resume import resume
 from sim.model.scenario import Scenario, resolve
-from sim.state_cache import cached_state
+from sim.state_cache import cached_state, read_exact
 
 
 @dataclass
@@ -193,10 +194,11 @@ def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = 
     )
 
 
-def _run_one(args: tuple[Scenario, int, tuple[Mapping[str, Any], ...]]) -> Replication:
-    scenario, replication, start = args
+def _run_one(args: tuple[Scenario, int, tuple[Mapping[str, Any], ...], Optional[Path]]) -> Replication:
+    scenario, replication, start, exact = args
+    state = read_exact(exact) if exact is not None else None  # read where it is used: a worker reads its own
     with rare_collections():  # a third of the CPU time went to the cyclic collector (sim.engine.collection)
-        return _simulate(scenario, replication, (), start)
+        return _simulate(scenario, replication, (), start, exact=state)
 
 
 def run_replications(
@@ -204,9 +206,11 @@ def run_replications(
     replications: Optional[Iterable[int]] = None,
     progress: Optional[Callable[[int], None]] = None,
     start: Sequence[Mapping[str, Any]] = (),
+    exact: Optional[Mapping[int, Path]] = None,
 ) -> list[Replication]:
     """Replications first..first+n-1 of ``run`` (or the given ones), sorted by replication number; ``start``: the
-    rows of a user-made state whose open cases each replication resumes on day 0 (``sim.states``)."""
+    rows of a user-made state whose open cases each replication resumes on day 0 (``sim.states``); ``exact``: the
+    exact state file of each replication (``sim.state_cache.exact_files``), from which it goes on exactly."""
     scenario = resolve(params)  # checked and resolved once, for every replication and worker
     params = scenario.given
     fixed_mmap_threshold()  # freed draw blocks go back to the system (sim.engine.allocator); forked workers inherit it
@@ -216,7 +220,7 @@ def run_replications(
     out: list[Replication] = []
     if jobs == 1:
         for r in reps:
-            out.append(_run_one((scenario, r, tuple(start))))
+            out.append(_run_one((scenario, r, tuple(start), exact[r] if exact else None)))
             if progress:
                 progress(1)
     else:
@@ -224,7 +228,8 @@ def run_replications(
         # a signal or Ctrl-C in this process the workers are killed, never left orphaned
         pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_signals)
         try:
-            for res in pool.imap_unordered(_run_one, [(scenario, r, tuple(start)) for r in reps], chunksize=1):
+            work = [(scenario, r, tuple(start), exact[r] if exact else None) for r in reps]
+            for res in pool.imap_unordered(_run_one, work, chunksize=1):
                 out.append(res)
                 if progress:
                     progress(1)

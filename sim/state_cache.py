@@ -35,8 +35,10 @@ import simpy
 from sim.engine.rng import RandomStreams
 from sim.model.checkpoint import fingerprint, save
 from sim.model.fms_model import FmsModel
+from sim.model.levers import ReformLevers
 from sim.model.params import Params
 from sim.model.scenario import Scenario, resolve
+from sim.states import StateError, state_path
 
 SCHEMA = 1
 META = b"fms_exact"
@@ -168,3 +170,87 @@ def cached_state(scenario: Scenario, replication: int, day: float, root: Optiona
     else:
         print(f"fms-sim: state of replication {replication} on day {day:g} made and cached: {path}", file=sys.stderr)
     return state
+
+
+# ---- exact states named on the command line (start=<file or folder>) ----
+
+def exact_meta(path: Path) -> Optional[dict[str, Any]]:
+    """An exact state file's metadata (all but its cases: cheap to read); None for a file that is not one."""
+    try:
+        meta = (pq.read_schema(path).metadata or {}).get(META)
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    try:
+        return json.loads(meta) if meta is not None else None
+    except ValueError:
+        return None
+
+
+def exact_start(start: str, states_dir: Path) -> Optional[tuple[Path, dict[int, Path]]]:
+    """The exact states ``start`` names (a file, or a folder of one per replication), by replication; None when it
+    names a state of milestone dates, or nothing (``sim.states.read_state`` then says what is wrong)."""
+    try:
+        path = state_path(start, states_dir)
+    except StateError:
+        return None
+    files = exact_files(path)
+    return (path, files) if files else None
+
+
+def exact_files(path: Path) -> Optional[dict[int, Path]]:
+    """The exact states ``path`` names, by replication: a file (its one replication) or a folder of
+    ``rep-<r>.parquet`` files (``python -m sim state make <folder> --exact``); None when it names none."""
+    if path.is_dir():
+        found = {int(f.stem[4:]): f for f in sorted(path.glob("rep-*.parquet")) if f.stem[4:].isdigit()}
+        return found or None
+    meta = exact_meta(path) if path.suffix.lower() == ".parquet" and path.is_file() else None
+    if meta is None:
+        return None
+    return {int(meta.get("fingerprint", {}).get("replication", -1)): path}
+
+
+def exact_problems(scenario: Scenario, path: Path, files: Mapping[int, Path], replications: list[int]) -> list[str]:
+    """Why the run cannot go on from the exact states ``files`` (from ``path``), one line per problem; [] if it
+    can.  Read from the files' metadata: the replications, the model code, the day, and the parameters (those of
+    the first replication checked in full, as ``sim.model.resume`` will; the others must be its twins)."""
+    from sim.model.resume import unfit
+
+    have = sorted(files)
+    missing = [r for r in replications if r not in files]
+    if missing:
+        return [f"replication(s) {_spans(missing)} have no state in {path} (it holds replication(s) {_spans(have)}); "
+                "allowed: run.first_replication and run.replications within them"]
+    metas = {r: exact_meta(files[r]) for r in replications}
+    out = [f"{files[r]}: not an exact state (damaged, or a state of milestone dates)" for r, m in metas.items()
+           if m is None]
+    if out:
+        return out
+    first = replications[0]
+    for r, meta in metas.items():
+        assert meta is not None
+        if meta.get("fingerprint", {}).get("replication") != r:
+            out.append(f"{files[r]}: the state of replication {meta.get('fingerprint', {}).get('replication')}, "
+                       f"not {r}")
+        made = (meta.get("provenance") or {}).get("code")
+        if made != code_fingerprint():
+            out.append(f"{files[r]}: made by {'another version of' if made else 'unrecorded'} model code, so the run "
+                       "would not go on as it would have; allowed: a state made by this version (python -m sim "
+                       "state make <folder> --exact --at FY<year> ...)")
+        elif r != first and ({**meta["fingerprint"], "replication": first} != metas[first]["fingerprint"]  # type: ignore[index]
+                             or meta["clock"]["now"] != metas[first]["clock"]["now"]):  # type: ignore[index]
+            out.append(f"{files[r]}: made with other parameters or on another day than {files[first]}")
+    if out:
+        return out
+    problem = unfit(_model(scenario, first), metas[first])  # type: ignore[arg-type]
+    if problem:
+        day = float(metas[first]["clock"]["now"])  # type: ignore[index]
+        reformed = any(lever != ReformLevers() for lever in scenario.given.reform.levers.values())
+        dated = "" if scenario.epochs or not reformed else (
+            " (a reform without reform.effective acts from day 0: date it on or after the state's day, "
+            f"day {day:g})")
+        return [f"start={path}: {problem}{dated}"]
+    return []
+
+
+def _spans(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers[:8]) + (f", ... ({len(numbers)} in all)" if len(numbers) > 8 else "")

@@ -9,6 +9,8 @@ file is checked against, as they would for a run.
 fiscal year, the replication and the overrides); ``state make <file> --at FY2026 [--replication R] [overrides]``
 makes one of your own.  Either runs one replication from an empty system through the end of that fiscal year and
 writes its open cases as milestone dates (schema version 1, the same as a user-made state), whole or not at all.
+With ``--exact`` it writes each replication's exact state instead, one file per replication in a folder, from which
+``start=<folder>`` goes on bit for bit (``sim.commands.state_exact``).
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 USAGE = ("usage: python -m sim state check <state file (.parquet or .csv)> [overrides ...]\n"
-         "       python -m sim state make <shipped name> | <file> --at FY<year> [--replication R] [overrides ...]")
+         "       python -m sim state make <shipped name> | <file> --at FY<year> [--replication R] [overrides ...]\n"
+         "       python -m sim state make <folder> --exact --at FY<year> [--replications N] [overrides ...]")
 
 
 

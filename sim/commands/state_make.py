@@ -41,11 +41,19 @@ def _fiscal_year(text: str) -> int:
 def _parse(args: list[str]) -> tuple[str, dict[str, Any]]:
     if not args or args[0].startswith("-"):
         raise ValueError("state make needs a shipped state's name or a file (.parquet or .csv)")
-    target, rest, opts = args[0], args[1:], {"at": None, "replication": None, "overrides": []}
+    target, rest = args[0], args[1:]
+    opts: dict[str, Any] = {"at": None, "replication": None, "overrides": [], "exact": False, "replications": None}
     while rest:
         a = rest.pop(0)
         key = a.split("=", 1)[0]
-        if key in ("--at", "--replication"):
+        if a == "--exact":
+            opts["exact"] = True
+        elif key == "--replications":
+            value = a.split("=", 1)[1] if "=" in a else (rest.pop(0) if rest else "")
+            if not value.isdigit() or int(value) < 1:
+                raise ValueError(f"--replications={value}; allowed: a whole number >= 1 (with --exact)")
+            opts["replications"] = int(value)
+        elif key in ("--at", "--replication"):
             value = a.split("=", 1)[1] if "=" in a else (rest.pop(0) if rest else "")
             if key == "--at":
                 opts["at"] = _fiscal_year(value)
@@ -54,9 +62,13 @@ def _parse(args: list[str]) -> tuple[str, dict[str, Any]]:
             else:
                 opts["replication"] = int(value)
         elif a.startswith("-"):
-            raise ValueError(f"unknown option {a}; allowed: --at FY<year>, --replication R, then overrides key=value")
+            raise ValueError(f"unknown option {a}; allowed: --at FY<year>, --replication R, --exact, --replications N, "
+                             "then overrides key=value")
         else:
             opts["overrides"].append(a)
+    if opts["replications"] is not None and not opts["exact"]:
+        raise ValueError("--replications makes one exact state per replication; allowed: with --exact (a state of "
+                         "milestone dates is one replication's: --replication R)")
     return target, opts
 
 
@@ -66,6 +78,10 @@ def make(args: Sequence[str]) -> int:
 
     try:
         target, opts = _parse(list(args))
+        if opts["exact"]:
+            from sim.commands.state_exact import make_exact
+
+            return make_exact(target, opts)
         recipe = state_recipe(target) if Path(target).suffix.lower() not in FORMATS else None
         if recipe is not None:
             if opts["at"] is not None or opts["replication"] is not None or opts["overrides"]:

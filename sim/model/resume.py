@@ -118,6 +118,25 @@ def _case(data: Mapping[str, Any]) -> Case:
     return Case(**fields)
 
 
+def unfit(m: "FmsModel", state: Mapping[str, Any]) -> Optional[str]:
+    """Why ``m`` cannot go on from ``state`` (the state's version, a reform acting before its day, parameters that
+    differ from the saved run's, a calendar that moved a day already past), or None; reads only the state's
+    metadata, not its cases."""
+    if state.get("version") != VERSION:
+        return f"state version {state.get('version')!r}; allowed: {VERSION}"
+    day = float(state["clock"]["now"])
+    early = [e.day for e in m.epochs if e.day < day]
+    if early:
+        return (f"the reform acts from day {early[0]:g}, before the state's day {day:g}; allowed: reform.effective "
+                "on or after the state's day")
+    found = differences(state["fingerprint"], fingerprint(m, day))
+    if found:
+        return (f"the run's parameters differ from the state's in {len(found)} place(s): " + "; ".join(found[:6])
+                + ("; ..." if len(found) > 6 else "") + "; allowed: the saved run's, with a reform dated on or after "
+                "the state's day")
+    return timekeeping.calendar_problem(m, state)
+
+
 def resume(m: "FmsModel", state: Mapping[str, Any]) -> None:
     """Rebuild ``m`` (made from the saved run's parameters, a reform dated from the state's day allowed) at the
     state's instant, ready to run on (module docstring)."""
@@ -125,18 +144,10 @@ def resume(m: "FmsModel", state: Mapping[str, Any]) -> None:
         raise ValueError("resume: the model starts from a milestone state too; allowed: one start")
     if m.resumed or m.env.now or m.live:
         raise ValueError("resume: the model has run already; allowed: a model just made")
-    if state.get("version") != VERSION:
-        raise ValueError(f"resume: state version {state.get('version')!r}; allowed: {VERSION}")
+    problem = unfit(m, state)
+    if problem:
+        raise ValueError(f"resume: {problem}")
     day = float(state["clock"]["now"])
-    early = [e.day for e in m.epochs if e.day < day]
-    if early:
-        raise ValueError(f"resume: the reform acts from day {early[0]}, before the state's day {day}; allowed: "
-                         "reform.effective on or after the state's day")
-    found = differences(state["fingerprint"], fingerprint(m, day))
-    if found:
-        raise ValueError(f"resume: the run's parameters differ from the state's in {len(found)} place(s): "
-                         + "; ".join(found[:6]) + ("; ..." if len(found) > 6 else "")
-                         + "; allowed: the saved run's, with a reform dated on or after the state's day")
     env = m.env
     set_clock(env, state["clock"])
     jobs: dict[str, dict[int, Job]] = {}
@@ -167,16 +178,17 @@ def resume(m: "FmsModel", state: Mapping[str, Any]) -> None:
     while env._queue and env.peek() == day and env._queue[0][1] == URGENT:
         env.step()  # every replay to where it stood, now: a state that does not fit fails here, not later
     m.resumed, m.start_day = True, day
-    unfit = [f"case {case_id} in closure, not waiting on its documents" for case_id, (replay, _, _) in replays.items()
-             if CLOSING in replay.left and m.live[case_id].flow._target is not m.live[case_id].close_wait]
-    unfit += [f"case {case_id} in {step} (visit {sorted(replay.left)} not reached, counters "
-             f"{m.live[case_id].visits} for {visits})" for case_id, (replay, visits, step) in replays.items()
-             if not replay.reached or m.live[case_id].visits != visits]
-    unfit += [f"a document of case {doc.id} (visit {sorted(replay.left)} not reached)" for doc, replay in documents
-              if not replay.reached]
-    if unfit:
-        raise ValueError(f"resume: {len(unfit)} case(s) of the state of day {day} did not replay to where they stood "
-                         f"(first: {unfit[0]}): "
+    unreached = [f"case {case_id} in closure, not waiting on its documents"
+                 for case_id, (replay, _, _) in replays.items()
+                 if CLOSING in replay.left and m.live[case_id].flow._target is not m.live[case_id].close_wait]
+    unreached += [f"case {case_id} in {step} (visit {sorted(replay.left)} not reached, counters "
+                  f"{m.live[case_id].visits} for {visits})" for case_id, (replay, visits, step) in replays.items()
+                  if not replay.reached or m.live[case_id].visits != visits]
+    unreached += [f"a document of case {doc.id} (visit {sorted(replay.left)} not reached)" for doc, replay in documents
+                  if not replay.reached]
+    if unreached:
+        raise ValueError(f"resume: {len(unreached)} case(s) of the state of day {day} did not replay to where they "
+                         f"stood (first: {unreached[0]}): "
                          "the state was made by other code or parameters; allowed: a state this version makes")
 
 

@@ -111,9 +111,8 @@ def restore(m: Model, state: Mapping[str, Any]) -> None:
         if t == old:
             if saved.get(name) is not None:
                 system[name] = env.process(make(name, wait(name)))
-        elif t < env.now or old < env.now:
-            raise ValueError(f"resume: the run's {name.split(':')[-1]} (day {t}) and the state's (day {old}) differ "
-                             f"and are not both after the state's day {env.now}; allowed: the same, or both after")
+        elif t < env.now or old < env.now:  # calendar_problem says so before any resume
+            raise ValueError(f"resume: {calendar_problem(m, state)}")
         else:
             system[name] = env.process(make(name, due(env, (0.0 + (t - 0.0), NORMAL, -2 * 10**9 + k))))
     # a reform dated on or after the state's day, and the plans only a reform has, were processes of the saved run's
@@ -157,3 +156,19 @@ def restore(m: Model, state: Mapping[str, Any]) -> None:
             system[f"plan:{name}"] = env.process(staff_plan(env, pool, staff.headcount, staff.caseload, plan, step,
                                                             ([list(c) for c in wf_cohorts], last, remaining,
                                                              due(env, at))))
+
+
+CALENDAR_KEYS = {"horizon": "run.horizon_years", "warmup": "run.warmup_years",
+                 "end": "run.horizon_years + run.drain_years"}
+
+
+def calendar_problem(m: Model, state: Mapping[str, Any]) -> Optional[str]:
+    """Why the run's calendar cannot follow the saved run's from its day, or None: a day of the calendar (warm-up
+    end, horizon, end) may move only if it is after the state's day in both (what came before has happened)."""
+    was, now = state["calendar"], float(state["clock"]["now"])
+    for name, t in (("warmup", m.warmup), ("horizon", m.horizon), ("end", m.end)):
+        old = float(was[name])
+        if t != old and (t < now or old < now):
+            return (f"the run's {name} (day {t:g}, set by {CALENDAR_KEYS[name]}) and the state's (day {old:g}) differ "
+                    f"and are not both after the state's day {now:g}; allowed: the same, or both after it")
+    return None
