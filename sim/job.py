@@ -7,6 +7,7 @@ table of lead times and returns the summary.  It is a plain function that tests 
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import sys
 import traceback
@@ -31,7 +32,7 @@ from sim.model.scenario import Scenario, resolve, settle_start
 from sim.output import run_dir
 from sim.output.formatting import number
 from sim.runner import combine, run_replications
-from sim.state_cache import exact_start
+from sim.state_cache import exact_start, read_exact
 
 
 def sensitivity_values(params: Params) -> dict:
@@ -180,8 +181,8 @@ def run_job(scenario: Scenario | Params, out_dir: Path, config: dict, overrides:
                 start = load_state(params).rows if params.start else ()  # the state's open cases, resumed on day 0
                 for line in state_level_notes(params):
                     bar.write(f"note: start={params.start}: {line}", file=sys.stderr)
-            results = run_replications(resolved, progress=bar.update, start=start,
-                                       exact=exact[1] if exact is not None else None)
+            loaders = {r: functools.partial(read_exact, f) for r, f in exact[1].items()} if exact else None
+            results = run_replications(resolved, progress=bar.update, start=start, exact=loaders)
         kpis = kpis_of(params, results)
         summary = summarise_results(params, results, kpis)
         files = write_outputs(params, results, out_dir, summary, kpis)

@@ -16,7 +16,6 @@ import multiprocessing
 import signal
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -37,7 +36,7 @@ from sim.model.observers import CohortVisits, Visits
 from sim.model.params import Params
 from sim.model.resume import resume
 from sim.model.scenario import Scenario, resolve
-from sim.state_cache import cached_state, read_exact
+from sim.state_cache import cached_state
 
 
 @dataclass
@@ -194,9 +193,12 @@ def _simulate(resolved: Scenario, replication: int, extra: tuple[object, ...] = 
     )
 
 
-def _run_one(args: tuple[Scenario, int, tuple[Mapping[str, Any], ...], Optional[Path]]) -> Replication:
+Loader = Callable[[], Mapping[str, Any]]  # reads one replication's exact state (picklable: a partial of a function)
+
+
+def _run_one(args: tuple[Scenario, int, tuple[Mapping[str, Any], ...], Optional[Loader]]) -> Replication:
     scenario, replication, start, exact = args
-    state = read_exact(exact) if exact is not None else None  # read where it is used: a worker reads its own
+    state = exact() if exact is not None else None  # read where it is used: a worker reads its own
     with rare_collections():  # a third of the CPU time went to the cyclic collector (sim.engine.collection)
         return _simulate(scenario, replication, (), start, exact=state)
 
@@ -206,11 +208,12 @@ def run_replications(
     replications: Optional[Iterable[int]] = None,
     progress: Optional[Callable[[int], None]] = None,
     start: Sequence[Mapping[str, Any]] = (),
-    exact: Optional[Mapping[int, Path]] = None,
+    exact: Optional[Mapping[int, Loader]] = None,
 ) -> list[Replication]:
     """Replications first..first+n-1 of ``run`` (or the given ones), sorted by replication number; ``start``: the
-    rows of a user-made state whose open cases each replication resumes on day 0 (``sim.states``); ``exact``: the
-    exact state file of each replication (``sim.state_cache.exact_files``), from which it goes on exactly."""
+    rows of a user-made state whose open cases each replication resumes on day 0 (``sim.states``); ``exact``: for
+    each replication, what reads its exact state (``functools.partial(sim.state_cache.read_exact, path)``: called in
+    the worker, so no state is copied between processes), from which it goes on exactly."""
     scenario = resolve(params)  # checked and resolved once, for every replication and worker
     params = scenario.given
     fixed_mmap_threshold()  # freed draw blocks go back to the system (sim.engine.allocator); forked workers inherit it

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,23 @@ def _calls(path: Path) -> set[str]:
 def test_model_modules_do_no_io_and_read_no_config(path):
     assert not _imports(path) & {"hydra", "omegaconf", "matplotlib", "yaml", "json", "os", "pathlib"}
     assert "open" not in _calls(path)
+
+
+# the keys that steer the command, not the simulation (issue 21: run control stays with the command layer); they
+# are fields of the one schema Hydra checks, and only the rules on values (checks, the size estimate) read them
+RUN_CONTROL_READ = re.compile(r"\brun\.(jobs|allow_large|overwrite|resume)\b"
+                              r"|\bparams\.(reference|precision|question|study)\b")
+RULES = {"model/checks.py", "model/budget.py", "model/run_params.py"}
+MODEL = sorted(p for pkg in ("engine", "model") for p in (SIM / pkg).rglob("*.py")
+               if p.relative_to(SIM).as_posix() not in RULES)  # the runner (worker layer) reads run.jobs
+
+
+@pytest.mark.parametrize("path", MODEL,
+                         ids=lambda p: str(p.relative_to(SIM)))
+def test_the_model_never_reads_run_control(path):
+    code = "\n".join(line.split("#")[0] for line in path.read_text().splitlines())  # comments may name them
+    found = sorted({m.group(0) for m in RUN_CONTROL_READ.finditer(code)} - {"params.study"})
+    assert not found, f"{path.relative_to(SIM)} reads {found}: run control belongs to the command layer"
 
 
 @pytest.mark.parametrize("path", sorted(SIM.rglob("*.py")), ids=lambda p: str(p.relative_to(SIM)))
