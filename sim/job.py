@@ -86,7 +86,7 @@ def enactment_record(params: Params) -> dict:
     return {"effective_year": year,
             "effective_fiscal_year": None if year is None else params.run.start_fiscal_year + int(year // 1),
             "strength": float(r.strength), "phase_in_years": float(r.phase_in_years),
-            "settle_years": params.run.settle_years}
+            "settle_years": params.run.settle_years, "assume": r.assume}
 
 
 def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame] = None) -> dict:
@@ -103,7 +103,7 @@ def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame
         "study": params.study,
         "question": params.question,
         "reforms": list(params.reform.levers),
-        "levers": reform.active_levers(params.reform.levers),
+        "levers": reform.active_levers(reform.selected(params)),  # at reform.assume
         "enactment": enactment_record(params),
         "start": params.start,  # the state of open cases the run started from (None: an empty system)
         "sensitivity": None if params.sensitivity is None else {

@@ -205,6 +205,7 @@ class Enactment(TypedDict):
     strength: float
     phase_in_years: float
     settle_years: Optional[float]  # run.settle_years: started from the cached state without the reform, enacted then
+    assume: str  # reform.assume: the sized levers at their likely size or the low or high end of their ranges
 
 
 class Summary(Results):

@@ -27,7 +27,7 @@ from sim.model.params import (
     ProcessParams,
     StaffingParams,
 )
-from sim.model.reform import ReformConflict, combine, staffed
+from sim.model.reform import ReformConflict, combine, selected, staffed
 from sim.model.rules import (
     SHARE_TOL,
     WEIGHT_MAX,
@@ -211,7 +211,7 @@ def validate_params(params: Params) -> list[str]:
         _validate_envelope(params, out)
     if not out:
         try:
-            combine(params.reform.levers)
+            combine(selected(params))
         except ReformConflict as e:
             out.append(str(e))
     if not out:
@@ -225,7 +225,7 @@ MAX_PEOPLE = 100_000  # people simulated in one portfolio office (each is a proc
 
 def _validate_people(params: Params, out: list[str]) -> None:
     """Portfolio offices simulate every person: refuse sizes that would exhaust memory before they start."""
-    for name, staff in staffed(params.staffing, combine(params.reform.levers)).items():  # as the run will staff them
+    for name, staff in staffed(params.staffing, combine(selected(params))).items():  # as the run will staff them
         if staff.discipline != "portfolio":
             continue
         people = staff.headcount

@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 
 from sim.model.calendar import check_year, run_end_years
-from sim.model.params import PARTNER_GROUPS, POOLS, Params
+from sim.model.lever_ranges import ASSUMPTIONS, at_assumption, range_problems
+from sim.model.params import PARTNER_GROUPS, POOLS, Params, ReformLevers
 from sim.model.rules import _flag, _nonneg, _prob
 
 # reform multipliers checked to be >= 0, in the order they are reported
@@ -45,28 +46,42 @@ def validate_reforms(params: Params, out: list[str]) -> None:
     # priority lists and the names they may use: priority_partners first, then priority_platforms
     known = {"partners": {p.name for p in [*params.demand.partners, *params.demand.bpc.partners]},
              "platforms": {pf.name for pf in params.demand.platforms}}
-    for name, lv in params.reform.levers.items():
+    _flag(out, params.reform.assume not in ASSUMPTIONS,
+          f"reform.assume={params.reform.assume!r}; allowed: {', '.join(ASSUMPTIONS)}")
+    cr = params.process.congressional_review
+    current = {f"{d}.{g}": v for d, given in (("mde_threshold", cr.mde_threshold), ("total_threshold",
+               cr.total_threshold), ("informal_review_days", cr.informal_days)) for g, v in given.items()}
+    for name, given in params.reform.levers.items():
         k = f"reform.levers.{name}"
-        for inc in lv.includes:
+        for inc in given.includes:
             _flag(out, inc not in params.reform.levers,
                   f"{k}.includes names {inc!r}, which is not selected; its file must list it in defaults")
-        for fname in REFORM_FACTORS:
-            _flag(out, getattr(lv, fname) < 0, f"{k}.{fname}={getattr(lv, fname)}; allowed: >= 0")
-        for pool, f in lv.staff_factor.items():
-            if pool not in POOLS:
-                out.append(f"{k}.staff_factor.{pool}: no such pool; allowed: {', '.join(POOLS)}")
-            elif f <= 0:
-                out.append(f"{k}.staff_factor.{pool}={f}; allowed: > 0")
-        for dname in ("mde_threshold", "total_threshold", "informal_review_days"):
-            for g, v in getattr(lv, dname).items():
-                _flag(out, g not in PARTNER_GROUPS,
-                      f"{k}.{dname}.{g}: no such partner group; allowed: {', '.join(PARTNER_GROUPS)}")
-                _nonneg(out, f"{k}.{dname}.{g}", v)
-        for oname in ("hold_cap_days", "sdaf_days_saved"):
-            v = getattr(lv, oname)
-            if v is not None:
-                _nonneg(out, f"{k}.{oname}", v)
-        _prob(out, f"{k}.sdaf_share", lv.sdaf_share)
-        for what, names in known.items():
-            for x in getattr(lv, f"priority_{what}"):
-                _flag(out, x not in names, f"{k}.priority_{what} names {x!r}, not in demand.{what}")
+        out.extend(range_problems(k, given, current))
+        _lever_values(out, k, given, known)
+        if given.ranges and not any(m.startswith((f"{k}.", f"{k} ")) for m in out):
+            for end in ("low", "high"):  # each end of the ranges is a value a run may use
+                _lever_values(out, f"{k} (at reform.assume={end})", at_assumption(given, end), known)
+
+
+def _lever_values(out: list[str], k: str, lv: ReformLevers, known: dict[str, set[str]]) -> None:
+    """The value rules of one reform's levers (``k`` names it in each line)."""
+    for fname in REFORM_FACTORS:
+        _flag(out, getattr(lv, fname) < 0, f"{k}.{fname}={getattr(lv, fname)}; allowed: >= 0")
+    for pool, f in lv.staff_factor.items():
+        if pool not in POOLS:
+            out.append(f"{k}.staff_factor.{pool}: no such pool; allowed: {', '.join(POOLS)}")
+        elif f <= 0:
+            out.append(f"{k}.staff_factor.{pool}={f}; allowed: > 0")
+    for dname in ("mde_threshold", "total_threshold", "informal_review_days"):
+        for g, v in getattr(lv, dname).items():
+            _flag(out, g not in PARTNER_GROUPS,
+                  f"{k}.{dname}.{g}: no such partner group; allowed: {', '.join(PARTNER_GROUPS)}")
+            _nonneg(out, f"{k}.{dname}.{g}", v)
+    for oname in ("hold_cap_days", "sdaf_days_saved"):
+        v = getattr(lv, oname)
+        if v is not None:
+            _nonneg(out, f"{k}.{oname}", v)
+    _prob(out, f"{k}.sdaf_share", lv.sdaf_share)
+    for what, names in known.items():
+        for x in getattr(lv, f"priority_{what}"):
+            _flag(out, x not in names, f"{k}.priority_{what} names {x!r}, not in demand.{what}")

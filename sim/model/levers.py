@@ -18,6 +18,17 @@ def year_field(default: Optional[float]) -> Any:
 
 
 @dataclass
+class LeverRange:
+    """How far one lever's size is known (``sim.model.lever_ranges``): the smallest plausible effect (``low``,
+    between no change and the lever's likely size), the largest (``high``), and where they come from."""
+
+    low: Optional[float] = None
+    high: Optional[float] = None
+    tag: str = ""  # STATUTE, TARGET, MEASURED, REPORTED, UNVERIFIED or ESTIMATE
+    source: str = ""
+
+
+@dataclass
 class ReformLevers:
     """What one reform changes.  Every default is neutral (no change).
 
@@ -47,6 +58,7 @@ class ReformLevers:
     priority_platforms: List[str] = field(default_factory=list)
     sdaf_share: float = 0.0  # share of non-stock cases whose long-lead items were bought ahead
     sdaf_days_saved: Optional[float] = None  # set value: production days saved for those cases
+    ranges: Dict[str, LeverRange] = field(default_factory=dict)  # per sized lever: low and high (lever_ranges)
 
 
 @dataclass
@@ -59,3 +71,4 @@ class ReformParams:
     effective: Any = year_field(None)  # the year they take effect (a simulation year or FY2027); null: always
     strength: float = 1.0  # share of each lever's stated size that is implemented, 0 to 1
     phase_in_years: float = 0.0  # years from the effective date until ``strength`` is reached (a linear ramp)
+    assume: str = "likely"  # each sized lever at its likely size, or the low or high end of its range

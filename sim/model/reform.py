@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Dict, Sequence
 
+from sim.model.lever_ranges import assumed
 from sim.model.params import CongressionalReviewParams, Params, PoolStaff, ReformLevers, StaffingParams
 from sim.model.sizing import resized
 
@@ -48,7 +49,7 @@ def combine(reforms: Dict[str, ReformLevers]) -> ReformLevers:
     for name, lv in reforms.items():
         for f in fields(ReformLevers):
             key, value = f.name, getattr(lv, f.name)
-            if key == "includes":
+            if key in ("includes", "ranges"):
                 continue
             if key.endswith("_factor") and not isinstance(value, dict):
                 setattr(out, key, getattr(out, key) * value)
@@ -170,7 +171,7 @@ def at_level(lv: ReformLevers, level: float, cr: CongressionalReviewParams) -> R
 def apply(params: Params, level: float = 1.0) -> tuple[Params, Policy]:
     """Parameters with the combined levers (and staffing.scale) applied, and the policy switches; ``level`` below
     1 implements the levers in part (``at_level``: ``sim.model.enactment`` sets it from the date and strength)."""
-    lv = at_level(combine(params.reform.levers), level, params.process.congressional_review)
+    lv = at_level(combine(selected(params)), level, params.process.congressional_review)
     p = copy.deepcopy(params)
     pr = p.process
     cr = pr.congressional_review
@@ -203,4 +204,9 @@ def active_levers(reforms: Dict[str, ReformLevers]) -> dict[str, object]:
     """The combined levers that differ from neutral (for summaries and reports)."""
     lv, neutral = combine(reforms), ReformLevers()
     return {f.name: getattr(lv, f.name) for f in fields(ReformLevers)
-            if f.name != "includes" and getattr(lv, f.name) != getattr(neutral, f.name)}
+            if f.name not in ("includes", "ranges") and getattr(lv, f.name) != getattr(neutral, f.name)}
+
+
+def selected(params: Params) -> Dict[str, ReformLevers]:
+    """The selected reforms, each sized lever at ``reform.assume`` (``sim.model.lever_ranges``)."""
+    return assumed(params.reform.levers, params.reform.assume)

@@ -1,0 +1,106 @@
+"""sim.model.lever_ranges: every sized lever of every shipped reform has a range with its tag and source, and
+``reform.assume`` runs the reforms at either end of them (issue 23, item 1)."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from sim.model.checks import validate_params
+from sim.model.lever_ranges import TAGS, sized
+from sim.model.levers import LeverRange
+from sim.model.scenario import resolve
+
+REFORMS = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "configs" / "reform").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", REFORMS)
+def test_every_sized_lever_of_a_shipped_reform_has_a_sourced_range(name, compose):
+    p = compose("debug=tiny", f"reform={name}")
+    for reform, lv in p.reform.levers.items():
+        assert set(lv.ranges) == set(sized(lv)), reform
+        for path, r in lv.ranges.items():
+            assert r.tag in TAGS and len(r.source) > 20, f"{reform}.{path}"
+    for end in ("low", "high"):
+        p.reform.assume = end
+        assert validate_params(p) == []
+
+
+def test_contracting_standards_low_end_is_close_to_no_change(compose):
+    """The DoD IG traced none of 18 reviewed acquisition delays to the acquisition process itself."""
+    medians = {}
+    for end in ("low", "likely", "high"):
+        s = resolve(compose("debug=tiny", "reform=contracting_standards", f"reform.assume={end}"))
+        medians[end] = s.params.process.contracting.work["new_procurement"].median
+    base = resolve(compose("debug=tiny")).params.process.contracting.work["new_procurement"].median
+    assert base > medians["low"] > medians["likely"] > medians["high"]
+    assert medians["low"] >= 0.95 * base
+    assert medians["likely"] == pytest.approx(0.8 * base, rel=1e-12)
+
+
+def test_a_zero_width_range_runs_exactly_the_point(compose):
+    """A bill's thresholds are its text: low = likely = high, so every end resolves to the same scenario."""
+    point = resolve(compose("debug=tiny", "reform=raise_thresholds_tiger"))
+    for end in ("low", "high"):
+        other = resolve(compose("debug=tiny", "reform=raise_thresholds_tiger", f"reform.assume={end}"))
+        assert other.params.process == point.params.process and other.policy == point.policy
+        assert other.headcounts == point.headcounts
+
+
+def test_staff_and_package_ranges_reach_the_run(compose):
+    low = resolve(compose("debug=tiny", "reform=more_staff", "reform.assume=low"))
+    likely = resolve(compose("debug=tiny", "reform=more_staff"))
+    none = resolve(compose("debug=tiny"))
+    for office in ("case_writers", "contracting_officers"):
+        assert none.headcounts[office] < low.headcounts[office] < likely.headcounts[office]
+    pkg = resolve(compose("debug=tiny", "reform=tiger_team_package", "reform.assume=high"))
+    lines = resolve(compose("debug=tiny", "reform=industrial_capacity", "reform.assume=high"))
+    assert pkg.params.staffing.production_lines == lines.params.staffing.production_lines  # the bundled reform's
+
+
+def _edited(compose, edit):
+    p = copy.deepcopy(compose("debug=tiny", "reform=contracting_standards"))
+    edit(p.reform.levers["contracting_standards"])
+    return validate_params(p)
+
+
+K = "reform.levers.contracting_standards"
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda lv: lv.ranges.update(loa_work_factor=LeverRange(1.0, 0.9, "ESTIMATE", "x")),
+     f"{K}.ranges.loa_work_factor: the reform does not set loa_work_factor"),
+    (lambda lv: setattr(lv.ranges["contracting_work_factor"], "low", 0.75),
+     f"{K}.ranges.contracting_work_factor.low=0.75; allowed: from no change (1) to likely (0.8)"),
+    (lambda lv: setattr(lv.ranges["contracting_work_factor"], "low", 1.1),
+     f"{K}.ranges.contracting_work_factor.low=1.1; allowed: from no change (1) to likely (0.8)"),
+    (lambda lv: setattr(lv.ranges["contracting_work_factor"], "high", 0.9),
+     f"{K}.ranges.contracting_work_factor.high=0.9; allowed: likely (0.8) or further from no change (1)"),
+    (lambda lv: setattr(lv.ranges["contracting_work_factor"], "tag", "GUESS"),
+     f"{K}.ranges.contracting_work_factor.tag='GUESS'; allowed: STATUTE, TARGET"),
+    (lambda lv: setattr(lv.ranges["contracting_work_factor"], "source", " "),
+     f"{K}.ranges.contracting_work_factor.source is empty"),
+    (lambda lv: setattr(lv.ranges["contracting_work_factor"], "high", None),
+     f"{K}.ranges.contracting_work_factor: low and high are both needed"),
+    (lambda lv: setattr(lv.ranges["contracting_work_factor"], "high", -0.5),
+     f"{K} (at reform.assume=high).contracting_work_factor=-0.5; allowed: >= 0"),
+])
+def test_each_range_rule_names_its_key(compose, edit, message):
+    problems = _edited(compose, edit)
+    assert any(m.startswith(message) for m in problems), problems
+
+
+def test_assume_takes_three_values(compose):
+    p = compose("debug=tiny")
+    p.reform.assume = "medium"
+    assert "reform.assume='medium'; allowed: likely, low, high" in validate_params(p)
+
+
+def test_a_lever_set_by_hand_without_a_range_stays_at_its_value(compose):
+    low = resolve(compose("debug=tiny", "reform=contracting_standards", "reform.assume=low",
+                          "reform.levers.contracting_standards.loa_work_factor=0.9"))
+    likely = resolve(compose("debug=tiny", "reform=contracting_standards",
+                             "reform.levers.contracting_standards.loa_work_factor=0.9"))
+    assert low.params.process.loa_development.work == likely.params.process.loa_development.work
+    assert low.params.process.contracting.work != likely.params.process.contracting.work
