@@ -26,6 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.analysis.sensitivity import lhs_design
+from sim.exact_start import exact_problems, exact_start
 from sim.model import reform
 from sim.model.calendar import fiscal_years_to_run_years, run_end_years
 from sim.model.frozen import thaw
@@ -33,7 +34,6 @@ from sim.model.params import Params
 from sim.model.run_params import RunParams
 from sim.model.scenario import InvalidParams, Scenario, resolve
 from sim.model.typecheck import unknown_key
-from sim.state_cache import exact_problems, exact_start
 from sim.states import State, StateError, fiscal_year_of, level_mismatch, provenance_of, read_state, state_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,6 +147,8 @@ def _compose_params(cfg: DictConfig, overrides: Optional[Iterable[str]], jobs: O
 
 
 def _state_problems(start: str, e: StateError) -> str:
+    if len(e.lines) == 1:  # a problem of the whole file (or folder): one line, as every other mistake
+        return f"start={start}: {e.lines[0]}"
     lines = "\n".join(f"  {line}" for line in e.lines)
     return f"start={start}: {len(e.lines)} problem line(s) in the state file:\n{lines}"
 
@@ -174,7 +176,11 @@ def with_state(config: dict) -> dict:
         return config
     exact = exact_start(str(start), STATES_DIR)
     if exact is not None:  # the run's calendar is its own; the files it goes on from are recorded by their digests
-        digests = {str(r): hashlib.sha256(f.read_bytes()).hexdigest() for r, f in sorted(exact[1].items())}
+        run = config.get("run") or {}
+        first = int(run.get("first_replication", 0))
+        used = range(first, first + int(run.get("replications", 1)))
+        digests = {str(r): hashlib.sha256(f.read_bytes()).hexdigest() for r, f in sorted(exact[1].items())
+                   if r in used}
         return {**config, "start_state": {"path": str(exact[0].resolve()), "exact": True, "sha256": digests}}
     try:
         path = state_path(str(start), STATES_DIR)

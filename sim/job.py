@@ -25,6 +25,7 @@ from sim.analysis.summary_schema import Summary
 from sim.analysis.yearly import reported_years, yearly_table
 from sim.config import STATES_DIR, load_state, state_level_notes
 from sim.engine.clock import DAYS_PER_YEAR, years
+from sim.exact_start import exact_note, exact_start
 from sim.model import reform
 from sim.model.params import Params
 from sim.model.run_params import RUN_CONTROL
@@ -32,7 +33,7 @@ from sim.model.scenario import Scenario, resolve, settle_start
 from sim.output import run_dir
 from sim.output.formatting import number
 from sim.runner import combine, run_replications
-from sim.state_cache import exact_start, read_exact
+from sim.state_cache import read_exact
 
 
 def sensitivity_values(params: Params) -> dict:
@@ -175,8 +176,7 @@ def run_job(scenario: Scenario | Params, out_dir: Path, config: dict, overrides:
             exact = exact_start(params.start, STATES_DIR) if params.start else None
             if exact is not None:  # model-made exact states, one per replication: each goes on from its own exactly
                 start: Any = ()
-                bar.write(f"note: start={params.start}: exact states; each replication goes on from its own, as the "
-                          "run that made it would have", file=sys.stderr)
+                bar.write(f"note: start={params.start}: {exact_note(exact[1], params)}", file=sys.stderr)
             else:
                 start = load_state(params).rows if params.start else ()  # the state's open cases, resumed on day 0
                 for line in state_level_notes(params):

@@ -35,10 +35,8 @@ import simpy
 from sim.engine.rng import RandomStreams
 from sim.model.checkpoint import fingerprint, save
 from sim.model.fms_model import FmsModel
-from sim.model.levers import ReformLevers
 from sim.model.params import Params
 from sim.model.scenario import Scenario, resolve
-from sim.states import StateError, state_path
 
 SCHEMA = 1
 META = b"fms_exact"
@@ -59,7 +57,9 @@ def write_exact(path: Path, state: Mapping[str, Any]) -> None:
     for key in ROW_KEYS:
         columns[key] = [json.dumps(c[key]) for c in cases]
     rest = {k: v for k, v in state.items() if k != "cases"}
-    table = pa.table(columns).replace_schema_metadata({META: json.dumps({"schema": SCHEMA, **rest}).encode()})
+    table = pa.table(columns)
+    rest["cases_sha256"] = _digest(table.to_pydict())  # as read back: read_exact refuses an edited or damaged file
+    table = table.replace_schema_metadata({META: json.dumps({"schema": SCHEMA, **rest}).encode()})
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -89,6 +89,8 @@ def read_exact(path: Path) -> dict[str, Any]:
         raise ValueError(f"{path}: exact-state schema {schema!r}; allowed: {SCHEMA}")
     try:
         data = table.to_pydict()
+        if rest.pop("cases_sha256", None) != _digest(data):
+            raise ValueError("its cases are not those written: the file was edited or damaged")
         keys = [k for k in data if k not in ROW_KEYS]
         cases = []
         for i in range(table.num_rows):
@@ -100,6 +102,11 @@ def read_exact(path: Path) -> dict[str, Any]:
     except (KeyError, TypeError, ValueError) as e:
         raise ValueError(f"{path}: not an exact state (incomplete: {e})") from None
     return {**rest, "cases": cases}
+
+
+def _digest(columns: Mapping[str, list[Any]]) -> str:
+    """A hash of a state's case columns as written (JSON keeps every value exactly)."""
+    return hashlib.sha256(json.dumps(columns, sort_keys=True).encode()).hexdigest()
 
 
 def cache_root() -> Path:
@@ -184,73 +191,3 @@ def exact_meta(path: Path) -> Optional[dict[str, Any]]:
         return json.loads(meta) if meta is not None else None
     except ValueError:
         return None
-
-
-def exact_start(start: str, states_dir: Path) -> Optional[tuple[Path, dict[int, Path]]]:
-    """The exact states ``start`` names (a file, or a folder of one per replication), by replication; None when it
-    names a state of milestone dates, or nothing (``sim.states.read_state`` then says what is wrong)."""
-    try:
-        path = state_path(start, states_dir)
-    except StateError:
-        return None
-    files = exact_files(path)
-    return (path, files) if files else None
-
-
-def exact_files(path: Path) -> Optional[dict[int, Path]]:
-    """The exact states ``path`` names, by replication: a file (its one replication) or a folder of
-    ``rep-<r>.parquet`` files (``python -m sim state make <folder> --exact``); None when it names none."""
-    if path.is_dir():
-        found = {int(f.stem[4:]): f for f in sorted(path.glob("rep-*.parquet")) if f.stem[4:].isdigit()}
-        return found or None
-    meta = exact_meta(path) if path.suffix.lower() == ".parquet" and path.is_file() else None
-    if meta is None:
-        return None
-    return {int(meta.get("fingerprint", {}).get("replication", -1)): path}
-
-
-def exact_problems(scenario: Scenario, path: Path, files: Mapping[int, Path], replications: list[int]) -> list[str]:
-    """Why the run cannot go on from the exact states ``files`` (from ``path``), one line per problem; [] if it
-    can.  Read from the files' metadata: the replications, the model code, the day, and the parameters (those of
-    the first replication checked in full, as ``sim.model.resume`` will; the others must be its twins)."""
-    from sim.model.resume import unfit
-
-    have = sorted(files)
-    missing = [r for r in replications if r not in files]
-    if missing:
-        return [f"replication(s) {_spans(missing)} have no state in {path} (it holds replication(s) {_spans(have)}); "
-                "allowed: run.first_replication and run.replications within them"]
-    metas = {r: exact_meta(files[r]) for r in replications}
-    out = [f"{files[r]}: not an exact state (damaged, or a state of milestone dates)" for r, m in metas.items()
-           if m is None]
-    if out:
-        return out
-    first = replications[0]
-    for r, meta in metas.items():
-        assert meta is not None
-        if meta.get("fingerprint", {}).get("replication") != r:
-            out.append(f"{files[r]}: the state of replication {meta.get('fingerprint', {}).get('replication')}, "
-                       f"not {r}")
-        made = (meta.get("provenance") or {}).get("code")
-        if made != code_fingerprint():
-            out.append(f"{files[r]}: made by {'another version of' if made else 'unrecorded'} model code, so the run "
-                       "would not go on as it would have; allowed: a state made by this version (python -m sim "
-                       "state make <folder> --exact --at FY<year> ...)")
-        elif r != first and ({**meta["fingerprint"], "replication": first} != metas[first]["fingerprint"]  # type: ignore[index]
-                             or meta["clock"]["now"] != metas[first]["clock"]["now"]):  # type: ignore[index]
-            out.append(f"{files[r]}: made with other parameters or on another day than {files[first]}")
-    if out:
-        return out
-    problem = unfit(_model(scenario, first), metas[first])  # type: ignore[arg-type]
-    if problem:
-        day = float(metas[first]["clock"]["now"])  # type: ignore[index]
-        reformed = any(lever != ReformLevers() for lever in scenario.given.reform.levers.values())
-        dated = "" if scenario.epochs or not reformed else (
-            " (a reform without reform.effective acts from day 0: date it on or after the state's day, "
-            f"day {day:g})")
-        return [f"start={path}: {problem}{dated}"]
-    return []
-
-
-def _spans(numbers: list[int]) -> str:
-    return ", ".join(str(n) for n in numbers[:8]) + (f", ... ({len(numbers)} in all)" if len(numbers) > 8 else "")

@@ -131,7 +131,8 @@ def _file(path: Path) -> tuple[pd.DataFrame, dt.date]:
     """The file's rows (blank rows dropped, header names trimmed) and its date; StateError for a problem of the
     whole file (format, missing or repeated columns, no rows, the date)."""
     if path.is_dir():
-        raise StateError(path, ["a folder; allowed: a state file (.parquet or .csv)"])
+        raise StateError(path, ["a folder with no exact states in it (rep-<r>.parquet, made by python -m sim state "
+                                "make <folder> --exact); allowed: such a folder, or a state file (.parquet or .csv)"])
     if path.suffix.lower() not in FORMATS:
         raise StateError(path, [f"a state file is {' or '.join(FORMATS)}; got {path.suffix or 'no suffix'!r}"])
     if not path.is_file():
@@ -151,7 +152,7 @@ def _file(path: Path) -> tuple[pd.DataFrame, dt.date]:
     if missing and path.suffix.lower() == ".parquet" and b"fms_exact" in (_metadata(path) or {}):
         raise StateError(path, ["an exact state (made by the model: sim.state_cache), not a state of milestone dates; "
                                 "allowed here: a milestone state (python -m sim state make, or your own records); "
-                                "an exact state goes on from Python: simulate(params, r, start=read_exact(path))"])
+                                "a run goes on from an exact state with start=<its file or folder>"])
     if missing:
         if len(frame.columns) == 1 and ";" in frame.columns[0]:
             missing.append("the header holds ';': the file seems to use semicolons; allowed: comma-separated values")

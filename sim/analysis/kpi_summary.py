@@ -73,17 +73,20 @@ def workload(kpis: pd.DataFrame) -> Workload:
 
 
 def fiscal_years(kpis: pd.DataFrame, start_fiscal_year: int, years: int) -> FiscalYears:
-    """Per measure, the mean over replications of each simulated fiscal year's amount."""
+    """Per measure, the mean over replications of each simulated fiscal year's amount, placed by the rows' own
+    fiscal year; NaN (null in JSON) for a year no replication has a row of (one before an exact state's day)."""
     reps = replication_ids(kpis)
     out: dict[str, list] = {"fiscal_year": [start_fiscal_year + y for y in range(years)]}
     for m in MEASURES:
         rows = select(kpis, f"fiscal.{m}")
-        total = np.zeros(years)
+        total, seen = np.zeros(years), np.zeros(years)
         for r in reps:
             mine = rows[rows["replication"] == r]
-            amounts = mine["value"].to_numpy()[(mine["fiscal_year"] - start_fiscal_year).to_numpy() < years]
-            total[:len(amounts)] += amounts
-        out[m] = (total / max(len(reps), 1)).tolist()
+            at = (mine["fiscal_year"] - start_fiscal_year).to_numpy(dtype=np.int64)
+            keep = (at >= 0) & (at < years)
+            total[at[keep]] += mine["value"].to_numpy()[keep]
+            seen[at[keep]] += 1
+        out[m] = [t / n if n else float("nan") for t, n in zip(total.tolist(), seen.tolist())]
     return out  # type: ignore[return-value]
 
 

@@ -38,9 +38,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         return make(args[1:])
     from sim.config import STATES_DIR, ConfigError, load_params
+    from sim.exact_start import exact_start
     from sim.model.state import STAGE_LABELS, stage_of
     from sim.states import StateError, read_state, state_path
 
+    exact = exact_start(args[1], STATES_DIR)
+    if exact is not None:
+        return _check_exact(args[1], *exact)
     try:
         params = load_params(args[2:])
         path = state_path(args[1], STATES_DIR)  # a file, or a state shipped by name
@@ -97,3 +101,40 @@ def _provenance(path: Path, params: Any) -> bool:
         print(f"levels: these overrides carry on at the state's ({levels['lor_per_year']:,.0f} LORs a year, "
               "its headcounts and line rates)")
     return True
+
+
+def _check_exact(name: str, path: Path, files: dict[int, Path]) -> int:
+    """An exact state or a folder of them: their day, replications, what they were made from and whether this
+    version of the model can go on from them (each file read whole, its checksum compared); exit 2 if not."""
+    from sim.exact_start import day_words
+    from sim.state_cache import code_fingerprint, exact_meta, read_exact
+
+    metas = {r: exact_meta(f) for r, f in sorted(files.items())}
+    first = next(m for m in metas.values() if m is not None) if any(metas.values()) else {}
+    made = first.get("provenance") or {}
+    fy0 = int(first.get("fingerprint", {}).get("run", {}).get("start_fiscal_year", 0) or 0)
+    day = float(first.get("clock", {}).get("now", 0.0))
+    problems = []
+    for r, f in sorted(files.items()):
+        try:
+            read_exact(f)
+        except ValueError as e:
+            problems.append(str(e))
+    if made.get("code") != code_fingerprint():
+        problems.append(f"made by {'another version of' if made.get('code') else 'unrecorded'} model code: a run "
+                        "would not go on from them; make them again with this version")
+    reps = sorted(files)
+    print(f"{name}: exact states of replication(s) {', '.join(map(str, reps[:10]))}{' ...' if len(reps) > 10 else ''}"
+          f" at {day_words(day, fy0)}, {len(reps)} file(s)")
+    overrides = made.get("overrides")
+    print(f"made by: {made.get('made_by', 'unknown')}, overrides {' '.join(overrides or []) or 'none'}, seed "
+          f"{first.get('fingerprint', {}).get('seed')}")
+    if problems:
+        print(f"fms-sim state: error: {len(problems)} problem(s):", file=sys.stderr)
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
+        return 2
+    after = f"FY{fy0 + int(-(-day // 365.25))}" if fy0 else "<the next fiscal year>"
+    print(f"current: this version goes on from them; start a run: python -m sim start={name} "
+          f"{' '.join(overrides or [])} run.replications={len(reps)} reform=<name> reform.effective={after}".rstrip())
+    return 0

@@ -33,6 +33,8 @@ def _checked(target: str, opts: dict[str, Any]) -> tuple[Path, Any, float, int, 
         raise ValueError("--at FY<year> is needed: the states are taken at the end of that fiscal year")
     if opts["replication"] is not None:
         raise ValueError("--replication with --exact; allowed: --replications N (from run.first_replication)")
+    if out.is_symlink():
+        raise ValueError(f"{out} is a link; allowed: a new folder (the states are written whole or not at all)")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ValueError(f"{out} exists and is not an empty folder; allowed: a new folder (the states are written "
                          "whole or not at all)")
@@ -48,21 +50,32 @@ def _checked(target: str, opts: dict[str, Any]) -> tuple[Path, Any, float, int, 
         raise ValueError("a dated, partial or phased reform (reform.effective, strength, phase_in_years) or "
                          "run.settle_years: the state is of the run before any reform; allowed: none of them here "
                          "(date the reform on the run that starts from the state)")
-    years = opts["at"] - params.run.start_fiscal_year + 1
-    if years < 1:
-        raise ValueError(f"--at=FY{opts['at']}; allowed: a fiscal year from the run's first, "
-                         f"FY{params.run.start_fiscal_year}")
-    return out, scenario, years * DAYS_PER_YEAR, params.run.first_replication, opts["replications"] or 1
+    fy0, warmup = params.run.start_fiscal_year, params.run.warmup_years
+    years = opts["at"] - fy0 + 1
+    last = fy0 + int(warmup // 1) - 1  # the last fiscal year that ends by the warm-up's end
+    if years < 1 or opts["at"] > last:
+        raise ValueError(f"--at=FY{opts['at']}; allowed: FY{fy0} (the run's first) to FY{last} (the last to end by "
+                         f"the warm-up's end, run.warmup_years={warmup:g}): a run from the states counts its cohort "
+                         "from their day on, so they are taken at or before the warm-up's end (a longer "
+                         "run.warmup_years allows later ones)" if last >= fy0 else
+                         f"--at=FY{opts['at']}: run.warmup_years={warmup:g} ends before the first fiscal year does; "
+                         "allowed: run.warmup_years=1 or more (the states are taken at or before the warm-up's end)")
+    first, n = params.run.first_replication, opts["replications"] or 1
+    if first + n > 2**32:
+        raise ValueError(f"--replications={n} from run.first_replication={first}; allowed: replications below 2^32 "
+                         f"({2**32 - first} from there)")
+    return out, scenario, years * DAYS_PER_YEAR, first, n
 
 
 def make_exact(target: str, opts: dict[str, Any]) -> int:
     from importlib.metadata import version
 
     from sim.config import ConfigError
+    from sim.runner import Stopped, stop_on_signals
     from sim.state_cache import code_fingerprint, make_state, write_exact
 
     try:
-        out, scenario, day, first, n = _checked(target, opts)
+        out, scenario, day, first, n = _checked(target, opts)  # a day by the warm-up's end is before the run's
     except (ConfigError, ValueError) as e:
         print(f"fms-sim state make: error: {e}", file=sys.stderr)
         return 2
@@ -71,8 +84,14 @@ def make_exact(target: str, opts: dict[str, Any]) -> int:
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     open_cases = []
     try:
-        tmp.mkdir(parents=True)
-        with tqdm(total=n, desc=f"exact states at the end of FY{opts['at']}", unit="rep", file=sys.stderr) as bar:
+        try:
+            tmp.mkdir(parents=True)
+        except OSError as e:
+            print(f"fms-sim state make: error: {out} cannot be written: {e.strerror or e}; allowed: a folder in a "
+                  "place you can write", file=sys.stderr)
+            return 2
+        with stop_on_signals(), tqdm(total=n, desc=f"exact states at the end of FY{opts['at']}", unit="rep",
+                                     file=sys.stderr) as bar:
             for r in range(first, first + n):
                 state = make_state(scenario, r, day)
                 open_cases.append(len(state["cases"]))
@@ -81,12 +100,14 @@ def make_exact(target: str, opts: dict[str, Any]) -> int:
         if out.exists():
             out.rmdir()  # empty (checked): replaced by the whole folder at once
         os.replace(tmp, out)
-    except ValueError as e:  # the day is past the run's end, and the like: nothing is left behind
-        print(f"fms-sim state make: error: {e}", file=sys.stderr)
+    except OSError as e:  # a disk full, the place gone: nothing is left behind
+        print(f"fms-sim state make: error: {out} could not be written: {e.strerror or e}; nothing written",
+              file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"fms-sim state make: interrupted; nothing written to {out}", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Stopped) as e:
+        print(f"fms-sim state make: {'stopped' if isinstance(e, Stopped) else 'interrupted'}; nothing written to "
+              f"{out}", file=sys.stderr)
+        return 143 if isinstance(e, Stopped) else 130
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     mean = sum(open_cases) / len(open_cases)

@@ -32,7 +32,7 @@ class _Progress:
 
 def _fiscal_year(text: str) -> int:
     digits = text.upper().removeprefix("FY").strip()
-    if not digits.isdigit() or len(digits) != 4:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) != 4:
         raise ValueError(f"--at={text}; allowed: a fiscal year such as FY2026 (the state is its last day, "
                          "30 September)")
     return int(digits)
@@ -50,14 +50,14 @@ def _parse(args: list[str]) -> tuple[str, dict[str, Any]]:
             opts["exact"] = True
         elif key == "--replications":
             value = a.split("=", 1)[1] if "=" in a else (rest.pop(0) if rest else "")
-            if not value.isdigit() or int(value) < 1:
+            if not (value.isascii() and value.isdigit()) or int(value) < 1:
                 raise ValueError(f"--replications={value}; allowed: a whole number >= 1 (with --exact)")
             opts["replications"] = int(value)
         elif key in ("--at", "--replication"):
             value = a.split("=", 1)[1] if "=" in a else (rest.pop(0) if rest else "")
             if key == "--at":
                 opts["at"] = _fiscal_year(value)
-            elif not value.isdigit():
+            elif not (value.isascii() and value.isdigit()):
                 raise ValueError(f"--replication={value}; allowed: a whole number >= 0")
             else:
                 opts["replication"] = int(value)

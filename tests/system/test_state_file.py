@@ -187,12 +187,13 @@ def test_validate_refuses_a_start_state():
 
 
 def test_an_exact_state_given_as_a_milestone_state_is_named_as_such(tmp_path):
-    """(``start=<exact state>`` on the command line: the model's own exact states go on from Python)"""
+    """Read where a milestone state is expected (``read_state``), an exact state is named, and the message says how
+    a run goes on from it (``start=``: tests/system/test_state_exact.py)."""
     from sim.state_cache import make_state, write_exact
 
     tiny = load_params(["debug=tiny", "run.after_horizon=arrivals"])
     path = tmp_path / "exact.parquet"
     write_exact(path, make_state(tiny, 0, 50.0))
     with pytest.raises(StateError, match=r"an exact state \(made by the model: sim.state_cache\), not a state of "
-                                         r"milestone dates; .* simulate\(params, r, start=read_exact\(path\)\)"):
+                                         r"milestone dates; .* a run goes on from an exact state with start="):
         read_state(path, tiny)
