@@ -35,6 +35,7 @@ from sim.analysis.comparison import (
     sensitivity_prcc,
 )
 from sim.analysis.kpi_comparison import kpi_comparison
+from sim.analysis.surface import surface_table
 from sim.analysis.yearly import effective_fiscal_years, reported_years, yearly_table
 from sim.output.multirun import (
     PLAN_FILE,
@@ -170,6 +171,10 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
             yearly = yearly_table(kpis, ref, labels, order=[j["job"] for j in ok], **reported_years(summaries))
             write_text(multirun_dir / "yearly.csv", yearly.to_csv(index=False))
             record["files"].append("yearly.csv")
+        surface = surface_table(table)  # a two-way staffing sweep: each reform's change over the two assumptions
+        if surface is not None:
+            write_text(multirun_dir / "surface.csv", surface.to_csv(index=False))
+            record["files"].append("surface.csv")
         factors = sensitivity_factors(jobs)
         pr = sensitivity_prcc(table, factors) if factors else None
         if pr is not None:
@@ -180,6 +185,10 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         effective = effective_fiscal_years(summaries)
         figs = report_figures.make_report_figures(table, summaries, labels, ref, pr, multirun_dir / "figures", yearly,
                                                   effective)
+        if surface is not None and not surface.empty:
+            from sim.output.surface_figure import surface_figure
+
+            figs.insert(0, surface_figure(surface, multirun_dir / "figures"))
         record["files"] += [str(f.path) for f in figs]
         write_text(multirun_dir / "report.html", render_html(multirun_dir, jobs, table, ref, figs, pr,
                                                                   record["precision"], yearly, effective))

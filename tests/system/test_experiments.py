@@ -6,8 +6,8 @@ import pytest
 from sim.config import EXPERIMENT_DIR, compose_config, scenario_label, to_params
 from sim.sweep import JobComposer, sweep_jobs
 
-EXPECTED_JOBS = {"reform_comparison": 13, "staffing_sweep": 14, "threshold_sweep": 16, "demand_surge": 8,
-                 "sensitivity": 50, "case_writer_scale": 3, "effort_share": 8, "reform_outlook": 13}
+EXPECTED_JOBS = {"reform_comparison": 13, "staffing_sweep": 14, "staffing_surface": 27, "threshold_sweep": 16,
+                 "demand_surge": 8, "sensitivity": 50, "case_writer_scale": 3, "effort_share": 8, "reform_outlook": 13}
 FILES = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
 
 
@@ -37,7 +37,11 @@ def test_experiment_composes_with_its_own_sweep(name):
         assert len({p.sensitivity.point for p in params}) == len(jobs)
     else:
         assert len(set(labels)) == len(jobs)  # every job is a different scenario
-        assert params[0].reference in labels  # the reference scenario is one of the jobs
+        if name == "staffing_surface":  # each point has its own reference run: 'none' at the same share and load
+            points = {label.split(" ", 1)[1] for label in labels}
+            assert {f"{params[0].reference} {point}" for point in points} <= set(labels)
+        else:
+            assert params[0].reference in labels  # the reference scenario is one of the jobs
 
 
 def test_sensitivity_jobs_set_their_factors_to_the_design_point():

@@ -1,0 +1,60 @@
+"""A staffing answer as a surface: each reform's paired change over the two assumptions it rests on.
+
+What more staff saves is, within a day, arithmetic on two assumed numbers: the share of an office's elapsed time
+that is hands-on work (``staffing.effort_share``) and the per-person load the offices are staffed for
+(``staffing.size_to_load``): a processor-sharing office stretches hands-on work by ``1 / (1 - load)``.  A multirun
+over both (``experiments/staffing_surface.yaml``), with the reference among its reforms, gives each point its own
+reference run (the same seeds), so each cell is a paired change at that point; :func:`surface_table` reads them
+from ``comparison.csv``'s rows.  The default point (``DEFAULT``) is marked wherever the grid has it.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Optional
+
+import pandas as pd
+
+AXES = ("staffing.effort_share", "staffing.size_to_load")
+DEFAULT = {"staffing.effort_share": 0.10, "staffing.size_to_load": 0.75}  # configs/staffing/baseline.yaml [ESTIMATE]
+COLUMNS = ["reform", "effort_share", "load", "metric", "change_days", "half_width", "change_pct", "pairs",
+           "reference_job", "job", "default_point"]
+
+
+def swept_value(overrides: object, key: str) -> Optional[float]:
+    """The number a job's overrides (space-separated text, as ``comparison.csv`` keeps them) give ``key``."""
+    m = re.search(rf"(?:^|\s)\+*{re.escape(key)}=([-+0-9.eE]+)(?:\s|$)", str(overrides or ""))
+    if not m:
+        return None
+    try:
+        return float(m.group(1))
+    except ValueError:
+        return None
+
+
+def _reform(overrides: object, label: str) -> str:
+    m = re.search(r"(?:^|\s)reform=(\S+)", str(overrides or ""))
+    return m.group(1) if m else str(label).split(" ")[0]
+
+
+def surface_table(table: pd.DataFrame, metric: str = "lor_to_delivery") -> Optional[pd.DataFrame]:
+    """One row per (reform, effort share, load) of a two-way staffing sweep: the paired change of ``metric``
+    against the reference run at the same point, its half-width and share of the reference, and whether the
+    point is the default; None when the sweep is not one (both axes swept, two values or more each)."""
+    rows = table[(table["metric"] == metric) & (table["status"] == "complete")]
+    if rows.empty:
+        return None
+    x = rows["overrides"].map(lambda o: swept_value(o, AXES[0]))
+    y = rows["overrides"].map(lambda o: swept_value(o, AXES[1]))
+    if x.isna().any() or y.isna().any() or x.nunique() < 2 or y.nunique() < 2:
+        return None
+    mine = rows["job"] != rows["reference_job"]
+    out = pd.DataFrame({
+        "reform": [_reform(o, lab) for o, lab in zip(rows["overrides"], rows["label"])],
+        "effort_share": x, "load": y, "metric": metric,
+        "change_days": rows["diff_mean"], "half_width": rows["diff_half_width"], "change_pct": rows["diff_pct"],
+        "pairs": rows["diff_n"], "reference_job": rows["reference_job"], "job": rows["job"],
+        "default_point": [math.isclose(a, DEFAULT[AXES[0]]) and math.isclose(b, DEFAULT[AXES[1]])
+                          for a, b in zip(x, y)],
+    })[mine.to_numpy()]
+    return out.sort_values(["reform", "effort_share", "load"], kind="stable").reset_index(drop=True)[COLUMNS]
