@@ -12,6 +12,7 @@ from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
 from sim.model.calendar import check_year
 from sim.model.checks_reform import validate_reforms
 from sim.model.checks_workload import validate_applied, validate_workload
+from sim.model.lever_ranges import staffing_range_problems
 from sim.model.params import (
     ACQUISITION_TYPES,
     AFTER_HORIZON,
@@ -202,6 +203,7 @@ def validate_params(params: Params) -> list[str]:
     _validate_process(params.process, out)
     validate_workload(params, out)
     _validate_staffing(params.staffing, params.demand.platforms, out)
+    out.extend(staffing_range_problems(params.staffing))
     _validate_dynamics(params, out)
     validate_reforms(params, out)
     _validate_sensitivity(params, out)

@@ -104,3 +104,40 @@ def test_a_lever_set_by_hand_without_a_range_stays_at_its_value(compose):
                              "reform.levers.contracting_standards.loa_work_factor=0.9"))
     assert low.params.process.loa_development.work == likely.params.process.loa_development.work
     assert low.params.process.contracting.work != likely.params.process.contracting.work
+
+
+def test_every_portfolio_office_has_sourced_ranges_for_its_two_assumptions(compose):
+    """Issue 23, item 2: effort share and design load per office, each with a range; case writers' anchored on
+    DSCA's 2-day figure."""
+    p = compose("debug=tiny")
+    offices = [n for n, s in p.staffing.pools.items() if s.discipline == "portfolio"]
+    assert set(p.staffing.ranges) == {f"{o}.{k}" for o in offices for k in ("effort_share", "design_load")}
+    writers = p.staffing.ranges["case_writers.effort_share"]
+    assert writers.low <= 0.035 <= writers.high and "2 days" in writers.source
+
+
+def test_the_staffing_surface_spans_the_case_writers_ranges(compose):
+    import yaml
+
+    study = yaml.safe_load((Path(__file__).resolve().parents[2] / "experiments" / "staffing_surface.yaml").read_text())
+    sweep = study["hydra"]["sweeper"]["params"]
+    shares = [float(v) for v in str(sweep["staffing.effort_share"]).split(",")]
+    loads = [float(v) for v in str(sweep["staffing.size_to_load"]).split(",")]
+    r = compose("debug=tiny").staffing.ranges
+    assert min(shares) <= 0.035 and 0.1 in shares and max(shares) == r["case_writers.effort_share"].high
+    assert min(loads) == r["case_writers.design_load"].low and max(loads) == r["case_writers.design_load"].high
+    assert 0.75 in loads
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("case_writers.effort_share", LeverRange(0.2, 0.3, "ESTIMATE", "x"),
+     "staffing.ranges.case_writers.effort_share: low=0.2, high=0.3; allowed: 0 < low <= the office's effort_share "
+     "(0.1) <= high < 1"),
+    ("case_writers.speed", LeverRange(0.1, 0.2, "ESTIMATE", "x"), "staffing.ranges.case_writers.speed: allowed: "),
+    ("typists.design_load", LeverRange(0.1, 0.2, "ESTIMATE", "x"), "staffing.ranges.typists.design_load: allowed: "),
+    ("case_writers.design_load", LeverRange(0.6, 0.85, "GUESS", "x"), "staffing.ranges.case_writers.design_load.tag"),
+])
+def test_each_staffing_range_rule_names_its_key(compose, key, value, message):
+    p = copy.deepcopy(compose("debug=tiny"))
+    p.staffing.ranges[key] = value
+    assert any(m.startswith(message) for m in validate_params(p)), validate_params(p)
