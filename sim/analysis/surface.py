@@ -17,8 +17,8 @@ import pandas as pd
 
 AXES = ("staffing.effort_share", "staffing.size_to_load")
 DEFAULT = {"staffing.effort_share": 0.10, "staffing.size_to_load": 0.75}  # configs/staffing/baseline.yaml [ESTIMATE]
-COLUMNS = ["reform", "effort_share", "load", "metric", "change_days", "half_width", "change_pct", "pairs",
-           "reference_job", "job", "default_point"]
+COLUMNS = ["reform", "effort_share", "load", "metric", "change_days", "half_width", "change_percent", "pairs",
+           "censored_share", "reference_job", "job", "default_point"]
 
 
 def swept_value(overrides: object, key: str) -> Optional[float]:
@@ -39,8 +39,9 @@ def _reform(overrides: object, label: str) -> str:
 
 def surface_table(table: pd.DataFrame, metric: str = "lor_to_delivery") -> Optional[pd.DataFrame]:
     """One row per (reform, effort share, load) of a two-way staffing sweep: the paired change of ``metric``
-    against the reference run at the same point, its half-width and share of the reference, and whether the
-    point is the default; None when the sweep is not one (both axes swept, two values or more each)."""
+    against the reference run at the same point, its half-width, its percent of the reference's mean, the share of
+    the job's cases not yet at the milestone when the run ended (a high share: the change is of the early ones),
+    and whether the point is the default; None when the sweep is not one (both axes swept, two values or more each)."""
     rows = table[(table["metric"] == metric) & (table["status"] == "complete")]
     if rows.empty:
         return None
@@ -52,8 +53,11 @@ def surface_table(table: pd.DataFrame, metric: str = "lor_to_delivery") -> Optio
     out = pd.DataFrame({
         "reform": [_reform(o, lab) for o, lab in zip(rows["overrides"], rows["label"])],
         "effort_share": x, "load": y, "metric": metric,
-        "change_days": rows["diff_mean"], "half_width": rows["diff_half_width"], "change_pct": rows["diff_pct"],
-        "pairs": rows["diff_n"], "reference_job": rows["reference_job"], "job": rows["job"],
+        "change_days": rows["diff_mean"], "half_width": rows["diff_half_width"],
+        "change_percent": rows["diff_pct"],  # of the reference's mean, in percent
+        "pairs": rows["diff_n"],
+        "censored_share": rows["censored_share"] if "censored_share" in rows else float("nan"),
+        "reference_job": rows["reference_job"], "job": rows["job"],
         "default_point": [math.isclose(a, DEFAULT[AXES[0]]) and math.isclose(b, DEFAULT[AXES[1]])
                           for a, b in zip(x, y)],
     })[mine.to_numpy()]

@@ -57,12 +57,15 @@ def range_problems(key: str, lv: ReformLevers, current: Mapping[str, float]) -> 
     """Each problem with the ranges of the reform at ``key`` (``reform.levers.<name>``), one line each."""
     out: list[str] = []
     levers = sized(lv)
+    names = {f.name for f in fields(ReformLevers)}
     for path, r in lv.ranges.items():
         k = f"{key}.ranges.{path}"
         if path not in levers:
-            out.append(f"{k}: the reform does not set {path}; allowed: a range for each lever it sets: "
-                       f"{', '.join(levers) or 'none'}")
-            continue
+            if path.partition(".")[0] not in names:
+                out.append(f"{k}: no such lever; allowed: a range for each lever the reform sets: "
+                           f"{', '.join(levers) or 'none'}")
+            continue  # a lever set back to no change (by hand, say): nothing to size, its range says nothing
+        by_hand = f"; a value set by hand runs as a point without its range: ~{k}"
         if r.tag not in TAGS:
             out.append(f"{k}.tag={r.tag!r}; allowed: {', '.join(TAGS)}")
         if not r.source.strip():
@@ -73,9 +76,10 @@ def range_problems(key: str, lv: ReformLevers, current: Mapping[str, float]) -> 
         likely, none = levers[path], neutral_value(path, current)
         toward = math.copysign(1.0, likely - none) if likely != none else 0.0
         if not (toward * (r.low - none) >= 0 and toward * (likely - r.low) >= 0):
-            out.append(f"{k}.low={r.low:g}; allowed: from no change ({none:g}) to likely ({likely:g})")
+            out.append(f"{k}.low={r.low:g}; allowed: from no change ({none:g}) to likely ({likely:g}){by_hand}")
         if not toward * (r.high - likely) >= 0:
-            out.append(f"{k}.high={r.high:g}; allowed: likely ({likely:g}) or further from no change ({none:g})")
+            out.append(f"{k}.high={r.high:g}; allowed: likely ({likely:g}) or further from no change ({none:g})"
+                       f"{by_hand}")
     return out
 
 
@@ -112,7 +116,10 @@ def at_assumption(lv: ReformLevers, assume: str) -> ReformLevers:
     if assume == "likely" or not lv.ranges:
         return lv
     changed: dict[str, object] = {}
+    levers = sized(lv)
     for path, r in lv.ranges.items():
+        if path not in levers:  # set back to no change: it stays so
+            continue
         value = r.low if assume == "low" else r.high
         name, _, sub = path.partition(".")
         if sub:

@@ -29,6 +29,9 @@ def surface_figure(surface: pd.DataFrame, out: Path) -> ReportFigure:
             dark = abs(row.change_days) > 0.6 * lim  # white on the deep colours, black on the pale ones
             ax.text(j, i, f"{row.change_days:+.1f}{half}", ha="center", va="center", fontsize=8,
                     color="white" if dark else "black")
+            if pd.isna(row.half_width) or abs(row.change_days) <= row.half_width:  # not told apart from no change
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="//", edgecolor="0.5",
+                                       linewidth=0))
             if row.default_point:
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="k", linewidth=2))
         image = ax.imshow(grid, cmap="RdBu_r", vmin=-lim, vmax=lim, origin="lower", aspect="auto")
@@ -45,7 +48,9 @@ def surface_figure(surface: pd.DataFrame, out: Path) -> ReportFigure:
     path = _save(fig, out, "staffing_surface.png")
     return ReportFigure(path, "What added staff saves depends on two assumptions",
                         "Each cell is a reform's paired change in days, from LOR to delivery, against the reference "
-                        "run with the same effort share and load and the same seeds (± its 95% half-width). The "
-                        "default point (effort share 0.10, load 0.75, both [ESTIMATE]) is outlined when the grid has "
-                        "it. Read the spread across cells as how far the answer rests on those two numbers; "
-                        "surface.csv holds the table.")
+                        "run with the same effort share and load and the same seeds (± its 95% half-width); a "
+                        "hatched cell's interval includes no change. The outlined cell is the default effort share "
+                        "and load (0.10 and 0.75, both [ESTIMATE]), with every office re-sized to that load and "
+                        "rounded up to whole people, so it is close to the default run, not the same run. Read the "
+                        "spread across cells as how far the answer rests on those two numbers; surface.csv holds "
+                        "the table, with each job's censored share (a high one: the change is of the early cases).")

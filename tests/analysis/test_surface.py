@@ -10,7 +10,7 @@ from sim.analysis.surface import COLUMNS, surface_table, swept_value
 def _row(job, reform, share, load, diff, ref_job, metric="lor_to_delivery", status="complete"):
     return {"job": job, "label": reform, "status": status, "metric": metric, "reference_job": ref_job,
             "overrides": f"debug=tiny reform={reform} staffing.effort_share={share} staffing.size_to_load={load}",
-            "diff_mean": diff, "diff_half_width": 1.0, "diff_pct": diff / 7, "diff_n": 3}
+            "diff_mean": diff, "diff_half_width": 1.0, "diff_pct": diff / 7, "diff_n": 3, "censored_share": 0.01}
 
 
 def _table():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -69,14 +70,15 @@ K = "reform.levers.contracting_standards"
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda lv: lv.ranges.update(loa_work_factor=LeverRange(1.0, 0.9, "ESTIMATE", "x")),
-     f"{K}.ranges.loa_work_factor: the reform does not set loa_work_factor"),
+    (lambda lv: lv.ranges.update(loa_work_speed=LeverRange(1.0, 0.9, "ESTIMATE", "x")),
+     f"{K}.ranges.loa_work_speed: no such lever; allowed: a range for each lever the reform sets"),
     (lambda lv: setattr(lv.ranges["contracting_work_factor"], "low", 0.75),
      f"{K}.ranges.contracting_work_factor.low=0.75; allowed: from no change (1) to likely (0.8)"),
     (lambda lv: setattr(lv.ranges["contracting_work_factor"], "low", 1.1),
      f"{K}.ranges.contracting_work_factor.low=1.1; allowed: from no change (1) to likely (0.8)"),
     (lambda lv: setattr(lv.ranges["contracting_work_factor"], "high", 0.9),
-     f"{K}.ranges.contracting_work_factor.high=0.9; allowed: likely (0.8) or further from no change (1)"),
+     f"{K}.ranges.contracting_work_factor.high=0.9; allowed: likely (0.8) or further from no change (1); a value "
+     f"set by hand runs as a point without its range: ~{K}.ranges.contracting_work_factor"),
     (lambda lv: setattr(lv.ranges["contracting_work_factor"], "tag", "GUESS"),
      f"{K}.ranges.contracting_work_factor.tag='GUESS'; allowed: STATUTE, TARGET"),
     (lambda lv: setattr(lv.ranges["contracting_work_factor"], "source", " "),
@@ -141,3 +143,25 @@ def test_each_staffing_range_rule_names_its_key(compose, key, value, message):
     p = copy.deepcopy(compose("debug=tiny"))
     p.staffing.ranges[key] = value
     assert any(m.startswith(message) for m in validate_params(p)), validate_params(p)
+
+
+def test_a_lever_set_back_to_no_change_by_hand_keeps_no_range(compose):
+    """Switching one lever off to isolate the other (a new user's find: it was refused as 'not set')."""
+    off = compose("debug=tiny", "reform=contracting_standards", "reform.assume=high",
+                  "reform.levers.contracting_standards.contracting_work_factor=1.0")
+    assert validate_params(off) == []
+    s = resolve(off)
+    base = resolve(compose("debug=tiny")).params.process.contracting.work["new_procurement"]
+    assert s.params.process.contracting.work["new_procurement"].median == base.median  # off, at every end
+    assert s.params.process.contracting.work["new_procurement"].sigma == pytest.approx(base.sigma * 0.6)
+
+
+def test_a_value_outside_its_range_runs_as_a_point_once_the_range_is_dropped(compose):
+    lever = "reform.levers.contracting_standards.contracting_work_factor=0.6"
+    drop = "~reform.levers.contracting_standards.ranges.contracting_work_factor"
+    from sim.config import ConfigError
+
+    with pytest.raises(ConfigError, match=re.escape(drop)):
+        compose("debug=tiny", "reform=contracting_standards", lever)
+    q = compose("debug=tiny", "reform=contracting_standards", drop, lever)
+    assert validate_params(q) == []
