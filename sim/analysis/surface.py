@@ -18,7 +18,7 @@ import pandas as pd
 AXES = ("staffing.effort_share", "staffing.size_to_load")
 DEFAULT = {"staffing.effort_share": 0.10, "staffing.size_to_load": 0.75}  # configs/staffing/baseline.yaml [ESTIMATE]
 COLUMNS = ["reform", "effort_share", "load", "metric", "change_days", "half_width", "change_percent", "pairs",
-           "censored_share", "reference_job", "job", "default_point"]
+           "censored_share", "reference", "reference_job", "job", "default_point"]
 
 
 def swept_value(overrides: object, key: str) -> Optional[float]:
@@ -49,16 +49,25 @@ def surface_table(table: pd.DataFrame, metric: str = "lor_to_delivery") -> Optio
     y = rows["overrides"].map(lambda o: swept_value(o, AXES[1]))
     if x.isna().any() or y.isna().any() or x.nunique() < 2 or y.nunique() < 2:
         return None
-    mine = rows["job"] != rows["reference_job"]
+    ref = pd.to_numeric(rows["reference_job"], errors="coerce")
+    point = {int(j): (a, b) for j, a, b in zip(rows["job"], x, y)}
+    at_own_point = [not pd.isna(r) and point.get(int(r)) == (a, b) for r, a, b in zip(ref, x, y)]
+    mine = (ref.notna() & (rows["job"] != ref)).to_numpy()
+    if not mine.any() or not all(ok for ok, m in zip(at_own_point, mine) if m):
+        return None  # a cell is a change against the reference run at its own point, or there is no surface
+    reform = [_reform(o, lab) for o, lab in zip(rows["overrides"], rows["label"])]
+    by_job = dict(zip((int(j) for j in rows["job"]), reform))
     out = pd.DataFrame({
-        "reform": [_reform(o, lab) for o, lab in zip(rows["overrides"], rows["label"])],
-        "effort_share": x, "load": y, "metric": metric,
+        "reform": reform, "effort_share": x, "load": y, "metric": metric,
         "change_days": rows["diff_mean"], "half_width": rows["diff_half_width"],
         "change_percent": rows["diff_pct"],  # of the reference's mean, in percent
         "pairs": rows["diff_n"],
         "censored_share": rows["censored_share"] if "censored_share" in rows else float("nan"),
-        "reference_job": rows["reference_job"], "job": rows["job"],
+        "reference": [by_job.get(int(r), "") if not pd.isna(r) else "" for r in ref],
+        "reference_job": ref, "job": rows["job"],
         "default_point": [math.isclose(a, DEFAULT[AXES[0]]) and math.isclose(b, DEFAULT[AXES[1]])
                           for a, b in zip(x, y)],
-    })[mine.to_numpy()]
+    })[mine]
+    if out.duplicated(["reform", "effort_share", "load"]).any():
+        return None  # a third key varies too: no two-way surface
     return out.sort_values(["reform", "effort_share", "load"], kind="stable").reset_index(drop=True)[COLUMNS]

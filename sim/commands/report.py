@@ -175,6 +175,9 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         if surface is not None:
             write_text(multirun_dir / "surface.csv", surface.to_csv(index=False))
             record["files"].append("surface.csv")
+        else:  # a report made again on a folder that no longer has one leaves no stale surface behind
+            for stale in (multirun_dir / "surface.csv", multirun_dir / "figures" / "staffing_surface.png"):
+                stale.unlink(missing_ok=True)
         factors = sensitivity_factors(jobs)
         pr = sensitivity_prcc(table, factors) if factors else None
         if pr is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from sim.model.calendar import check_year, run_end_years
-from sim.model.lever_ranges import ASSUMPTIONS, at_assumption, range_problems
+from sim.model.lever_ranges import ASSUMPTIONS, at_assumption, current_values, range_problems
 from sim.model.params import PARTNER_GROUPS, POOLS, Params, ReformLevers
 from sim.model.rules import _flag, _nonneg, _prob
 
@@ -48,9 +48,7 @@ def validate_reforms(params: Params, out: list[str]) -> None:
              "platforms": {pf.name for pf in params.demand.platforms}}
     _flag(out, params.reform.assume not in ASSUMPTIONS,
           f"reform.assume={params.reform.assume!r}; allowed: {', '.join(ASSUMPTIONS)}")
-    cr = params.process.congressional_review
-    current = {f"{d}.{g}": v for d, given in (("mde_threshold", cr.mde_threshold), ("total_threshold",
-               cr.total_threshold), ("informal_review_days", cr.informal_days)) for g, v in given.items()}
+    current = current_values(params.process.congressional_review)
     for name, given in params.reform.levers.items():
         k = f"reform.levers.{name}"
         for inc in given.includes:
@@ -60,7 +58,7 @@ def validate_reforms(params: Params, out: list[str]) -> None:
         _lever_values(out, k, given, known)
         if given.ranges and not any(m.startswith((f"{k}.", f"{k} ")) for m in out):
             for end in ("low", "high"):  # each end of the ranges is a value a run may use
-                _lever_values(out, f"{k} (at reform.assume={end})", at_assumption(given, end), known)
+                _lever_values(out, f"{k} (at reform.assume={end})", at_assumption(given, end, current), known)
 
 
 def _lever_values(out: list[str], k: str, lv: ReformLevers, known: dict[str, set[str]]) -> None:

@@ -26,6 +26,9 @@ from sim.model.levers import LeverRange, ReformLevers
 ASSUMPTIONS = ("likely", "low", "high")
 TAGS = ("STATUTE", "TARGET", "MEASURED", "REPORTED", "UNVERIFIED", "ESTIMATE")
 SET_DICTS = ("mde_threshold", "total_threshold", "informal_review_days")
+SET_KEYS = {"mde_threshold": "process.congressional_review.mde_threshold",
+            "total_threshold": "process.congressional_review.total_threshold",
+            "informal_review_days": "process.congressional_review.informal_days"}
 
 
 def sized(lv: ReformLevers) -> dict[str, float]:
@@ -74,7 +77,12 @@ def range_problems(key: str, lv: ReformLevers, current: Mapping[str, float]) -> 
             out.append(f"{k}: low and high are both needed")
             continue
         likely, none = levers[path], neutral_value(path, current)
-        toward = math.copysign(1.0, likely - none) if likely != none else 0.0
+        if likely == none:
+            continue  # the lever is at no change (set so by hand, say): nothing to size, its range says nothing
+        toward = math.copysign(1.0, likely - none)
+        lever, _, group = path.partition(".")
+        if lever in SET_DICTS:
+            by_hand += f" (no change is the process's own value, {SET_KEYS[lever]}.{group})"
         if not (toward * (r.low - none) >= 0 and toward * (likely - r.low) >= 0):
             out.append(f"{k}.low={r.low:g}; allowed: from no change ({none:g}) to likely ({likely:g}){by_hand}")
         if not toward * (r.high - likely) >= 0:
@@ -111,14 +119,15 @@ def staffing_range_problems(staffing: Any) -> list[str]:
     return out
 
 
-def at_assumption(lv: ReformLevers, assume: str) -> ReformLevers:
-    """The reform with its sized levers at ``assume``'s end of their ranges (as it is at ``likely``)."""
+def at_assumption(lv: ReformLevers, assume: str, current: Mapping[str, float] | None = None) -> ReformLevers:
+    """The reform with its sized levers at ``assume``'s end of their ranges (as it is at ``likely``); a lever at no
+    change (``current``: the process's own thresholds and clocks, by path) stays so."""
     if assume == "likely" or not lv.ranges:
         return lv
     changed: dict[str, object] = {}
     levers = sized(lv)
     for path, r in lv.ranges.items():
-        if path not in levers:  # set back to no change: it stays so
+        if path not in levers or levers[path] == neutral_value(path, current or {}):  # at no change: it stays so
             continue
         value = r.low if assume == "low" else r.high
         name, _, sub = path.partition(".")
@@ -129,9 +138,18 @@ def at_assumption(lv: ReformLevers, assume: str) -> ReformLevers:
     return replace(lv, **changed)  # type: ignore[arg-type]
 
 
-def assumed(reforms: Mapping[str, ReformLevers], assume: str) -> Dict[str, ReformLevers]:
+def assumed(reforms: Mapping[str, ReformLevers], assume: str,
+            current: Mapping[str, float] | None = None) -> Dict[str, ReformLevers]:
     """Every selected reform at ``assume``."""
-    return {name: at_assumption(lv, assume) for name, lv in reforms.items()}
+    return {name: at_assumption(lv, assume, current) for name, lv in reforms.items()}
+
+
+def current_values(review: Any) -> dict[str, float]:
+    """The process's own thresholds and review clocks, by lever path: what no change is for the set levers."""
+    return {f"{d}.{g}": float(v) for d, given in (("mde_threshold", review.mde_threshold),
+                                                 ("total_threshold", review.total_threshold),
+                                                 ("informal_review_days", review.informal_days))
+            for g, v in given.items()}
 
 
 __all__ = ["ASSUMPTIONS", "LeverRange", "TAGS", "assumed", "at_assumption", "range_problems", "sized"]

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Dict, Sequence
 
-from sim.model.lever_ranges import assumed
+from sim.model.lever_ranges import assumed, current_values
 from sim.model.params import CongressionalReviewParams, Params, PoolStaff, ReformLevers, StaffingParams
 from sim.model.sizing import resized
 
@@ -209,4 +209,4 @@ def active_levers(reforms: Dict[str, ReformLevers]) -> dict[str, object]:
 
 def selected(params: Params) -> Dict[str, ReformLevers]:
     """The selected reforms, each sized lever at ``reform.assume`` (``sim.model.lever_ranges``)."""
-    return assumed(params.reform.levers, params.reform.assume)
+    return assumed(params.reform.levers, params.reform.assume, current_values(params.process.congressional_review))

@@ -43,7 +43,8 @@ def surface_figure(surface: pd.DataFrame, out: Path) -> ReportFigure:
     if image is not None:
         fig.colorbar(image, ax=axes[0][-1], label="change, LOR to delivery (days)")
     metric = str(surface["metric"].iloc[0]).replace("_", " ").replace("lor", "LOR")
-    fig.suptitle(f"Change in {metric} (days) against no reform at the same point\n(same seeds; outlined: the "
+    reference = ", ".join(sorted(set(surface["reference"]))) or "the reference"
+    fig.suptitle(f"Change in {metric} (days) against {reference} at the same point\n(same seeds; outlined: the "
                  "default point)", fontsize=10)
     path = _save(fig, out, "staffing_surface.png")
     return ReportFigure(path, "What added staff saves depends on two assumptions",

@@ -60,3 +60,33 @@ def test_swept_values_are_read_exactly():
     assert swept_value(o, "staffing.effort_share") == 0.035 and swept_value(o, "staffing.size_to_load") == 0.85
     assert swept_value("staffing.effort_share_x=1", "staffing.effort_share") is None
     assert swept_value(None, "staffing.effort_share") is None
+
+
+def test_a_point_without_its_reference_is_left_out_not_a_crash():
+    """A breaker's find: a reference job that failed (no reference_job for its point's rows) crashed the report."""
+    t = _table()
+    t.loc[t["reference_job"] == 1, "reference_job"] = float("nan")
+    s = surface_table(t)
+    assert len(s) == 6 and not ((s.effort_share == 0.05) & (s.load == 0.75)).any()
+
+
+def test_cells_paired_with_another_point_are_no_surface():
+    """Without a reference at each point (no none job), the first job stands in for all: changes of the
+    assumptions, not of the reform, so no surface is drawn."""
+    t = _table()
+    t["reference_job"] = 0
+    assert surface_table(t) is None
+
+
+def test_a_third_swept_key_is_no_two_way_surface():
+    t = _table()
+    twin = t.copy()
+    twin["job"] += 100
+    twin["reference_job"] += 100
+    twin["overrides"] += " reform.assume=high"
+    assert surface_table(pd.concat([t, twin], ignore_index=True)) is None
+
+
+def test_the_reference_is_named():
+    s = surface_table(_table())
+    assert set(s["reference"]) == {"none"}

@@ -165,3 +165,21 @@ def test_a_value_outside_its_range_runs_as_a_point_once_the_range_is_dropped(com
         compose("debug=tiny", "reform=contracting_standards", lever)
     q = compose("debug=tiny", "reform=contracting_standards", drop, lever)
     assert validate_params(q) == []
+
+
+def test_a_grouped_lever_set_back_to_no_change_stays_off_at_every_end(compose):
+    """A breaker's find: staff_factor.case_writers=1 by hand was moved back to 1.2 at reform.assume=high."""
+    on = resolve(compose("debug=tiny", "reform=more_staff_offices", "reform.assume=high"))
+    off = resolve(compose("debug=tiny", "reform=more_staff_offices", "reform.assume=high",
+                          "reform.levers.more_staff_offices.staff_factor.case_writers=1"))
+    none = resolve(compose("debug=tiny"))
+    assert off.headcounts["case_writers"] == none.headcounts["case_writers"] < on.headcounts["case_writers"]
+    assert off.headcounts["policy_reviewers"] == on.headcounts["policy_reviewers"]
+
+
+def test_a_threshold_range_names_the_process_value_it_is_measured_from(compose):
+    from sim.config import ConfigError
+
+    with pytest.raises(ConfigError, match=re.escape("(no change is the process's own value, "
+                                                    "process.congressional_review.informal_days.other)")):
+        compose("debug=tiny", "reform=timebox_tiered_review", "process.congressional_review.informal_days.other=25")
