@@ -95,27 +95,28 @@ STAFFING_KEYS = ("effort_share", "design_load")
 
 
 def staffing_range_problems(staffing: Any) -> list[str]:
-    """Each problem with ``staffing.ranges`` (``<office>.effort_share`` or ``<office>.design_load`` of a portfolio
+    """Each problem with ``staffing.ranges`` (``<office>.effort_share`` and ``<office>.design_load`` of a portfolio
     office: ``low`` <= the office's value <= ``high``, inside (0, 1), with tag and source), one line each."""
     out: list[str] = []
-    for path, r in staffing.ranges.items():
-        k = f"staffing.ranges.{path}"
-        office, _, key = path.partition(".")
+    for office, given in staffing.ranges.items():
         staff = staffing.pools.get(office)
-        if staff is None or key not in STAFFING_KEYS:
-            out.append(f"{k}: allowed: <office>.<assumption> with an office of {', '.join(staffing.pools) or 'none'} "
-                       f"and an assumption of {', '.join(STAFFING_KEYS)}")
+        if staff is None:
+            out.append(f"staffing.ranges.{office}: no office of that name; allowed: {', '.join(staffing.pools)}")
             continue
         if staff.discipline != "portfolio":  # a slot office has neither: its ranges say nothing here
             continue
-        value = getattr(staff, key)
-        if r.tag not in TAGS:
-            out.append(f"{k}.tag={r.tag!r}; allowed: {', '.join(TAGS)}")
-        if not r.source.strip():
-            out.append(f"{k}.source is empty; allowed: who gives the range, or why it is as wide as it is")
-        if r.low is None or r.high is None or not 0 < r.low <= value <= r.high < 1:
-            out.append(f"{k}: low={r.low}, high={r.high}; allowed: 0 < low <= the office's {key} ({value:g}) <= "
-                       "high < 1")
+        for key in STAFFING_KEYS:
+            r, k = getattr(given, key), f"staffing.ranges.{office}.{key}"
+            if r is None:
+                continue
+            value = getattr(staff, key)
+            if r.tag not in TAGS:
+                out.append(f"{k}.tag={r.tag!r}; allowed: {', '.join(TAGS)}")
+            if not r.source.strip():
+                out.append(f"{k}.source is empty; allowed: who gives the range, or why it is as wide as it is")
+            if r.low is None or r.high is None or not 0 < r.low <= value <= r.high < 1:
+                out.append(f"{k}: low={r.low}, high={r.high}; allowed: 0 < low <= the office's {key} ({value:g}) "
+                           "<= high < 1")
     return out
 
 

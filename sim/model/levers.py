@@ -29,6 +29,14 @@ class LeverRange:
 
 
 @dataclass
+class OfficeRanges:
+    """How far one portfolio office's two staffing assumptions are known (``staffing.ranges.<office>``)."""
+
+    effort_share: Optional[LeverRange] = None
+    design_load: Optional[LeverRange] = None
+
+
+@dataclass
 class ReformLevers:
     """What one reform changes.  Every default is neutral (no change).
 

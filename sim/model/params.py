@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from sim.engine.distributions import Dist
-from sim.model.levers import LeverRange, ReformParams, year_field
+from sim.model.levers import OfficeRanges, ReformParams, year_field
 from sim.model.levers import ReformLevers as ReformLevers  # re-exported: the schema names it here too
 from sim.model.run_params import PrecisionParams, RunParams, SensitivityPoint
 
@@ -265,9 +265,9 @@ class StaffingParams:
     size_to_load: Optional[float] = None
     effort_share: Optional[float] = None  # if set, every portfolio office's effort share (for sweeps)
     stage_days_per_day: Dict[str, float] = field(default_factory=dict)  # measured in the baseline, by pool
-    # per portfolio office, how far its effort share and design load are known ("case_writers.effort_share"): low
-    # and high with tag and source (the staffing surface spans them; rules: sim.model.lever_ranges)
-    ranges: Dict[str, LeverRange] = field(default_factory=dict)
+    # per portfolio office, how far its effort share and design load are known: low and high with tag and source
+    # (staffing.ranges.case_writers.effort_share.high=0.2; the staffing surface spans them; rules: lever_ranges)
+    ranges: Dict[str, OfficeRanges] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- run

@@ -113,8 +113,9 @@ def test_every_portfolio_office_has_sourced_ranges_for_its_two_assumptions(compo
     DSCA's 2-day figure."""
     p = compose("debug=tiny")
     offices = [n for n, s in p.staffing.pools.items() if s.discipline == "portfolio"]
-    assert set(p.staffing.ranges) == {f"{o}.{k}" for o in offices for k in ("effort_share", "design_load")}
-    writers = p.staffing.ranges["case_writers.effort_share"]
+    assert set(p.staffing.ranges) == set(offices)
+    assert all(r.effort_share is not None and r.design_load is not None for r in p.staffing.ranges.values())
+    writers = p.staffing.ranges["case_writers"].effort_share
     assert writers.low <= 0.035 <= writers.high and "2 days" in writers.source
 
 
@@ -126,22 +127,25 @@ def test_the_staffing_surface_spans_the_case_writers_ranges(compose):
     shares = [float(v) for v in str(sweep["staffing.effort_share"]).split(",")]
     loads = [float(v) for v in str(sweep["staffing.size_to_load"]).split(",")]
     r = compose("debug=tiny").staffing.ranges
-    assert min(shares) <= 0.035 and 0.1 in shares and max(shares) == r["case_writers.effort_share"].high
-    assert min(loads) == r["case_writers.design_load"].low and max(loads) == r["case_writers.design_load"].high
+    assert min(shares) <= 0.035 and 0.1 in shares and max(shares) == r["case_writers"].effort_share.high
+    assert min(loads) == r["case_writers"].design_load.low and max(loads) == r["case_writers"].design_load.high
     assert 0.75 in loads
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("case_writers.effort_share", LeverRange(0.2, 0.3, "ESTIMATE", "x"),
+@pytest.mark.parametrize("office, key, value, message", [
+    ("case_writers", "effort_share", LeverRange(0.2, 0.3, "ESTIMATE", "x"),
      "staffing.ranges.case_writers.effort_share: low=0.2, high=0.3; allowed: 0 < low <= the office's effort_share "
      "(0.1) <= high < 1"),
-    ("case_writers.speed", LeverRange(0.1, 0.2, "ESTIMATE", "x"), "staffing.ranges.case_writers.speed: allowed: "),
-    ("typists.design_load", LeverRange(0.1, 0.2, "ESTIMATE", "x"), "staffing.ranges.typists.design_load: allowed: "),
-    ("case_writers.design_load", LeverRange(0.6, 0.85, "GUESS", "x"), "staffing.ranges.case_writers.design_load.tag"),
+    ("typists", "design_load", LeverRange(0.1, 0.2, "ESTIMATE", "x"), "staffing.ranges.typists: no office of that"),
+    ("case_writers", "design_load", LeverRange(0.6, 0.85, "GUESS", "x"),
+     "staffing.ranges.case_writers.design_load.tag"),
 ])
-def test_each_staffing_range_rule_names_its_key(compose, key, value, message):
+def test_each_staffing_range_rule_names_its_key(compose, office, key, value, message):
+    from sim.model.levers import OfficeRanges
+
     p = copy.deepcopy(compose("debug=tiny"))
-    p.staffing.ranges[key] = value
+    p.staffing.ranges.setdefault(office, OfficeRanges())
+    setattr(p.staffing.ranges[office], key, value)
     assert any(m.startswith(message) for m in validate_params(p)), validate_params(p)
 
 
@@ -183,3 +187,8 @@ def test_a_threshold_range_names_the_process_value_it_is_measured_from(compose):
     with pytest.raises(ConfigError, match=re.escape("(no change is the process's own value, "
                                                     "process.congressional_review.informal_days.other)")):
         compose("debug=tiny", "reform=timebox_tiered_review", "process.congressional_review.informal_days.other=25")
+
+
+def test_a_staffing_range_is_set_from_the_command_line(compose):
+    p = compose("debug=tiny", "staffing.ranges.case_writers.effort_share.high=0.2")
+    assert p.staffing.ranges["case_writers"].effort_share.high == 0.2
