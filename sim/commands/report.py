@@ -35,7 +35,6 @@ from sim.analysis.comparison import (
     sensitivity_prcc,
 )
 from sim.analysis.kpi_comparison import kpi_comparison
-from sim.analysis.surface import surface_table
 from sim.analysis.yearly import effective_fiscal_years, reported_years, yearly_table
 from sim.output.multirun import (
     PLAN_FILE,
@@ -50,6 +49,7 @@ from sim.output.multirun import (
 )
 from sim.output.report_html import render_html
 from sim.output.run_dir import write_json, write_text
+from sim.output.study_tables import write_study_tables
 
 
 def planned_jobs(multirun_dir: Path) -> Optional[list[list[str]]]:
@@ -171,13 +171,7 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
             yearly = yearly_table(kpis, ref, labels, order=[j["job"] for j in ok], **reported_years(summaries))
             write_text(multirun_dir / "yearly.csv", yearly.to_csv(index=False))
             record["files"].append("yearly.csv")
-        surface = surface_table(table)  # a two-way staffing sweep: each reform's change over the two assumptions
-        if surface is not None:
-            write_text(multirun_dir / "surface.csv", surface.to_csv(index=False))
-            record["files"].append("surface.csv")
-        else:  # a report made again on a folder that no longer has one leaves no stale surface behind
-            for stale in (multirun_dir / "surface.csv", multirun_dir / "figures" / "staffing_surface.png"):
-                stale.unlink(missing_ok=True)
+        surface = write_study_tables(multirun_dir, table, record["files"])  # a surface, the ends of the ranges
         factors = sensitivity_factors(jobs)
         pr = sensitivity_prcc(table, factors) if factors else None
         if pr is not None:
