@@ -12,8 +12,6 @@ from typing import Optional
 
 import pandas as pd
 
-from sim.model.lever_ranges import ASSUMPTIONS
-
 ASSUME = re.compile(r"(?:^|\s)\+*reform\.assume=(\w+)")
 
 
@@ -49,5 +47,3 @@ def assumption_table(table: pd.DataFrame) -> Optional[pd.DataFrame]:
                                 kind="stable")
     return result.reset_index(drop=True)
 
-
-__all__ = ["ASSUMPTIONS", "assumption_table"]
