@@ -17,7 +17,7 @@ from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.model.levers import ReformLevers
 from sim.model.resume import unfit
 from sim.model.scenario import Scenario
-from sim.state_cache import _model, code_fingerprint, exact_meta, read_exact
+from sim.state_cache import bare_model, code_fingerprint, exact_meta, read_exact
 from sim.states import StateError, state_path
 
 REP_FILE = re.compile(r"rep-([0-9]+)", re.ASCII)
@@ -58,12 +58,17 @@ def day_words(day: float, start_fiscal_year: int) -> str:
     return f"day {day:g}, {whole:.2f} years from day 0"
 
 
+def fiscal_year_after(day: float, start_fiscal_year: int) -> int:
+    """The first fiscal year that begins on or after ``day``: the first a run from a state on that day sees whole."""
+    return start_fiscal_year + int(-(-day // DAYS_PER_YEAR))
+
+
 def exact_note(files: Mapping[int, Path], params: Any) -> str:
     """What a run from exact states covers, for its console: the states' day, and what its tables leave out."""
     meta = exact_meta(files[min(files)]) or {}
     day, fy0 = float(meta.get("clock", {}).get("now", 0.0)), params.run.start_fiscal_year
     return (f"exact states of {day_words(day, fy0)}: each replication goes on from its own as the run that made it "
-            f"would have; the tables leave out the fiscal years before FY{fy0 + int(-(-day // DAYS_PER_YEAR))} and "
+            f"would have; the tables leave out the fiscal years before FY{fiscal_year_after(day, fy0)} and "
             "the cases that ended before that day")
 
 
@@ -105,7 +110,7 @@ def _fit(scenario: Scenario, path: Path, replication: int, meta: Mapping[str, An
     """The run's reform, cohort, parameters and calendar against the states'."""
     given = scenario.given
     day, fy0 = float(meta["clock"]["now"]), given.run.start_fiscal_year
-    when, after = day_words(day, fy0), f"FY{fy0 + int(-(-day // DAYS_PER_YEAR))}"
+    when, after = day_words(day, fy0), f"FY{fiscal_year_after(day, fy0)}"
     reformed = any(lv != ReformLevers(ranges=lv.ranges) for lv in given.reform.levers.values())
     if reformed and not scenario.epochs:
         return [f"start={path}: the reform has no reform.effective, so it would act from day 0, before the states' "
@@ -120,7 +125,7 @@ def _fit(scenario: Scenario, path: Path, replication: int, meta: Mapping[str, An
                 f"before the states' day ({when}): its cases that ended before then are not in the states, so its "
                 f"lead times would be biased; allowed: run.warmup_years={day / DAYS_PER_YEAR:g} or more (states made "
                 "at or before the warm-up's end)"]
-    problem = unfit(_model(scenario, replication), meta)
+    problem = unfit(bare_model(scenario, replication), meta)
     if problem:
         made = (meta.get("provenance") or {}).get("overrides")
         said = f" (the states were made with: {' '.join(made) or 'the defaults'})" if made is not None else ""

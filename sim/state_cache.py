@@ -124,7 +124,8 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _model(scenario: Scenario, replication: int) -> FmsModel:
+def bare_model(scenario: Scenario, replication: int) -> FmsModel:
+    """A model of ``scenario``'s replication that keeps no visit records (to make a state, or read its fingerprint)."""
     class Discard:  # visit records are not needed to make a state
         def visit(self, _v: Any) -> None:
             pass
@@ -135,7 +136,7 @@ def _model(scenario: Scenario, replication: int) -> FmsModel:
 
 def cache_key(scenario: Scenario, day: float) -> str:
     """The key of ``scenario``'s states on ``day`` (module docstring)."""
-    printed = fingerprint(_model(scenario, 0), day)
+    printed = fingerprint(bare_model(scenario, 0), day)
     printed.pop("replication")
     versions = {"python": platform.python_version(), "numpy": np.__version__, "simpy": simpy.__version__}
     blob = json.dumps({"fingerprint": printed, "day": day, "code": code_fingerprint(), "versions": versions},
@@ -147,7 +148,7 @@ def make_state(scenario: Scenario | Params, replication: int, day: float) -> dic
     """Replication ``replication`` of ``scenario`` (or parameters, resolved here) run to ``day`` and saved
     (``sim.model.checkpoint.save``); ``day`` must come before the run would end."""
     scenario = resolve(scenario)
-    m = _model(scenario, replication)
+    m = bare_model(scenario, replication)
     if day >= m.end:
         raise ValueError(f"make_state: day {day} is not before the run's end (day {m.end}: horizon and "
                          "run.drain_years); allowed: an earlier day")

@@ -106,7 +106,7 @@ def _provenance(path: Path, params: Any) -> bool:
 def _check_exact(name: str, path: Path, files: dict[int, Path]) -> int:
     """An exact state or a folder of them: their day, replications, what they were made from and whether this
     version of the model can go on from them (each file read whole, its checksum compared); exit 2 if not."""
-    from sim.exact_start import day_words
+    from sim.exact_start import day_words, fiscal_year_after
     from sim.state_cache import code_fingerprint, exact_meta, read_exact
 
     metas = {r: exact_meta(f) for r, f in sorted(files.items())}
@@ -134,7 +134,7 @@ def _check_exact(name: str, path: Path, files: dict[int, Path]) -> int:
         for line in problems:
             print(f"  {line}", file=sys.stderr)
         return 2
-    after = f"FY{fy0 + int(-(-day // 365.25))}" if fy0 else "<the next fiscal year>"
+    after = f"FY{fiscal_year_after(day, fy0)}" if fy0 else "<the next fiscal year>"
     print(f"current: this version goes on from them; start a run: python -m sim start={name} "
           f"{' '.join(overrides or [])} run.replications={len(reps)} reform=<name> reform.effective={after}".rstrip())
     return 0
