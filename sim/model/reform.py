@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Dict, Sequence
 
+from sim.model.frozen import thaw
 from sim.model.lever_ranges import assumed, current_values
 from sim.model.params import CongressionalReviewParams, Params, PoolStaff, ReformLevers, StaffingParams
 from sim.model.sizing import resized
@@ -172,7 +173,7 @@ def apply(params: Params, level: float = 1.0) -> tuple[Params, Policy]:
     """Parameters with the combined levers (and staffing.scale) applied, and the policy switches; ``level`` below
     1 implements the levers in part (``at_level``: ``sim.model.enactment`` sets it from the date and strength)."""
     lv = at_level(combine(selected(params)), level, params.process.congressional_review)
-    p = copy.deepcopy(params)
+    p = thaw(params)  # an editable copy, also of a scenario's frozen parameters (a summary's enactment record)
     pr = p.process
     cr = pr.congressional_review
     cr.mde_threshold.update(lv.mde_threshold)

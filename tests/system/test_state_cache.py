@@ -192,3 +192,15 @@ def test_a_settled_run_leaves_out_the_years_before_its_state_not_counts_them_sho
     assert len(both) == len(settled)  # every row it keeps, the plain run has, with the same value
     both = both[both["metric"] != "stage_visits"]  # (the visits simulated: fewer, which is the point)
     assert np.allclose(both["value"], both["value_plain"], rtol=1e-12, equal_nan=True)
+
+
+def test_a_settled_job_writes_its_summary(cache, tmp_path):
+    """Regression: a job with run.settle_years and a reform failed when its summary dated the reform (the
+    scenario's read-only parameters were copied, still read-only, and edited): every settled study lost its jobs."""
+    from sim.commands.run import main
+
+    out = tmp_path / "m"
+    assert main(["-m", "reform=none,contracting_standards", *BASE, "run.settle_years=0.5", "run.replications=1",
+                 f"hydra.sweep.dir={out}"]) == 0
+    summary = json.loads((out / "1" / "summary.json").read_text())
+    assert summary["enactment"]["effective_year"] == 0.5 and summary["enactment"]["settle_years"] == 0.5
