@@ -30,6 +30,7 @@ from sim.model import reform
 from sim.model.params import Params
 from sim.model.run_params import RUN_CONTROL
 from sim.model.scenario import Scenario, resolve, settle_start
+from sim.model.uncertainty import point_record
 from sim.output import run_dir
 from sim.output.formatting import number
 from sim.runner import combine, run_replications
@@ -111,6 +112,7 @@ def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame
             "point": params.sensitivity.point,
             "factors": sensitivity_values(params),
         },
+        "uncertainty": point_record(params),  # a point of an uncertainty study: what it drew
         "seed": params.seed,
         "replications": params.run.replications,
         "replication_ids": [r.replication for r in results],  # every per_replication list is in this order

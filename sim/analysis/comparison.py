@@ -76,6 +76,7 @@ def metric_rows(jobs: Sequence[Mapping]) -> pd.DataFrame:
                  "replications": id_ranges(replication_ids(s, int(s.get("replications") or 0)))}
         for f in factors:
             extra[factor_column(f)] = _num((sens.get("factors") or {}).get(f))
+        extra.update(uncertainty_columns(s))
         for metric in METRICS:
             m = s["lead_times"].get(metric) if metric in LEAD_TIMES else s.get(metric)
             if m is None:
@@ -90,6 +91,16 @@ def metric_rows(jobs: Sequence[Mapping]) -> pd.DataFrame:
         if c not in df.columns:
             df[c] = np.nan
     return df
+
+
+def uncertainty_columns(summary: Mapping) -> dict[str, Any]:
+    """A job's point of an uncertainty study (``u_point`` of ``u_points``) and each input's quantile there
+    (``q:<input>``), for ``sim.analysis.uncertainty``; nothing for a job of another study."""
+    u = summary.get("uncertainty")
+    if not u:
+        return {}
+    return {"u_point": u.get("point"), "u_points": u.get("points"),
+            **{f"q:{k}": _num(v) for k, v in (u.get("quantiles") or {}).items()}}
 
 
 def id_ranges(ids: Iterable[int]) -> str:

@@ -35,6 +35,7 @@ from sim.analysis.comparison import (
     sensitivity_prcc,
 )
 from sim.analysis.kpi_comparison import kpi_comparison
+from sim.analysis.uncertainty import lever_table, with_lever_columns
 from sim.analysis.yearly import effective_fiscal_years, reported_years, yearly_table
 from sim.output.multirun import (
     PLAN_FILE,
@@ -154,6 +155,7 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         kpis, unread = read_kpis(ok)  # the record: changes are paired on its rows (sim.analysis.kpi_comparison)
         record["unreadable"] += unread
         table, ref = comparison_table(jobs, reference, kpis)
+        table = with_lever_columns(table, lever_table(table))  # an uncertainty study: percentiles beside likely
         record["reference"] = {"label": ref.label, "job": ref.job, "source": ref.source, "note": ref.note,
                                "by_seed": {str(k): v for k, v in sorted(ref.by_seed.items())},
                                "by_job": {str(k): v for k, v in sorted(ref.by_job.items())}}
@@ -171,7 +173,7 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
             yearly = yearly_table(kpis, ref, labels, order=[j["job"] for j in ok], **reported_years(summaries))
             write_text(multirun_dir / "yearly.csv", yearly.to_csv(index=False))
             record["files"].append("yearly.csv")
-        surface = write_study_tables(multirun_dir, table, record["files"])  # a surface, the ends of the ranges
+        study_figures = write_study_tables(multirun_dir, table, record["files"])  # a surface, ranges, uncertainty
         factors = sensitivity_factors(jobs)
         pr = sensitivity_prcc(table, factors) if factors else None
         if pr is not None:
@@ -182,10 +184,7 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         effective = effective_fiscal_years(summaries)
         figs = report_figures.make_report_figures(table, summaries, labels, ref, pr, multirun_dir / "figures", yearly,
                                                   effective)
-        if surface is not None and not surface.empty:
-            from sim.output.surface_figure import surface_figure
-
-            figs.insert(0, surface_figure(surface, multirun_dir / "figures"))
+        figs[:0] = study_figures(multirun_dir / "figures")  # the study's own answer first
         record["files"] += [str(f.path) for f in figs]
         write_text(multirun_dir / "report.html", render_html(multirun_dir, jobs, table, ref, figs, pr,
                                                                   record["precision"], yearly, effective))

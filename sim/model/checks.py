@@ -44,6 +44,7 @@ from sim.model.rules import (
 )
 from sim.model.sizing import resized
 from sim.model.typecheck import basic_problems
+from sim.model.uncertainty import problems as uncertainty_problems
 
 LOOP = "allowed: 0 <= p < 1 (the loop must end)"  # the chance of going round a loop once more
 def _validate_demand(d: DemandParams, out: list[str]) -> None:
@@ -207,6 +208,7 @@ def validate_params(params: Params) -> list[str]:
     _validate_dynamics(params, out)
     validate_reforms(params, out)
     _validate_sensitivity(params, out)
+    out.extend(uncertainty_problems(params))
     if not out and not params.run.allow_large:
         _validate_budget(params, out)
     if not out:

@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional
 from sim.engine.distributions import Dist
 from sim.model.levers import OfficeRanges, ReformParams, year_field
 from sim.model.levers import ReformLevers as ReformLevers  # re-exported: the schema names it here too
-from sim.model.run_params import PrecisionParams, RunParams, SensitivityPoint
+from sim.model.run_params import PrecisionParams, RunParams, SensitivityPoint, UncertaintyParams
 
 PARTNER_GROUPS = ("nato5", "other")
 FMS_GROUPS = ("A", "B", "C")  # the groups of partner-funded LOAs, drawn by share
@@ -286,3 +286,5 @@ class Params:
     start: Optional[str] = None  # a state of open cases to start from: a name in configs/states/ or a file (sim.states)
     sensitivity: Optional[SensitivityPoint] = None  # set for jobs of a sensitivity study
     precision: PrecisionParams = field(default_factory=PrecisionParams)  # for hydra/sweeper=precision
+    # a point of an uncertainty study: every ranged input drawn (sim.model.uncertainty); point None: likely values
+    uncertainty: UncertaintyParams = field(default_factory=UncertaintyParams)

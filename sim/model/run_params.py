@@ -31,6 +31,16 @@ class SensitivityPoint:
     factors: List[Factor] = field(default_factory=list)
 
 
+@dataclass
+class UncertaintyParams:
+    """Which point of the design a run is (``uncertainty.*`` in a config; ``sim.model.uncertainty``)."""
+
+    point: Optional[int] = None  # None: every input at its likely value (a point run)
+    points: int = 10  # N: the design's size
+    offices: str = "shared"  # shared: one draw per assumption for all offices; own: one per office
+    inputs: str = "all"  # all: levers and offices; levers: the reforms' levers only; staffing: the offices only
+
+
 FOLDER_KEYS = ("overwrite", "resume")  # run keys about the output folder, not about the job
 RUN_CONTROL = ("jobs", "allow_large", *FOLDER_KEYS)  # run keys that change no result
 

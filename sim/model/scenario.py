@@ -21,6 +21,7 @@ from sim.model.frozen import freeze, thaw
 from sim.model.levers import ReformParams
 from sim.model.params import Params
 from sim.model.reform import Policy, apply
+from sim.model.uncertainty import at_point
 
 RESOLVED = "_resolved_scenario"  # marks a scenario's resolved parameters
 
@@ -98,6 +99,11 @@ def resolve(params: Params) -> Scenario:
     if problems:
         raise InvalidParams(problems)
     given = freeze(params)  # read-only: the caller may go on editing theirs, this stays as it was checked
+    if params.uncertainty.point is not None:  # each ranged input at the point's draw; the draws checked as given
+        params = at_point(params)
+        problems = validate_params(params)
+        if problems:
+            raise InvalidParams([f"at uncertainty.point={params.uncertainty.point}: {p}" for p in problems])
     prestart, start_day = None, 0.0
     settled = settle_start(params)
     if settled is not None:  # the reform is enacted settle_years before the warm-up ends, from the state without it

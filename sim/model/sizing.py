@@ -34,15 +34,20 @@ def resized(staffing: StaffingParams) -> dict[str, PoolStaff]:
         return pools
     for name, staff in pools.items():
         days = staffing.stage_days_per_day.get(name)
-        if staff.discipline != "portfolio" or not days or days <= 0:
-            continue
-        effort = staff.effort_share * days
-        staff.headcount = max(1, math.ceil(effort / load - 1e-9))  # whole people: at most the stated load
-        staff.design_load = min(0.999, effort / staff.headcount)
-        # a smaller share means more cases per person (load / share on average): the comfortable caseload and
-        # the cap grow with it, never below the stated ones, so juggling costs still bite only in overload
-        mean_portfolio = days / staff.headcount
-        staff.caseload = max(staff.caseload, math.ceil(2 * mean_portfolio))
-        if staff.max_cases is not None:
-            staff.max_cases = max(staff.max_cases, 2 * staff.caseload)
+        if staff.discipline == "portfolio" and days and days > 0:
+            size_office(staff, days, load)
     return pools
+
+
+def size_office(staff: PoolStaff, days: float, load: float) -> None:
+    """Re-size one portfolio office in place to the per-person ``load`` at its effort share, ``days`` its
+    stage-days per day (module docstring); also used for the points of an uncertainty study."""
+    effort = staff.effort_share * days
+    staff.headcount = max(1, math.ceil(effort / load - 1e-9))  # whole people: at most the stated load
+    staff.design_load = min(0.999, effort / staff.headcount)
+    # a smaller share means more cases per person (load / share on average): the comfortable caseload and
+    # the cap grow with it, never below the stated ones, so juggling costs still bite only in overload
+    mean_portfolio = days / staff.headcount
+    staff.caseload = max(staff.caseload, math.ceil(2 * mean_portfolio))
+    if staff.max_cases is not None:
+        staff.max_cases = max(staff.max_cases, 2 * staff.caseload)

@@ -2,33 +2,52 @@
 
 * ``surface.csv``: a two-way staffing sweep, each reform's change over effort share x load (``sim.analysis.surface``);
 * ``assumptions.csv``: a sweep of ``reform.assume``, each reform's change at each end of its lever ranges side by
-  side, with the span from low to high (``sim.analysis.assumptions``).
+  side, with the span from low to high (``sim.analysis.assumptions``);
+* ``uncertainty.csv`` and ``uncertainty_drivers.csv``: an uncertainty study, each reform's change at likely beside
+  its percentiles over the design points, and the inputs that drive the spread (``sim.analysis.uncertainty``).
 
-A report made again on a folder that no longer has that shape leaves no stale table behind.
+A report made again on a folder that no longer has that shape leaves no stale table or figure behind.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Callable
 
 import pandas as pd
 
 from sim.analysis.assumptions import assumption_table
 from sim.analysis.surface import surface_table
+from sim.analysis.uncertainty import driver_table, lever_table
 from sim.output.run_dir import write_text
 
+FIGURES = ("staffing_surface.png", "uncertainty.png")
 
-def write_study_tables(multirun_dir: Path, table: pd.DataFrame, files: list[str]) -> Optional[pd.DataFrame]:
-    """Write the tables ``table`` (comparison.csv's rows) has the shape for, naming each in ``files``; the surface
-    (for its figure), or None."""
-    surface = surface_table(table)
-    stale = [multirun_dir / "figures" / "staffing_surface.png"] if surface is None else []
-    for name, made in (("surface.csv", surface), ("assumptions.csv", assumption_table(table))):
-        if made is not None:
-            write_text(multirun_dir / name, made.to_csv(index=False))
+
+def write_study_tables(multirun_dir: Path, table: pd.DataFrame, files: list[str]) -> Callable[[Path], list]:
+    """Write the tables ``table`` (comparison.csv's rows) has the shape for, naming each in ``files``; returns what
+    draws the study's own figures into a folder (a list of ``ReportFigure``s, the lead one first)."""
+    surface, levers = surface_table(table), lever_table(table)
+    made = {"surface.csv": surface, "assumptions.csv": assumption_table(table), "uncertainty.csv": levers,
+            "uncertainty_drivers.csv": driver_table(table) if levers is not None else None}
+    for name, frame in made.items():
+        if frame is not None:
+            write_text(multirun_dir / name, frame.to_csv(index=False))
             files.append(name)
         else:
-            stale.append(multirun_dir / name)
-    for path in stale:
-        path.unlink(missing_ok=True)
-    return surface
+            (multirun_dir / name).unlink(missing_ok=True)
+    for name in FIGURES:
+        (multirun_dir / "figures" / name).unlink(missing_ok=True)
+
+    def figures(out: Path) -> list:
+        drawn = []
+        if levers is not None and not levers.empty:
+            from sim.output.uncertainty_figure import uncertainty_figure
+
+            drawn.append(uncertainty_figure(levers, out))
+        if surface is not None and not surface.empty:
+            from sim.output.surface_figure import surface_figure
+
+            drawn.append(surface_figure(surface, out))
+        return drawn
+
+    return figures
