@@ -269,7 +269,7 @@ def compose_config(overrides: Iterable[str] = (), with_hydra: bool = False) -> D
         GlobalHydra.instance().clear()
 
 
-DIGEST_LEAVES_OUT = ("study", "question", "reference", "precision", "hydra")
+DIGEST_LEAVES_OUT = ("study", "question", "reference", "precision", "breakeven", "hydra")
 
 
 def config_digest(overrides: Iterable[str] = ()) -> str:

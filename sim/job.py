@@ -113,6 +113,7 @@ def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame
             "factors": sensitivity_values(params),
         },
         "uncertainty": point_record(params),  # a point of an uncertainty study: what it drew
+        "breakeven": asdict(params.breakeven),  # what a strength sweep's report asks
         "seed": params.seed,
         "replications": params.run.replications,
         "replication_ids": [r.replication for r in results],  # every per_replication list is in this order

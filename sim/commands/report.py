@@ -173,7 +173,7 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
             yearly = yearly_table(kpis, ref, labels, order=[j["job"] for j in ok], **reported_years(summaries))
             write_text(multirun_dir / "yearly.csv", yearly.to_csv(index=False))
             record["files"].append("yearly.csv")
-        study_figures = write_study_tables(multirun_dir, table, record["files"])  # a surface, ranges, uncertainty
+        study_figures = write_study_tables(multirun_dir, table, record["files"], ok)  # a surface, ranges, uncertainty
         factors = sensitivity_factors(jobs)
         pr = sensitivity_prcc(table, factors) if factors else None
         if pr is not None:

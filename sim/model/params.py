@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional
 from sim.engine.distributions import Dist
 from sim.model.levers import OfficeRanges, ReformParams, year_field
 from sim.model.levers import ReformLevers as ReformLevers  # re-exported: the schema names it here too
-from sim.model.run_params import PrecisionParams, RunParams, SensitivityPoint, UncertaintyParams
+from sim.model.run_params import BreakevenParams, PrecisionParams, RunParams, SensitivityPoint, UncertaintyParams
 
 PARTNER_GROUPS = ("nato5", "other")
 FMS_GROUPS = ("A", "B", "C")  # the groups of partner-funded LOAs, drawn by share
@@ -288,3 +288,4 @@ class Params:
     precision: PrecisionParams = field(default_factory=PrecisionParams)  # for hydra/sweeper=precision
     # a point of an uncertainty study: every ranged input drawn (sim.model.uncertainty); point None: likely values
     uncertainty: UncertaintyParams = field(default_factory=UncertaintyParams)
+    breakeven: BreakevenParams = field(default_factory=BreakevenParams)  # what a break-even study's report asks

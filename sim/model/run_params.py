@@ -41,6 +41,15 @@ class UncertaintyParams:
     inputs: str = "all"  # all: levers and offices; levers: the reforms' levers only; staffing: the offices only
 
 
+@dataclass
+class BreakevenParams:
+    """What a break-even study asks (``breakeven.*``; read by the report, ``sim.analysis.breakeven``): the strength at
+    which each reform saves ``target_days`` of ``metric``."""
+
+    target_days: float = 30.0
+    metric: str = "lor_to_delivery"
+
+
 FOLDER_KEYS = ("overwrite", "resume")  # run keys about the output folder, not about the job
 RUN_CONTROL = ("jobs", "allow_large", *FOLDER_KEYS)  # run keys that change no result
 

@@ -93,7 +93,7 @@ def _cdf(x: float, low: float, likely: float, high: float) -> float:
 
 
 def problems(params: "Params") -> list[str]:
-    """Each problem with ``uncertainty.*``, one line each."""
+    """Each problem with ``uncertainty.*`` (and the break-even question, ``breakeven.*``), one line each."""
     u, out = params.uncertainty, []
     if not isinstance(u.points, int) or not 1 <= u.points <= MAX_POINTS:
         out.append(f"uncertainty.points={u.points!r}; allowed: a whole number of design points from 1 to {MAX_POINTS}")
@@ -103,6 +103,11 @@ def problems(params: "Params") -> list[str]:
                    f"the design, 0 to {u.points - 1} (uncertainty.points={u.points})")
     if u.offices not in OFFICE_DRAWS:
         out.append(f"uncertainty.offices={u.offices!r}; allowed: {', '.join(OFFICE_DRAWS)}")
+    b = params.breakeven
+    if not (isinstance(b.target_days, (int, float)) and 0 < b.target_days < 1e5):
+        out.append(f"breakeven.target_days={b.target_days!r}; allowed: the days to save, above 0")
+    if b.metric not in ("lor_to_offer", "lor_to_contract", "lor_to_delivery"):
+        out.append(f"breakeven.metric={b.metric!r}; allowed: lor_to_offer, lor_to_contract, lor_to_delivery")
     if u.inputs not in INPUTS:
         out.append(f"uncertainty.inputs={u.inputs!r}; allowed: {', '.join(INPUTS)}")
     if u.point is not None and params.reform.assume != "likely":

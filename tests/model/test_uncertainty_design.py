@@ -136,6 +136,8 @@ def test_zero_width_ranges_give_exactly_the_point_runs_numbers(compose):
     (("uncertainty.point=1", "reform=contracting_standards", "reform.assume=high"),
      "reform.assume=high with uncertainty.point=1"),
     (("uncertainty.point=1", "staffing.size_to_load=0.7"), "staffing.size_to_load=0.7 with uncertainty.point=1"),
+    (("breakeven.target_days=0",), "breakeven.target_days=0.0; allowed: the days to save, above 0"),
+    (("breakeven.metric=open_cases",), "breakeven.metric='open_cases'; allowed: lor_to_offer, lor_to_contract"),
 ])
 def test_bad_uncertainty_settings_are_named(compose, overrides, words):
     with pytest.raises(ConfigError) as e:  # the bridge checks as it composes: the first problem, in those words
