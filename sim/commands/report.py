@@ -186,6 +186,7 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
                                                   effective)
         figs[:0] = study_figures(multirun_dir / "figures")  # the study's own answer first
         record["files"] += [str(f.path) for f in figs]
+        record["figures"] = [vars(f) for f in figs]  # path, title and caption: what a findings page shows
         write_text(multirun_dir / "report.html", render_html(multirun_dir, jobs, table, ref, figs, pr,
                                                                   record["precision"], yearly, effective))
         record["files"].append("report.html")

@@ -29,6 +29,8 @@ from typing import IO, Any, Callable, Optional
 
 import pandas as pd
 
+from sim.output.fingerprint import working_code
+
 # every file a run or a multirun report writes (relative to its folder): what run.overwrite may remove
 OUTPUTS = ("manifest.json", "summary.json", "cases.parquet", "documents.parquet", "pools.parquet", "visits.parquet",
            "comparison.csv", "sensitivity_prcc.csv", "report.html", "report.json", "multirun.yaml",
@@ -152,6 +154,7 @@ class Manifest:
             "git_sha": git_sha(),
             "git_dirty": git_dirty(),  # True: uncommitted edits, so git_sha alone does not reproduce the results
             "versions": versions(),
+            "model_code": working_code(),  # the code part of the model's fingerprint (sim.output.fingerprint)
             "config": config,
             "files": [],
             "error": None,

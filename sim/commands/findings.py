@@ -1,0 +1,213 @@
+"""``python -m sim findings make <multirun dir> | check``: findings pages for the docs, generated from saved studies.
+
+``findings make <dir> [--docs DIR]`` reads a multirun's report (``report.json`` and its tables: run ``python -m sim
+report <dir>`` first if the multirun made none) and its jobs' manifests, and writes ``<docs>/findings/<study>.md``
+(the answer first, then the figures, copied beside it, then how the run was made), ``<study>.json`` (the stamp:
+dates, settings, command, each job's overrides and settings digest, and the model fingerprint,
+``sim.output.fingerprint``) and ``index.md``.  Every number on the page comes from the tables.
+
+``findings check [--docs DIR]`` composes each finding's jobs again with today's defaults and hashes today's code:
+a finding whose fingerprint differs is marked stale on its page and in the index (saying whether code or which
+settings changed), and the command exits 1; 0 when every finding is current, 2 for a bad folder.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import pandas as pd
+
+from sim.output.findings_page import STATUS, render, status_line
+from sim.output.fingerprint import commit_code, fingerprint, numbers_config, working_code
+from sim.output.resume import differences
+from sim.output.run_dir import write_json, write_text
+
+TABLES = ("comparison.csv", "uncertainty.csv", "uncertainty_drivers.csv", "breakeven.csv", "surface.csv",
+          "assumptions.csv")
+STUDY_FIGURES = ("figures/uncertainty.png", "figures/breakeven.png", "figures/staffing_surface.png")
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+class FindingsError(ValueError):
+    """A folder that cannot give findings (said in user terms; exit 2)."""
+
+
+def _iso(t: float) -> str:
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def _digest(config: dict) -> str:
+    return hashlib.sha256(json.dumps(numbers_config(config), sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _manifests(multirun: Path) -> list[dict]:
+    jobs = sorted((int(p.name), p) for p in multirun.iterdir() if p.is_dir() and p.name.isdigit())
+    out = []
+    for n, folder in jobs:
+        try:
+            m = json.loads((folder / "manifest.json").read_text())
+        except (OSError, ValueError):
+            raise FindingsError(f"{folder / 'manifest.json'}: missing or unreadable; a finding needs every job's "
+                                "record") from None
+        out.append({**m, "job": n})
+    if not out:
+        raise FindingsError(f"{multirun}: no job folders; allowed: a multirun folder (results/multiruns/<name>)")
+    return out
+
+
+def _code(manifests: list[dict]) -> tuple[str, str]:
+    """The one code hash the jobs ran, and where it was read from."""
+    found: dict[str, str] = {}
+    for m in manifests:
+        if m.get("model_code"):
+            found[m["model_code"]] = "recorded by the jobs"
+        elif m.get("git_sha") and not m.get("git_dirty"):
+            code = commit_code(m["git_sha"])
+            if code is None:
+                raise FindingsError(f"job {m['job']}: its commit {m['git_sha'][:12]} is not in this repository, so "
+                                    "its code cannot be fingerprinted")
+            found[code] = f"from commit {m['git_sha'][:12]}"
+        else:
+            raise FindingsError(f"job {m['job']} ran from uncommitted code and recorded no model_code: its model "
+                                "cannot be fingerprinted; rerun the study")
+    if len(found) > 1:
+        raise FindingsError(f"the jobs ran {len(found)} versions of the model code (it changed during the study); "
+                            "rerun the study with one")
+    return next(iter(found.items()))
+
+
+def _settings(config: dict) -> str:
+    run = config.get("run") or {}
+    parts = [f"{run.get('replications')} replications per job", f"horizon {run.get('horizon_years')} y",
+             f"warm-up {run.get('warmup_years')} y", f"drain {run.get('drain_years')} y",
+             "no settling" if run.get("settle_years") is None else f"settle {run.get('settle_years')} y",
+             f"seed {config.get('seed')}"]
+    if (config.get("uncertainty") or {}).get("point") is not None or "uncertainty" in str(config.get("study")):
+        parts.append(f"{(config.get('uncertainty') or {}).get('points')} design points")
+    if (config.get("reform") or {}).get("assume", "likely") != "likely":
+        parts.append(f"reform.assume={config['reform']['assume']}")
+    if config.get("study") == "breakeven":
+        b = config.get("breakeven") or {}
+        parts.append(f"target {b.get('target_days')} days of {b.get('metric')}")
+    return ", ".join(parts)
+
+
+def make(multirun: Path, docs: Path = DOCS) -> Path:
+    """Write the findings page of ``multirun`` into ``docs/findings``; its path."""
+    multirun = Path(multirun)
+    try:
+        report = json.loads((multirun / "report.json").read_text())
+    except (OSError, ValueError):
+        raise FindingsError(f"{multirun}: no readable report.json; make it first: python -m sim report {multirun}") \
+            from None
+    if report.get("status") != "complete":
+        raise FindingsError(f"{multirun}: its report did not complete ({report.get('error')}); make it again: "
+                            f"python -m sim report {multirun}")
+    manifests = _manifests(multirun)
+    code, source = _code(manifests)
+    configs = [m.get("config") or {} for m in manifests]
+    study = str(configs[0].get("study") or multirun.name)
+    ends = [m["started_unix"] + (m.get("runtime_seconds") or 0) for m in manifests]
+    argv = manifests[0].get("argv") or []
+    stamp: dict[str, Any] = {
+        "study": study, "question": " ".join(str(configs[0].get("question") or "").split()),
+        "made": _iso(dt.datetime.now(dt.timezone.utc).timestamp()),
+        "run": {"started": _iso(min(m["started_unix"] for m in manifests)), "ended": _iso(max(ends)),
+                "jobs": len(manifests), "complete": sum(m.get("status") == "complete" for m in manifests),
+                "wall_minutes": (max(ends) - min(m["started_unix"] for m in manifests)) / 60,
+                "job_minutes": sum(m.get("runtime_seconds") or 0 for m in manifests) / 60,
+                "cpus": os.cpu_count(), "settings": _settings(configs[0])},
+        "command": " ".join(["python -m sim", *[a for a in argv[1:] if not a.startswith("hydra.sweep.dir")]]),
+        "multirun": str(multirun), "fingerprint": fingerprint(code, configs), "code": code, "code_source": source,
+        "jobs": [{"overrides": m.get("overrides") or [], "settings": _digest(c)} for m, c in zip(manifests, configs)],
+        "first_job_settings": numbers_config(configs[0]),
+    }
+    tables = {name: pd.read_csv(multirun / name) for name in TABLES if (multirun / name).is_file()}
+    out = Path(docs) / "findings"
+    (out / study).mkdir(parents=True, exist_ok=True)
+    captions = {f["path"]: f for f in report.get("figures") or []}
+    figures = []
+    for rel in STUDY_FIGURES + tuple(p for p in captions if p not in STUDY_FIGURES):
+        if (multirun / rel).is_file() and rel in captions:
+            shutil.copyfile(multirun / rel, out / study / Path(rel).name)
+            figures.append((captions[rel]["title"], f"{study}/{Path(rel).name}", captions[rel]["caption"]))
+        if len(figures) == 3:  # the study's own answer and the change figure; the rest stay in report.html
+            break
+    write_json(out / f"{study}.json", stamp)
+    page = out / f"{study}.md"
+    write_text(page, render(stamp, tables, figures))
+    check(docs)  # the index, and the page's status as of now
+    return page
+
+
+def _current(stamp: dict) -> tuple[bool, str]:
+    """Whether a finding's fingerprint is today's, and if not, why."""
+    from omegaconf import OmegaConf
+
+    from sim.config import compose_config, with_state
+
+    configs = [with_state(OmegaConf.to_container(compose_config(j["overrides"]), resolve=True))  # type: ignore[arg-type]
+               for j in stamp["jobs"]]
+    code = working_code()
+    if fingerprint(code, configs) == stamp["fingerprint"]:
+        return True, ""
+    if code != stamp["code"]:
+        return False, "the model code changed"
+    changed = [f"job {n}" for n, (j, c) in enumerate(zip(stamp["jobs"], configs)) if j["settings"] != _digest(c)]
+    keys = differences(stamp.get("first_job_settings") or {}, numbers_config(configs[0]))
+    return False, "settings changed" + (f": {'; '.join(keys[:4])}" if keys else f" ({', '.join(changed[:4])})")
+
+
+def check(docs: Path = DOCS) -> list[tuple[str, bool, str]]:
+    """Each finding's (study, current, why), with its page's status line and the index rewritten."""
+    out = Path(docs) / "findings"
+    found = []
+    for path in sorted(out.glob("*.json")) if out.is_dir() else []:
+        stamp = json.loads(path.read_text())
+        current, why = _current(stamp)
+        found.append((stamp["study"], current, why))
+        page = path.with_suffix(".md")
+        if page.is_file():
+            lines = page.read_text().splitlines()
+            lines = [status_line(current, why) if ln.startswith(STATUS) else ln for ln in lines]
+            write_text(page, "\n".join(lines) + "\n")
+    rows = [f"| [{s}]({s}.md) | {'current' if ok else 'stale: ' + why} |" for s, ok, why in found]
+    write_text(out / "index.md", "\n".join(["# Findings", "", "Each page is generated from a saved study by "
+                                            "`python -m sim findings make <multirun dir>`; `python -m sim findings "
+                                            "check` marks those whose model changed since.", "",
+                                            "| study | status |", "|---|---|", *rows, ""]))
+    return found
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sim findings",
+                                     description="Findings pages for the docs, generated from saved studies.")
+    sub = parser.add_subparsers(dest="what", required=True)
+    m = sub.add_parser("make", help="write the findings page of a multirun (after its report)")
+    m.add_argument("multirun_dir", type=Path)
+    m.add_argument("--docs", type=Path, default=DOCS)
+    c = sub.add_parser("check", help="mark the findings whose model changed since they were made")
+    c.add_argument("--docs", type=Path, default=DOCS)
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        if args.what == "make":
+            print(make(args.multirun_dir, args.docs))
+            return 0
+        found = check(args.docs)
+    except FindingsError as e:
+        print(f"fms-sim findings: error: {e}", file=sys.stderr)
+        return 2
+    for study, ok, why in found:
+        print(f"{study}: {'current' if ok else 'stale: ' + why}")
+    return 0 if all(ok for _, ok, _ in found) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""A study's findings as a Markdown page for the docs, from its report's tables (``python -m sim findings make``).
+
+The page opens with the answer (a sentence per study shape, then the ranked table), then the figures, then how the
+run was made: its date, settings, time, the command, and the model fingerprint (``sim.output.fingerprint``) whose
+status line ``findings check`` rewrites.  Numbers are formatted from the tables, never typed.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Optional, Sequence
+
+import pandas as pd
+
+STATUS = "<!-- status -->"
+METRICS = {"lor_to_offer": "LOR to offer", "lor_to_contract": "LOR to contract", "lor_to_delivery": "LOR to delivery"}
+
+
+def _d(x: Any, sign: bool = True) -> str:
+    """Days with a sign (whole, tenths under ten); a dash for a missing number."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "-"
+    if math.isnan(v):
+        return "-"
+    digits = 1 if abs(v) < 10 else 0  # a change under ten days keeps its tenths
+    return f"{v:+.{digits}f}" if sign else f"{v:.{digits}f}"
+
+
+def _pm(mean: Any, half: Any) -> str:
+    """A change and its 95% half-width."""
+    return f"{_d(mean)} ± {_d(half, False)}"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+def status_line(current: bool, why: str = "") -> str:
+    """The page's status line (``findings check`` rewrites it)."""
+    if current:
+        return f"{STATUS} **Current**: made by the model of today's code and defaults (fingerprint check passed)."
+    return f"{STATUS} **Stale**: the model changed since this run ({why}); rerun the study and make the page again."
+
+
+def uncertainty_answer(t: pd.DataFrame, drivers: Optional[pd.DataFrame]) -> list[str]:
+    d = t[t["metric"] == "lor_to_delivery"].sort_values("lever_p50")
+    if d.empty:
+        return []
+    best = d.iloc[0]
+    out = [f"Over the plausible ranges of their levers and of the offices' staffing assumptions, "
+           f"**{best.reform}** saves the most time from LOR to delivery: median {_d(best.lever_p50)} days "
+           f"(5th to 95th percentile {_d(best.lever_p05)} to {_d(best.lever_p95)}; at the likely values "
+           f"{_d(best.likely_change)} ± {_d(best.likely_half_width, False)}). The spread over the ranges is the "
+           "answer's uncertainty; the likely interval is only the simulation's noise.", ""]
+    rows = []
+    for r in d.itertuples():
+        top = "-"
+        if drivers is not None and not drivers.empty:
+            dr = drivers[(drivers["reform"] == r.reform) & (drivers["metric"] == "lor_to_delivery")]
+            if len(dr):
+                top = f"{dr.iloc[0]['input']} (ρ {dr.iloc[0]['spearman']:+.2f})"
+        rows.append([r.reform, _pm(r.likely_change, r.likely_half_width),
+                     *(f"{_d(getattr(r, c))} (±{_d(getattr(r, c + '_mc'), False)})"
+                       for c in ("lever_p05", "lever_p50", "lever_p95")), top])
+    out.append(_table(["reform", "at likely (95% CI)", "p05 over ranges (MC ±)", "p50", "p95",
+                       "main driver (Spearman)"], rows))
+    out += ["", "Days of LOR to delivery, paired against the reference at the same point with the same seeds "
+            "(negative: sooner). uncertainty.csv has every lead time."]
+    return out
+
+
+def breakeven_answer(t: pd.DataFrame) -> list[str]:
+    reached = t[t["status"] == "reached"]
+    target, metric = float(t["target_days"].iloc[0]), METRICS.get(str(t["metric"].iloc[0]), str(t["metric"].iloc[0]))
+    names = ", ".join(f"**{r.reform}** at strength {r.strength:.2f}" for r in reached.itertuples()) or "none"
+    out = [f"{len(reached)} of {len(t)} reforms save {target:g} days of {metric} within their plausible ranges: "
+           f"{names}. 'Not reachable' is decided from the interval: not even its optimistic edge saves "
+           f"{target:g} days at the range's high end.", ""]
+    rows = []
+    for r in t.itertuples():
+        high = "beyond" if r.strength_high != r.strength_high else f"{r.strength_high:.2f}"
+        between = "-" if r.strength_low != r.strength_low else f"{r.strength_low:.2f} to {high}"
+        staff = "-" if r.added_staff != r.added_staff or r.added_staff is None else f"+{int(r.added_staff)}"
+        rows.append([r.reform, str(r.status), "-" if r.strength != r.strength else f"{r.strength:.2f}", between,
+                     str(r.levers_at_strength or "-") if r.levers_at_strength == r.levers_at_strength else "-",
+                     staff, r.changes])
+    out.append(_table(["reform", "status", "strength", "interval", "levers there", "added people",
+                       "change at strengths " + str(t["grid"].iloc[0])], rows))
+    return out
+
+
+def comparison_answer(t: pd.DataFrame) -> list[str]:
+    d = t[(t["status"] == "complete") & (t["job"] != t["reference_job"])]
+    wide = d.pivot_table(index="label", columns="metric", values=["diff_mean", "diff_half_width"], aggfunc="first")
+    if wide.empty or ("diff_mean", "lor_to_delivery") not in wide.columns:
+        return []
+    wide = wide.sort_values(("diff_mean", "lor_to_delivery"))
+    ref = str(t["reference"].iloc[0])
+    first = wide.index[0]
+    out = [f"Against **{ref}**, **{first}** shortens LOR to delivery the most: "
+           f"{_d(wide.loc[first, ('diff_mean', 'lor_to_delivery')])} ± "
+           f"{_d(wide.loc[first, ('diff_half_width', 'lor_to_delivery')], False)} days (paired, 95% CI).", ""]
+    rows = [[str(label), *(_pm(wide.loc[label, ("diff_mean", m)], wide.loc[label, ("diff_half_width", m)])
+                           if ("diff_mean", m) in wide.columns else "-" for m in METRICS)] for label in wide.index]
+    out.append(_table(["scenario", *METRICS.values()], rows))
+    return out
+
+
+def render(stamp: Mapping[str, Any], tables: Mapping[str, Optional[pd.DataFrame]],
+           figures: Sequence[tuple[str, str, str]], current: bool = True) -> str:
+    """The page: title, status, question, the answer, figures, then how the run was made."""
+    run = stamp["run"]
+    lines = [f"# {stamp['study']}", "", status_line(current), "", f"**Question.** {stamp.get('question') or '-'}", "",
+             "## Answer", ""]
+    if tables.get("uncertainty.csv") is not None:
+        lines += uncertainty_answer(tables["uncertainty.csv"], tables.get("uncertainty_drivers.csv")) + [""]
+    if tables.get("breakeven.csv") is not None:
+        lines += breakeven_answer(tables["breakeven.csv"]) + [""]
+    if tables.get("uncertainty.csv") is None and tables.get("breakeven.csv") is None and \
+            tables.get("comparison.csv") is not None:
+        lines += comparison_answer(tables["comparison.csv"]) + [""]
+    for title, path, caption in figures:
+        lines += [f"### {title}", "", f"![{title}]({path})", "", caption, ""]
+    lines += ["## How this was made", "",
+              f"- Run {run['started']} to {run['ended']} (UTC): {run['jobs']} jobs ({run['complete']} complete), "
+              f"{run['wall_minutes']:.1f} minutes from first start to last end on this machine "
+              f"({run['cpus']} cores), {run['job_minutes']:.1f} job-minutes.",
+              f"- Settings: {run['settings']}.",
+              f"- Command: `{stamp['command']}`; results folder `{stamp['multirun']}`.",
+              f"- Model fingerprint `{stamp['fingerprint']}` (code `{stamp['code'][:12]}`, {stamp['code_source']}; "
+              "the code and settings that shape the numbers: `python -m sim findings check` says if it is current).",
+              f"- Page made {stamp['made']} by `python -m sim findings make {stamp['multirun']}`; no number on it "
+              "was typed by hand.", ""]
+    return "\n".join(lines)

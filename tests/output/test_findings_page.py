@@ -1,0 +1,40 @@
+"""sim.output.findings_page: the answer first, formatted from the tables (issue 23, item 8)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.output.findings_page import breakeven_answer, uncertainty_answer
+
+
+def test_the_uncertainty_answer_names_the_largest_median_saving_with_both_intervals():
+    t = pd.DataFrame([
+        {"reform": "a", "metric": "lor_to_delivery", "likely_change": -20.0, "likely_half_width": 2.0,
+         "lever_p05": -40.0, "lever_p50": -22.0, "lever_p95": -5.0, "lever_p05_mc": 6.0, "lever_p50_mc": 3.0,
+         "lever_p95_mc": 4.0},
+        {"reform": "b", "metric": "lor_to_delivery", "likely_change": -60.0, "likely_half_width": 3.0,
+         "lever_p05": -90.0, "lever_p50": -58.0, "lever_p95": -30.0, "lever_p05_mc": 9.0, "lever_p50_mc": 4.0,
+         "lever_p95_mc": 5.0}])
+    drivers = pd.DataFrame([{"reform": "b", "metric": "lor_to_delivery", "input": "staffing.design_load",
+                             "spearman": -0.81, "p_value": 0.01, "points": 10}])
+    lines = uncertainty_answer(t, drivers)
+    assert lines[0].startswith("Over the plausible ranges") and "**b**" in lines[0]
+    assert "median -58 days (5th to 95th percentile -90 to -30; at the likely values -60 ± 3.0)" in lines[0]
+    table = "\n".join(lines)
+    assert table.index("| b |") < table.index("| a |")  # ranked by the median saving
+    assert "staffing.design_load (ρ -0.81)" in table
+
+
+def test_the_breakeven_answer_counts_the_reforms_that_reach_the_target():
+    t = pd.DataFrame([
+        {"reform": "x", "metric": "lor_to_delivery", "target_days": 30.0, "status": "reached", "strength": 0.62,
+         "strength_low": 0.5, "strength_high": float("nan"), "levers_at_strength": "staff_factor.c=1.12",
+         "added_staff": 14.0, "grid": "0 0.5 1", "changes": "+0.0 -25.0 -48.0"},
+        {"reform": "y", "metric": "lor_to_delivery", "target_days": 30.0, "status": "not reachable within the range",
+         "strength": float("nan"), "strength_low": float("nan"), "strength_high": float("nan"),
+         "levers_at_strength": float("nan"), "added_staff": float("nan"), "grid": "0 0.5 1",
+         "changes": "+0.0 -2.0 -4.0"}])
+    lines = breakeven_answer(t)
+    assert lines[0].startswith("1 of 2 reforms save 30 days of LOR to delivery") and "**x** at strength 0.62" in lines[0]
+    table = "\n".join(lines)
+    assert "| x | reached | 0.62 | 0.50 to beyond | staff_factor.c=1.12 | +14 |" in table
+    assert "| y | not reachable within the range | - | - | - | - |" in table
