@@ -34,7 +34,8 @@ def test_the_breakeven_answer_counts_the_reforms_that_reach_the_target():
          "levers_at_strength": float("nan"), "added_staff": float("nan"), "grid": "0 0.5 1",
          "changes": "+0.0 -2.0 -4.0"}])
     lines = breakeven_answer(t)
-    assert lines[0].startswith("1 of 2 reforms save 30 days of LOR to delivery") and "**x** at strength 0.62" in lines[0]
+    assert lines[0].startswith("1 of 2 reforms save 30 days of LOR to delivery")
+    assert "**x** at strength 0.62" in lines[0]
     table = "\n".join(lines)
     assert "| x | reached | 0.62 | 0.50 to beyond | staff_factor.c=1.12 | +14 |" in table
     assert "| y | not reachable within the range | - | - | - | - |" in table
