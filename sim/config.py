@@ -282,7 +282,8 @@ def config_digest(overrides: Iterable[str] = ()) -> str:
         data.pop(key, None)
     # of the run keys only the calendar shapes a state: state make sets the window, replications and records itself
     data["run"] = {"start_fiscal_year": (data.get("run") or {}).get("start_fiscal_year")}
-    data.get("staffing", {}).pop("ranges", None)  # how sure an assumption is changes no number of a run
+    for key in ("ranges", "person_year_cost"):  # how sure an assumption is, or what staff cost: no number of a run
+        data.get("staffing", {}).pop(key, None)
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

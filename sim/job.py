@@ -27,6 +27,7 @@ from sim.config import STATES_DIR, load_state, state_level_notes
 from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.exact_start import exact_note, exact_start
 from sim.model import reform
+from sim.model.costs import reform_cost
 from sim.model.params import Params
 from sim.model.run_params import RUN_CONTROL
 from sim.model.scenario import Scenario, resolve, settle_start
@@ -114,6 +115,7 @@ def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame
         },
         "uncertainty": point_record(params),  # a point of an uncertainty study: what it drew
         "breakeven": asdict(params.breakeven),  # what a strength sweep's report asks
+        "cost": reform_cost(params),  # $M a year: added staff and the reforms' own costs (sim.model.costs)
         "seed": params.seed,
         "replications": params.run.replications,
         "replication_ids": [r.replication for r in results],  # every per_replication list is in this order

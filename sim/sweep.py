@@ -310,3 +310,10 @@ def check_command(argv: list[str]) -> Checked:
         if runs and OmegaConf.select(cfg, "run.resume"):
             check_resume(cfg, jobs, composer)
     return Checked(None, check_output_dir(cfg, multirun) if runs else None)
+
+
+def job_config(overrides: Sequence[str]) -> dict:
+    """A job's composed config as its manifest keeps it (``sim.config.with_state``), composed today: what
+    ``python -m sim findings check`` compares a finding's jobs with."""
+    return with_state(OmegaConf.to_container(compose_config(list(overrides)), resolve=True))  # type: ignore[arg-type]
+

@@ -77,6 +77,7 @@ def metric_rows(jobs: Sequence[Mapping]) -> pd.DataFrame:
         for f in factors:
             extra[factor_column(f)] = _num((sens.get("factors") or {}).get(f))
         extra.update(uncertainty_columns(s))
+        extra.update(cost_columns(s))
         for metric in METRICS:
             m = s["lead_times"].get(metric) if metric in LEAD_TIMES else s.get(metric)
             if m is None:
@@ -101,6 +102,15 @@ def uncertainty_columns(summary: Mapping) -> dict[str, Any]:
         return {}
     return {"u_point": u.get("point"), "u_points": u.get("points"),
             **{f"q:{k}": _num(v) for k, v in (u.get("quantiles") or {}).items()}}
+
+
+def cost_columns(summary: Mapping) -> dict[str, Any]:
+    """A job's cost a year in $M (``cost_musd``, ``cost_low``, ``cost_high``; NaN when unknown), from its summary
+    (``sim.model.costs``); nothing for a summary written before costs were recorded."""
+    c = summary.get("cost")
+    if not c:
+        return {}
+    return {"cost_musd": _num(c.get("likely")), "cost_low": _num(c.get("low")), "cost_high": _num(c.get("high"))}
 
 
 def id_ranges(ids: Iterable[int]) -> str:

@@ -149,12 +149,9 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
 
 def _current(stamp: dict) -> tuple[bool, str]:
     """Whether a finding's fingerprint is today's, and if not, why."""
-    from omegaconf import OmegaConf
+    from sim.sweep import job_config
 
-    from sim.config import compose_config, with_state
-
-    configs = [with_state(OmegaConf.to_container(compose_config(j["overrides"]), resolve=True))  # type: ignore[arg-type]
-               for j in stamp["jobs"]]
+    configs = [job_config(j["overrides"]) for j in stamp["jobs"]]
     code = working_code()
     if fingerprint(code, configs) == stamp["fingerprint"]:
         return True, ""

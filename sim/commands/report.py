@@ -34,6 +34,7 @@ from sim.analysis.comparison import (
     sensitivity_factors,
     sensitivity_prcc,
 )
+from sim.analysis.costs import with_cost_ratios
 from sim.analysis.kpi_comparison import kpi_comparison
 from sim.analysis.uncertainty import lever_table, with_lever_columns
 from sim.analysis.yearly import effective_fiscal_years, reported_years, yearly_table
@@ -155,7 +156,7 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         kpis, unread = read_kpis(ok)  # the record: changes are paired on its rows (sim.analysis.kpi_comparison)
         record["unreadable"] += unread
         table, ref = comparison_table(jobs, reference, kpis)
-        table = with_lever_columns(table, lever_table(table))  # an uncertainty study: percentiles beside likely
+        table = with_cost_ratios(with_lever_columns(table, lever_table(table)))  # percentiles; days per $10M
         record["reference"] = {"label": ref.label, "job": ref.job, "source": ref.source, "note": ref.note,
                                "by_seed": {str(k): v for k, v in sorted(ref.by_seed.items())},
                                "by_job": {str(k): v for k, v in sorted(ref.by_job.items())}}

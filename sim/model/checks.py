@@ -12,6 +12,7 @@ from sim.model.budget import EVENT_LIMIT, MEMORY_LIMIT, estimate, largest_key
 from sim.model.calendar import check_year
 from sim.model.checks_reform import validate_reforms
 from sim.model.checks_workload import validate_applied, validate_workload
+from sim.model.costs import cost_problems
 from sim.model.lever_ranges import staffing_range_problems
 from sim.model.params import (
     ACQUISITION_TYPES,
@@ -209,6 +210,7 @@ def validate_params(params: Params) -> list[str]:
     validate_reforms(params, out)
     _validate_sensitivity(params, out)
     out.extend(uncertainty_problems(params))
+    out.extend(cost_problems(params))
     if not out and not params.run.allow_large:
         _validate_budget(params, out)
     if not out:

@@ -37,7 +37,8 @@ def sized(lv: ReformLevers) -> dict[str, float]:
     out: dict[str, float] = {}
     for f in fields(ReformLevers):
         value = getattr(lv, f.name)
-        if f.name in ("includes", "ranges") or isinstance(value, (bool, list)) or value == getattr(neutral, f.name):
+        if f.name in ("includes", "ranges", "cost") or isinstance(value, (bool, list)) \
+                or value == getattr(neutral, f.name):
             continue
         if isinstance(value, dict):
             out.update({f"{f.name}.{k}": float(v) for k, v in value.items()})

@@ -29,6 +29,19 @@ class LeverRange:
 
 
 @dataclass
+class CostItem:
+    """A cost in $M a year, as sure as it is known (``sim.model.costs``): ``likely`` with ``low`` and ``high``, what
+    it pays for, and where it comes from."""
+
+    likely: Optional[float] = None
+    low: Optional[float] = None
+    high: Optional[float] = None
+    what: str = ""
+    tag: str = ""  # STATUTE, TARGET, MEASURED, REPORTED, UNVERIFIED or ESTIMATE
+    source: str = ""
+
+
+@dataclass
 class OfficeRanges:
     """How far one portfolio office's two staffing assumptions are known (``staffing.ranges.<office>``)."""
 
@@ -67,6 +80,7 @@ class ReformLevers:
     sdaf_share: float = 0.0  # share of non-stock cases whose long-lead items were bought ahead
     sdaf_days_saved: Optional[float] = None  # set value: production days saved for those cases
     ranges: Dict[str, LeverRange] = field(default_factory=dict)  # per sized lever: low and high (lever_ranges)
+    cost: Optional[CostItem] = None  # what the reform costs a year beyond added staff (fund capital, a program)
 
 
 @dataclass

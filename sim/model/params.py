@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from sim.engine.distributions import Dist
-from sim.model.levers import OfficeRanges, ReformParams, year_field
+from sim.model.levers import CostItem, OfficeRanges, ReformParams, year_field
 from sim.model.levers import ReformLevers as ReformLevers  # re-exported: the schema names it here too
 from sim.model.run_params import BreakevenParams, PrecisionParams, RunParams, SensitivityPoint, UncertaintyParams
 
@@ -268,6 +268,8 @@ class StaffingParams:
     # per portfolio office, how far its effort share and design load are known: low and high with tag and source
     # (staffing.ranges.case_writers.effort_share.high=0.2; the staffing surface spans them; rules: lever_ranges)
     ranges: Dict[str, OfficeRanges] = field(default_factory=dict)
+    # per office, what a person-year costs in $M (salary and burden; sim/model/costs.py): what added staff costs
+    person_year_cost: Dict[str, CostItem] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- run

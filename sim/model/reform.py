@@ -50,7 +50,7 @@ def combine(reforms: Dict[str, ReformLevers]) -> ReformLevers:
     for name, lv in reforms.items():
         for f in fields(ReformLevers):
             key, value = f.name, getattr(lv, f.name)
-            if key in ("includes", "ranges"):
+            if key in ("includes", "ranges", "cost"):
                 continue
             if key.endswith("_factor") and not isinstance(value, dict):
                 setattr(out, key, getattr(out, key) * value)
@@ -205,7 +205,7 @@ def active_levers(reforms: Dict[str, ReformLevers]) -> dict[str, object]:
     """The combined levers that differ from neutral (for summaries and reports)."""
     lv, neutral = combine(reforms), ReformLevers()
     return {f.name: getattr(lv, f.name) for f in fields(ReformLevers)
-            if f.name not in ("includes", "ranges") and getattr(lv, f.name) != getattr(neutral, f.name)}
+            if f.name not in ("includes", "ranges", "cost") and getattr(lv, f.name) != getattr(neutral, f.name)}
 
 
 def selected(params: Params) -> Dict[str, ReformLevers]:

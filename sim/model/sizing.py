@@ -15,16 +15,16 @@ random.
 """
 from __future__ import annotations
 
-import copy
 import math
 
+from sim.model.frozen import thaw
 from sim.model.params import PoolStaff, StaffingParams
 
 
 def resized(staffing: StaffingParams) -> dict[str, PoolStaff]:
     """The pools with every portfolio office's effort share set to ``staffing.effort_share`` (if set), then
     re-sized to ``staffing.size_to_load`` (if set); unchanged when both are None."""
-    pools = copy.deepcopy(staffing.pools)
+    pools = thaw(staffing.pools)  # editable copies, also of a resolved scenario's read-only offices
     if staffing.effort_share is not None:
         for staff in pools.values():
             if staff.discipline == "portfolio":

@@ -104,7 +104,17 @@ def comparison_answer(t: pd.DataFrame) -> list[str]:
            f"{_d(wide.loc[first, ('diff_half_width', 'lor_to_delivery')], False)} days (paired, 95% CI).", ""]
     rows = [[str(label), *(_pm(wide.loc[label, ("diff_mean", m)], wide.loc[label, ("diff_half_width", m)])
                            if ("diff_mean", m) in wide.columns else "-" for m in METRICS)] for label in wide.index]
-    out.append(_table(["scenario", *METRICS.values()], rows))
+    header = ["scenario", *METRICS.values()]
+    if "cost_musd" in d.columns:  # beside days saved: what it costs and days saved per $10M a year
+        delivery = d[d["metric"] == "lor_to_delivery"].set_index("label")
+        header += ["cost $M a year", "days saved per $10M a year [at high, low cost]"]
+        for row, label in zip(rows, wide.index):
+            r = delivery.loc[label]
+            row.append("unknown" if r["cost_musd"] != r["cost_musd"] else f"{r['cost_musd']:.1f}")
+            ratio = r.get("days_per_10musd", float("nan"))
+            row.append("-" if ratio != ratio else f"{ratio:.1f} [{r['days_per_10musd_low']:.1f}, "
+                                                  f"{r['days_per_10musd_high']:.1f}]")
+    out.append(_table(header, rows))
     return out
 
 

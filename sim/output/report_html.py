@@ -107,8 +107,10 @@ figcaption{font-size:.92em;color:#444;margin-top:.3em}code{font-size:.9em}.small
 
 def _results_table(table: pd.DataFrame, ref: Reference) -> str:
     ok = table[table["status"] == "complete"]
+    costs = "cost_musd" in ok.columns
     head = ("<tr><th>scenario</th><th>measure</th><th>mean [95% CI]</th>"
-            f"<th>change vs '{html.escape(ref.label)}' [95% CI]</th><th>censored share</th></tr>")
+            f"<th>change vs '{html.escape(ref.label)}' [95% CI]</th><th>censored share</th>"
+            + ("<th>cost $M a year · days saved per $10M [at high, low cost]</th>" if costs else "") + "</tr>")
     body = []
     for r in ok.itertuples(index=False):
         unit = " d" if METRIC_UNITS.get(r.metric) == "days" else ""
@@ -128,8 +130,19 @@ def _results_table(table: pd.DataFrame, ref: Reference) -> str:
             cens = f"<span class='warn'>{cens} (!)</span>"
         cls = " class='ref'" if ref.job is not None and int(r.job) in (set(ref.by_job.values()) or {ref.job}) else ""
         body.append(f"<tr{cls}><td>{html.escape(str(r.label))}</td><td>{METRIC_TITLES.get(r.metric, r.metric)}</td>"
-                    f"<td class='num'>{mean}</td><td class='num'>{change}</td><td class='num'>{cens}</td></tr>")
+                    f"<td class='num'>{mean}</td><td class='num'>{change}</td><td class='num'>{cens}</td>"
+                    + (f"<td class='num'>{_cost(r)}</td>" if costs else "") + "</tr>")
     return f"<table>{head}{''.join(body)}</table>"
+
+
+def _cost(r: Any) -> str:
+    """A row's cost a year and, for time to delivery, the days saved per $10M a year (``sim.analysis.costs``)."""
+    if math.isnan(r.cost_musd):
+        return "unknown"
+    ratio = getattr(r, "days_per_10musd", math.nan)
+    per = "" if r.metric != "lor_to_delivery" or math.isnan(ratio) else (
+        f" · {ratio:.1f} [{r.days_per_10musd_low:.1f}, {r.days_per_10musd_high:.1f}]")
+    return f"{r.cost_musd:.1f}{per}"
 
 
 def _jobs_table(jobs: Sequence[Mapping], labels: Mapping[int, str]) -> str:

@@ -172,7 +172,8 @@ def test_the_rows_hold_every_number_the_summary_reports(run):
     # what is not a group-by of the rows is the run's settings and labels, not a result
     results = set(got) | {"window", "lead_times"}
     assert set(summary) - results == {"scenario", "reference", "study", "question", "reforms", "levers", "enactment",
-                                      "start", "sensitivity", "seed", "replications", "run", "time_unit"}
+                                      "start", "sensitivity", "uncertainty", "breakeven", "cost", "seed",
+                                      "replications", "run", "time_unit"}
     assert summary["series"]["pools"] and len(summary["series"]["day"]) > 10
 
 
