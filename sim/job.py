@@ -26,7 +26,7 @@ from sim.analysis.yearly import reported_years, yearly_table
 from sim.config import STATES_DIR, load_state, state_level_notes
 from sim.engine.clock import DAYS_PER_YEAR, years
 from sim.exact_start import exact_note, exact_start
-from sim.model import reform
+from sim.model import reform, workforce_program
 from sim.model.costs import reform_cost
 from sim.model.params import Params
 from sim.model.run_params import RUN_CONTROL
@@ -89,7 +89,20 @@ def enactment_record(params: Params) -> dict:
     return {"effective_year": year,
             "effective_fiscal_year": None if year is None else params.run.start_fiscal_year + int(year // 1),
             "strength": float(r.strength), "phase_in_years": float(r.phase_in_years),
-            "settle_years": params.run.settle_years, "assume": r.assume}
+            "settle_years": params.run.settle_years, "assume": r.assume, "programs": program_record(params)}
+
+
+def program_record(params: Params) -> dict:
+    """Each selected workforce program: the certified share before it and once settled, how fast it gets there,
+    and the share of its levers' size that then acts (``sim.model.workforce_program``)."""
+    out = {}
+    for name, lv in reform.selected(params).items():
+        if lv.program is not None:
+            a0, a1, r = workforce_program.rates(lv.program)
+            out[name] = {"certified_share_before": a0 / (a0 + r), "certified_share_after": a1 / (a1 + r),
+                         "time_constant_years": 1 / (a1 + r),
+                         "level_after": workforce_program.level(lv.program, math.inf)}
+    return out
 
 
 def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame] = None) -> dict:

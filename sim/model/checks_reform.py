@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from sim.model import workforce_program
 from sim.model.calendar import check_year, run_end_years
 from sim.model.lever_ranges import ASSUMPTIONS, at_assumption, current_values, range_problems
 from sim.model.params import PARTNER_GROUPS, POOLS, Params, ReformLevers
@@ -55,6 +56,8 @@ def validate_reforms(params: Params, out: list[str]) -> None:
             _flag(out, inc not in params.reform.levers,
                   f"{k}.includes names {inc!r}, which is not selected; its file must list it in defaults")
         out.extend(range_problems(k, given, current))
+        if given.program is not None:
+            out.extend(workforce_program.problems(f"{k}.program", given.program))
         _lever_values(out, k, given, known)
         if given.ranges and not any(m.startswith((f"{k}.", f"{k} ")) for m in out):
             for end in ("low", "high"):  # each end of the ranges is a value a run may use

@@ -44,11 +44,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Optional, Protocol
 
 from sim.engine.clock import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.model import workforce_program
 from sim.model.entities import S_SDAF, URGENT
 from sim.model.frozen import freeze
 from sim.model.levers import ReformParams
 from sim.model.params import Hire, Params, ProcessParams, StaffPlan
-from sim.model.reform import Policy, apply
+from sim.model.reform import Policy, apply, selected
 
 if TYPE_CHECKING:
     import simpy
@@ -102,15 +103,32 @@ def levels(r: ReformParams) -> list[tuple[float, float]]:
     return out
 
 
+def schedule(params: Params) -> list[tuple[float, float, Optional[dict[str, float]]]]:
+    """``levels`` with, where a selected reform runs a workforce program (``sim.model.workforce_program``), each
+    such reform's own level on each day: the reforms' level times the program's ramp from the effective date."""
+    steps = levels(params.reform)
+    programs = {n: lv.program for n, lv in selected(params).items() if lv.program is not None}
+    if not programs:
+        return [(day, value, None) for day, value in steps]
+    start = 0.0 if params.reform.effective is None else float(params.reform.effective) * DAYS_PER_YEAR
+    ramps = {n: workforce_program.steps(p, start) for n, p in programs.items()}
+    days = sorted({d for d, _ in steps} | {d for ramp in ramps.values() for d, _ in ramp})
+
+    def at(pairs: list[tuple[float, float]], day: float) -> float:
+        return next((v for d, v in reversed(pairs) if d <= day), 0.0)
+
+    return [(day, at(steps, day), {n: at(steps, day) * at(ramp, day) for n, ramp in ramps.items()}) for day in days]
+
+
 def enact(params: Params) -> tuple[Params, Policy, tuple[Epoch, ...]]:
     """``params`` resolved as they stand on day 0 (``sim.model.reform.apply`` at the first level; the people a
     reform adds later appended to ``staffing.plans`` as hires), the policy on day 0, and the later epochs."""
-    steps = levels(params.reform)
-    applied, policy = apply(params, steps[0][1])
+    steps = schedule(params)
+    applied, policy = apply(params, steps[0][1], steps[0][2])
     epochs = []
     before = applied
-    for day, level in steps[1:]:
-        now, pol = apply(params, level)
+    for day, level, own in steps[1:]:
+        now, pol = apply(params, level, own)
         epochs.append(Epoch(day, freeze(now.process), pol, freeze(dict(now.staffing.production_lines))))
         for name, staff in now.staffing.pools.items():
             added = staff.headcount - before.staffing.pools[name].headcount

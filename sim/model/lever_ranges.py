@@ -21,7 +21,7 @@ import math
 from dataclasses import fields, replace
 from typing import Any, Dict, Mapping
 
-from sim.model.levers import LeverRange, ReformLevers
+from sim.model.levers import NOT_LEVERS, LeverRange, ReformLevers
 
 ASSUMPTIONS = ("likely", "low", "high")
 TAGS = ("STATUTE", "TARGET", "MEASURED", "REPORTED", "UNVERIFIED", "ESTIMATE")
@@ -37,7 +37,7 @@ def sized(lv: ReformLevers) -> dict[str, float]:
     out: dict[str, float] = {}
     for f in fields(ReformLevers):
         value = getattr(lv, f.name)
-        if f.name in ("includes", "ranges", "cost") or isinstance(value, (bool, list)) \
+        if f.name in NOT_LEVERS or isinstance(value, (bool, list)) \
                 or value == getattr(neutral, f.name):
             continue
         if isinstance(value, dict):

@@ -42,11 +42,27 @@ class CostItem:
 
 
 @dataclass
+class WorkforceProgram:
+    """A workforce whose certified share rises as a program trains it (``sim.model.workforce_program``): the reform's
+    levers are stated as their effect were every officer certified, and act in proportion to the share gained."""
+
+    officers: Optional[float] = None  # people in the workforce
+    trained_per_year_before: Optional[float] = None  # certifications a year before the program (sets today's share)
+    trained_per_year: Optional[float] = None  # certifications a year under the program
+    tour_years: Optional[float] = None  # a certified officer leaves after a tour, replaced by an uncertified one
+    tag: str = ""
+    source: str = ""
+
+
+@dataclass
 class OfficeRanges:
     """How far one portfolio office's two staffing assumptions are known (``staffing.ranges.<office>``)."""
 
     effort_share: Optional[LeverRange] = None
     design_load: Optional[LeverRange] = None
+
+
+NOT_LEVERS = ("includes", "ranges", "cost", "program")  # fields of a reform that say about it, not what it changes
 
 
 @dataclass
@@ -81,6 +97,7 @@ class ReformLevers:
     sdaf_days_saved: Optional[float] = None  # set value: production days saved for those cases
     ranges: Dict[str, LeverRange] = field(default_factory=dict)  # per sized lever: low and high (lever_ranges)
     cost: Optional[CostItem] = None  # what the reform costs a year beyond added staff (fund capital, a program)
+    program: Optional[WorkforceProgram] = None  # its levers ramp with a workforce's certified share (DSCS)
 
 
 @dataclass

@@ -11,10 +11,11 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass, fields
-from typing import Dict, Sequence
+from typing import Dict, Mapping, Optional, Sequence
 
 from sim.model.frozen import thaw
 from sim.model.lever_ranges import assumed, current_values
+from sim.model.levers import NOT_LEVERS
 from sim.model.params import CongressionalReviewParams, Params, PoolStaff, ReformLevers, StaffingParams
 from sim.model.sizing import resized
 
@@ -50,7 +51,7 @@ def combine(reforms: Dict[str, ReformLevers]) -> ReformLevers:
     for name, lv in reforms.items():
         for f in fields(ReformLevers):
             key, value = f.name, getattr(lv, f.name)
-            if key in ("includes", "ranges", "cost"):
+            if key in NOT_LEVERS:
                 continue
             if key.endswith("_factor") and not isinstance(value, dict):
                 setattr(out, key, getattr(out, key) * value)
@@ -169,10 +170,15 @@ def at_level(lv: ReformLevers, level: float, cr: CongressionalReviewParams) -> R
     return out
 
 
-def apply(params: Params, level: float = 1.0) -> tuple[Params, Policy]:
+def apply(params: Params, level: float = 1.0, own: Optional[Mapping[str, float]] = None) -> tuple[Params, Policy]:
     """Parameters with the combined levers (and staffing.scale) applied, and the policy switches; ``level`` below
-    1 implements the levers in part (``at_level``: ``sim.model.enactment`` sets it from the date and strength)."""
-    lv = at_level(combine(selected(params)), level, params.process.congressional_review)
+    1 implements the levers in part (``at_level``: ``sim.model.enactment`` sets it from the date and strength);
+    ``own``: a level of their own for some reforms (a workforce program's ramp), each then implemented apart."""
+    cr = params.process.congressional_review
+    if own:
+        lv = combine({n: at_level(r, own.get(n, level), cr) for n, r in selected(params).items()})
+    else:
+        lv = at_level(combine(selected(params)), level, cr)
     p = thaw(params)  # an editable copy, also of a scenario's frozen parameters (a summary's enactment record)
     pr = p.process
     cr = pr.congressional_review
@@ -205,7 +211,7 @@ def active_levers(reforms: Dict[str, ReformLevers]) -> dict[str, object]:
     """The combined levers that differ from neutral (for summaries and reports)."""
     lv, neutral = combine(reforms), ReformLevers()
     return {f.name: getattr(lv, f.name) for f in fields(ReformLevers)
-            if f.name not in ("includes", "ranges", "cost") and getattr(lv, f.name) != getattr(neutral, f.name)}
+            if f.name not in NOT_LEVERS and getattr(lv, f.name) != getattr(neutral, f.name)}
 
 
 def selected(params: Params) -> Dict[str, ReformLevers]:
