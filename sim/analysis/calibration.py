@@ -15,6 +15,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
+from sim.analysis import public_series
 from sim.analysis.dynamics import open_cases_at
 from sim.analysis.summary_schema import FiscalYears
 from sim.analysis.workload import DOCUMENT_DTYPES, loa_metric, workload
@@ -33,6 +34,7 @@ class CalibrationRow:
     source: str
     tag: str
     note: str = ""
+    why: str = ""  # why the row has its kind: what was fitted to the figure, or what input it restates
 
     @property
     def inside(self) -> Optional[bool]:
@@ -114,56 +116,72 @@ def calibration_rows(cases: pd.DataFrame, visits: pd.DataFrame, warmup: float, h
     platform_days = platform["days"] + platform["line"].fillna(0.0)
     fitted = "fitted: the group C value tail (median, sigma) and the NATO+5 value factor"
     at = "at the horizon" + ("" if last_fiscal_year is None else f" (end FY{last_fiscal_year})")
+    first = (last_fiscal_year or 2020) - int(round((horizon - warmup) / DAYS_PER_YEAR)) + 1
+    window = f"FY{first}-FY{last_fiscal_year}" if last_fiscal_year else "the cohort's years"
+    last = last_fiscal_year or 2020
+
+    def series_row(measure: str, model: Optional[float], s: public_series.Series, kind: str, why: str,
+                   note: str = "") -> CalibrationRow:
+        b = public_series.band(s, first, last)
+        return CalibrationRow(measure, model, public_series.published(s, first, last), *(b or (None, None)),
+                              f"the {window} figures' range ±{100 * s.slack:.0f}% ({s.tag}), fixed before the run"
+                              if b else f"none: no public figure for {window}", kind, s.source, s.tag, note, why)
+
+    ratio = public_series.ratio_band(public_series.SALES, public_series.DELIVERIES, first, last)
     rows = [
         CalibrationRow(
             f"open cases {at}", open_h, "15,365 open cases, end FY2020", *_band(OPEN_CASES_FY2020, 0.15),
             "±15%: the count is exact [MEASURED]; the model's steady state stands for a range of years",
-            "calibrated", "DoD IG DODIG-2022-053", "MEASURED",
-            "the delivery-to-closure time (an [ESTIMATE]) was set to reproduce it, so it is no independent check"),
+            "calibrated", "DoD IG DODIG-2022-053", "MEASURED", "",
+            "fitted twice: the LOR rate comes from it by Little's law and the delivery-to-closure time [ESTIMATE] "
+            "was set to reproduce it; agreement shows only that the fit held"),
+        series_row("36(b) notifications per year (LOAs and amendments)", mean("notified_per_year"),
+                   public_series.NOTIFICATIONS, "calibrated",
+                   "fitted: the group C value tail and the NATO+5 value factor were set to reproduce the notifications "
+                   "(count and value); the model counts notified LOAs and amendments, a press count counts "
+                   "notifications, which may bundle several", fitted),
+        series_row("value notified per year, $B (LOAs and amendments)", mean("value_notified_per_year"),
+                   public_series.NOTIFIED_VALUE, "calibrated",
+                   "fitted with the count above (the same value tail); notified values include options never signed",
+                   fitted),
+        series_row("value accepted per year, $B (LOAs and the value amendments add)", mean("value_accepted_per_year"),
+                   public_series.SALES, "independent",
+                   "not fitted; the notified value tail, which was, carries much of it, so agreement is partly "
+                   "inherited"),
         CalibrationRow(
-            "36(b) notifications per year (LOAs and amendments)", mean("notified_per_year"),
-            "64 (FY2019); about 70 (FY2018)", 40, 200,
-            "40-200: one notification may cover several LOAs, so the model's count of notified LOAs runs higher",
-            "calibrated", "Defense News, Oct 2019 and Oct 2018", "REPORTED", fitted),
-        CalibrationRow(
-            "value notified per year, $B (LOAs and amendments)", mean("value_notified_per_year"),
-            "$67.9B (FY2019); about $70B (FY2018)", 35, 140,
-            "$35-140B: notified values include options that are never signed, so the model may sit below them",
-            "calibrated", "Defense News, Oct 2019 and Oct 2018", "REPORTED", fitted),
-        CalibrationRow(
-            "value accepted per year, $B (LOAs and the value amendments add)", mean("value_accepted_per_year"),
-            "FMS sales $34.8B (FY2021) to above $80B (FY2024); $33.6-55.7B FY2016-19", 40, 130,
-            "$40-130B: the measured range of recent years, from a lumpy series", "independent",
-            "DSCA releases; DoD News Aug 2024", "MEASURED",
-            "not fitted; the notified tail, which was, carries most of it, so agreement is partly inherited"),
-        CalibrationRow(
-            f"value of open cases {at}, $B", mean("open_value_at_horizon"), "$620B, end FY2020", *OPEN_VALUE_BAND,
-            "$400-900B: the figure is exact [MEASURED] but the baseline is a steady state, not FY2020 itself",
-            "independent", "DoD IG DODIG-2022-053", "MEASURED",
+            f"value of open cases {at}, $B", mean("open_value_at_horizon"), "$620B, end FY2020",
+            *(_band(OPEN_VALUE_FY2020, 0.2) if last == 2020 else (None, None)),
+            "±20%: the figure is exact [MEASURED]; the open value grew over the window" if last == 2020
+            else "none: the figure is for the end of FY2020, not this window's end",
+            "independent", "DoD IG DODIG-2022-053", "MEASURED", "",
             "the count was fitted, the value was not: it checks that large cases stay open longest"),
-        CalibrationRow(
-            "value delivered per year, $B", mean("value_delivered_per_year"), "about $42B a year (FY2020-23 average)",
-            *_band(42, 0.3), "±30%: a secondary summary [REPORTED] of DSCA annual reports", "independent",
-            "EO 14268 summary (truthpeaceproject)", "REPORTED",
-            "a case's value counts when its main items are delivered"),
+        series_row("value delivered per year, $B", mean("value_delivered_per_year"), public_series.DELIVERIES,
+                   "independent", "not fitted: no delivery figure set an input; a case's value counts when its main "
+                   "items are delivered"),
         CalibrationRow(
             "BPC share of value accepted", mean("bpc_share_of_value_accepted"),
             "$5.0B of $33.6B FMS sales in FY2016 (15%)", *_band(0.149, 0.5),
-            "±50%: one year's share [MEASURED], from a lumpy series", "independent",
-            "DSCA FY2016 release, as reported", "MEASURED",
-            "the BPC share of LORs and Group D values are [ESTIMATE]s set before this was computed"),
+            "±50%: one year's share [MEASURED], from a lumpy series", "echo",
+            "DSCA FY2016 release, as reported", "MEASURED", "",
+            "the BPC share of LORs and the Group D values were set from this FY2016 figure: agreement restates them"),
         CalibrationRow(
             "years from notification to delivery, notified fighter-aircraft cases (median)",
             notification_to_delivery_years(cases, "fighter_aircraft"),
             "Israel F-15 (notified Aug 2024): deliveries from 2029, about 5 years", *_band(5.0, 0.4),
             "±40%: one press report [REPORTED] of a first delivery; the model's date is the last unit's",
-            "independent", "wire report (anews.az)", "REPORTED"),
+            "echo", "wire report (anews.az)", "REPORTED", "",
+            "the fighters' production time comes from the F-16 line rate and lead time inputs; five years from "
+            "notification to delivery restates them"),
         CalibrationRow(
             "LOA value accepted / value delivered per year (cohort window)", flow_ratio(cases, warmup, horizon),
-            "sales $80-118B a year against deliveries ~$42B a year (ratio ~1.9-2.8)", 1.9 * 0.8, 2.8 * 1.2,
-            "the ratio's range ±20%: sales [MEASURED], deliveries [REPORTED, secondary]",
-            "independent", "State Dept FY2023-24 fact sheets; EO 14268 summary (deliveries)", "MEASURED/REPORTED",
-            "a steady-state baseline (no demand growth) cannot show a growing backlog; see demand=history"),
+            "sales over deliveries in the window's years with both figures" if ratio else
+            f"no year of {window} has both figures", *(ratio or (None, None)),
+            f"the {window} ratios widened by both series' slack" if ratio else "none",
+            "independent", "DSCA sales; EO 14268 summary and the seed (deliveries)", "MEASURED/REPORTED",
+            "FY2022-24 sales ran 1.9-2.8 times deliveries (the seed's $107B against ~$42-51B): outside a "
+            "FY2016-20 steady state, where sales and deliveries were close; a dated history (demand=history) "
+            "must show the gap, and its window's band says if it does",
+            "not fitted: sales and deliveries were each used once, here and above"),
     ]
     for clock, label in (("lor_received", "LOR receipt"), ("lor_complete", "LOR complete (after intake rework)")):
         m = metric[clock]
@@ -173,7 +191,8 @@ def calibration_rows(cases: pd.DataFrame, visits: pd.DataFrame, warmup: float, h
             m["loas_and_amendments"]["mean"], "80% (historic goal)", 0.70, 0.90,
             "±10 points: a goal [TARGET], not a measured share", "echo", "DSCA 01-06; DSCA 07-26", "TARGET",
             f"by group: {groups} (DSCA 07-26: blanket-order and training LOAs met it, defined-order ones did not); "
-            "LOAs alone " + ("-" if m["loas_only"] is None else f"{100 * m['loas_only']:.0f}%")))
+            "LOAs alone " + ("-" if m["loas_only"] is None else f"{100 * m['loas_only']:.0f}%"),
+            "the LOA-development medians were set so the P80s sit near the group timelines: a goal restated"))
     loa = _loa_days(visits, cases)
     for group, median in (("A", 30), ("B", 75), ("C", 120)):
         rows.append(CalibrationRow(
@@ -183,30 +202,35 @@ def calibration_rows(cases: pd.DataFrame, visits: pd.DataFrame, warmup: float, h
             *_band(median, 0.2),
             "±20%: the defaults' own medians [ESTIMATE], set so the P80s sit near the SAMM group timelines "
             "[UNVERIFIED]; the staff model must keep them", "echo", "FS LOA-development table; SAMM C5.T6",
-            "ESTIMATE", "first LOA only (restatements apart); the drawn time is the elapsed time at the design load"))
+            "ESTIMATE", "first LOA only (restatements apart); the drawn time is the elapsed time at the design load",
+            "the defaults' own medians: it checks only that queues and shared attention did not distort them"))
     rows += [
         CalibrationRow(
             "median contracting time, cases on an existing contract (days, waits included)",
             _median(contract.loc[contract["acquisition"] == "on_contract", "days"]),
             "DoD-wide median PALT 32-41 days (FY2019-22)", 32 * 0.75, 41 * 1.5,
             "range -25%/+50%: a DoD-wide median [MEASURED] that is not FMS-specific", "echo",
-            "GAO 2024 PALT report (Federal News Network)", "MEASURED"),
+            "GAO 2024 PALT report (Federal News Network)", "MEASURED", "",
+            "the on-contract contracting time was set from this median"),
         CalibrationRow(
             "median contracting time, new procurement (days, waits and requirement changes included)",
             _median(contract.loc[contract["acquisition"] == "new_procurement", "days"]),
             "Navy definitive contracts median 132 days (solicitation to award)", 132 * 0.75, 132 * 2.5,
             "-25%/+150%: the model adds requirements definition and partner changes before solicitation",
-            "echo", "GAO 2024 PALT report (Federal News Network)", "MEASURED"),
+            "echo", "GAO 2024 PALT report (Federal News Network)", "MEASURED", "",
+            "the new-procurement contracting time was set from it"),
         CalibrationRow(
             "median production time, standard items (days)",
             _median(production.loc[production["platform"] == "", "days"]),
             "~1 year median requisition to delivery", 365 * 0.8, 365 * 1.2,
-            "±20%: one country's sample [MEASURED, one country]", "echo", "Perot, AFIT thesis", "MEASURED"),
+            "±20%: one country's sample [MEASURED, one country]", "echo", "Perot, AFIT thesis", "MEASURED", "",
+            "the standard items' production time was set from it"),
         CalibrationRow(
             "median production time, major platforms (days, line queue included)", _median(platform_days),
             "F-16 manufacturing lead time ~36 months (1,096 days)", 1096 * 0.75, 1096 * 1.5,
             "-25%/+50%: one press figure [REPORTED] for one platform", "echo",
-            "US-Taiwan Business Council via f-16.eu (2010)", "REPORTED"),
+            "US-Taiwan Business Council via f-16.eu (2010)", "REPORTED", "",
+            "the major platforms' manufacturing lead time was set from it"),
     ]
     return rows
 

@@ -49,14 +49,14 @@ def verification_markdown(rows: list[dict[str, Any]]) -> str:
 
 
 def calibration_markdown(rows: list[dict[str, Any]]) -> str:
-    lines = ["| measure | model | published | tolerance band | inside | kind | source [tag] |",
+    lines = ["| measure | model | published | tolerance band | inside | kind: why | source [tag] |",
              "|---|---|---|---|---|---|---|"]
     for r in rows:
         band = "-" if r["low"] is None else f"{cell(r['low'])} to {cell(r['high'])}"
         inside = {True: "yes", False: "**no**", None: "-"}[r["inside"]]
         note = f" ({r['note']})" if r["note"] else ""
         lines.append(f"| {r['measure']} | {cell(r['model'])} | {r['published']} | {band}: {r['tolerance']} | "
-                     f"{inside} | {r['kind']} | {r['source']} [{r['tag']}]{note} |")
+                     f"{inside} | {r['kind']}: {r.get('why') or '-'} | {r['source']} [{r['tag']}]{note} |")
     return "\n".join(lines)
 
 

@@ -125,6 +125,9 @@ def test_validate_writes_both_tables(tmp_path):
     measures = [row["measure"] for row in data["calibration"]]
     assert sum("within 120 days" in m for m in measures) == 2  # both clocks of DSCA's LOA metric
     assert sum(row["kind"] == "independent" for row in data["calibration"]) >= 4
+    assert all(len(row["why"]) > 20 for row in data["calibration"])  # each label says why (issue 23, item 7)
+    sales = next(row for row in data["calibration"] if row["measure"].startswith("value accepted per year"))
+    assert sales["published"] == "no public figure for FY2004-FY2005" and sales["low"] is None  # no borrowed band
     # debug=tiny starts in FY2004 and runs 2 years after a half-year warm-up: FY2004 and FY2005 are listed
     assert [r["fiscal_year"] for r in data["sales_by_fiscal_year"]] == [2004, 2005]
     assert all(row["analytic"] > 0 for row in data["verification"])
