@@ -66,17 +66,14 @@ def _code(manifests: list[dict]) -> tuple[str, str]:
     """The one code hash the jobs ran, and where it was read from."""
     found: dict[str, str] = {}
     for m in manifests:
-        if m.get("model_code"):
-            found[m["model_code"]] = "recorded by the jobs"
-        elif m.get("git_sha") and not m.get("git_dirty"):
-            code = commit_code(m["git_sha"])
-            if code is None:
-                raise FindingsError(f"job {m['job']}: its commit {m['git_sha'][:12]} is not in this repository, so "
-                                    "its code cannot be fingerprinted")
+        code = commit_code(m["git_sha"]) if m.get("git_sha") and not m.get("git_dirty") else None
+        if code is not None:  # the commit, hashed by today's rule (a rule that changes leaves no finding stale)
             found[code] = f"from commit {m['git_sha'][:12]}"
+        elif m.get("model_code"):
+            found[m["model_code"]] = "recorded by the jobs (uncommitted code)"
         else:
-            raise FindingsError(f"job {m['job']} ran from uncommitted code and recorded no model_code: its model "
-                                "cannot be fingerprinted; rerun the study")
+            raise FindingsError(f"job {m['job']} ran from uncommitted code and recorded no model_code, or its "
+                                "commit is not in this repository: its model cannot be fingerprinted; rerun it")
     if len(found) > 1:
         raise FindingsError(f"the jobs ran {len(found)} versions of the model code (it changed during the study); "
                             "rerun the study with one")

@@ -4,7 +4,8 @@ A finding (``python -m sim findings make``) is stamped with the fingerprint of t
 stale when the current model's differs (``findings check``).  Two parts:
 
 - **code**: SHA-256 over the source files of ``sim/model``, ``sim/engine`` and ``sim/analysis`` (what simulates,
-  and what turns replications into intervals, percentiles and break-even sizes), by path and bytes.  Every job's
+  and what turns replications into intervals, percentiles and break-even sizes), by path and bytes, leaving out
+  the calibration table's modules (``NOT_SHAPING``: no study number passes through them).  Every job's
   manifest records it (``model_code``); for a job made before that, the commit it names gives the same hash when
   its code was committed (``git_dirty`` false).  A documentation, test or report-layout commit leaves it alone.
 - **settings**: each job's composed config without what names or steers a run (the run control keys, the study's
@@ -27,6 +28,8 @@ from sim.model.run_params import RUN_CONTROL
 
 PACKAGE = Path(__file__).resolve().parents[1]  # sim/
 CODE_FOLDERS = ("model", "engine", "analysis")
+# analysis modules no study number passes through: the calibration table of `python -m sim validate` and its series
+NOT_SHAPING = ("analysis/calibration.py", "analysis/public_series.py")
 LABELS = ("study", "question", "reference", "precision")  # name a run or decide what is compared, not its numbers
 TEXT_KEYS = ("tag", "source")
 
@@ -44,7 +47,8 @@ def _hash_files(files: Iterable[tuple[str, bytes]]) -> str:
 def working_code() -> str:
     """The code part of this installation's fingerprint (module docstring)."""
     return _hash_files((f.relative_to(PACKAGE).as_posix(), f.read_bytes())
-                       for folder in CODE_FOLDERS for f in (PACKAGE / folder).rglob("*.py"))
+                       for folder in CODE_FOLDERS for f in (PACKAGE / folder).rglob("*.py")
+                       if f.relative_to(PACKAGE).as_posix() not in NOT_SHAPING)
 
 
 def commit_code(sha: str, repo: Path = PACKAGE.parent) -> Optional[str]:
@@ -56,7 +60,7 @@ def commit_code(sha: str, repo: Path = PACKAGE.parent) -> Optional[str]:
         files = []
         for line in listing.splitlines():
             meta, path = line.split("\t", 1)
-            if not path.endswith(".py"):
+            if not path.endswith(".py") or path[len("sim/"):] in NOT_SHAPING:
                 continue
             blob = meta.split()[2]
             data = subprocess.run(["git", "-C", str(repo), "cat-file", "blob", blob], capture_output=True,

@@ -69,6 +69,8 @@ def test_a_folder_without_a_report_or_with_mixed_code_is_refused(study, tmp_path
     assert findings.main(["make", str(tmp_path), "--docs", str(tmp_path / "d")]) == 2
     assert "no readable report.json; make it first: python -m sim report" in capsys.readouterr().err
     manifests = [json.loads((study / "m" / str(j) / "manifest.json").read_text()) for j in (0, 1)]
+    for m in manifests:  # as if run from uncommitted code: each job's recorded hash is all there is
+        m["git_dirty"] = True
     manifests[1]["model_code"] = "1" * 64
     with pytest.raises(findings.FindingsError, match="2 versions of the model code"):
         findings._code([{**m, "job": n} for n, m in enumerate(manifests)])
