@@ -7,7 +7,8 @@ from sim.config import EXPERIMENT_DIR, compose_config, scenario_label, to_params
 from sim.sweep import JobComposer, sweep_jobs
 
 EXPECTED_JOBS = {"reform_comparison": 13, "staffing_sweep": 14, "staffing_surface": 27, "threshold_sweep": 16,
-                 "demand_surge": 8, "sensitivity": 50, "case_writer_scale": 3, "effort_share": 8, "reform_outlook": 13}
+                 "demand_surge": 8, "sensitivity": 50, "case_writer_scale": 3, "effort_share": 8, "reform_outlook": 13,
+                 "reform_uncertainty": 55, "breakeven": 32}
 FILES = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
 
 
@@ -37,7 +38,7 @@ def test_experiment_composes_with_its_own_sweep(name):
         assert len({p.sensitivity.point for p in params}) == len(jobs)
     else:
         assert len(set(labels)) == len(jobs)  # every job is a different scenario
-        if name == "staffing_surface":  # each point has its own reference run: 'none' at the same share and load
+        if name in ("staffing_surface", "reform_uncertainty", "breakeven"):  # each point has its own reference run
             points = {label.split(" ", 1)[1] for label in labels}
             assert {f"{params[0].reference} {point}" for point in points} <= set(labels)
         else:
