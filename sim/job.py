@@ -31,7 +31,7 @@ from sim.model.costs import reform_cost
 from sim.model.params import Params
 from sim.model.run_params import RUN_CONTROL
 from sim.model.scenario import Scenario, resolve, settle_start
-from sim.model.uncertainty import point_record
+from sim.model.uncertainty import at_point, point_record
 from sim.output import run_dir
 from sim.output.formatting import number
 from sim.runner import combine, run_replications
@@ -119,7 +119,7 @@ def summarise_results(params: Params, results: list, kpis: Optional[pd.DataFrame
         "study": params.study,
         "question": params.question,
         "reforms": list(params.reform.levers),
-        "levers": reform.active_levers(reform.selected(params)),  # at reform.assume
+        "levers": reform.active_levers(reform.selected(at_point(params))),  # at reform.assume, or the point's draws
         "enactment": enactment_record(params),
         "start": params.start,  # the state of open cases the run started from (None: an empty system)
         "sensitivity": None if params.sensitivity is None else {

@@ -8,8 +8,10 @@ as drawn.  From ``comparison.csv``'s rows (their ``u_point`` and ``q:<input>`` c
 
 - :func:`lever_table`: per reform and measure, the 5th, 50th and 95th percentiles of the paired change over the
   points (``lever_p05``, ``lever_p50``, ``lever_p95``), each with its own Monte Carlo noise (``*_mc``: the
-  95% half-width of a bootstrap over the points, which carries each point's replication noise too), beside the
-  change at ``likely`` with its interval.  With N points the 5th and 95th percentiles rest on the one or two
+  95% half-width of a bootstrap over the points, for how few points there are, combined in quadrature with the
+  points' median paired half-width, for the replication noise every point shares: they run the same seeds, so it
+  moves all the percentiles together and no bootstrap over points sees it), beside the change at ``likely`` with
+  its interval.  With N points the 5th and 95th percentiles rest on the one or two
   most extreme points: read them with their noise.
 - :func:`driver_table`: which input drives the spread: Spearman's rank correlation of the paired change with each
   input's quantile, over the points (a variance decomposition needs far more runs than a study of a few dozen).
@@ -17,6 +19,7 @@ as drawn.  From ``comparison.csv``'s rows (their ``u_point`` and ``q:<input>`` c
 """
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Optional
 
@@ -75,7 +78,11 @@ def lever_table(table: pd.DataFrame) -> Optional[pd.DataFrame]:
     for (reform, metric), d in points.groupby(["reform", "metric"], sort=False):
         values = d.sort_values("u_point")["diff_mean"].to_numpy(dtype=float)
         pct = np.percentile(values, PERCENTILES)
-        mc = _bootstrap_half_widths(values)
+        # every point runs the same seeds, so their replication noise is shared: it moves every percentile together
+        # and a bootstrap over the points cannot see it; it is added in quadrature (the points' median half-width)
+        shared = float(np.nanmedian(d["diff_half_width"].to_numpy(dtype=float))) if d["diff_half_width"].notna().any() \
+            else 0.0
+        mc = [float(np.hypot(b, shared)) if b == b else b for b in _bootstrap_half_widths(values)]
         at = likely[(likely["reform"] == reform) & (likely["metric"] == metric)]
         n_design = int(design[d.index].max()) if design is not None and design[d.index].notna().any() else None
         out.append({
@@ -89,6 +96,23 @@ def lever_table(table: pd.DataFrame) -> Optional[pd.DataFrame]:
             "likely_job": int(at["job"].iloc[0]) if len(at) else None,
         })
     return pd.DataFrame(out)
+
+
+EXACT_UP_TO = 8  # points: below, Spearman's p-value by every permutation (the t approximation fails there)
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Spearman's rank correlation and its two-sided p-value: exact (every permutation of the ranks) for up to
+    ``EXACT_UP_TO`` points, else scipy's t approximation."""
+    rho, p = stats.spearmanr(x, y)
+    n = len(x)
+    if n <= EXACT_UP_TO:
+        rx, ry = stats.rankdata(x), stats.rankdata(y)
+        perms = np.array(list(itertools.permutations(ry)))
+        cx, cy = rx - rx.mean(), perms - perms.mean(axis=1, keepdims=True)
+        r = (cy @ cx) / (np.sqrt((cx ** 2).sum()) * np.sqrt((cy ** 2).sum(axis=1)))
+        p = float(np.mean(np.abs(r) >= abs(rho) - 1e-12))
+    return float(rho), float(p)
 
 
 def driver_table(table: pd.DataFrame) -> Optional[pd.DataFrame]:
@@ -107,7 +131,7 @@ def driver_table(table: pd.DataFrame) -> Optional[pd.DataFrame]:
             x = d[[c, "diff_mean"]].dropna()
             if len(x) < 4 or x[c].nunique() < 2 or x["diff_mean"].nunique() < 2:
                 continue
-            rho, p = stats.spearmanr(x[c], x["diff_mean"])
+            rho, p = spearman(x[c].to_numpy(float), x["diff_mean"].to_numpy(float))
             found.append({"reform": reform, "metric": metric, "input": c[len(QUANTILE):],
                           "spearman": float(rho), "p_value": float(p), "points": len(x)})
         out += sorted(found, key=lambda r: -abs(r["spearman"]))

@@ -1,7 +1,8 @@
 """``python -m sim findings make <multirun dir> | check``: findings pages for the docs, generated from saved studies.
 
-``findings make <dir> [--docs DIR]`` reads a multirun's report (``report.json`` and its tables: run ``python -m sim
-report <dir>`` first if the multirun made none) and its jobs' manifests, and writes ``<docs>/findings/<study>.md``
+``findings make <dir> [--docs DIR]`` makes the multirun's report again (``sim.commands.report``: its tables from
+today's analysis code, from the saved results) and reads it and its jobs' manifests, and writes
+``<docs>/findings/<study>.md``
 (the answer first, then the figures, copied beside it, then how the run was made), ``<study>.json`` (the stamp:
 dates, settings, command, each job's overrides and settings digest, and the model fingerprint,
 ``sim.output.fingerprint``) and ``index.md``.  Every number on the page comes from the tables.
@@ -24,7 +25,7 @@ from typing import Any, Optional, Sequence
 
 import pandas as pd
 
-from sim.output.findings_page import STATUS, render, status_line
+from sim.output.findings_page import STATUS, caveats, render, status_line
 from sim.output.fingerprint import commit_code, fingerprint, numbers_config, working_code
 from sim.output.resume import differences
 from sim.output.run_dir import write_json, write_text
@@ -99,18 +100,21 @@ def _settings(config: dict) -> str:
 def make(multirun: Path, docs: Path = DOCS) -> Path:
     """Write the findings page of ``multirun`` into ``docs/findings``; its path."""
     multirun = Path(multirun)
-    try:
-        report = json.loads((multirun / "report.json").read_text())
-    except (OSError, ValueError):
-        raise FindingsError(f"{multirun}: no readable report.json; make it first: python -m sim report {multirun}") \
-            from None
+    from sim.commands.report import make_report
+    from sim.output.multirun import ReportError
+
+    try:  # made again: the page's tables come from today's analysis code (a report is made from saved results)
+        report = make_report(multirun)
+    except ReportError as e:
+        raise FindingsError(f"{multirun}: {e}") from None
     if report.get("status") != "complete":
-        raise FindingsError(f"{multirun}: its report did not complete ({report.get('error')}); make it again: "
-                            f"python -m sim report {multirun}")
+        raise FindingsError(f"{multirun}: its report did not complete ({report.get('error')})")
     manifests = _manifests(multirun)
     code, source = _code(manifests)
     configs = [m.get("config") or {} for m in manifests]
-    study = str(configs[0].get("study") or multirun.name)
+    study = str(configs[0].get("study") or "baseline")
+    if study == "baseline":  # a multirun without a study file: named by its folder, so pages do not overwrite
+        study = multirun.name
     ends = [m["started_unix"] + (m.get("runtime_seconds") or 0) for m in manifests]
     argv = manifests[0].get("argv") or []
     stamp: dict[str, Any] = {
@@ -127,6 +131,7 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
         "first_job_settings": numbers_config(configs[0]),
     }
     tables = {name: pd.read_csv(multirun / name) for name in TABLES if (multirun / name).is_file()}
+    stamp["caveats"] = caveats(tables, int((configs[0].get("run") or {}).get("replications") or 0))
     out = Path(docs) / "findings"
     (out / study).mkdir(parents=True, exist_ok=True)
     captions = {f["path"]: f for f in report.get("figures") or []}

@@ -7,7 +7,12 @@ Two parts, each with ``likely``, ``low`` and ``high`` ($M a year):
   (``staffing.person_year_cost``: salary and burden, [ESTIMATE] from the DoD full-cost method, DoDI 7041.04).
   People are paid from the day they are hired, so the hiring ramp lowers their work, not their cost.  A reform
   that cuts staff saves money (negative cost).
-- **the reform's own cost** (``reform.levers.<name>.cost``): fund capital (its cost of capital), a program.
+- **the reform's own cost** (``reform.levers.<name>.cost``): fund capital (its cost of capital), a program; stated at
+  the likely lever sizes, and where it ``scales_with`` a lever, in proportion to that lever's size in the run (at
+  ``reform.assume``, or drawn at an uncertainty study's point).
+
+At an uncertainty study's point the offices are re-sized and the levers drawn (``sim.model.uncertainty``): the
+added people and the sizes are those of the run.
 
 A reform with no cost figure (no staff added and no ``cost`` given) has an unknown cost, said as such (``known``
 false), never zero.  A package adds its reforms' costs.  At ``reform.strength`` below 1 the added staff and the
@@ -31,12 +36,15 @@ def _end(item: Any, end: str) -> Optional[float]:
 
 
 def added_people(params: "Params") -> Dict[str, int]:
-    """Each office's people added by the selected reforms at full strength (negative: cut)."""
+    """Each office's people added by the selected reforms at full strength (negative: cut), on the offices as the
+    run staffs them."""
     from sim.model.levers import ReformLevers
     from sim.model.reform import combine, selected, staffed
+    from sim.model.uncertainty import at_point
 
-    with_levers = staffed(params.staffing, combine(selected(params)))
-    without = staffed(params.staffing, ReformLevers())
+    run = at_point(params)  # at an uncertainty study's point: its re-sized offices and drawn levers
+    with_levers = staffed(run.staffing, combine(selected(run)))
+    without = staffed(run.staffing, ReformLevers())
     return {name: with_levers[name].headcount - without[name].headcount for name in with_levers
             if with_levers[name].headcount != without[name].headcount}
 
@@ -44,9 +52,11 @@ def added_people(params: "Params") -> Dict[str, int]:
 def reform_cost(params: "Params") -> Dict[str, Any]:
     """The selected reforms' cost a year ($M: ``likely``, ``low``, ``high``), its parts, and whether it is known."""
     from sim.model.reform import selected
+    from sim.model.uncertainty import at_point
 
     strength = float(params.reform.strength)
-    chosen = selected(params)
+    run = at_point(params)  # a point of an uncertainty study: its drawn levers and re-sized offices
+    chosen = selected(run)  # at reform.assume
     people = added_people(params)
     costs = params.staffing.person_year_cost
     out: Dict[str, Any] = {"added_people": people, "items": [], "known": True}
@@ -65,7 +75,8 @@ def reform_cost(params: "Params") -> Dict[str, Any]:
             total[end] += each[end]
     for name, lv in chosen.items():  # each reform's own cost (a package's reforms each once)
         if lv.cost is not None and lv.cost.likely is not None:
-            each = {end: strength * (_end(lv.cost, end) or 0.0) for end in ENDS}
+            size = _size(lv, params.reform.levers.get(name, lv), lv.cost.scales_with, params)
+            each = {end: strength * size * (_end(lv.cost, end) or 0.0) for end in ENDS}
             out["items"].append({"what": f"{name}: {lv.cost.what}", **each})
             for end in ENDS:
                 total[end] += each[end]
@@ -76,6 +87,18 @@ def reform_cost(params: "Params") -> Dict[str, Any]:
         out["unknown"] = unknown
     out.update({end: (total[end] if out["known"] else None) for end in ENDS})
     return out
+
+
+def _size(run: Any, likely: Any, lever: str, params: "Params") -> float:
+    """How large the reform's ``lever`` is in the run, as a share of its likely size (both from no change); 1 when
+    the cost scales with none."""
+    from sim.model.lever_ranges import current_values, neutral_value, sized
+
+    if not lever:
+        return 1.0
+    none = neutral_value(lever, current_values(params.process.congressional_review))
+    now, stated = sized(run).get(lever, none), sized(likely).get(lever, none)
+    return 1.0 if stated == none else (now - none) / (stated - none)
 
 
 def _own_levers_neutral(lv: Any) -> bool:

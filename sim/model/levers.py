@@ -39,6 +39,7 @@ class CostItem:
     what: str = ""
     tag: str = ""  # STATUTE, TARGET, MEASURED, REPORTED, UNVERIFIED or ESTIMATE
     source: str = ""
+    scales_with: str = ""  # a lever of the reform the cost is proportional to (its size from no change), if any
 
 
 @dataclass

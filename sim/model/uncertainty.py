@@ -28,7 +28,6 @@ draws are recorded in the summary (:func:`point_record`).
 """
 from __future__ import annotations
 
-import copy
 import math
 import zlib
 from dataclasses import dataclass, replace
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Dict, Optional
 
 import numpy as np
 
+from sim.model.frozen import thaw
 from sim.model.lever_ranges import current_values, neutral_value, sized
 from sim.model.run_params import UncertaintyParams  # noqa: F401 (part of this module's interface)
 from sim.model.sizing import size_office
@@ -201,7 +201,7 @@ def at_point(params: "Params") -> "Params":
     if params.uncertainty.point is None:
         return params
     levers, offices = _lever_inputs(params), _office_inputs(params)
-    p = copy.deepcopy(params)
+    p = thaw(params)  # an editable copy, also of a resolved scenario's read-only parameters (its summary)
     for reform, drawn in levers.items():
         lv = p.reform.levers[reform]
         changed: Dict[str, Any] = {}

@@ -24,7 +24,7 @@ def breakeven_figure(table: pd.DataFrame, out: Path) -> ReportFigure:
         y = np.array([float(v) for v in row.changes.split()])
         h = np.array([float(v) for v in row.half_widths.split()])
         ax.errorbar(x, y, yerr=np.nan_to_num(h), fmt="o-", color="tab:blue", markersize=3, capsize=2)
-        ax.axhline(-target, color="tab:red", linestyle="--", linewidth=1)
+        ax.axhline(-target, color="tab:red", linestyle="--", linewidth=1, label=f"target: -{target:g} days")
         ax.axhline(0, color="k", linewidth=0.6)
         if row.status == "reached":
             lo = row.strength_low if row.strength_low == row.strength_low else row.strength
@@ -34,10 +34,14 @@ def breakeven_figure(table: pd.DataFrame, out: Path) -> ReportFigure:
             staff = "" if row.added_staff != row.added_staff or row.added_staff is None else \
                 f" (+{int(row.added_staff)} people)"
             note = f"break-even at {row.strength:.2f}{staff}"
+        elif row.status == "only at the interval's edge":  # the optimistic edge reaches it, the change does not
+            ax.axvline(row.strength_low, color="tab:red", linestyle=":", linewidth=1)
+            note = f"only the optimistic edge, from {row.strength_low:.2f}"
         else:
             note = str(row.status)
         ax.set_title(f"{row.reform}\n{note}", fontsize=9)
         ax.set_xlabel("strength (share of the way to the range's high end)", fontsize=8)
+    axes[0][0].legend(fontsize=7, loc="lower left")
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     axes[0][0].set_ylabel(f"change, {str(table['metric'].iloc[0]).replace('_', ' ')} (days)", fontsize=8)

@@ -49,25 +49,36 @@ def uncertainty_answer(t: pd.DataFrame, drivers: Optional[pd.DataFrame]) -> list
     if d.empty:
         return []
     best = d.iloc[0]
+    if not (best.lever_p95 < 0 or abs(best.likely_change) > best.likely_half_width):
+        return [f"No reform's change from LOR to delivery is told apart from no change: at the likely values every "
+                f"95% interval includes 0, and over the ranges no reform saves time at every point (the largest "
+                f"median, {best.reform}'s, is {_d(best.lever_p50)} days).", ""] + _uncertainty_rows(d, drivers)
     out = [f"Over the plausible ranges of their levers and of the offices' staffing assumptions, "
            f"**{best.reform}** saves the most time from LOR to delivery: median {_d(best.lever_p50)} days "
            f"(5th to 95th percentile {_d(best.lever_p05)} to {_d(best.lever_p95)}; at the likely values "
            f"{_d(best.likely_change)} ± {_d(best.likely_half_width, False)}). The spread over the ranges is the "
            "answer's uncertainty; the likely interval is only the simulation's noise.", ""]
+    return out + _uncertainty_rows(d, drivers)
+
+
+def _uncertainty_rows(d: pd.DataFrame, drivers: Optional[pd.DataFrame]) -> list[str]:
+    out: list[str] = []
     rows = []
     for r in d.itertuples():
         top = "-"
         if drivers is not None and not drivers.empty:
             dr = drivers[(drivers["reform"] == r.reform) & (drivers["metric"] == "lor_to_delivery")]
             if len(dr):
-                top = f"{dr.iloc[0]['input']} (ρ {dr.iloc[0]['spearman']:+.2f})"
+                top = f"{dr.iloc[0]['input']} (ρ {dr.iloc[0]['spearman']:+.2f}, p {dr.iloc[0]['p_value']:.2g})"
         rows.append([r.reform, _pm(r.likely_change, r.likely_half_width),
                      *(f"{_d(getattr(r, c))} (±{_d(getattr(r, c + '_mc'), False)})"
                        for c in ("lever_p05", "lever_p50", "lever_p95")), top])
     out.append(_table(["reform", "at likely (95% CI)", "p05 over ranges (MC ±)", "p50", "p95",
                        "main driver (Spearman)"], rows))
     out += ["", "Days of LOR to delivery, paired against the reference at the same point with the same seeds "
-            "(negative: sooner). uncertainty.csv has every lead time."]
+            "(negative: sooner); each percentile's Monte Carlo noise in brackets. A driver's quantile runs from the "
+            "smallest plausible effect of the input to the largest (for a factor below 1, from near 1 down), so a "
+            "negative ρ means: the larger the effect, the more days saved. uncertainty.csv has every lead time."]
     return out
 
 
@@ -77,11 +88,15 @@ def breakeven_answer(t: pd.DataFrame) -> list[str]:
     names = ", ".join(f"**{r.reform}** at strength {r.strength:.2f}" for r in reached.itertuples()) or "none"
     out = [f"{len(reached)} of {len(t)} reforms save {target:g} days of {metric} within their plausible ranges: "
            f"{names}. 'Not reachable' is decided from the interval: not even its optimistic edge saves "
-           f"{target:g} days at the range's high end.", ""]
+           f"{target:g} days at the range's high end. Strength: the share of the way from no change to the high end "
+           "of each lever's range; its interval runs from where the optimistic edge of the change (change minus "
+           "its half-width) saves the target to where the pessimistic edge does.", ""]
     rows = []
     for r in t.itertuples():
         high = "beyond" if r.strength_high != r.strength_high else f"{r.strength_high:.2f}"
         between = "-" if r.strength_low != r.strength_low else f"{r.strength_low:.2f} to {high}"
+        if r.status == "only at the interval's edge":
+            between = f"only the optimistic edge, from {r.strength_low:.2f}"
         staff = "-" if r.added_staff != r.added_staff or r.added_staff is None else f"+{int(r.added_staff)}"
         rows.append([r.reform, str(r.status), "-" if r.strength != r.strength else f"{r.strength:.2f}", between,
                      str(r.levers_at_strength or "-") if r.levers_at_strength == r.levers_at_strength else "-",
@@ -99,6 +114,13 @@ def comparison_answer(t: pd.DataFrame) -> list[str]:
     wide = wide.sort_values(("diff_mean", "lor_to_delivery"))
     ref = str(t["reference"].iloc[0])
     first = wide.index[0]
+    if not abs(wide.loc[first, ("diff_mean", "lor_to_delivery")]) > wide.loc[first, ("diff_half_width",
+                                                                                     "lor_to_delivery")]:
+        out = [f"Against **{ref}**, no scenario's change from LOR to delivery is told apart from no change: every "
+               "paired 95% interval includes 0.", ""]
+        rows = [[str(label), *(_pm(wide.loc[label, ("diff_mean", m)], wide.loc[label, ("diff_half_width", m)])
+                               if ("diff_mean", m) in wide.columns else "-" for m in METRICS)] for label in wide.index]
+        return out + [_table(["scenario", *METRICS.values()], rows)]
     out = [f"Against **{ref}**, **{first}** shortens LOR to delivery the most: "
            f"{_d(wide.loc[first, ('diff_mean', 'lor_to_delivery')])} ± "
            f"{_d(wide.loc[first, ('diff_half_width', 'lor_to_delivery')], False)} days (paired, 95% CI).", ""]
@@ -118,6 +140,24 @@ def comparison_answer(t: pd.DataFrame) -> list[str]:
     return out
 
 
+def caveats(tables: Mapping[str, Optional[pd.DataFrame]], replications: int) -> list[str]:
+    """What a reader must know before trusting the answer: censoring, few replications, a partial design."""
+    out = []
+    t = tables.get("comparison.csv")
+    if t is not None and "censored_share" in t.columns:
+        worst = t[t["metric"].astype(str).str.startswith("lor_to_")]["censored_share"].max()
+        if worst == worst and worst > 0.05:
+            out.append(f"Up to {100 * worst:.0f}% of a job's cohort had not reached a milestone when its run ended: "
+                       "its changes are of the early cases.")
+    if replications < 3:
+        out.append(f"{replications} replication(s) per job: every interval rests on very few.")
+    u = tables.get("uncertainty.csv")
+    if u is not None and len(u) and u["design_points"].notna().any() and (u["points"] < u["design_points"]).any():
+        out.append(f"Only {int(u['points'].min())} of the {int(u['design_points'].max())} design points ran: not a "
+                   "full Latin hypercube, and the percentiles are of the points that ran.")
+    return out
+
+
 def render(stamp: Mapping[str, Any], tables: Mapping[str, Optional[pd.DataFrame]],
            figures: Sequence[tuple[str, str, str]], current: bool = True) -> str:
     """The page: title, status, question, the answer, figures, then how the run was made."""
@@ -131,6 +171,9 @@ def render(stamp: Mapping[str, Any], tables: Mapping[str, Optional[pd.DataFrame]
     if tables.get("uncertainty.csv") is None and tables.get("breakeven.csv") is None and \
             tables.get("comparison.csv") is not None:
         lines += comparison_answer(tables["comparison.csv"]) + [""]
+    notes = stamp.get("caveats") or []
+    if notes:
+        lines += ["**Before you use this answer:**", "", *[f"- {n}" for n in notes], ""]
     for title, path, caption in figures:
         lines += [f"### {title}", "", f"![{title}]({path})", "", caption, ""]
     lines += ["## How this was made", "",

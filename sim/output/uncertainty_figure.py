@@ -13,6 +13,12 @@ from sim.output.report_figures import ReportFigure, _save
 PANELS = ("lor_to_offer", "lor_to_contract", "lor_to_delivery")
 
 
+def _n(x: float, sign: bool = True) -> str:
+    """Days for a label: tenths under ten, whole above."""
+    digits = 1 if abs(x) < 10 else 0
+    return f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+
+
 def _title(metric: str) -> str:
     return metric.replace("_", " ").replace("lor", "LOR")
 
@@ -37,21 +43,25 @@ def uncertainty_figure(levers: pd.DataFrame, out: Path) -> ReportFigure:
                 label="95% interval at likely")
         ax.axvline(0, color="k", linewidth=0.8)
         for i, (a, b, m, h) in enumerate(zip(lo, hi, likely, half)):
-            text = f"{m:+.0f} ±{h:.0f}" if np.isfinite(m) else "no likely run"
-            ax.annotate(f"{text}   [{a:+.0f}, {b:+.0f}]", (np.nanmax([a, b, m + h]), i), xytext=(4, 0),
+            text = f"{_n(m)} ±{_n(h, False)}" if np.isfinite(m) else "no likely run"
+            ax.annotate(f"{text}   p05-p95 [{_n(a)}, {_n(b)}]", (np.nanmax([a, b, m + h]), i), xytext=(4, 0),
                         textcoords="offset points", va="center", fontsize=7)
+        ax.plot(likely, y, "|", color="tab:blue", markersize=12, label="change at likely")
         ax.set_title(f"{_title(metric)} (days)", fontsize=10)
         ax.set_yticks(y, order, fontsize=8)
         ax.invert_yaxis()
         ax.margins(x=0.35)
-    axes[0][0].legend(fontsize=7, loc="lower left")
+    axes[0][0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     n = int(levers["points"].max())
+    design = int(levers["design_points"].max()) if levers["design_points"].notna().any() else n
+    partial = "" if n >= design else f" (only {n} of the {design} design points ran)"
     fig.suptitle(f"Change against the reference (days; negative: sooner): at likely, and over {n} design points of "
-                 "the lever and staffing ranges", fontsize=10)
+                 f"the lever and staffing ranges{partial}", fontsize=10)
     path = _save(fig, out, "uncertainty.png")
     return ReportFigure(path, "How far each reform's effect rests on its assumptions",
                         "Blue bar: the paired change with every input at its likely value and its 95% interval "
-                        "(Monte Carlo noise only). Grey line: the 5th to 95th percentile of the paired change over "
+                        "(Monte Carlo noise only), its mean marked. Dark line: the 5th to 95th percentile of the "
+                        "paired change over "
                         f"{n} Latin-hypercube points of the inputs' plausible ranges (the reforms' lever ranges and "
                         "the offices' effort share and load), each point against the reference run at the same "
                         "point with the same seeds; dot: the median. With few points the 5th and 95th percentiles "

@@ -16,8 +16,12 @@ def test_days_per_ten_million_at_the_likely_and_either_end_of_the_cost():
         {"job": 1, "reference_job": 0, "metric": "lor_to_delivery", "diff_mean": -30.0, "cost_musd": 5.0,
          "cost_low": 3.0, "cost_high": 8.0},
         {"job": 2, "reference_job": 0, "metric": "lor_to_delivery", "diff_mean": -12.0, "cost_musd": float("nan"),
-         "cost_low": float("nan"), "cost_high": float("nan")}])
-    out = with_cost_ratios(t).set_index("job")
+         "cost_low": float("nan"), "cost_high": float("nan")},
+        {"job": 1, "reference_job": 0, "metric": "open_cases_at_horizon", "diff_mean": -300.0, "cost_musd": 5.0,
+         "cost_low": 3.0, "cost_high": 8.0}])
+    whole = with_cost_ratios(t)
+    assert math.isnan(whole[whole.metric == "open_cases_at_horizon"]["days_per_10musd"].iloc[0])  # a count
+    out = whole[whole.metric == "lor_to_delivery"].set_index("job")
     assert out.loc[1, "days_per_10musd"] == pytest.approx(60.0)
     assert (out.loc[1, "days_per_10musd_low"], out.loc[1, "days_per_10musd_high"]) == pytest.approx((37.5, 100.0))
     assert math.isnan(out.loc[2, "days_per_10musd"])  # unknown cost: no ratio

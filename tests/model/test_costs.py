@@ -34,7 +34,7 @@ def test_a_package_adds_its_reforms_costs(compose):
     whole = reform_cost(compose(*TINY, "reform=more_staff"))
     assert whole["likely"] == pytest.approx(sum(p["likely"] for p in parts))
     both = reform_cost(compose(*TINY, "reform=[sdaf_prebuy,dscs_workforce]"))
-    assert both["likely"] == pytest.approx(22 + 50) and both["high"] == pytest.approx(40 + 100)
+    assert both["likely"] == pytest.approx(22 + 45) and both["high"] == pytest.approx(40 + 90)
 
 
 def test_a_reform_without_a_cost_figure_has_an_unknown_cost_not_zero(compose):
@@ -52,3 +52,18 @@ def test_bad_cost_figures_are_named(compose, override, words):
     with pytest.raises(ConfigError) as e:
         compose(*TINY, "reform=sdaf_prebuy", override)
     assert words in str(e.value)
+
+
+def test_the_cost_follows_the_levers_and_offices_the_run_has(compose):
+    """At reform.assume=high the SDAF share doubles (0.1 -> 0.2) and so does its capital; at an uncertainty point the
+    offices are re-sized, and the added people are counted on them."""
+    from sim.model.uncertainty import at_point
+
+    assert reform_cost(compose(*TINY, "reform=sdaf_prebuy", "reform.assume=high"))["likely"] == pytest.approx(44.0)
+    p = compose(*TINY, "reform=more_staff_offices", "uncertainty.point=0")
+    drawn = at_point(p)
+    base = staffed(drawn.staffing, ReformLevers())
+    full = staffed(drawn.staffing, drawn.reform.levers["more_staff_offices"])
+    expected = {o: full[o].headcount - base[o].headcount for o in full if full[o].headcount != base[o].headcount}
+    assert added_people(p) == expected
+    assert expected != added_people(compose(*TINY, "reform=more_staff_offices"))  # the re-sized offices differ

@@ -21,7 +21,14 @@ def test_the_uncertainty_answer_names_the_largest_median_saving_with_both_interv
     assert "median -58 days (5th to 95th percentile -90 to -30; at the likely values -60 ± 3.0)" in lines[0]
     table = "\n".join(lines)
     assert table.index("| b |") < table.index("| a |")  # ranked by the median saving
-    assert "staffing.design_load (ρ -0.81)" in table
+    assert "staffing.design_load (ρ -0.81, p 0.01)" in table
+
+
+def test_no_winner_is_named_from_noise():
+    t = pd.DataFrame([{"reform": "a", "metric": "lor_to_delivery", "likely_change": -0.4, "likely_half_width": 3.0,
+                       "lever_p05": -0.7, "lever_p50": -0.4, "lever_p95": 0.2, "lever_p05_mc": 3.1,
+                       "lever_p50_mc": 3.0, "lever_p95_mc": 3.1}])
+    assert uncertainty_answer(t, None)[0].startswith("No reform's change from LOR to delivery is told apart")
 
 
 def test_the_breakeven_answer_counts_the_reforms_that_reach_the_target():

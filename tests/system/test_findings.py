@@ -27,23 +27,24 @@ def _fresh_docs(study, name):
 
 
 def test_the_page_opens_with_the_answer_from_the_tables(study):
+    """A multirun without a study file is named by its folder ('m'), so two such pages never overwrite each other."""
     docs = _fresh_docs(study, "docs")
-    page = (docs / "findings" / "baseline.md").read_text()
+    page = (docs / "findings" / "m.md").read_text()
     comparison = pd.read_csv(study / "m" / "comparison.csv")
     row = comparison[(comparison.metric == "lor_to_contract") & (comparison.job == 1)].iloc[0]
     assert "**Current**" in page.splitlines()[2]
     assert page.index("## Answer") < page.index("## How this was made")
     shown = f"{row.diff_mean:+.1f}" if abs(row.diff_mean) < 10 else f"{row.diff_mean:+.0f}"
     assert "| contracting_standards | " in page and shown in page
-    assert (docs / "findings" / "baseline" / "change_vs_reference.png").is_file()
-    stamp = json.loads((docs / "findings" / "baseline.json").read_text())
+    assert (docs / "findings" / "m" / "change_vs_reference.png").is_file()
+    stamp = json.loads((docs / "findings" / "m.json").read_text())
     assert len(stamp["jobs"]) == 2 and len(stamp["fingerprint"]) == 16
     assert findings.main(["check", "--docs", str(docs)]) == 0
 
 
 def test_a_changed_setting_makes_the_finding_stale_and_a_changed_source_text_does_not(study):
     docs = _fresh_docs(study, "docs_settings")
-    path = docs / "findings" / "baseline.json"
+    path = docs / "findings" / "m.json"
     stamp = json.loads(path.read_text())
     for job in stamp["jobs"]:  # as if the default had been another: today's composition now differs
         job["overrides"] = [*job["overrides"], "staffing.ranges.case_writers.effort_share.source=reworded"]
@@ -53,7 +54,7 @@ def test_a_changed_setting_makes_the_finding_stale_and_a_changed_source_text_doe
         job["overrides"] = [*job["overrides"], "demand.lor_per_year=1234"]
     path.write_text(json.dumps(stamp))
     assert findings.main(["check", "--docs", str(docs)]) == 1
-    page = (docs / "findings" / "baseline.md").read_text()
+    page = (docs / "findings" / "m.md").read_text()
     assert "**Stale**" in page and "demand.lor_per_year" in page
     assert "stale: settings changed: demand.lor_per_year" in (docs / "findings" / "index.md").read_text()
 
@@ -62,12 +63,12 @@ def test_changed_code_makes_the_finding_stale(study, monkeypatch):
     docs = _fresh_docs(study, "docs_code")
     monkeypatch.setattr(findings, "working_code", lambda: "0" * 64)
     assert findings.main(["check", "--docs", str(docs)]) == 1
-    assert "the model code changed" in (docs / "findings" / "baseline.md").read_text()
+    assert "the model code changed" in (docs / "findings" / "m.md").read_text()
 
 
 def test_a_folder_without_a_report_or_with_mixed_code_is_refused(study, tmp_path, capsys):
     assert findings.main(["make", str(tmp_path), "--docs", str(tmp_path / "d")]) == 2
-    assert "no readable report.json; make it first: python -m sim report" in capsys.readouterr().err
+    assert f"fms-sim findings: error: {tmp_path}: " in capsys.readouterr().err
     manifests = [json.loads((study / "m" / str(j) / "manifest.json").read_text()) for j in (0, 1)]
     for m in manifests:  # as if run from uncommitted code: each job's recorded hash is all there is
         m["git_dirty"] = True
