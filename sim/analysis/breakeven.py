@@ -33,7 +33,7 @@ from sim.analysis.uncertainty import reform_of
 
 TARGET_DAYS = 30.0  # days of LOR to delivery saved [MODEL: the question's default, configurable: breakeven.*]
 STRENGTH = re.compile(r"(?:^|\s)\+*reform\.strength=([-+0-9.eE]+)(?:\s|$)")
-COLUMNS = ["reform", "metric", "target_days", "status", "strength", "strength_low", "strength_high",
+COLUMNS = ["reform", "context", "metric", "target_days", "status", "strength", "strength_low", "strength_high",
            "levers_at_strength", "added_staff", "grid", "changes", "half_widths", "pairs"]
 
 
@@ -85,9 +85,11 @@ def swept_strength(overrides: object) -> Optional[float]:
 
 def _at(levers: Mapping[str, object], s: float) -> tuple[str, Optional[int]]:
     """The sized factor levers at strength ``s`` as text, and the people a staff factor adds (headcounts given in
-    ``levers['_headcounts']``)."""
+    ``levers['_headcounts']``); a workforce program's levers once its certified share has settled
+    (``levers['_program_level']``)."""
     parts, added = [], None
     heads = levers.get("_headcounts") or {}
+    s = s * float(levers.get("_program_level", 1.0))  # type: ignore[arg-type]  # a workforce program's settled level
     for name, value in levers.items():
         if name.endswith("_factor") and isinstance(value, (int, float)):
             parts.append(f"{name}={1 + s * (float(value) - 1):.3g}")
@@ -114,8 +116,13 @@ def breakeven_table(table: pd.DataFrame, levers: Mapping[str, Mapping[str, objec
     if rows["strength"].nunique() < 2:
         return None
     rows["reform"] = [reform_of(o, lab) for o, lab in zip(rows["overrides"], rows["label"])]
+    rows["context"] = [" ".join(w for w in str(o).split() if not w.lstrip("+~").startswith(
+        ("reform=", "reform.strength=", "seed="))) for o in rows["overrides"]]
+    common = set.intersection(*(set(c.split()) for c in rows["context"])) if len(rows) else set()
+    rows["context"] = [" ".join(w for w in c.split() if w not in common) for c in rows["context"]]
     out = []
-    for reform, d in rows.groupby("reform", sort=False):
+    # one curve per reform and per value of anything else the sweep varies (reform.assume, demand, ...)
+    for (reform, context), d in rows.groupby(["reform", "context"], sort=False):
         d = d.sort_values("strength").drop_duplicates("strength")
         grid = [0.0, *d["strength"]] if d["strength"].min() > 0 else list(d["strength"])
         changes = [0.0, *d["diff_mean"]] if len(grid) > len(d) else list(d["diff_mean"])
@@ -123,13 +130,16 @@ def breakeven_table(table: pd.DataFrame, levers: Mapping[str, Mapping[str, objec
         found = breakeven(grid, changes, halves, target)
         text, added = ("", None) if found["strength"] is None else _at((levers or {}).get(reform, {}),
                                                                        found["strength"])
-        out.append({"reform": reform, "metric": metric, "target_days": target, **found,
+        out.append({"reform": reform, "context": context, "metric": metric, "target_days": target, **found,
                     "levers_at_strength": text, "added_staff": added,
                     "grid": " ".join(f"{g:g}" for g in grid),
                     "changes": " ".join(f"{c:+.1f}" for c in changes),
                     "half_widths": " ".join("nan" if math.isnan(h) else f"{h:.1f}" for h in halves),
                     "pairs": int(d["diff_n"].min()) if d["diff_n"].notna().any() else None})
-    return pd.DataFrame(out, columns=COLUMNS)
+    frame = pd.DataFrame(out, columns=COLUMNS)
+    for c in ("strength", "strength_low", "strength_high"):  # missing is NaN, never None
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
+    return frame
 
 
 def question(jobs: Sequence[Mapping]) -> tuple[float, str]:
@@ -153,6 +163,8 @@ def levers_of(jobs: Sequence[Mapping], table: pd.DataFrame) -> dict[str, dict[st
             continue
         ref = refs.get(job)
         pools = (summaries.get(int(ref)) or {}).get("pools") or [] if ref is not None and ref == ref else []
+        program = ((s.get("enactment") or {}).get("programs") or {}).get(reform) or {}
         out[reform] = {**s["levers"], "_headcounts": {p["pool"]: p["capacity"] for p in pools
-                                                      if isinstance(p, Mapping) and "capacity" in p}}
+                                                      if isinstance(p, Mapping) and "capacity" in p},
+                       "_program_level": program.get("level_after", 1.0)}
     return out

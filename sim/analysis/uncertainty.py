@@ -73,9 +73,11 @@ def lever_table(table: pd.DataFrame) -> Optional[pd.DataFrame]:
     points, likely = rows[rows["u_point"].notna()], rows[rows["u_point"].isna()]
     if points.empty:
         return None
-    design = pd.to_numeric(table.get("u_points"), errors="coerce") if "u_points" in table else None
+    points = points.assign(design=pd.to_numeric(points["u_points"], errors="coerce").fillna(-1).astype(int)
+                           if "u_points" in points else -1)
     out = []
-    for (reform, metric), d in points.groupby(["reform", "metric"], sort=False):
+    # one row per design size too: a sweep of uncertainty.points runs hypercubes that must not be pooled
+    for (reform, metric, size), d in points.groupby(["reform", "metric", "design"], sort=False):
         values = d.sort_values("u_point")["diff_mean"].to_numpy(dtype=float)
         pct = np.percentile(values, PERCENTILES)
         # every point runs the same seeds, so their replication noise is shared: it moves every percentile together
@@ -84,7 +86,7 @@ def lever_table(table: pd.DataFrame) -> Optional[pd.DataFrame]:
             else 0.0
         mc = [float(np.hypot(b, shared)) if b == b else b for b in _bootstrap_half_widths(values)]
         at = likely[(likely["reform"] == reform) & (likely["metric"] == metric)]
-        n_design = int(design[d.index].max()) if design is not None and design[d.index].notna().any() else None
+        n_design = None if size < 0 else int(size)
         out.append({
             "reform": reform, "metric": metric,
             "likely_change": float(at["diff_mean"].iloc[0]) if len(at) else float("nan"),

@@ -57,6 +57,12 @@ def _manifests(multirun: Path) -> list[dict]:
         except (OSError, ValueError):
             raise FindingsError(f"{folder / 'manifest.json'}: missing or unreadable; a finding needs every job's "
                                 "record") from None
+        problem = ("not a job record" if not isinstance(m, dict) else
+                   "no start time (started_unix)" if not isinstance(m.get("started_unix"), (int, float)) else
+                   "no overrides list" if not isinstance(m.get("overrides"), list) else
+                   "no config" if not isinstance(m.get("config"), dict) else None)
+        if problem:
+            raise FindingsError(f"{folder / 'manifest.json'}: {problem}; a finding needs every job's whole record")
         out.append({**m, "job": n})
     if not out:
         raise FindingsError(f"{multirun}: no job folders; allowed: a multirun folder (results/multiruns/<name>)")
@@ -132,6 +138,10 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
     }
     tables = {name: pd.read_csv(multirun / name) for name in TABLES if (multirun / name).is_file()}
     stamp["caveats"] = caveats(tables, int((configs[0].get("run") or {}).get("replications") or 0))
+    holes = (report.get("jobs") or {}).get("failed", 0) + (report.get("jobs") or {}).get("missing", 0)
+    if holes:
+        stamp["caveats"].insert(0, f"{holes} of {len(manifests)} jobs failed or never ran: the answer is from the "
+                                   "others; rerun them (run.resume=true) before relying on it")
     out = Path(docs) / "findings"
     (out / study).mkdir(parents=True, exist_ok=True)
     captions = {f["path"]: f for f in report.get("figures") or []}
@@ -161,17 +171,36 @@ def _current(stamp: dict) -> tuple[bool, str]:
         return False, "the model code changed"
     changed = [f"job {n}" for n, (j, c) in enumerate(zip(stamp["jobs"], configs)) if j["settings"] != _digest(c)]
     keys = differences(stamp.get("first_job_settings") or {}, numbers_config(configs[0]))
-    return False, "settings changed" + (f": {'; '.join(keys[:4])}" if keys else f" ({', '.join(changed[:4])})")
+    if keys:
+        return False, f"settings changed: {'; '.join(keys[:4])}"
+    if changed:
+        return False, f"settings changed ({', '.join(changed[:4])})"
+    return False, "the stamp's fingerprint does not match its own code and settings (edited?)"
 
 
 def check(docs: Path = DOCS) -> list[tuple[str, bool, str]]:
     """Each finding's (study, current, why), with its page's status line and the index rewritten."""
     out = Path(docs) / "findings"
+    if not out.is_dir():
+        raise FindingsError(f"{out}: no findings folder; allowed: a docs folder holding findings/ (made by "
+                            "python -m sim findings make <multirun> --docs <folder>)")
     found = []
-    for path in sorted(out.glob("*.json")) if out.is_dir() else []:
-        stamp = json.loads(path.read_text())
-        current, why = _current(stamp)
-        found.append((stamp["study"], current, why))
+    for path in sorted(out.glob("*.json")):
+        try:
+            stamp = json.loads(path.read_text())
+            study = str(stamp["study"])
+            overrides = [list(j["overrides"]) for j in stamp["jobs"]]
+            if not all(isinstance(o, str) for job in overrides for o in job):
+                raise TypeError("a job's overrides are not a list of words")
+        except (ValueError, KeyError, TypeError, AttributeError) as e:  # an edited or foreign file: said, not trusted
+            found.append((path.stem, False, f"unreadable stamp {path.name} ({type(e).__name__}: {e}); make the "
+                                            "page again"))
+            continue
+        try:
+            current, why = _current(stamp)
+        except Exception as e:  # its jobs no longer compose (a removed key, a renamed study): stale, and why
+            current, why = False, f"its jobs no longer compose today ({' '.join(str(e).split())})"
+        found.append((study, current, why))
         page = path.with_suffix(".md")
         if page.is_file():
             lines = page.read_text().splitlines()

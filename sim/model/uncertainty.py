@@ -12,7 +12,8 @@
   (``staffing.<office>.effort_share``).  The office is then re-sized to the drawn load as
   ``staffing.size_to_load`` does (``headcount = ceil(share x stage-days per day / load)``), so its waits on others
   keep the published stage times: the draws move the hands-on work and how stretched the people are, not the
-  baseline.
+  baseline.  An office staffed above or below its design (a headcount set by hand) keeps that ratio to the
+  re-sized headcount.
 
 Each input has its own Latin hypercube column: a permutation of the N strata and a jitter inside each, from a
 numpy stream of (``seed``, the input's name, N), so a point's value of an input does not depend on which other
@@ -223,10 +224,14 @@ def at_point(params: "Params") -> "Params":
         if share == staff.effort_share and load == staff.design_load:
             continue  # nothing moved: the stated office, to the last person
         days = p.staffing.stage_days_per_day.get(office)
-        staff.effort_share = share
         if not days or days <= 0:
-            staff.design_load = load
+            staff.effort_share, staff.design_load = share, load
             continue
+        # the office's people as a share of what its own share and load size it to: a headcount set by hand
+        # above or below its design stays so at the drawn share and load (the default's is about 1)
+        ratio = staff.headcount / max(1, math.ceil(staff.effort_share * days / staff.design_load - 1e-9))
+        staff.effort_share = share
         size_office(staff, days, load)
+        staff.headcount = max(1, int(math.floor(staff.headcount * ratio + 0.5)))
     p.staffing.ranges = {}
     return p

@@ -27,8 +27,8 @@ def breakeven_figure(table: pd.DataFrame, out: Path) -> ReportFigure:
         ax.axhline(-target, color="tab:red", linestyle="--", linewidth=1, label=f"target: -{target:g} days")
         ax.axhline(0, color="k", linewidth=0.6)
         if row.status == "reached":
-            lo = row.strength_low if row.strength_low == row.strength_low else row.strength
-            hi = row.strength_high if row.strength_high == row.strength_high else x.max()
+            lo = row.strength if pd.isna(row.strength_low) else row.strength_low
+            hi = x.max() if pd.isna(row.strength_high) else row.strength_high  # None or NaN: beyond the range
             ax.axvspan(lo, hi, color="tab:red", alpha=0.12)
             ax.axvline(row.strength, color="tab:red", linewidth=1)
             staff = "" if row.added_staff != row.added_staff or row.added_staff is None else \
@@ -39,7 +39,8 @@ def breakeven_figure(table: pd.DataFrame, out: Path) -> ReportFigure:
             note = f"only the optimistic edge, from {row.strength_low:.2f}"
         else:
             note = str(row.status)
-        ax.set_title(f"{row.reform}\n{note}", fontsize=9)
+        context = f" [{row.context}]" if getattr(row, "context", "") else ""
+        ax.set_title(f"{row.reform}{context}\n{note}", fontsize=9)
         ax.set_xlabel("strength (share of the way to the range's high end)", fontsize=8)
     axes[0][0].legend(fontsize=7, loc="lower left")
     for ax in list(axes.flat)[n:]:

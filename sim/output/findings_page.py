@@ -98,7 +98,9 @@ def breakeven_answer(t: pd.DataFrame) -> list[str]:
         if r.status == "only at the interval's edge":
             between = f"only the optimistic edge, from {r.strength_low:.2f}"
         staff = "-" if r.added_staff != r.added_staff or r.added_staff is None else f"+{int(r.added_staff)}"
-        rows.append([r.reform, str(r.status), "-" if r.strength != r.strength else f"{r.strength:.2f}", between,
+        name = f"{r.reform} [{r.context}]" if getattr(r, "context", "") == getattr(r, "context", "") and \
+            getattr(r, "context", "") else r.reform
+        rows.append([name, str(r.status), "-" if r.strength != r.strength else f"{r.strength:.2f}", between,
                      str(r.levers_at_strength or "-") if r.levers_at_strength == r.levers_at_strength else "-",
                      staff, r.changes])
     out.append(_table(["reform", "status", "strength", "interval", "levers there", "added people",

@@ -4,8 +4,10 @@ A finding (``python -m sim findings make``) is stamped with the fingerprint of t
 stale when the current model's differs (``findings check``).  Two parts:
 
 - **code**: SHA-256 over the source files of ``sim/model``, ``sim/engine`` and ``sim/analysis`` (what simulates,
-  and what turns replications into intervals, percentiles and break-even sizes), by path and bytes, leaving out
-  the calibration table's modules (``NOT_SHAPING``: no study number passes through them).  Every job's
+  and what turns replications into intervals, percentiles and break-even sizes) and the few modules outside them a
+  study's numbers pass through (``CODE_FILES``: the runner, start states, summary, config bridge, the report's
+  pairing and study tables), by path and bytes, leaving out the calibration table's modules (``NOT_SHAPING``).
+  Every job's
   manifest records it (``model_code``); for a job made before that, the commit it names gives the same hash when
   its code was committed (``git_dirty`` false).  A documentation, test or report-layout commit leaves it alone.
 - **settings**: each job's composed config without what names or steers a run (the run control keys, the study's
@@ -28,6 +30,10 @@ from sim.model.run_params import RUN_CONTROL
 
 PACKAGE = Path(__file__).resolve().parents[1]  # sim/
 CODE_FOLDERS = ("model", "engine", "analysis")
+# the modules outside them that a study's numbers pass through: the runner and its start states, the summary, the
+# config bridge (parameters from configs), and the report's pairing and study tables
+CODE_FILES = ("runner.py", "state_cache.py", "states.py", "exact_start.py", "job.py", "config.py",
+              "commands/report.py", "output/multirun.py", "output/study_tables.py")
 # analysis modules no study number passes through: the calibration table of `python -m sim validate` and its series
 NOT_SHAPING = ("analysis/calibration.py", "analysis/public_series.py")
 LABELS = ("study", "question", "reference", "precision")  # name a run or decide what is compared, not its numbers
@@ -46,16 +52,17 @@ def _hash_files(files: Iterable[tuple[str, bytes]]) -> str:
 @lru_cache(maxsize=1)
 def working_code() -> str:
     """The code part of this installation's fingerprint (module docstring)."""
-    return _hash_files((f.relative_to(PACKAGE).as_posix(), f.read_bytes())
-                       for folder in CODE_FOLDERS for f in (PACKAGE / folder).rglob("*.py")
+    files = [f for folder in CODE_FOLDERS for f in (PACKAGE / folder).rglob("*.py")]
+    files += [PACKAGE / name for name in CODE_FILES]
+    return _hash_files((f.relative_to(PACKAGE).as_posix(), f.read_bytes()) for f in files
                        if f.relative_to(PACKAGE).as_posix() not in NOT_SHAPING)
 
 
 def commit_code(sha: str, repo: Path = PACKAGE.parent) -> Optional[str]:
     """The code part of the fingerprint of commit ``sha`` (from git), or None if git cannot say."""
     try:
-        listing = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", sha, "--", *(f"sim/{f}" for f in
-                                                                                         CODE_FOLDERS)],
+        listing = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", sha, "--",
+                                  *(f"sim/{f}" for f in (*CODE_FOLDERS, *CODE_FILES))],
                                  capture_output=True, text=True, check=True, timeout=60).stdout
         files = []
         for line in listing.splitlines():

@@ -93,3 +93,17 @@ def test_the_break_even_of_added_desks_matches_processor_sharing():
     assert found["status"] == "reached"
     assert found["strength_low"] <= expected <= found["strength_high"]
     assert found["strength_high"] - found["strength_low"] < 1.5  # a check that can fail: the interval is narrow
+
+
+def test_a_second_swept_key_gives_each_value_its_own_curve():
+    rows = _rows({"x": [-12, -24, -36, -48]})
+    high = rows[rows.job > 0].copy()
+    high["job"] += 10
+    high["diff_mean"] *= 0.5
+    rows["overrides"] += " reform.assume=likely"
+    high["overrides"] += " reform.assume=high"
+    t = breakeven_table(pd.concat([rows, high], ignore_index=True))
+    assert sorted(t["context"]) == ["reform.assume=high", "reform.assume=likely"]
+    by = t.set_index("context")
+    assert by.loc["reform.assume=likely", "strength"] == pytest.approx(0.625)
+    assert by.loc["reform.assume=high", "status"] == "not reachable within the range"  # half the change: -24 at 1

@@ -61,3 +61,13 @@ def test_other_studies_have_no_uncertainty_tables():
     plain = table.drop(columns=["u_point"])
     assert lever_table(plain) is None and driver_table(plain) is None
     assert with_lever_columns(plain, None) is plain
+
+
+def test_hypercubes_of_different_sizes_are_never_pooled():
+    table, _ = _table()
+    other = table[table["u_point"].notna()].copy()
+    other["job"] += 100
+    other["reference_job"] += 100
+    other["u_points"] = 7
+    t = lever_table(pd.concat([table, other], ignore_index=True))
+    assert sorted(t["design_points"]) == [7, N] and (t["points"] == N).all()

@@ -77,8 +77,10 @@ def test_every_drawn_value_is_inside_its_range_and_reaches_the_run(compose):
         writers = s.params.staffing.pools["case_writers"]
         assert writers.effort_share == rec["values"]["staffing.case_writers.effort_share"]
         days = p.staffing.stage_days_per_day["case_writers"]
-        assert writers.headcount == int(np.ceil(writers.effort_share * days
-                                                / rec["values"]["staffing.case_writers.design_load"] - 1e-9))
+        stated = p.staffing.pools["case_writers"]
+        ratio = stated.headcount / np.ceil(stated.effort_share * days / stated.design_load - 1e-9)  # 90 / 91
+        sized = np.ceil(writers.effort_share * days / rec["values"]["staffing.case_writers.design_load"] - 1e-9)
+        assert writers.headcount == int(np.floor(sized * ratio + 0.5))
 
 
 def test_shared_draws_put_every_office_at_one_quantile_and_own_draws_apart(compose):
@@ -143,3 +145,11 @@ def test_bad_uncertainty_settings_are_named(compose, overrides, words):
     with pytest.raises(ConfigError) as e:  # the bridge checks as it composes: the first problem, in those words
         compose(*TINY, *overrides)
     assert words in str(e.value)
+
+
+def test_a_headcount_set_by_hand_keeps_its_ratio_to_the_design(compose):
+    """Twice the office's design headcount stays about twice the re-sized one at every point (it was replaced)."""
+    for k in (1, 4):
+        plain = resolve(compose(*TINY, f"uncertainty.point={k}")).headcounts["case_writers"]
+        doubled = resolve(compose(*TINY, f"uncertainty.point={k}", "staffing.pools.case_writers.headcount=182"))
+        assert abs(doubled.headcounts["case_writers"] - 2 * plain) <= 0.02 * 2 * plain  # 90 of 91 vs 182 of 91

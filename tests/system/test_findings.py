@@ -75,3 +75,12 @@ def test_a_folder_without_a_report_or_with_mixed_code_is_refused(study, tmp_path
     manifests[1]["model_code"] = "1" * 64
     with pytest.raises(findings.FindingsError, match="2 versions of the model code"):
         findings._code([{**m, "job": n} for n, m in enumerate(manifests)])
+
+
+def test_bad_folders_and_stamps_are_said_not_crashed_on(study, tmp_path, capsys):
+    assert findings.main(["check", "--docs", str(tmp_path / "nowhere")]) == 2
+    assert "no findings folder" in capsys.readouterr().err
+    docs = _fresh_docs(study, "docs_bad")
+    (docs / "findings" / "stray.json").write_text("{not json")
+    assert findings.main(["check", "--docs", str(docs)]) == 1
+    assert "stray: stale: unreadable stamp stray.json" in capsys.readouterr().out
