@@ -146,12 +146,12 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
     (out / study).mkdir(parents=True, exist_ok=True)
     captions = {f["path"]: f for f in report.get("figures") or []}
     figures = []
-    for rel in STUDY_FIGURES + tuple(p for p in captions if p not in STUDY_FIGURES):
+    for rel in (*STUDY_FIGURES, "figures/change_vs_reference.png"):  # the answer; the rest stay in report.html
+        if rel.endswith("change_vs_reference.png") and figures:
+            break  # a study's own figure answers it (the change figure of dozens of design points does not)
         if (multirun / rel).is_file() and rel in captions:
             shutil.copyfile(multirun / rel, out / study / Path(rel).name)
             figures.append((captions[rel]["title"], f"{study}/{Path(rel).name}", captions[rel]["caption"]))
-        if len(figures) == 3:  # the study's own answer and the change figure; the rest stay in report.html
-            break
     write_json(out / f"{study}.json", stamp)
     page = out / f"{study}.md"
     write_text(page, render(stamp, tables, figures))

@@ -67,4 +67,4 @@ def uncertainty_figure(levers: pd.DataFrame, out: Path) -> ReportFigure:
                         "point with the same seeds; dot: the median. With few points the 5th and 95th percentiles "
                         "rest on the most extreme points: uncertainty.csv gives each with its own Monte Carlo noise "
                         "(*_mc), and uncertainty_drivers.csv the inputs that drive the spread. A narrow blue bar "
-                        "inside a wide grey line is an answer that rests on estimates, not on the simulation.")
+                        "inside a wide dark line is an answer that rests on estimates, not on the simulation.")
