@@ -76,9 +76,10 @@ def _uncertainty_rows(d: pd.DataFrame, drivers: Optional[pd.DataFrame]) -> list[
     out.append(_table(["reform", "at likely (95% CI)", "p05 over ranges (MC ±)", "p50", "p95",
                        "main driver (Spearman)"], rows))
     out += ["", "Days of LOR to delivery, paired against the reference at the same point with the same seeds "
-            "(negative: sooner); each percentile's Monte Carlo noise in brackets. A driver's quantile runs from the "
-            "smallest plausible effect of the input to the largest (for a factor below 1, from near 1 down), so a "
-            "negative ρ means: the larger the effect, the more days saved. uncertainty.csv has every lead time."]
+            "(negative: sooner); each percentile's Monte Carlo noise in brackets. A lever's quantile runs from its "
+            "smallest plausible effect to its largest (for a factor below 1, from near 1 down), a staffing "
+            "assumption's from its low value to its high, so a negative ρ means: the larger the input, the more days "
+            "saved. uncertainty.csv has every lead time."]
     return out
 
 
