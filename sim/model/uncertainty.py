@@ -89,8 +89,8 @@ def _cdf(x: float, low: float, likely: float, high: float) -> float:
     if x >= high:
         return 1.0
     if x <= likely:
-        return (x - low) ** 2 / ((high - low) * (likely - low))
-    return 1.0 - (high - x) ** 2 / ((high - low) * (high - likely))
+        return (x - low) * (x - low) / ((high - low) * (likely - low))
+    return 1.0 - (high - x) * (high - x) / ((high - low) * (high - likely))
 
 
 def problems(params: "Params") -> list[str]:

@@ -20,6 +20,7 @@ import math
 from typing import Any
 
 from sim.engine.clock import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.engine.portable_math import exp
 
 SETTLED = 0.01  # the ramp is drawn month by month until within 1% of its end, then held
 FIELDS = ("officers", "trained_per_year_before", "trained_per_year", "tour_years")
@@ -36,7 +37,7 @@ def certified_share(program: Any, years: float) -> float:
     """The certified share ``years`` after the program starts (before it, ``years <= 0``: today's)."""
     a0, a1, r = rates(program)
     c0, c1 = a0 / (a0 + r), a1 / (a1 + r)
-    return c0 if years <= 0 else c1 + (c0 - c1) * math.exp(-(a1 + r) * years)
+    return c0 if years <= 0 else c1 + (c0 - c1) * exp(-(a1 + r) * years)  # the same bits on every CPU
 
 
 def level(program: Any, years: float) -> float:
