@@ -115,6 +115,12 @@ def cost_problems(params: "Params") -> list[str]:
     out: list[str] = []
     items = [(f"staffing.person_year_cost.{k}", v) for k, v in params.staffing.person_year_cost.items()]
     items += [(f"reform.levers.{k}.cost", lv.cost) for k, lv in params.reform.levers.items() if lv.cost is not None]
+    from sim.model.lever_ranges import sized
+
+    for k, lv in params.reform.levers.items():  # a cost that follows a lever must name one the reform sizes
+        if lv.cost is not None and lv.cost.scales_with and lv.cost.scales_with not in sized(lv):
+            out.append(f"reform.levers.{k}.cost.scales_with={lv.cost.scales_with!r}: not a lever the reform sizes; "
+                       f"allowed: {', '.join(sized(lv)) or 'none'}, or empty")
     for key, item in items:
         if item.likely is None:
             continue

@@ -47,6 +47,9 @@ def test_a_reform_without_a_cost_figure_has_an_unknown_cost_not_zero(compose):
     ("reform.levers.sdaf_prebuy.cost.low=30", "reform.levers.sdaf_prebuy.cost: low=30.0, likely=22.0, high=40.0; "
                                               "allowed: 0 <= low <= likely <= high"),
     ("reform.levers.sdaf_prebuy.cost.tag=GUESS", "reform.levers.sdaf_prebuy.cost.tag='GUESS'; allowed: STATUTE"),
+    ("reform.levers.sdaf_prebuy.cost.scales_with=line_rate_factor",
+     "reform.levers.sdaf_prebuy.cost.scales_with='line_rate_factor': not a lever the reform sizes; allowed: "
+     "sdaf_share, sdaf_days_saved"),
 ])
 def test_bad_cost_figures_are_named(compose, override, words):
     with pytest.raises(ConfigError) as e:
