@@ -23,20 +23,26 @@ COMPARED = tuple(m for m, metric in METRICS.items()
                  if not metric.keys and not m.startswith(("end_day", "stage_visits"))
                  and not m.endswith((".cases", ".reached", ".censored")))
 OFFICE_METRICS = ("pool.utilisation", "pool.mean_queue", "pool.starts_per_year", "pool.cases_per_person")
-COLUMNS = ["job", "label", "metric", "office", "unit", "meaning", "mean", "ci_low", "ci_high", "half_width", "n_reps",
-           "reference", "reference_job", "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width", "diff_n",
-           "diff_pct"]
+# by group of cases (partner, partner group, LOA group, platform, priority; sim.analysis.group_tally)
+GROUP_METRICS = (*(f"group.{lead}" for lead in LEAD_TIMES), "group.cohort", "group.open_cases_at_horizon")
+COLUMNS = ["job", "label", "metric", "office", "group", "unit", "meaning", "mean", "ci_low", "ci_high", "half_width",
+           "n_reps", "reference", "reference_job", "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width",
+           "diff_n", "diff_pct"]
 
 
 def replication_values(kpis: Mapping[int, pd.DataFrame]) -> pd.DataFrame:
     """One row per (job, metric, seed, replication) for the compared metrics; an office's measure is named
-    ``pool.<measure>[<office>]``."""
+    ``pool.<measure>[<office>]``, a group's ``group.<measure>{<group>}``."""
     parts = []
     for job, rows in kpis.items():
         base = rows[rows["metric"].isin(COMPARED)]
         office = rows[rows["metric"].isin(OFFICE_METRICS)]
         office = office.assign(metric=office["metric"] + "[" + office["office"].astype(str) + "]")
-        both = pd.concat([base, office])[["metric", "seed", "replication", "value"]]
+        parts_of_job = [base, office]
+        if "group" in rows.columns:  # rows made before groups were tallied have none
+            group = rows[rows["metric"].isin(GROUP_METRICS)]
+            parts_of_job.append(group.assign(metric=group["metric"] + "{" + group["group"].astype(str) + "}"))
+        both = pd.concat(parts_of_job)[["metric", "seed", "replication", "value"]]
         parts.append(both.assign(job=np.int64(job)))
     cols = ["job", "metric", "seed", "replication", "value"]
     if not parts:
@@ -45,9 +51,11 @@ def replication_values(kpis: Mapping[int, pd.DataFrame]) -> pd.DataFrame:
         {"job": "int64", "seed": "int64", "replication": "int64", "value": "float64"})
 
 
-def _split(metric: str) -> tuple[str, str]:
-    name, _, office = metric.partition("[")
-    return name, office.rstrip("]")
+def _split(metric: str) -> tuple[str, str, str]:
+    """(metric, office, group) of a compared metric's name."""
+    name, _, group = metric.partition("{")
+    name, _, office = name.partition("[")
+    return name, office.rstrip("]"), group.rstrip("}")
 
 
 def kpi_comparison(kpis: Mapping[int, pd.DataFrame], ref: Reference, labels: Mapping[int, str],
@@ -62,8 +70,9 @@ def kpi_comparison(kpis: Mapping[int, pd.DataFrame], ref: Reference, labels: Map
         mine = reps[reps["job"] == job]
         for metric in dict.fromkeys(mine["metric"]):
             ci = mean_ci(mine.loc[mine["metric"] == metric, "value"].tolist())
-            name, office = _split(metric)
+            name, office, group = _split(metric)
             row = {"job": job, "label": labels.get(job, str(job)), "metric": name, "office": office or None,
+                   "group": group or None,
                    "unit": METRICS[name].unit if name in METRICS else "",
                    "meaning": METRICS[name].meaning if name in METRICS else "", **{k: ci[k] for k in
                    ("mean", "ci_low", "ci_high", "half_width")}, "n_reps": ci["n"], "reference": ref.label,
@@ -74,8 +83,9 @@ def kpi_comparison(kpis: Mapping[int, pd.DataFrame], ref: Reference, labels: Map
                     row.update(d.iloc[0].drop(["job", "metric"]).to_dict())
             rows.append(row)
     table = pd.DataFrame(rows, columns=COLUMNS)
-    rank = {m: i for i, m in enumerate((*LEAD_TIMES, *COMPARED, *OFFICE_METRICS))}  # lead times first
+    rank = {m: i for i, m in enumerate((*LEAD_TIMES, *COMPARED, *OFFICE_METRICS, *GROUP_METRICS))}  # lead times first
     position = {job: i for i, job in enumerate(list(order) or sorted(kpis))}
-    table = table.assign(_r=table["metric"].map(rank), _o=table["office"].fillna(""), _j=table["job"].map(position))
+    table = table.assign(_r=table["metric"].map(rank), _o=table["office"].fillna("") + table["group"].fillna(""),
+                         _j=table["job"].map(position))
     return table.sort_values(["_r", "_o", "_j"], kind="stable").drop(columns=["_r", "_o", "_j"]).astype(
         {"n_reps": "Int64", "reference_job": "Int64", "diff_n": "Int64"}).reset_index(drop=True)

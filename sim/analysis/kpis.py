@@ -31,6 +31,9 @@ Columns (``COLUMNS``): ``scenario``, ``seed``, ``replication``, ``metric``, the 
   and ``series.in_process`` (cases open, and cases not yet delivered or withdrawn; a replication that ended sooner
   keeps its last counts to the longest one's last day), and per office or line (key ``office``) ``series.queue``,
   ``series.busy`` (people working) and ``series.capacity`` as sampled;
+* by group of cases (key ``group``: ``partner=<name>``, ``partner_group=``, ``loa_group=``, ``platform=``,
+  ``priority=``; ``sim.analysis.group_tally``): ``group.<L>`` (mean days over the group's cohort cases that
+  reached it), ``group.<L>.reached``, ``group.cohort`` and ``group.open_cases_at_horizon``;
 * run control: ``end_day``, ``stage_visits``.
 
 ``day`` is a float column: the day of a lead time's 1-day count is a whole number, a sample day need not be.
@@ -126,6 +129,11 @@ def _metrics() -> dict[str, Metric]:
         ("busy", "people", "people (slots, line lots) working at the office or line"),
         ("capacity", "people", "people, slots or line lots"))})
     out.update({m: Metric(*spec) for m, spec in YEAR_METRICS.items()})
+    for lead in LEAD_TIMES:
+        out[f"group.{lead}"] = Metric(("group",), "days", f"mean {lead} of the group's cohort cases that reached it")
+        out[f"group.{lead}.reached"] = Metric(("group",), "cases", "the group's cohort cases that reached it")
+    out["group.cohort"] = Metric(("group",), "cases", "the group's cohort cases")
+    out["group.open_cases_at_horizon"] = Metric(("group",), "cases", "the group's cases open at the horizon")
     out["end_day"] = Metric((), "days", "the day the replication ended (run control)")
     out["stage_visits"] = Metric((), "visits", "stage visits simulated (run control)")
     return out
@@ -206,6 +214,9 @@ def kpi_rows(tallies: Sequence[RepTally], windows: pd.DataFrame, *, scenario: st
             for m in ("queue", "busy", "capacity"):
                 for office, day, v in zip(mine["pool"], mine["day"], mine[m]):
                     add(f"series.{m}", v, office=office, day=day)
+        for group, values in t.groups.items():
+            for name, value in values.items():
+                add(f"group.{name}", value, group=group)
         if i < len(end_days):
             add("end_day", end_days[i])
         if i < len(events):

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from sim.analysis.group_tally import GroupTally
 from sim.analysis.lead_times import lead_time_record
 from sim.analysis.metrics import LEAD_TIMES
 from sim.analysis.summary_schema import LeadTime
@@ -67,6 +68,7 @@ class RepTally:
     loa: dict[str, dict[str, list[int]]]  # clock -> part -> [within goal, all]
     loa_documents: dict[str, int]  # loas, amendments
     yearly: dict[str, list[float]] = field(default_factory=dict)  # year-by-year measures (``year_tally``)
+    groups: dict[str, dict[str, float]] = field(default_factory=dict)  # by partner, platform, ... (``group_tally``)
 
 
 class CaseTally:
@@ -98,6 +100,7 @@ class CaseTally:
                             **{f"group:{g}": [0, 0] for g in GROUPS}} for clock in CLOCKS}
         self.loa_documents = {"loas": 0, "amendments": 0}
         self.by_year = YearTally(full_years(horizon))
+        self.by_group = GroupTally()
 
     # ------------------------------------------------------------------ adding a case
     def _grid_to(self, n: int = 0, day: float = -math.inf) -> None:
@@ -183,6 +186,7 @@ class CaseTally:
                         self._counted(part, days)
         if is_open:
             self.open_value_h += open_value
+            self.by_group.add_open(case)
 
     def _cohort(self, case: Case, lor: float) -> None:
         self.outcomes["cohort"] += 1
@@ -195,6 +199,7 @@ class CaseTally:
         if case.funding == "fms":
             self.fms_cohort += 1
             self.fms_notified += bool(case.notified)
+        reached = {}
         for name, milestone in LEAD_TIMES.items():
             if milestone == "contract_awarded" and case.acquisition == "stock":
                 continue  # stock items are never put on contract
@@ -203,8 +208,10 @@ class CaseTally:
             if days == days:
                 self.ids[name].append(case.id)
                 self.values[name].append(days)
+                reached[name] = days
             elif case.withdrawn != case.withdrawn:
                 self.censored[name] += 1
+        self.by_group.add_cohort(case, reached)
         if case.loa_offered == case.loa_offered:
             self.loa_documents["loas"] += 1
             for clock in CLOCKS:
@@ -241,7 +248,7 @@ class CaseTally:
             open_started=self._cumulative(self.started), open_ended=self._cumulative(self.ended),
             process_ended=self._cumulative(self.process_ended),
             fiscal=self.fiscal, window=self.window, loa=self.loa, loa_documents=self.loa_documents,
-            yearly=self.by_year.result())
+            yearly=self.by_year.result(), groups=self.by_group.result())
 
 
 def share(part: Sequence[int]) -> float:

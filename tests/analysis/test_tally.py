@@ -19,7 +19,7 @@ from helpers import assert_close, make_case
 from sim.analysis import kpi_summary, tally
 from sim.analysis.dynamics import open_cases_at, open_cases_series
 from sim.analysis.kpis import kpi_rows
-from sim.analysis.lead_times import lead_time_summary, outcome_counts
+from sim.analysis.lead_times import applies, lead_time_summary, outcome_counts
 from sim.analysis.metrics import LEAD_TIMES
 from sim.analysis.tally import CaseTally
 from sim.analysis.workload import fiscal_years, loa_metric, workload
@@ -186,3 +186,34 @@ def test_replications_without_cases_count_as_zeros_in_the_series_and_are_left_ou
     for stage in s["stages"]:
         ns = {stage[k]["n"] for k in stage if isinstance(stage[k], dict) and "n" in stage[k]}
         assert ns == {sum(1 for c in cohort if c)}, stage["stage"]
+
+
+def test_groups_equal_the_tables_by_partner_platform_and_priority(run):
+    """Lead times and open cases by group (``group_tally``) against a pandas group-by of the case table."""
+    from sim.analysis.dynamics import is_open
+    from sim.model.entities import URGENT
+
+    params, results = run
+    cases = combine(results, "cases")
+    horizon = params.run.horizon_years * DAYS_PER_YEAR
+    cases = cases.assign(**{"platform": cases["platform"].replace("", "none"),
+                            "priority": np.where(cases["priority"] == URGENT, "urgent", "normal")})
+    checked = 0
+    for r in results:
+        mine = cases[cases["replication"] == r.replication]
+        cohort, groups = mine[mine["in_cohort"]], r.tally.groups
+        for dim in ("partner", "partner_group", "loa_group", "platform", "priority"):
+            for value, g in cohort.groupby(dim):
+                got = groups[f"{dim}={value}"]
+                assert got["cohort"] == len(g)
+                for name, milestone in LEAD_TIMES.items():
+                    days = (g[milestone] - g["lor_received"])[applies(g, milestone)].dropna()
+                    assert got[f"{name}.reached"] == len(days)
+                    if len(days):
+                        assert got[name] == pytest.approx(days.mean(), rel=1e-12)
+                        checked += 1
+                    else:
+                        assert math.isnan(got[name])
+            for value, n in is_open(mine, horizon).groupby(mine[dim]).sum().items():
+                assert groups.get(f"{dim}={value}", {}).get("open_cases_at_horizon", 0) == n
+    assert checked > 50
