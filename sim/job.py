@@ -200,7 +200,15 @@ def run_job(scenario: Scenario | Params, out_dir: Path, config: dict, overrides:
                 for line in state_level_notes(params):
                     bar.write(f"note: start={params.start}: {line}", file=sys.stderr)
             loaders = {r: functools.partial(read_exact, f) for r, f in exact[1].items()} if exact else None
-            results = run_replications(resolved, progress=bar.update, start=start, exact=loaders)
+            done = [0]
+
+            def tick(n: int) -> None:  # the console bar, and progress.json for a multirun's bar
+                done[0] += n
+                bar.update(n)
+                manifest.progress(done[0], params.run.replications)
+
+            manifest.progress(0, params.run.replications)
+            results = run_replications(resolved, progress=tick, start=start, exact=loaders)
         kpis = kpis_of(params, results)
         summary = summarise_results(params, results, kpis)
         files = write_outputs(params, results, out_dir, summary, kpis)

@@ -88,8 +88,9 @@ def record_failure(out_dir: Path, overrides: list[str], error: BaseException) ->
 def _report_after_launcher_failure(sweep_dir: Path) -> int:
     """The launcher stopped the multirun (Hydra printed why): report on the jobs that finished, as a failed job
     inside a sweep would have been, so a study is not left without its report."""
-    from sim.commands.report import make_report
+    from sim.commands.report import ReportCallback, make_report
 
+    ReportCallback.stop_progress()
     try:
         record = make_report(sweep_dir)
         jobs = record["jobs"]

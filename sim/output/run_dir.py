@@ -139,6 +139,9 @@ def versions() -> dict[str, str]:
     return out
 
 
+PROGRESS_FILE = "progress.json"  # a running job's replications done (Manifest.progress)
+
+
 class Manifest:
     """manifest.json, rewritten at each status change so a crash leaves an honest record."""
 
@@ -163,6 +166,14 @@ class Manifest:
 
     def save(self) -> None:
         write_json(self.path, self.data)
+
+    def progress(self, done: int, total: int) -> None:
+        """Replications done of ``total``, in progress.json beside the manifest (atomically): a multirun's progress
+        bar reads it under any launcher (``sim.output.sweep_progress``), since a job in another process or on
+        another machine can only say how far it is through the shared folder."""
+        write_json(self.path.with_name(PROGRESS_FILE), {"done": done, "total": total,
+                                                        "started_unix": round(self.start, 3),
+                                                        "updated_unix": round(time.time(), 3)})
 
     def finish(self, status: str, files: list[str], error: Optional[str] = None, **extra: Any) -> None:
         self.data.update(status=status, files=files, error=error,
