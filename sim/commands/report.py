@@ -51,9 +51,11 @@ from sim.output.multirun import (
 )
 from sim.output.precision_summary import precision_line, precision_reached
 from sim.output.ranking import console_table, rank_jobs
+from sim.output.report_answer import group_changes
 from sim.output.report_html import render_html
 from sim.output.run_dir import write_json, write_text
 from sim.output.study_tables import write_study_tables
+from sim.output.sweep_progress import SweepProgress
 
 
 def planned_jobs(multirun_dir: Path) -> Optional[list[list[str]]]:
@@ -133,12 +135,14 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         record["ranking"] = console_table(ranked, ref, min((int(j["summary"].get("replications") or 0) for j in ok),
                                                            default=None))
         labels = scenario_labels(jobs)
-        yearly = None
+        yearly = groups = None
         summaries = {j["job"]: j["summary"] for j in ok}
         if kpis:  # every compared metric, not only the lead times
             kt = kpi_comparison(kpis, ref, labels, order=[j["job"] for j in ok])
             write_text(multirun_dir / "kpi_comparison.csv", kt.to_csv(index=False))
-            record["files"].append("kpi_comparison.csv")
+            groups = group_changes(kt)  # who gains and who loses: by partner, group, platform, priority
+            write_text(multirun_dir / "by_group.csv", groups.to_csv(index=False))
+            record["files"] += ["kpi_comparison.csv", "by_group.csv"]
             yearly = yearly_table(kpis, ref, labels, order=[j["job"] for j in ok], **reported_years(summaries))
             write_text(multirun_dir / "yearly.csv", yearly.to_csv(index=False))
             record["files"].append("yearly.csv")
@@ -152,12 +156,13 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
 
         effective = effective_fiscal_years(summaries)
         figs = report_figures.make_report_figures(table, summaries, labels, ref, pr, multirun_dir / "figures", yearly,
-                                                  effective)
+                                                  effective, ranked)
         figs[:0] = study_figures(multirun_dir / "figures")  # the study's own answer first
         record["files"] += [str(f.path) for f in figs]
         record["figures"] = [vars(f) for f in figs]  # path, title and caption: what a findings page shows
         write_text(multirun_dir / "report.html", render_html(multirun_dir, jobs, table, ref, figs, pr,
-                                                                  record["precision"], yearly, effective))
+                                                                  record["precision"], yearly, effective, ranked,
+                                                                  record["answers"], groups))
         record["files"].append("report.html")
         record["status"] = "complete"
     except Exception as e:
@@ -186,6 +191,7 @@ class ReportCallback:
 
     last: Optional[dict] = None  # report.json record of the last multirun that ended in this process
     started: Optional[Path] = None  # sweep folder of the last multirun that started in this process
+    progress: Optional[SweepProgress] = None  # the running multirun's progress bar
 
     def __init__(self, reference: Optional[str] = None) -> None:
         self.reference = reference
@@ -197,8 +203,21 @@ class ReportCallback:
         """Nothing to do after a single run."""
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
-        """Remember the sweep folder: if the launcher itself fails, the entry point still reports on it."""
-        ReportCallback.started = Path(str(config.hydra.sweep.dir))
+        """Remember the sweep folder (if the launcher itself fails, the entry point still reports on it) and show
+        the multirun's progress, read from its job folders (``sim.output.sweep_progress``)."""
+        sweep = ReportCallback.started = Path(str(config.hydra.sweep.dir))
+        ReportCallback.stop_progress()
+
+        def total() -> Optional[int]:  # a precision study decides its jobs as it goes: no total
+            return None if read_plan(sweep) is not None else len(planned_jobs(sweep) or []) or None
+
+        ReportCallback.progress = SweepProgress(sweep, total).start()
+
+    @staticmethod
+    def stop_progress() -> None:
+        if ReportCallback.progress is not None:
+            ReportCallback.progress.stop()
+            ReportCallback.progress = None
 
     def on_job_start(self, config: Any, **kwargs: Any) -> None:
         """Nothing to do before a job."""
@@ -208,6 +227,7 @@ class ReportCallback:
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         """Report on ``config.hydra.sweep.dir``; print a one-line warning instead of raising."""
+        ReportCallback.stop_progress()
         try:
             sweep_dir = Path(str(config.hydra.sweep.dir))
             record = make_report(sweep_dir, self.reference)

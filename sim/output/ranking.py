@@ -68,10 +68,19 @@ def ranked_changes(table: pd.DataFrame, ref: Reference, kinds: Mapping[int, str]
     return out.reset_index(drop=True).assign(rank_by=by)
 
 
+def places(*values: float) -> int:
+    """Decimals to show a change and its interval: one below 10 days, none above, three for a change under a tenth
+    of a day (so a real but tiny change does not print as +0.0 [+0.0, +0.0])."""
+    xs = [abs(v) for v in values if not math.isnan(v)]
+    if xs and 0 < max(xs) < 0.1:
+        return 3
+    return max((digits_for(v) for v in xs), default=0)
+
+
 def _change(x: float, lo: float, hi: float) -> str:
     if math.isnan(x):
         return "–"
-    d = max(digits_for(x), 0 if math.isnan(lo) else digits_for(lo), 0 if math.isnan(hi) else digits_for(hi))
+    d = places(x, lo, hi)
     span = "" if math.isnan(lo) or math.isnan(hi) else f" [{number(lo, d, True)}, {number(hi, d, True)}]"
     return f"{number(x, d, True)}{span}"
 
@@ -99,7 +108,7 @@ def answer_sentences(ranked: pd.DataFrame, ref: Reference) -> list[str]:
                 f"({number(best[metric + '_pct'], 1, True)}% of {number(best[metric + '_ref'])} days under "
                 f"'{ref.label}')")
         what = (f"{best['label']} shortens it most, by {size}" if best[metric] < 0 else
-                f"none shortens it on average; the smallest change is {best['label']}'s, {size}")
+                f"none shortens it on average; the smallest change is {best['label']}: {size}")
         title = METRIC_TITLES[metric]
         if n_less == 0 and n_more == 0:
             out.append(f"{title}: no scenario changes it distinguishably from zero (largest mean saving: "

@@ -16,16 +16,16 @@ from typing import Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from sim.analysis.comparison import Reference, scenario_order
 from sim.analysis.metrics import LEAD_TIMES
 from sim.analysis.metrics import TITLES as METRIC_TITLES
 from sim.analysis.summary_schema import Summary
 from sim.output import plotting
+from sim.output.change_figure import change_figure
 
-MAX_SCENARIOS = 8     # distributions and stage bars: more lines than this are unreadable
-MAX_FOREST = 40       # rows of the forest plot
+MAX_SCENARIOS = 8     # stage bars: more bars than this per stage are unreadable
+MAX_DISTRIBUTIONS = 5  # lead-time distributions: the reference and the 4 that differ most (more lines overlap)
 REFERENCE_COLOUR = "black"
 PALETTE = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink",
            "tab:olive", "tab:cyan", "tab:gray"]
@@ -67,49 +67,10 @@ def _colours(jobs: Sequence[int], reference_job: Optional[int]) -> dict[int, str
     return out
 
 
-def forest_plot(table: pd.DataFrame, labels: Mapping[int, str], ref: Reference, out: Path) -> Optional[ReportFigure]:
-    """Each scenario's paired change in each lead time against the reference, with 95% intervals."""
-    if ref.job is None:
-        return None
-    d = table[(table["status"] == "complete") & table["metric"].isin(LEAD_TIMES)
-              & ~table["job"].isin(set(ref.by_job.values()) | {ref.job}) & table["diff_mean"].notna()]
-    if d.empty:
-        return None
-    jobs = list(dict.fromkeys(d["job"].astype(int).tolist()))
-    note = ""
-    if len(jobs) > MAX_FOREST:
-        keep = set(scenario_order(table, ref.job)[1:MAX_FOREST + 1])
-        note = f" Only the {MAX_FOREST} scenarios that differ most of {len(jobs)} are shown."
-        jobs = [j for j in jobs if j in keep]
-    y = {j: len(jobs) - 1 - i for i, j in enumerate(jobs)}
-    metrics = [m for m in LEAD_TIMES if m in set(d["metric"].tolist())]
-    fig, axes = plotting.new_figure(ncols=len(metrics), figsize=(4.0 * len(metrics) + 2.2, 0.42 * len(jobs) + 1.9),
-                             sharey=True, squeeze=False)
-    for ax, metric in zip(axes[0], metrics):
-        m = d[(d["metric"] == metric) & d["job"].isin(jobs)]
-        for r in m.itertuples(index=False):
-            lo, hi = r.diff_ci_low, r.diff_ci_high
-            has_ci = not (math.isnan(lo) or math.isnan(hi))
-            colour = ("tab:blue" if has_ci and hi < 0 else "tab:red" if has_ci and lo > 0 else "0.45")
-            xerr = [[r.diff_mean - lo], [hi - r.diff_mean]] if has_ci else None
-            ax.errorbar(r.diff_mean, y[int(r.job)], xerr=xerr, fmt="o", color=colour, capsize=3, markersize=5)
-        ax.axvline(0, color="k", linewidth=1)
-        ax.set_title(METRIC_TITLES[metric], fontsize=10)
-        ax.set_xlabel(f"change in mean vs '{ref.label}' (days)\n(95% interval, paired by replication)", fontsize=8)
-        ax.grid(axis="x", alpha=0.3)
-    axes[0][0].set_yticks(list(y.values()), [_wrap(labels[j]) for j in y], fontsize=8)
-    axes[0][0].set_ylim(-0.7, len(jobs) - 0.3)
-    axes[0][0].set_ylabel("scenario")
-    handles = [Line2D([], [], marker="o", linestyle="", color=c, label=t) for c, t in (
-        ("tab:blue", "faster: interval below 0"), ("tab:red", "slower: interval above 0"),
-        ("0.45", "interval includes 0 (no clear change)"))]
-    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
-    fig.suptitle(f"Change in mean lead time against the reference '{ref.label}'", fontsize=11)
-    path = _save(fig, out, "change_vs_reference.png", bottom=min(0.3, 0.45 / fig.get_figheight()))
-    return ReportFigure(path, "Change in lead time against the reference",
-                  f"Each dot is a scenario's mean change in lead time against '{ref.label}', in days, with its "
-                  "95% interval as a bar: left of the zero line is faster, and a bar that does not cross zero "
-                  "is a real difference rather than noise." + note)
+def change(ranked: Optional[pd.DataFrame], ref: Reference, out: Path) -> Optional[ReportFigure]:
+    """The ranked change figure (``sim.output.change_figure``)."""
+    drawn = change_figure(ranked, ref, out) if ranked is not None else None
+    return ReportFigure(*drawn) if drawn else None
 
 
 def _upper_day(summaries: Mapping[int, Summary], jobs: Sequence[int], metric: str, q: float = 0.99) -> float:
@@ -127,7 +88,7 @@ def _upper_day(summaries: Mapping[int, Summary], jobs: Sequence[int], metric: st
 def distributions(summaries: Mapping[int, Summary], order: Sequence[int], labels: Mapping[int, str],
                   ref: Reference, out: Path, total: int) -> Optional[ReportFigure]:
     """Overlaid lead-time distributions (share of cases per bin), one panel per lead time."""
-    jobs = [j for j in order if j in summaries]
+    jobs = [j for j in order if j in summaries][:MAX_DISTRIBUTIONS]
     if not jobs:
         return None
     colours = _colours(jobs, ref.job)
@@ -198,14 +159,14 @@ def where_time_goes(summaries: Mapping[int, Summary], order: Sequence[int], labe
     n = len(jobs)
     height = 0.8 / n
     fig, axes = plotting.new_figure(ncols=3, figsize=(15, min(18.0, max(4.0, len(names) * (0.16 * n + 0.2) + 2.2))),
-                                    sharey=True)
+                                    sharey=True, sharex=True)  # one scale: an office's days and a line's alike
     for k, (ax, (title, xlabel, _)) in enumerate(zip(axes, _PANELS)):
         for i, j in enumerate(jobs):
             ys = [len(names) - 1 - q + 0.4 - height * (i + 0.5) for q in range(len(names))]
             ax.barh(ys, [value.get((j, s, k), 0.0) for s in names], height=height * 0.95, color=colours[j],
                     label=_wrap(labels[j], 40))
         ax.set_xlabel(f"{xlabel}\n(mean; visits summed; a skipped stage counts as 0)", fontsize=8)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=10, pad=8)
         ax.grid(axis="x", alpha=0.3)
     ticks = [s.replace("_", " ") + (f"\n[{stages[s]}]" if stages[s] else "") for s in names]
     axes[0].set_yticks([len(names) - 1 - q for q in range(len(names))], ticks, fontsize=8)
@@ -213,7 +174,8 @@ def where_time_goes(summaries: Mapping[int, Summary], order: Sequence[int], labe
     handles, labs = axes[0].get_legend_handles_labels()
     fig.legend(handles, labs, loc="lower center", ncol=min(4, n), fontsize=8, frameon=False)
     lines = sum(max(1, x.count("\n") + 1) for x in labs[::4])
-    fig.suptitle("Where the time goes, per stage and scenario", fontsize=11)
+    fig.suptitle("Where the time goes, per stage and scenario (one days scale in all three panels)", fontsize=11,
+                 y=1.0, va="bottom")
     path = _save(fig, out, "where_time_goes.png", bottom=min(0.3, (0.2 + 0.17 * lines) / fig.get_figheight()))
     closure = [f"{_wrap(labels[j], 40)} {(st['work_per_case']['mean'] or 0.0) / 365.25:.1f}"
                for j in jobs for st in summaries[j]["stages"] if st["stage"] in _APART]
@@ -223,7 +185,8 @@ def where_time_goes(summaries: Mapping[int, Summary], order: Sequence[int], labe
                   "For each stage, one bar per scenario gives the mean days a case spends worked on or waiting on "
                   "others (left), slowed because its person shares their attention with other cases (middle: "
                   "portfolio offices), and waiting to start in a queue or backlog (right); a scenario that helps "
-                  "shows shorter bars at the stage it targets." + apart)
+                  "shows shorter bars at the stage it targets. The three panels share one scale, so an office's and a "
+                  "production line's days compare directly." + apart)
 
 
 def prcc_chart(pr: Optional[pd.DataFrame], out: Path) -> Optional[ReportFigure]:
@@ -290,7 +253,8 @@ def trajectory_figures(yearly: Optional[pd.DataFrame], jobs: Sequence[int], labe
 
 def make_report_figures(table: pd.DataFrame, summaries: Mapping[int, Summary], labels: Mapping[int, str],
                         ref: Reference, pr: Optional[pd.DataFrame], out: Path, yearly: Optional[pd.DataFrame] = None,
-                        effective: Optional[Mapping[int, float]] = None) -> list[ReportFigure]:
+                        effective: Optional[Mapping[int, float]] = None,
+                        ranked: Optional[pd.DataFrame] = None) -> list[ReportFigure]:
     """Every report figure that has something to show, in reading order: a dated study (``effective``: per dated
     job, the fiscal year its reforms take effect) opens with the year-by-year trajectory, other studies show it
     last."""
@@ -300,7 +264,7 @@ def make_report_figures(table: pd.DataFrame, summaries: Mapping[int, Summary], l
     years = trajectory_figures(yearly, sorted(summaries), labels, ref, effective or {}, out)
     figs = [
         *(years if effective else []),
-        forest_plot(table, labels, ref, out),
+        change(ranked, ref, out),
         distributions(summaries, shown, labels, ref, out, total=len(order)),
         where_time_goes(summaries, shown, labels, ref, out),
         prcc_chart(pr, out),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 import time
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
@@ -18,11 +17,18 @@ from typing import Any, Mapping, Optional, Sequence
 import pandas as pd
 
 from sim.analysis.comparison import Reference, complete_jobs, scenario_labels
-from sim.analysis.metrics import TITLES as METRIC_TITLES
-from sim.analysis.metrics import UNITS as METRIC_UNITS
-from sim.output.formatting import digits_for, interval, number
-
-CENSORED_WARN = 0.05  # above this share the mean of the cases that got there is biased low
+from sim.output.formatting import number
+from sim.output.report_answer import answer_section, group_section, ranked_table
+from sim.output.report_sections import (
+    CENSORED_WARN,
+    jobs_table,
+    precision_section,
+    results_table,
+    year_changes,
+)
+from sim.output.report_sections import (
+    prcc_table as prcc_html,
+)
 
 
 def _setting(values: list[Any], unit: str = "") -> str:
@@ -91,6 +97,9 @@ def settings_rows(jobs: Sequence[Mapping], labels: Mapping[int, str]) -> list[tu
 
 
 FEW_REPLICATIONS = 3  # below this an interval's spread is not estimated well enough to read
+# figures that are not a study's own answer (drawn by sim.output.report_figures; the rest come from the study)
+OTHER_FIGURES = ("figures/change_vs_reference", "figures/lead_time_distributions", "figures/where_time_goes",
+                 "figures/sensitivity", "figures/prcc", "figures/trajectory")
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:2em auto;
@@ -101,112 +110,13 @@ padding:.4em .8em}.warn{color:#a33}table{border-collapse:collapse;margin:.6em 0;
 th,td{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f2f2f2}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}tr.ref td{background:#f4f8ff}
 figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+ul.answer li{margin:.3em 0;font-size:1.02em}h3{font-size:1.05em}
 figcaption{font-size:.92em;color:#444;margin-top:.3em}code{font-size:.9em}.small{font-size:.85em;color:#555}
 """
 
 
-def _results_table(table: pd.DataFrame, ref: Reference) -> str:
-    ok = table[table["status"] == "complete"]
-    costs = "cost_musd" in ok.columns
-    head = ("<tr><th>scenario</th><th>measure</th><th>mean [95% CI]</th>"
-            f"<th>change vs '{html.escape(ref.label)}' [95% CI]</th><th>censored share</th>"
-            + ("<th>cost $M a year · days saved per $10M [at high, low cost]</th>" if costs else "") + "</tr>")
-    body = []
-    for r in ok.itertuples(index=False):
-        unit = " d" if METRIC_UNITS.get(r.metric) == "days" else ""
-        d = digits_for(r.mean)
-        mean = f"{number(r.mean, d)}{unit}{interval(r.ci_low, r.ci_high)}"
-        if ref.job is not None and int(r.job) in (set(ref.by_job.values()) or {ref.job}):
-            change = "reference"
-        elif math.isnan(r.diff_mean):
-            change = "–"
-        else:
-            dd = digits_for(r.diff_mean)
-            pct = "" if math.isnan(r.diff_pct) else f" ({number(r.diff_pct, 1, True)}%)"
-            change = f"{number(r.diff_mean, dd, True)}{unit}{interval(r.diff_ci_low, r.diff_ci_high, True)}{pct}"
-        cs = r.censored_share
-        cens = "–" if math.isnan(cs) else f"{100 * cs:.1f}%"
-        if not math.isnan(cs) and cs > CENSORED_WARN:
-            cens = f"<span class='warn'>{cens} (!)</span>"
-        cls = " class='ref'" if ref.job is not None and int(r.job) in (set(ref.by_job.values()) or {ref.job}) else ""
-        body.append(f"<tr{cls}><td>{html.escape(str(r.label))}</td><td>{METRIC_TITLES.get(r.metric, r.metric)}</td>"
-                    f"<td class='num'>{mean}</td><td class='num'>{change}</td><td class='num'>{cens}</td>"
-                    + (f"<td class='num'>{_cost(r)}</td>" if costs else "") + "</tr>")
-    return f"<table>{head}{''.join(body)}</table>"
-
-
-def _cost(r: Any) -> str:
-    """A row's cost a year and, for time to delivery, the days saved per $10M a year (``sim.analysis.costs``)."""
-    if math.isnan(r.cost_musd):
-        return "unknown"
-    ratio = getattr(r, "days_per_10musd", math.nan)
-    per = "" if r.metric != "lor_to_delivery" or math.isnan(ratio) else (
-        f" · {ratio:.1f} [{r.days_per_10musd_low:.1f}, {r.days_per_10musd_high:.1f}]")
-    return f"{r.cost_musd:.1f}{per}"
-
-
-def _jobs_table(jobs: Sequence[Mapping], labels: Mapping[int, str]) -> str:
-    rows = ["<tr><th>job</th><th>scenario</th><th>reforms</th><th>levers changed</th><th>overrides</th>"
-            "<th>status</th></tr>"]
-    for j in jobs:
-        s = j.get("summary") or {}
-        reforms = ", ".join(map(str, s.get("reforms") or [])) or "–"
-        levers = "; ".join(f"{k} = {v}" for k, v in (s.get("levers") or {}).items()) or "–"
-        status = ("complete" if j.get("status") == "complete"
-                  else f"<span class='warn'>{html.escape(str(j.get('status') or 'failed'))}</span>")
-        rows.append(f"<tr><td class='num'>{j['job']}</td><td>{html.escape(labels[j['job']])}</td>"
-                    f"<td>{html.escape(reforms)}</td><td>{html.escape(levers)}</td>"
-                    f"<td><code>{html.escape(' '.join(j.get('overrides') or []))}</code></td><td>{status}</td></tr>")
-    return f"<table>{''.join(rows)}</table>"
-
-
-def _prcc_table(pr: pd.DataFrame) -> str:
-    rows = ["<tr><th>lead time</th><th>factor</th><th>PRCC</th><th>p-value</th><th>points</th></tr>"]
-    for r in pr.itertuples(index=False):
-        p = "–" if math.isnan(r.p_value) else f"{r.p_value:.3g}"
-        rows.append(f"<tr><td>{METRIC_TITLES.get(r.metric, r.metric)}</td><td><code>{html.escape(str(r.factor))}"
-                    f"</code></td><td class='num'>{number(r.prcc, 2, True)}</td><td class='num'>{p}</td>"
-                    f"<td class='num'>{r.n_points}</td></tr>")
-    return f"<table>{''.join(rows)}</table>"
-
-
 def _img(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-
-
-def _precision_section(p: Mapping[str, Any]) -> str:
-    """What a precision study asked for and reached, and the replications each scenario needed."""
-    t = p.get("target") or {}
-    metrics = list(t.get("metrics") or [])
-    target = float(t.get("half_width") or 0.0)
-    others = [r for r in p.get("scenarios") or [] if not r.get("reference")]
-    met = sum(1 for r in others if r.get("met"))
-    verdict = ("every paired change is within the target" if p.get("all_met") else
-               f"<span class='warn'>{len(others) - met} of {len(others)} scenario(s) short of the target</span>")
-    head = (f"<h2>Precision</h2><p>Asked: every paired change on {', '.join(METRIC_TITLES.get(m, m) for m in metrics)}"
-            f" within ±{number(target, 1)} days (95%), pilot {t.get('pilot')} replications, at most "
-            f"{t.get('max_replications')}. Reached after {p.get('rounds')} round(s) and "
-            f"{p.get('replications_total')} replications in all: {verdict}; the widest half-width is "
-            f"±{number(p.get('widest_half_width'), 1)} days. The reference ran every replication any scenario ran. "
-            "Each scenario's mean in the results is over its own replications, and its change is paired over those "
-            "same replications of the reference; so where scenarios ran different numbers of replications, "
-            "subtracting the two means does not give the change.</p>")
-    if p.get("stopped"):
-        head += f"<p class='warn'>The rounds stopped early: {html.escape(str(p['stopped']))}</p>"
-    rows = ["<tr><th>scenario</th><th>replications</th><th>jobs (blocks)</th>"
-            + "".join(f"<th>± {html.escape(METRIC_TITLES.get(m, m))}</th>" for m in metrics) + "<th>target</th></tr>"]
-    for r in p.get("scenarios") or []:
-        widths = "".join(f"<td>{number((r.get('half_width') or {}).get(m), 1)}</td>" for m in metrics)
-        state = "reference" if r.get("reference") else ("met" if r.get("met") else "<span class='warn'>short</span>")
-        rows.append(f"<tr><td>{html.escape(str(r.get('label')))}</td><td>{r.get('replications')}</td>"
-                    f"<td>{', '.join(map(str, r.get('blocks') or []))}</td>{widths}<td>{state}</td></tr>")
-    return head + "<table>" + "".join(rows) + "</table>"
-
-
-YEAR_CHANGES = {"year.open_cases": "open cases at the year's end", "year.in_process": "cases not yet delivered",
-                "year.undelivered_value": "value accepted, not delivered ($B)",
-                "year.by_lor.lor_to_offer": "LOR to offer (days), by LOR year",
-                "year.by_lor.lor_to_delivery": "LOR to delivery (days), by LOR year"}
 
 
 def _figure(multirun_dir: Path, fig: Any) -> str:
@@ -215,60 +125,37 @@ def _figure(multirun_dir: Path, fig: Any) -> str:
             f"{html.escape(fig.caption)}</figcaption></figure>")
 
 
-def _signed(x: float, digits: int) -> str:
-    """``x`` with its sign, rounded; a value that rounds to zero is 0 (never -0)."""
-    r = round(float(x), digits)
-    return f"{r + 0.0:+,.{digits}f}" if r != 0 else f"{0:.{digits}f}"
-
-
-def _year_changes(yearly: pd.DataFrame, ref: Reference, effective: float) -> str:
-    """Each scenario's paired change in the main measures, per fiscal year from the one before the first a reform
-    takes effect (cases received before the date gain too)."""
-    t = yearly[yearly["metric"].isin(YEAR_CHANGES) & yearly["diff_mean"].notna() & (yearly["job"] != ref.job)
-               & (yearly["fiscal_year"] >= int(effective) - 1)]
-    if t.empty:
-        return ""
-    years = sorted(set(t["fiscal_year"]))
-    head = "".join(f"<th>FY{y}</th>" for y in years)
-    rows = []
-    for (label, metric), g in t.groupby(["label", "metric"], sort=False):
-        k = 1 if metric == "year.undelivered_value" else 0
-        cells = {int(r.fiscal_year): f"{_signed(r.diff_mean, k)} [{_signed(r.diff_ci_low, k)}, "
-                                     f"{_signed(r.diff_ci_high, k)}]" if r.diff_ci_low == r.diff_ci_low
-                 else _signed(r.diff_mean, k) for r in g.itertuples()}
-        rows.append(f"<tr><td>{html.escape(str(label))}</td><td>{html.escape(YEAR_CHANGES[metric])}</td>"
-                    + "".join(f"<td>{cells.get(y, '')}</td>" for y in years) + "</tr>")
-    return (f"<p class='small'>Change against <b>{html.escape(ref.label)}</b>, paired by replication, with its 95% "
-            "interval (all years and measures: yearly.csv).</p><table><tr><th>scenario</th><th>measure</th>"
-            f"{head}</tr>" + "".join(rows) + "</table>")
-
-
 def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame, ref: Reference,
                 figures: Sequence[Any], prcc_table: Optional[pd.DataFrame] = None,
                 precision: Optional[Mapping[str, Any]] = None, yearly: Optional[pd.DataFrame] = None,
-                effective: Optional[Mapping[int, float]] = None) -> str:
-    """The whole report page as one string (figures read from disk and embedded); a dated study (``effective``:
-    per dated job, the fiscal year its reforms take effect) opens with its year-by-year trajectory and changes."""
+                effective: Optional[Mapping[int, float]] = None, ranked: Optional[pd.DataFrame] = None,
+                answers: Sequence[str] = (), groups: Optional[pd.DataFrame] = None) -> str:
+    """The whole report page as one string (figures read from disk and embedded), the answer first: the question,
+    one sentence per lead time and the study's own figure or the ranked change figure; then the ranked table, who
+    gains and who loses, the full results and the other figures; settings and jobs at the end.  A dated study
+    (``effective``: per dated job, the fiscal year its reforms take effect) shows its year by year after the
+    answer."""
     ok = complete_jobs(jobs)
     failed = [j for j in jobs if j not in ok]
     labels = scenario_labels(jobs)
     studies = list(dict.fromkeys(str(j["summary"].get("study")) for j in ok if j["summary"].get("study")))
     study = ", ".join(studies) or Path(multirun_dir).name
     question = next((j["summary"]["question"] for j in ok if j["summary"].get("question")), None)
+    if not question and ref.job is not None:  # an ad-hoc comparison: its question is the comparison itself
+        question = f"How does each scenario change the lead times against '{ref.label}'?"
+    fewest = min((int(j["summary"].get("replications") or 0) for j in ok), default=0)
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
              f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
              f"<title>FMS simulation report: {html.escape(study)}</title><style>{CSS}</style></head><body>",
              f"<h1>FMS simulation report: {html.escape(study)}</h1>"]
     if question:
-        parts.append(f"<p class='question'>Question: {html.escape(str(question))}</p>")
-    ref_text = (f"Changes are measured against the reference scenario <b>{html.escape(ref.label)}</b> "
-                f"(job {ref.job}), replication by replication (common random numbers)."
-                if ref.job is not None else "")
-    parts.append(f"<p>{len(jobs)} job(s): {len(ok)} complete, {len(failed)} failed. {ref_text} "
-                 f"<span class='small'>Folder: <code>{html.escape(str(multirun_dir))}</code></span></p>")
+        parts.append(f"<p class='question'>Question: {html.escape(' '.join(str(question).split()))}</p>")
+    parts.append(answer_section(answers, ref, fewest or None))
+    if failed:
+        parts.append(f"<p class='warn'>{len(failed)} of {len(jobs)} job(s) failed or never ran (listed at the end): "
+                     "the answer is from the others.</p>")
     if ref.note:
         parts.append(f"<p class='note'>Note: {html.escape(ref.note)}.</p>")
-    fewest = min((int(j["summary"].get("replications") or 0) for j in ok), default=0)
     if 0 < fewest < FEW_REPLICATIONS:
         parts.append(f"<p class='warn'>Only {fewest} replication(s) in some scenario: a 95% interval from fewer than "
                      f"{FEW_REPLICATIONS} rests on too few differences to be trusted (identical paired differences "
@@ -278,31 +165,43 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
         parts.append("<p class='note'>Note: the jobs ran with several seeds; each is paired with the reference "
                      f"run with its own seed ({html.escape(per_seed)}), so every change has common random "
                      "numbers.</p>")
-    lead = [f for f in figures if effective and f.path.endswith(("trajectory.png", "trajectory_change.png"))]
-    if lead and effective:
+    years = [f for f in figures if effective and f.path.endswith(("trajectory.png", "trajectory_change.png"))]
+    own = [f for f in figures if f not in years and not f.path.startswith(OTHER_FIGURES)]  # the study's answer
+    change = [f for f in figures if f.path.endswith("change_vs_reference.png")]
+    parts.extend(_figure(multirun_dir, f) for f in (*own, *change))
+    if years and effective:
         dates = sorted({int(fy) for fy in effective.values()})
         when = f"from FY{dates[0]}" if len(dates) == 1 else "reforms dated " + ", ".join(f"FY{d}" for d in dates)
-        parts.append(f"<h2>Year by year, {when}</h2>" + "".join(_figure(multirun_dir, f) for f in lead))
+        parts.append(f"<h2>Year by year, {when}</h2>" + "".join(_figure(multirun_dir, f) for f in years))
         if yearly is not None and ref.job is not None:
-            parts.append(_year_changes(yearly, ref, min(effective.values())))
-    figures = [f for f in figures if f not in lead]
-    parts.append("<h2>Settings</h2><table>" + "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in settings_rows(jobs, labels)) + "</table>")
-    parts.append("<h2>Results</h2><p class='small'>Lead times are for the cohort of LORs received between the "
+            parts.append(year_changes(yearly, ref, min(effective.values())))
+    if ranked is not None:
+        parts.append(ranked_table(ranked, ref))
+        if groups is not None:
+            parts.append(group_section(groups, ranked, ref))
+    parts.append("<h2>All results</h2><p class='small'>Lead times are for the cohort of LORs received between the "
                  "end of the warm-up and the horizon; mean [95% interval across replications]. The change is "
                  "the scenario minus the reference, paired by replication, with its 95% interval; if the "
                  "interval excludes 0 the change is unlikely to be noise. Censored share: cohort cases that "
                  "had not reached the milestone when the run ended (marked (!) above "
                  f"{100 * CENSORED_WARN:.0f}%: the mean then understates the lead time).</p>")
-    parts.append(_results_table(table, ref) if ok else "<p class='warn'>No job completed.</p>")
+    parts.append(results_table(table, ref) if ok else "<p class='warn'>No job completed.</p>")
     if precision:
-        parts.append(_precision_section(precision))
+        parts.append(precision_section(precision))
     if prcc_table is not None and len(prcc_table):
         parts.append("<h2>Sensitivity (partial rank correlation)</h2><p class='small'>PRCC runs from -1 to +1: "
                      "how strongly a lead time rises (+) or falls (-) with a factor once the other factors are "
                      "accounted for; a p-value below 0.05 means the effect is unlikely to be noise.</p>")
-        parts.append(_prcc_table(prcc_table))
-    parts.append("<h2>Jobs</h2>" + _jobs_table(jobs, labels))
+        parts.append(prcc_html(prcc_table))
+    rest = [f for f in figures if f not in (*years, *own, *change)]
+    if rest:
+        parts.append("<h2>More figures</h2>")
+        parts.extend(_figure(multirun_dir, fig) for fig in rest)
+    parts.append("<h2>Settings</h2><table>" + "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in settings_rows(jobs, labels)) + "</table>")
+    parts.append(f"<h2>Jobs</h2><p>{len(jobs)} job(s): {len(ok)} complete, {len(failed)} failed. "
+                 f"<span class='small'>Folder: <code>{html.escape(str(multirun_dir))}</code></span></p>"
+                 + jobs_table(jobs, labels))
     parts.append("<h2>Failed jobs</h2>")
     if failed:
         parts.append("<ul>" + "".join(
@@ -310,11 +209,9 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
             f"</code></li>" for j in failed) + "</ul>")
     else:
         parts.append("<p>None.</p>")
-    if figures:
-        parts.append("<h2>Figures</h2>")
-        parts.extend(_figure(multirun_dir, fig) for fig in figures)
     parts.append(f"<p class='small'>Made by <code>python -m sim report</code> on "
-                 f"{time.strftime('%Y-%m-%d %H:%M')}. The numbers are in comparison.csv next to this page; "
-                 "kpi_comparison.csv compares every other measure (notifications, offices, workload) the same way.</p>"
-                 "</body></html>")
+                 f"{time.strftime('%Y-%m-%d %H:%M')}. The numbers are in comparison.csv and ranking.csv next to "
+                 "this page; kpi_comparison.csv compares every other measure (notifications, offices, workload, "
+                 "groups of cases) the same way, and by_group.csv holds the changes by partner, group and platform."
+                 "</p></body></html>")
     return "\n".join(parts)

@@ -104,25 +104,32 @@ def fiscal_axis(s: Summary, day: Any) -> np.ndarray:
 
 
 def queues_and_open_cases(s: Summary, out: Path) -> str:
+    """Open cases, the offices' backlogs and the production lines' queues, each on its own axis (a line's queue of
+    lots would hide an office's backlog of cases on a shared one)."""
     ser = s["series"]
-    fig, (ax1, ax2) = plotting.new_figure(nrows=2, figsize=(8, 6.5), sharex=True)
+    lines = {k: v for k, v in ser["pools"].items() if k.startswith("line:")}
+    offices = {k: v for k, v in ser["pools"].items() if k not in lines}
+    fig, axes = plotting.new_figure(nrows=3 if lines else 2, figsize=(8, 8.5 if lines else 6.5), sharex=True)
+    ax1 = axes[0]
     t = fiscal_axis(s, ser["day"])
     ax1.plot(t, ser["open_cases"], color="k", label="open (LOR received, not closed or withdrawn)")
     if "in_process" in ser:
         ax1.plot(t, ser["in_process"], color="tab:blue", label="in process (not yet delivered or withdrawn)")
     ax1.set_ylabel("cases")
     ax1.legend(fontsize=7, loc="center right")
-    ax1.set_title(f"Open cases and queues over time, scenario '{_name(s)}' (mean of replications)",
-                  fontsize=10)
-    for pool, p in ser["pools"].items():
-        ax2.plot(fiscal_axis(s, p["day"]), p["queue"], label=pool, linewidth=1)
-    ax2.set_ylabel("cases waiting in queue")
-    ax2.set_xlabel("fiscal year")
-    ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax2.legend(fontsize=7, ncol=2)
+    fig.suptitle("\n".join(textwrap.wrap(f"Open cases and queues over time, scenario '{s['scenario']}' (mean of "
+                                          "replications)", 90)), fontsize=10)
+    for ax, pools, what in ((axes[1], offices, "cases waiting at the office"),
+                            *(((axes[2], lines, "lots waiting for the line"),) if lines else ())):
+        for pool, p in pools.items():
+            ax.plot(fiscal_axis(s, p["day"]), p["queue"], label=pool.removeprefix("line:"), linewidth=1)
+        ax.set_ylabel(what, fontsize=8)
+        ax.legend(fontsize=7, ncol=2)
+    axes[-1].set_xlabel("fiscal year")
+    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     w = s["window"]
     effective = (s.get("enactment") or {}).get("effective_year")
-    for ax in (ax1, ax2):
+    for ax in axes:
         ax.axvspan(*fiscal_axis(s, [w["warmup_day"], w["horizon_day"]]), color="tab:green", alpha=0.08, label=None)
         if effective is not None:
             ax.axvline(float(fiscal_axis(s, effective * DAYS_PER_YEAR)), color="dimgray", ls="--", lw=1)

@@ -193,6 +193,27 @@ def test_end_to_end_html_is_self_contained(multirun):
     assert "injected failure" in page and "staffing.pools.case_writers.headcount=40" in page
 
 
+@pytest.mark.slow
+def test_end_to_end_the_report_opens_with_the_answer(multirun):
+    """Question, one sentence per lead time, the ranked figure; then the ranked table, who gains and who loses, all
+    results; settings and jobs at the end (issue 24)."""
+    page = (multirun / "report.html").read_text()
+    marks = ["Question: How does each scenario change the lead times against 'none'?", "<h2>Answer</h2>",
+             "LOR to LOA offer: none shortens it on average", "change_vs_reference.png' ", "<h2>Ranked changes</h2>",
+             "<h2>Who gains and who loses</h2>", "<h2>All results</h2>", "<h2>Settings</h2>", "<h2>Jobs</h2>"]
+    marks[3] = "<figcaption><b>Change in lead time against the reference, ranked.</b>"
+    where = [page.find(m) for m in marks]
+    assert -1 not in where and where == sorted(where), dict(zip(marks, where))
+    groups = pd.read_csv(multirun / "by_group.csv")
+    assert {"partner", "partner_group", "loa_group", "platform", "priority"} <= set(groups["dimension"])
+    nato = groups[(groups["job"] == 1) & (groups["group"] == "nato5") & (groups["metric"] == "lor_to_offer")].iloc[0]
+    kpis = [pd.read_parquet(multirun / str(i) / "kpis.parquet") for i in (0, 1)]
+    per_rep = [k[(k["metric"] == "group.lor_to_offer") & (k["group"] == "partner_group=nato5")]["value"].to_numpy()
+               for k in kpis]
+    assert nato["diff_mean"] == pytest.approx(float((per_rep[1] - per_rep[0]).mean()), rel=1e-12)
+    assert nato["reference_mean"] == pytest.approx(float(per_rep[0].mean()), rel=1e-12)
+
+
 @pytest.fixture(scope="module")
 def dated(tmp_path_factory) -> Path:
     """A dated study: no reform and more staff from FY2005, two tiny jobs in one multirun."""
@@ -209,8 +230,9 @@ def test_a_dated_study_opens_with_the_year_by_year(dated):
     page = (dated / "report.html").read_text()
     heading = page.index("<h2>Year by year, from FY2005</h2>")
     assert heading < page.index("<h2>Settings</h2>")
-    first = re.findall(r"<figcaption><b>([^<]*)</b>", page)[:2]
-    assert first == ["Year by year.", "Year by year: the change against the reference."]
+    first = re.findall(r"<figcaption><b>([^<]*)</b>", page)[:3]  # the answer's ranked figure, then the years
+    assert first == ["Change in lead time against the reference, ranked.", "Year by year.",
+                     "Year by year: the change against the reference."]
     assert "cases not yet delivered" in page[heading:page.index("<h2>Settings</h2>")]  # the yearly change table
     assert "Only 2 replication(s) in some scenario" in page[:heading]  # said before any interval is shown
     assert "LOR to offer (days), by LOR year" in page[heading:page.index("<h2>Settings</h2>")]
@@ -279,6 +301,9 @@ def test_end_to_end_report_renders_in_a_browser(multirun):
         assert all(complete and width > 0 and height > 0 for complete, width, height in images), images
         severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
         assert not severe, severe
+        if os.environ.get("FMS_SCREENSHOT_DIR"):  # the report's first screen, for a reviewer
+            driver.set_window_size(1280, 1000)
+            driver.save_screenshot(str(Path(os.environ["FMS_SCREENSHOT_DIR"]) / "report_first_screen.png"))
     finally:
         driver.quit()
 
