@@ -179,3 +179,4 @@ class Manifest:
         self.data.update(status=status, files=files, error=error,
                          runtime_seconds=round(time.time() - self.start, 3), **extra)
         self.save()
+        self.path.with_name(PROGRESS_FILE).unlink(missing_ok=True)  # only a running job has progress to read
