@@ -3,10 +3,11 @@
 :class:`Confirmation` starts ``python -m sim.app.worker`` on a folder of its own with the two runs' overrides and
 reads its files: :meth:`progress` (replications done of all, which run, the time so far and an estimate of the time
 left), :meth:`result` and :meth:`error`.  The page polls them; nothing here blocks.  :meth:`stop` ends the worker
-(SIGTERM: it stops its own worker processes).
+(SIGTERM: it stops its own worker processes); every one still running is stopped when the server exits.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
 import subprocess
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from sim.app.choices import Choice, run_overrides
+
+_STARTED: list["Confirmation"] = []  # stopped when the server exits, so no worker outlives the page
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Confirmation:
         with open(self.folder / "worker.log", "wb") as log:  # the worker's own messages (states made, warnings)
             self.process = subprocess.Popen([sys.executable, "-m", "sim.app.worker", str(self.folder)],
                                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _STARTED.append(self)
 
     def _read(self, name: str) -> Optional[dict[str, Any]]:
         try:
@@ -90,3 +94,11 @@ class Confirmation:
         """Stop it and remove its folder."""
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self in _STARTED:
+            _STARTED.remove(self)
+
+
+@atexit.register
+def _stop_all() -> None:
+    for job in list(_STARTED):
+        job.close()

@@ -6,6 +6,7 @@ import pytest
 
 from sim.app.choices import Choice, effective_fiscal_year, run_overrides
 from sim.app.worker import paired
+from sim.commands.run import main
 from sim.config import compose_config, to_scenario
 
 T_975_1 = 12.706204736174698  # Student t, 97.5% quantile, 1 degree of freedom
@@ -45,3 +46,8 @@ def test_the_two_runs_compose_from_cached_start_states():
     quick = run_overrides(Choice(headcounts={"case_writers": 100}, quick=True, replications=2))[1]
     assert to_scenario(compose_config(quick)).given.run.horizon_years == 1
 
+
+def test_serve_is_a_subcommand(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["serve", "--help"])
+    assert e.value.code == 0 and "what-if page" in capsys.readouterr().out
