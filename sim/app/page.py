@@ -123,8 +123,8 @@ def result_table(result: dict[str, Any], estimates: list[Estimate]) -> str:
 
 
 def explain(study: Optional[Study], why_no_study: str) -> None:
-    source = (f"{study.source}, reform.assume={study.assume}, {study.settings or ''}" if study is not None
-              else why_no_study)
+    source = (", ".join(x for x in (study.source, f"reform.assume={study.assume}", study.settings) if x)
+              if study is not None else why_no_study)
     st.caption(
         "**The screening estimate is not a simulation.** Headcounts: the " + FORMULA + " the offices follow (each "
         "person an M/G/1 processor-sharing desk: hands-on work stretches by 1/(1 - load)), used only where it holds "
