@@ -74,7 +74,7 @@ def _wait(what: str, check: Callable[[], Any], timeout: float) -> Any:
 def server(tmp_path):
     """``python -m sim serve`` on a free port, with a start-state cache of its own; stopped with its children."""
     port = _free_port()
-    env = {**os.environ, "FMS_SIM_CACHE": str(tmp_path / "cache"),
+    env = {**os.environ, "FMS_SIM_CACHE": str(tmp_path / "cache"), "TMPDIR": str(tmp_path),  # its files stay here
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     log = open(tmp_path / "serve.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "sim", "serve", "--port", str(port), "--no-browser"], env=env,
