@@ -1,5 +1,6 @@
-"""``python -m sim.figures``: a run's figures redrawn (``fms-sim figures <run dir>``), under the name the README
-has always given it (issue 7 keeps the commands working); the command itself is :mod:`sim.commands.figures`.
+"""``python -m sim.figures``: a run's figures redrawn (``fms-sim figures <run dir>``), under its older name
+(issue 7 keeps the commands working; docs/reference/command-line.md lists both);
+the command itself is :mod:`sim.commands.figures`.
 Importing this module does nothing."""
 import sys
 

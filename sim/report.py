@@ -1,5 +1,6 @@
-"""``python -m sim.report``: the multirun report (``fms-sim report <dir>``), under the name the README
-has always given it (issue 7 keeps the commands working); the command itself is :mod:`sim.commands.report`.
+"""``python -m sim.report``: the multirun report (``fms-sim report <dir>``), under its older name
+(issue 7 keeps the commands working; docs/reference/command-line.md lists both);
+the command itself is :mod:`sim.commands.report`.
 Importing this module does nothing."""
 import sys
 

@@ -75,7 +75,7 @@ def check_launcher(hydra_lines: Sequence[str]) -> None:
         if importlib.util.find_spec(module) is None:
             where = (" in an environment of its own (it needs joblib<1.6)" if extra == "ray" else "")
             raise ConfigError(f"{line}: its Hydra plugin ({module}) is not installed in this Python; install the "
-                              f"`{extra}` extra{where}: see the README, \"Running big studies\"")
+                              f"`{extra}` extra{where}: see docs/how-to/cluster.md")
 
 
 def sweep_jobs(overrides: list[str], hydra_lines: Sequence[str] = ()) -> list[list[str]]:

@@ -1,5 +1,6 @@
-"""``python -m sim.validate``: the verification and calibration tables (``fms-sim validate``), under the name the README
-has always given it (issue 7 keeps the commands working); the command itself is :mod:`sim.commands.validate`.
+"""``python -m sim.validate``: the verification and calibration tables (``fms-sim validate``), under its older name
+(issue 7 keeps the commands working; docs/reference/command-line.md lists both);
+the command itself is :mod:`sim.commands.validate`.
 Importing this module does nothing."""
 import sys
 

@@ -26,7 +26,7 @@ from typing import Any, Optional, Sequence
 import pandas as pd
 
 from sim.output.findings_page import STATUS, caveats, render, status_line
-from sim.output.fingerprint import commit_code, fingerprint, numbers_config, working_code
+from sim.output.fingerprint import analysis_code, commit_code, fingerprint, numbers_config, working_code
 from sim.output.resume import differences
 from sim.output.run_dir import write_json, write_text
 
@@ -132,7 +132,8 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
                 "job_minutes": sum(m.get("runtime_seconds") or 0 for m in manifests) / 60,
                 "cpus": os.cpu_count(), "settings": _settings(configs[0])},
         "command": " ".join(["python -m sim", *[a for a in argv[1:] if not a.startswith("hydra.sweep.dir")]]),
-        "multirun": str(multirun), "fingerprint": fingerprint(code, configs), "code": code, "code_source": source,
+        "multirun": str(multirun), "fingerprint": fingerprint(code, analysis_code(), configs), "code": code,
+        "analysis_code": analysis_code(), "code_source": source,
         "jobs": [{"overrides": m.get("overrides") or [], "settings": _digest(c)} for m, c in zip(manifests, configs)],
         "first_job_settings": numbers_config(configs[0]),
     }
@@ -164,11 +165,14 @@ def _current(stamp: dict) -> tuple[bool, str]:
     from sim.sweep import job_config
 
     configs = [job_config(j["overrides"]) for j in stamp["jobs"]]
-    code = working_code()
-    if fingerprint(code, configs) == stamp["fingerprint"]:
+    code, analysis = working_code(), analysis_code()
+    if fingerprint(code, analysis, configs) == stamp["fingerprint"]:
         return True, ""
     if code != stamp["code"]:
-        return False, "the model code changed"
+        return False, "the model code changed: run the study again"
+    if analysis != stamp.get("analysis_code"):
+        return False, ("the analysis code changed: make the page again from the saved multirun (python -m sim "
+                       "findings make <multirun dir>)")
     changed = [f"job {n}" for n, (j, c) in enumerate(zip(stamp["jobs"], configs)) if j["settings"] != _digest(c)]
     keys = differences(stamp.get("first_job_settings") or {}, numbers_config(configs[0]))
     if keys:

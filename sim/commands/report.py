@@ -49,6 +49,8 @@ from sim.output.multirun import (
     scenario_records,
     sweep_overrides,
 )
+from sim.output.precision_summary import precision_line, precision_reached
+from sim.output.ranking import console_table, rank_jobs
 from sim.output.report_html import render_html
 from sim.output.run_dir import write_json, write_text
 from sim.output.study_tables import write_study_tables
@@ -65,44 +67,6 @@ def planned_jobs(multirun_dir: Path) -> Optional[list[list[str]]]:
         return sweep_jobs(*sweep)
     except Exception:  # the study changed or cannot be composed any more: report what is there
         return None
-
-
-def precision_reached(plan: dict, table: Any, reference_job: Optional[int]) -> dict:
-    """What a precision study reached: per scenario, the replications it needed and the paired half-width of
-    each target lead time (from comparison.csv), against the target."""
-    target = plan.get("target") or {}
-    half_width = float(target.get("half_width") or 0.0)
-    metrics = list(target.get("metrics") or [])
-    rows = []
-    for sc in plan.get("scenarios") or []:
-        job = (sc.get("jobs") or [sc.get("scenario")])[0]
-        widths = {}
-        for m in metrics:
-            t = table[(table["job"] == job) & (table["metric"] == m)]
-            hw = t["diff_half_width"].iloc[0] if len(t) else None
-            widths[m] = None if hw is None or hw != hw or job == reference_job else float(hw)
-        met = None if job == reference_job else all(w is not None and w <= half_width for w in widths.values())
-        rows.append({"label": sc.get("label"), "job": job, "replications": sc.get("replications"),
-                     "blocks": sc.get("jobs"), "half_width": widths, "met": met, "reference": job == reference_job,
-                     "status": sc.get("status")})
-    others = [r for r in rows if not r["reference"]]
-    widest = max((w for r in others for w in r["half_width"].values() if w is not None), default=None)
-    return {"target": target, "rounds": len(plan.get("rounds") or []), "status": plan.get("status"),
-            "stopped": plan.get("stopped"),
-            "all_met": bool(others) and all(r["met"] for r in others), "widest_half_width": widest,
-            "replications_total": sum(int(r["replications"] or 0) for r in rows), "scenarios": rows}
-
-
-def precision_line(p: dict) -> str:
-    """One line on what a precision study reached, for the console."""
-    t = p["target"]
-    others = [r for r in p["scenarios"] if not r["reference"]]
-    met = sum(1 for r in others if r["met"])
-    digits = 1 if t["half_width"] >= 1 else 3  # a target below a day: enough digits to show why it was missed
-    widest = "-" if p["widest_half_width"] is None else f"{p['widest_half_width']:.{digits}f}"
-    reps = ", ".join(f"{r['label']} {r['replications']}" for r in p["scenarios"])
-    return (f"precision: target ±{t['half_width']:g} d on {', '.join(t['metrics'])}: met by {met} of {len(others)} "
-            f"scenario(s) after {p['rounds']} round(s), widest ±{widest} d; replications: {reps}")
 
 
 def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
@@ -163,7 +127,11 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         if plan is not None:
             record["precision"] = precision_reached(plan, table, ref.job)
         write_text(multirun_dir / "comparison.csv", table.to_csv(index=False))
-        record["files"].append("comparison.csv")
+        ranked, record["answers"] = rank_jobs(table, ref, jobs)  # the answer first: console, page and figure
+        write_text(multirun_dir / "ranking.csv", ranked.to_csv(index=False))
+        record["files"] += ["comparison.csv", "ranking.csv"]
+        record["ranking"] = console_table(ranked, ref, min((int(j["summary"].get("replications") or 0) for j in ok),
+                                                           default=None))
         labels = scenario_labels(jobs)
         yearly = None
         summaries = {j["job"]: j["summary"] for j in ok}
@@ -250,6 +218,7 @@ class ReportCallback:
             if record.get("precision"):
                 print(precision_line(record["precision"]), file=sys.stderr)
             print(reference_line(record), file=sys.stderr)
+            print("\n".join(["", record.get("ranking") or "", "", *record.get("answers", [])]))
         except Exception as e:  # a report must never turn a finished multirun into a failure
             msg = " ".join(str(e).split()) or type(e).__name__
             print(f"fms-sim report: warning: no report ({type(e).__name__}: {msg})", file=sys.stderr)
@@ -292,6 +261,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if record.get("precision"):
         print(precision_line(record["precision"]))
     print(reference_line(record))
+    print("\n".join([record.get("ranking") or "", "", *record.get("answers", [])]))
     for item in record.get("unreadable") or []:
         print(f"not read: {item}")
     for f in record["files"]:

@@ -1,15 +1,19 @@
 """A model's fingerprint: the code and the settings that shape a study's numbers, not the commit.
 
 A finding (``python -m sim findings make``) is stamped with the fingerprint of the model that made it, and is
-stale when the current model's differs (``findings check``).  Two parts:
+stale when the current model's differs (``findings check``).  Three parts:
 
-- **code**: SHA-256 over the source files of ``sim/model``, ``sim/engine`` and ``sim/analysis`` (what simulates,
-  and what turns replications into intervals, percentiles and break-even sizes) and the few modules outside them a
-  study's numbers pass through (``CODE_FILES``: the runner, start states, summary, config bridge, the report's
-  pairing and study tables), by path and bytes, leaving out the calibration table's modules (``NOT_SHAPING``).
-  Every job's
-  manifest records it (``model_code``); for a job made before that, the commit it names gives the same hash when
-  its code was committed (``git_dirty`` false).  A documentation, test or report-layout commit leaves it alone.
+- **run code**: SHA-256 over the source files of ``sim/model`` and ``sim/engine`` (what simulates) and the modules
+  a job's saved results pass through (``RUN_FILES``: the runner, start states, the job, the config bridge), by
+  path and bytes.  Every job's manifest records it (``model_code``); for a job made before that, the commit it
+  names gives the same hash when its code was committed (``git_dirty`` false).  When it changes, the saved results
+  are out of date: the study must be run again.
+- **analysis code**: the same over ``sim/analysis`` (what turns replications into intervals, percentiles and
+  break-even sizes) and the modules that read the saved jobs and write the study tables (``ANALYSIS_FILES``),
+  leaving out the calibration table's modules (``NOT_SHAPING``).  ``findings make`` makes the report again with
+  today's analysis code, so when only this part changes the page is made again from the saved multirun, with no
+  rerun.  The report's layout (``sim/commands/report.py``, ``sim/output/report_*``) is in neither part: it
+  places numbers, it computes none.  A documentation, test or layout commit leaves both alone.
 - **settings**: each job's composed config without what names or steers a run (the run control keys, the study's
   name and question, the reference, the precision target, and every ``tag`` and ``source`` text: how a figure is
   sourced changes no number; a start state's folder path, which differs by clone, while its SHA-256 stays).
@@ -29,11 +33,13 @@ from typing import Any, Iterable, Optional
 from sim.model.run_params import RUN_CONTROL
 
 PACKAGE = Path(__file__).resolve().parents[1]  # sim/
-CODE_FOLDERS = ("model", "engine", "analysis")
-# the modules outside them that a study's numbers pass through: the runner and its start states, the summary, the
-# config bridge (parameters from configs), and the report's pairing and study tables
-CODE_FILES = ("runner.py", "state_cache.py", "states.py", "exact_start.py", "job.py", "config.py",
-              "commands/report.py", "output/multirun.py", "output/study_tables.py")
+RUN_FOLDERS = ("model", "engine")
+# the modules outside them that a job's saved numbers pass through: the runner and its start states, the job and its
+# summary, the config bridge (parameters from configs)
+RUN_FILES = ("runner.py", "state_cache.py", "states.py", "exact_start.py", "job.py", "config.py")
+ANALYSIS_FOLDERS = ("analysis",)
+# reading the saved jobs (merged replications, KPI tables) and writing the study tables
+ANALYSIS_FILES = ("output/multirun.py", "output/study_tables.py")
 # analysis modules no study number passes through: the calibration table of `python -m sim validate` and its series
 NOT_SHAPING = ("analysis/calibration.py", "analysis/public_series.py")
 LABELS = ("study", "question", "reference", "precision")  # name a run or decide what is compared, not its numbers
@@ -49,20 +55,30 @@ def _hash_files(files: Iterable[tuple[str, bytes]]) -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=1)
-def working_code() -> str:
-    """The code part of this installation's fingerprint (module docstring)."""
-    files = [f for folder in CODE_FOLDERS for f in (PACKAGE / folder).rglob("*.py")]
-    files += [PACKAGE / name for name in CODE_FILES]
+def _working(folders: tuple[str, ...], names: tuple[str, ...]) -> str:
+    files = [f for folder in folders for f in (PACKAGE / folder).rglob("*.py")]
+    files += [PACKAGE / name for name in names]
     return _hash_files((f.relative_to(PACKAGE).as_posix(), f.read_bytes()) for f in files
                        if f.relative_to(PACKAGE).as_posix() not in NOT_SHAPING)
 
 
+@lru_cache(maxsize=1)
+def working_code() -> str:
+    """The run-code part of this installation's fingerprint (module docstring)."""
+    return _working(RUN_FOLDERS, RUN_FILES)
+
+
+@lru_cache(maxsize=1)
+def analysis_code() -> str:
+    """The analysis-code part of this installation's fingerprint (module docstring)."""
+    return _working(ANALYSIS_FOLDERS, ANALYSIS_FILES)
+
+
 def commit_code(sha: str, repo: Path = PACKAGE.parent) -> Optional[str]:
-    """The code part of the fingerprint of commit ``sha`` (from git), or None if git cannot say."""
+    """The run-code part of the fingerprint of commit ``sha`` (from git), or None if git cannot say."""
     try:
         listing = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", sha, "--",
-                                  *(f"sim/{f}" for f in (*CODE_FOLDERS, *CODE_FILES))],
+                                  *(f"sim/{f}" for f in (*RUN_FOLDERS, *RUN_FILES))],
                                  capture_output=True, text=True, check=True, timeout=60).stdout
         files = []
         for line in listing.splitlines():
@@ -95,7 +111,9 @@ def numbers_config(config: dict) -> dict:
     return _strip(out)  # type: ignore[no-any-return]
 
 
-def fingerprint(code: str, configs: Iterable[dict]) -> str:
-    """The fingerprint of a study: its code hash and its jobs' number-shaping configs (order kept: job order)."""
-    blob = json.dumps({"code": code, "jobs": [numbers_config(c) for c in configs]}, sort_keys=True, default=str)
+def fingerprint(code: str, analysis: str, configs: Iterable[dict]) -> str:
+    """The fingerprint of a study: its run and analysis code hashes and its jobs' number-shaping configs (order
+    kept: job order)."""
+    blob = json.dumps({"code": code, "analysis": analysis, "jobs": [numbers_config(c) for c in configs]},
+                      sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -63,7 +63,28 @@ def test_changed_code_makes_the_finding_stale(study, monkeypatch):
     docs = _fresh_docs(study, "docs_code")
     monkeypatch.setattr(findings, "working_code", lambda: "0" * 64)
     assert findings.main(["check", "--docs", str(docs)]) == 1
-    assert "the model code changed" in (docs / "findings" / "m.md").read_text()
+    assert "the model code changed: run the study again" in (docs / "findings" / "m.md").read_text()
+
+
+def test_changed_analysis_code_asks_for_the_page_again_not_a_rerun(study, monkeypatch):
+    """Analysis code (intervals, tables) is applied by findings make to the saved results; layout code is in no part."""
+    docs = _fresh_docs(study, "docs_analysis")
+    monkeypatch.setattr(findings, "analysis_code", lambda: "0" * 64)
+    assert findings.main(["check", "--docs", str(docs)]) == 1
+    assert "the analysis code changed: make the page again" in (docs / "findings" / "m.md").read_text()
+    monkeypatch.undo()
+    assert findings.main(["make", str(study / "m"), "--docs", str(docs)]) == 0
+    assert findings.main(["check", "--docs", str(docs)]) == 0
+
+
+def test_the_parts_of_the_fingerprint_cover_the_numbers_and_leave_out_the_layout():
+    from sim.output import fingerprint as fp
+
+    run = {*fp.RUN_FOLDERS, *fp.RUN_FILES}
+    analysis = {*fp.ANALYSIS_FOLDERS, *fp.ANALYSIS_FILES}
+    assert {"model", "engine", "runner.py", "config.py"} <= run and "analysis" in analysis
+    assert not run & analysis and "commands/report.py" not in run | analysis
+    assert not any(name.startswith("output/report") for name in run | analysis)
 
 
 def test_a_folder_without_a_report_or_with_mixed_code_is_refused(study, tmp_path, capsys):

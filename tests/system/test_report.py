@@ -84,7 +84,10 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert (table["reference"] == "b").all() and row(table, 0, "lor_to_offer")["diff_mean"] == pytest.approx(10)
     assert "paired changes are against 'b' (job 1; chosen by --reference)" in capsys.readouterr().out
     assert report.main([str(tmp_path)]) == 0  # the console always names the reference, even the default one
-    assert "paired changes are against 'none' (job 0; chosen by default)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "paired changes are against 'none' (job 0; chosen by default)" in out
+    ranked = next(line for line in out.splitlines() if line.startswith("b "))  # the ranked change, on the console
+    assert "-10 [" in ranked and "ranked by" in out and "LOR to LOA offer: b shortens it most, by -10" in out
     (tmp_path / "2").mkdir()  # a failed job: the report is written, and the exit code says the study has a hole
     (tmp_path / "2" / "manifest.json").write_text('{"status": "failed", "tool": "fms-sim", "error": "boom"}')
     assert report.main([str(tmp_path)]) == 1
@@ -117,8 +120,10 @@ def test_callback_has_hydras_interface_and_never_raises(tmp_path, capsys):
     assert (tmp_path / "report.html").is_file()
     cb.on_multirun_end(config=OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path / "gone")}}}))
     cb.on_multirun_end(config=OmegaConf.create({}))
-    err = capsys.readouterr().err.strip().splitlines()
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
     assert len(err) == 4 and sum("warning" in line for line in err) == 2
+    assert "no paired changes to rank (reference 'none')" in captured.out  # one job only: nothing to rank, said
     assert err[1].startswith("paired changes are against 'none' (job 0")  # the console names the reference
 
 
@@ -292,7 +297,7 @@ def test_a_malformed_summary_fails_only_its_job(tmp_path):
 
 
 def test_the_precision_line_shows_enough_digits_to_see_a_missed_target_below_a_day():
-    from sim.commands.report import precision_line
+    from sim.output.precision_summary import precision_line
 
     p = {"target": {"half_width": 0.3, "metrics": ["lor_to_delivery"]}, "rounds": 2, "widest_half_width": 0.334,
          "scenarios": [{"label": "none", "replications": 4, "reference": True, "met": None},

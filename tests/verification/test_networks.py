@@ -268,9 +268,15 @@ def test_ciw_and_this_engine_agree_with_each_other_and_with_theory():
 
 
 def test_sim_validation_still_exports_the_verification_network():
-    """The README and the verification contract name ``from sim.validation import simulate_network``."""
+    """The docs' verification page (docs/verification/index.md) and the verification contract name
+    ``from sim.validation import simulate_network``: the name the page gives must import."""
+    from pathlib import Path
+
     import sim
     from sim import validation as shim
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "verification" / "index.md"
+    assert "from sim.validation import simulate_network" in page.read_text()
 
     assert shim.simulate_network is simulate_network is sim.simulate_network
     assert shim.verification_table is verification_table
