@@ -31,7 +31,7 @@ from sim.sweep import check_command
 
 # subcommand -> module with a main(argv) function
 SUBCOMMANDS = {"figures": "sim.commands.figures", "report": "sim.commands.report", "validate": "sim.commands.validate",
-               "state": "sim.commands.state", "findings": "sim.commands.findings"}
+               "state": "sim.commands.state", "findings": "sim.commands.findings", "serve": "sim.commands.serve"}
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name=CONFIG_NAME)
