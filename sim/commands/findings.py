@@ -3,7 +3,8 @@
 ``findings make <dir> [--docs DIR]`` makes the multirun's report again (``sim.commands.report``: its tables from
 today's analysis code, from the saved results) and reads it and its jobs' manifests, and writes
 ``<docs>/findings/<study>.md``
-(the answer first, then the figures, copied beside it, then how the run was made), ``<study>.json`` (the stamp:
+(the answer first, then the figures, copied beside it with the study's tables (``comparison.csv``, ``ranking.csv``
+and its own), then how the run was made), ``<study>.json`` (the stamp:
 dates, settings, command, each job's overrides and settings digest, and the model fingerprint,
 ``sim.output.fingerprint``) and ``index.md``.  Every number on the page comes from the tables.
 
@@ -32,6 +33,7 @@ from sim.output.run_dir import write_json, write_text
 
 TABLES = ("comparison.csv", "uncertainty.csv", "uncertainty_drivers.csv", "breakeven.csv", "surface.csv",
           "assumptions.csv")
+KEPT = ("ranking.csv",)  # tables kept beside a page that the page itself does not read
 STUDY_FIGURES = ("figures/uncertainty.png", "figures/breakeven.png", "figures/staffing_surface.png")
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -153,6 +155,9 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
         if (multirun / rel).is_file() and rel in captions:
             shutil.copyfile(multirun / rel, out / study / Path(rel).name)
             figures.append((captions[rel]["title"], f"{study}/{Path(rel).name}", captions[rel]["caption"]))
+    for name in (*tables, *KEPT):  # the tables behind the page, beside it: what a reader or the what-if page reads
+        if (multirun / name).is_file():
+            shutil.copyfile(multirun / name, out / study / name)
     write_json(out / f"{study}.json", stamp)
     page = out / f"{study}.md"
     write_text(page, render(stamp, tables, figures))

@@ -37,6 +37,8 @@ def test_the_page_opens_with_the_answer_from_the_tables(study):
     shown = f"{row.diff_mean:+.1f}" if abs(row.diff_mean) < 10 else f"{row.diff_mean:+.0f}"
     assert "| contracting_standards | " in page and shown in page
     assert (docs / "findings" / "m" / "change_vs_reference.png").is_file()
+    kept = pd.read_csv(docs / "findings" / "m" / "comparison.csv")  # the tables behind the page, beside it
+    assert kept.equals(comparison) and (docs / "findings" / "m" / "ranking.csv").is_file()
     stamp = json.loads((docs / "findings" / "m.json").read_text())
     assert len(stamp["jobs"]) == 2 and len(stamp["fingerprint"]) == 16
     assert findings.main(["check", "--docs", str(docs)]) == 0
