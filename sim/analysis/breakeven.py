@@ -162,7 +162,7 @@ def levers_of(jobs: Sequence[Mapping], table: pd.DataFrame) -> dict[str, dict[st
         if reform in out or not s.get("levers"):
             continue
         ref = refs.get(job)
-        pools = (summaries.get(int(ref)) or {}).get("pools") or [] if ref is not None and ref == ref else []
+        pools = (summaries.get(int(ref)) or {}).get("pools") or [] if not pd.isna(ref) else []
         program = ((s.get("enactment") or {}).get("programs") or {}).get(reform) or {}
         out[reform] = {**s["levers"], "_headcounts": {p["pool"]: p["capacity"] for p in pools
                                                       if isinstance(p, Mapping) and "capacity" in p},

@@ -87,6 +87,10 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
             write_json(multirun_dir / "report.json", {"status": "failed", "error": str(e),
                                                       "multirun_dir": str(multirun_dir), "files": ["report.json"]})
         raise
+    known = sorted(set(scenario_labels(jobs).values()))
+    if reference is not None and reference not in known:  # a typo: said before any file is rewritten
+        raise ReportError(f"--reference {reference!r}: no job has that label; allowed: "
+                          + ", ".join(repr(k) for k in known[:12]) + (" ..." if len(known) > 12 else ""))
     if (multirun_dir / "report.json").is_file():  # until this report is done, no earlier one claims success
         write_json(multirun_dir / "report.json", {"status": "running", "error": None,
                                                   "multirun_dir": str(multirun_dir), "files": []})

@@ -8,6 +8,7 @@ day is drawn as small as it is.  A second axis on top reads the change as a shar
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from pathlib import Path
 from typing import Optional
@@ -27,7 +28,15 @@ FASTER, SLOWER, UNCLEAR = "tab:blue", "tab:red", "0.45"
 
 
 def _label(text: str, width: int = 34) -> str:
-    return textwrap.fill(text.replace("+", "+ "), width).replace("+ ", "+")
+    """Lines of about ``width`` characters, broken after a space, dot, comma, '=' or '+' (never inside a word)."""
+    lines, line = [], ""
+    for token in re.split(r"(?<=[ .,=+])", text):
+        if line and len(line) + len(token) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    lines.append(line.rstrip())
+    return "\n".join(x for x in lines if x) or text
 
 
 def change_figure(ranked: pd.DataFrame, ref: Reference, out: Path) -> Optional[tuple[str, str, str]]:

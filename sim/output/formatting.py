@@ -16,6 +16,8 @@ def number(x: Any, digits: int = 0, sign: bool = False, thousands: bool = True, 
     """``x`` with fixed ``digits`` (thousands separators unless ``thousands=False``); ``dash`` when missing."""
     if missing(x):
         return dash
+    if round(x, digits) == 0:  # never -0.0
+        x = 0.0
     return f"{x:{'+' if sign else ''}{',' if thousands else ''}.{digits}f}"
 
 

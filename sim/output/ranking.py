@@ -19,6 +19,7 @@ from sim.analysis.metrics import TITLES as METRIC_TITLES
 from sim.analysis.reference import Reference
 from sim.output.formatting import digits_for, number
 
+CENSORED_WARN = 0.05  # above this share of censored cohort cases a mean leaves out too many of the slowest
 RANK_BY = "lor_to_delivery"  # the measure the mission asks about: a partner's request to delivery
 KIND_ORDER = {"single": 0, "package": 1, "other": 2}
 KIND_TITLES = {"single": "single reforms", "package": "packages of reforms", "other": "other scenarios"}
@@ -57,7 +58,8 @@ def ranked_changes(table: pd.DataFrame, ref: Reference, kinds: Mapping[int, str]
             ref_mean = r.mean - r.diff_mean
             row.update({r.metric: r.diff_mean, f"{r.metric}_low": r.diff_ci_low, f"{r.metric}_high": r.diff_ci_high,
                         f"{r.metric}_pct": 100 * r.diff_mean / ref_mean if ref_mean else math.nan,
-                        f"{r.metric}_ref": ref_mean})
+                        f"{r.metric}_ref": ref_mean,
+                        f"{r.metric}_censored": float(getattr(r, "censored_share", math.nan))})
         rows.append(row)
     out = pd.DataFrame(rows)
     if out.empty:
@@ -85,6 +87,11 @@ def _change(x: float, lo: float, hi: float) -> str:
     return f"{number(x, d, True)}{span}"
 
 
+def fit(label: str, width: int) -> str:
+    """``label`` in ``width`` characters: a long one keeps its end, where a sweep's labels differ (``...=60``)."""
+    return label if len(label) <= width else "…" + label[len(label) - width + 1:]
+
+
 def distinct(row: Mapping, metric: str) -> bool:
     """Whether the change's 95% interval excludes zero."""
     lo, hi = row.get(f"{metric}_low", math.nan), row.get(f"{metric}_high", math.nan)
@@ -104,18 +111,27 @@ def answer_sentences(ranked: pd.DataFrame, ref: Reference) -> list[str]:
         best = min(rows, key=lambda r: r[metric])
         n_less = sum(distinct(r, metric) and r[metric] < 0 for r in rows)
         n_more = sum(distinct(r, metric) and r[metric] > 0 for r in rows)
-        size = (f"{_change(best[metric], best[metric + '_low'], best[metric + '_high'])} days "
-                f"({number(best[metric + '_pct'], 1, True)}% of {number(best[metric + '_ref'])} days under "
-                f"'{ref.label}')")
-        what = (f"{best['label']} shortens it most, by {size}" if best[metric] < 0 else
-                f"none shortens it on average; the smallest change is {best['label']}: {size}")
-        title = METRIC_TITLES[metric]
-        if n_less == 0 and n_more == 0:
-            out.append(f"{title}: no scenario changes it distinguishably from zero (largest mean saving: "
-                       f"{best['label']}, {size}).")
+        x, lo, hi = best[metric], best[metric + "_low"], best[metric + "_high"]
+        share = (f"{number(abs(best[metric + '_pct']), 1)}% of {number(best[metric + '_ref'])} days under "
+                 f"'{ref.label}'")
+        if x < 0:  # a saving, said as days less (no double negative), its interval turned round with it
+            d = places(x, lo, hi)
+            span = "" if math.isnan(lo) else f" [{number(-hi, d, hi > 0)}, {number(-lo, d, hi > 0)}]"
+            head = f"{best['label']} shortens it most, by {number(-x, d)} days{span} ({share})"
+            if not distinct(best, metric):
+                head += ", but its interval includes zero"
         else:
-            tally = f"{n_less} of {len(rows)} shorten it" + (f" and {n_more} lengthen it" if n_more else "")
-            out.append(f"{title}: {what}; {tally} beyond the 95% interval.")
+            head = (f"no scenario shortens it on average (the smallest change is {best['label']}'s, "
+                    f"{_change(x, lo, hi)} days, {share})")
+        if n_less == 0 and n_more == 0:
+            tally = "no scenario changes it beyond its 95% interval"
+        else:
+            tally = (f"{n_less} of {len(rows)} shorten it" + (f" and {n_more} lengthen{'s' if n_more == 1 else ''} it"
+                                                              if n_more else "") + " beyond their 95% interval")
+        censored = max((r.get(metric + "_censored", math.nan) for r in rows), default=math.nan)
+        caution = (f" Caution: up to {100 * censored:.0f}% of cohort cases had not reached it when the runs ended, "
+                   "so these means leave out the slowest cases." if censored > CENSORED_WARN else "")
+        out.append(f"{METRIC_TITLES[metric]}: {head}; {tally}.{caution}")
     return out
 
 
@@ -129,7 +145,7 @@ def console_table(ranked: pd.DataFrame, ref: Reference, replications: Optional[i
     reps = f", {replications} replications" if replications else ""
     head = (f"Paired change in mean lead time (days) against '{ref.label}' (job {ref.job}{reps}; 95% interval; "
             f"* = interval excludes 0), ranked by {METRIC_TITLES[by]}:")
-    width = max(12, min(40, int(ranked["label"].str.len().max())))
+    width = max(12, min(48, int(ranked["label"].str.len().max())))
     share = f"% of ref ({by.rsplit('_', 1)[-1]})"
     cols = [f"{'scenario':<{width}}", *(f"{METRIC_TITLES[m][:26]:>27}" for m in metrics), f"{share:>19}"]
     lines = [head]
@@ -139,7 +155,7 @@ def console_table(ranked: pd.DataFrame, ref: Reference, replications: Optional[i
             if i == limit:
                 lines.append(f"... {len(group) - limit} more in comparison.csv")
                 break
-            cells = [f"{r['label'][:width]:<{width}}"]
+            cells = [f"{fit(str(r['label']), width):<{width}}"]
             cells += [f"{_change(r[m], r[m + '_low'], r[m + '_high']) + ('*' if distinct(r, m) else ' '):>27}"
                       for m in metrics]
             cells.append(f"{number(r.get(by + '_pct'), 1, True):>18}%")

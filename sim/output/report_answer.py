@@ -19,7 +19,8 @@ from sim.output.formatting import number
 from sim.output.ranking import KIND_TITLES, distinct, places
 
 GROUP_DIMENSIONS = {"partner_group": "partner group (NATO+5 or other)", "priority": "queue priority",
-                    "loa_group": "LOA group (A simplest to D)", "platform": "major platform bought",
+                    "loa_group": "LOA group (A, B, C: partner-funded, by complexity; D: BPC)",
+                    "platform": "major platform bought",
                     "partner": "partner"}
 GROUP_COLUMNS = ["job", "label", "dimension", "group", "metric", "mean", "reference_mean", "diff_mean", "diff_ci_low",
                  "diff_ci_high", "n_reps"]
@@ -91,8 +92,12 @@ def _change(r: object) -> str:
     return _cell(float(getattr(r, "diff_mean")), lo, hi, not (math.isnan(lo) or math.isnan(hi)) and (hi < 0 or lo > 0))
 
 
+SHOWN_AS = {"nato5": "NATO+5", "other": "other partners", "none": "no major platform", "urgent": "urgent",
+            "normal": "normal"}
+
+
 def _dimension_table(g: pd.DataFrame, jobs: Sequence[int], labels: dict[int, str], ref: Reference) -> str:
-    head = (f"<tr><th>group</th><th>'{html.escape(ref.label)}' mean (days)</th>"
+    head = ("<tr><th>group</th><th>mean under the reference (days)</th>"
             + "".join(f"<th>{html.escape(labels[j])}</th>" for j in jobs) + "</tr>")
     rows = []
     for group, rows_g in g.groupby("group", sort=True):
@@ -100,8 +105,8 @@ def _dimension_table(g: pd.DataFrame, jobs: Sequence[int], labels: dict[int, str
         ref_row = next(iter(by_job.values()))
         cells = "".join("<td class='num'>–</td>" if j not in by_job else f"<td class='num'>{_change(by_job[j])}</td>"
                         for j in jobs)
-        rows.append(f"<tr><td>{html.escape(str(group))}</td><td class='num'>{number(ref_row.reference_mean)}</td>"
-                    f"{cells}</tr>")
+        name = html.escape(SHOWN_AS.get(str(group), str(group)).replace("_", " "))
+        rows.append(f"<tr><td>{name}</td><td class='num'>{number(ref_row.reference_mean)}</td>{cells}</tr>")
     return f"<table>{head}{''.join(rows)}</table>"
 
 
@@ -118,9 +123,10 @@ def group_section(groups: pd.DataFrame, ranked: pd.DataFrame, ref: Reference, me
     parts = [f"<h2>Who gains and who loses</h2><p class='small'>Change in {METRIC_TITLES[metric]} (days, 95% "
              f"interval, paired by replication) by group of cohort cases, against '{html.escape(ref.label)}'; bold: "
              "the interval excludes zero. A reform that puts some cases first moves others back: compare the "
-             "groups. Small groups (a platform, a partner) have few cases and wide intervals. The top "
-             f"{min(SHOWN, len(ranked))} scenarios of the ranking are shown; by_group.csv has every scenario, "
-             "group and lead time.</p>"]
+             "groups. Small groups (a platform, a partner) have few cases and wide intervals; a change without an "
+             "interval rests on one replication, and – means no case of the group reached the milestone. "
+             + (f"The top {SHOWN} scenarios of the ranking are shown; " if len(ranked) > SHOWN else "")
+             + "by_group.csv has every scenario, group and lead time.</p>"]
     for dim, title in GROUP_DIMENSIONS.items():
         g = mine[mine["dimension"] == dim]
         if g.empty:

@@ -140,6 +140,8 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
     labels = scenario_labels(jobs)
     studies = list(dict.fromkeys(str(j["summary"].get("study")) for j in ok if j["summary"].get("study")))
     study = ", ".join(studies) or Path(multirun_dir).name
+    if study == "baseline" and len(ok) > 1:  # the default study's name: an ad-hoc comparison, named by its folder
+        study = f"comparison of {len(ok)} scenarios ({Path(multirun_dir).name})"
     question = next((j["summary"]["question"] for j in ok if j["summary"].get("question")), None)
     if not question and ref.job is not None:  # an ad-hoc comparison: its question is the comparison itself
         question = f"How does each scenario change the lead times against '{ref.label}'?"

@@ -11,6 +11,7 @@ from sim.analysis.comparison import Reference
 from sim.analysis.metrics import TITLES as METRIC_TITLES
 from sim.analysis.metrics import UNITS as METRIC_UNITS
 from sim.output.formatting import digits_for, interval, number
+from sim.output.ranking import places
 
 CENSORED_WARN = 0.05  # above this share the mean of the cases that got there is biased low
 
@@ -31,9 +32,11 @@ def results_table(table: pd.DataFrame, ref: Reference) -> str:
         elif math.isnan(r.diff_mean):
             change = "–"
         else:
-            dd = digits_for(r.diff_mean)
+            dd = places(r.diff_mean, r.diff_ci_low, r.diff_ci_high)  # as the ranking shows it
             pct = "" if math.isnan(r.diff_pct) else f" ({number(r.diff_pct, 1, True)}%)"
-            change = f"{number(r.diff_mean, dd, True)}{unit}{interval(r.diff_ci_low, r.diff_ci_high, True)}{pct}"
+            span = "" if math.isnan(r.diff_ci_low) else (f" [{number(r.diff_ci_low, dd, True)}, "
+                                                         f"{number(r.diff_ci_high, dd, True)}]")
+            change = f"{number(r.diff_mean, dd, True)}{unit}{span}{pct}"
         cs = r.censored_share
         cens = "–" if math.isnan(cs) else f"{100 * cs:.1f}%"
         if not math.isnan(cs) and cs > CENSORED_WARN:

@@ -41,11 +41,24 @@ def test_the_answer_names_the_largest_saving_and_counts_only_changes_beyond_thei
                 3: {"lor_to_offer": (2.0, 1.0, 3.0)}})
     r = ranked_changes(t, REF, {}, {1: "a", 2: "b", 3: "c"})
     (sentence,) = answer_sentences(r, REF)
-    assert sentence.startswith("LOR to LOA offer: b shortens it most, by -5.0 [-11.0, +1.0] days (-5.0% of 100 days")
-    assert sentence.endswith("1 of 3 shorten it and 1 lengthen it beyond the 95% interval.")
-    t = _table({1: {"lor_to_offer": (-3.0, -4.0, 1.0)}})
+    assert sentence == ("LOR to LOA offer: b shortens it most, by 5.0 days [-1.0, +11.0] (5.0% of 100 days under "
+                        "'none'), but its interval includes zero; 1 of 3 shorten it and 1 lengthens it beyond their "
+                        "95% interval.")
+    t = _table({1: {"lor_to_offer": (-3.0, -4.0, -2.5)}})
     (sentence,) = answer_sentences(ranked_changes(t, REF, {}, {1: "a"}), REF)
-    assert "no scenario changes it distinguishably from zero (largest mean saving: a, -3.0" in sentence
+    assert sentence.startswith("LOR to LOA offer: a shortens it most, by 3.0 days [2.5, 4.0] (3.0% of 100 days")
+    assert sentence.endswith("1 of 1 shorten it beyond their 95% interval.")
+    t = _table({1: {"lor_to_offer": (0.1, -6.9, 7.2)}})
+    (sentence,) = answer_sentences(ranked_changes(t, REF, {}, {1: "a"}), REF)
+    assert "no scenario shortens it on average (the smallest change is a's, +0.1 [-6.9, +7.2] days" in sentence
+    assert "no scenario changes it beyond its 95% interval" in sentence
+
+
+def test_the_answer_warns_when_censored_cases_leave_the_slowest_out():
+    t = _table({1: {"lor_to_delivery": (-3.0, -4.0, -2.5)}}).assign(censored_share=0.7)
+    (sentence,) = answer_sentences(ranked_changes(t, REF, {}, {1: "a"}), REF)
+    assert sentence.endswith("Caution: up to 70% of cohort cases had not reached it when the runs ended, so these "
+                             "means leave out the slowest cases.")
 
 
 def test_an_uncertainty_study_ranks_its_scenarios_at_likely_and_a_long_group_is_cut_and_counted():

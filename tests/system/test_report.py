@@ -87,7 +87,7 @@ def test_cli_exit_codes(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "paired changes are against 'none' (job 0; chosen by default)" in out
     ranked = next(line for line in out.splitlines() if line.startswith("b "))  # the ranked change, on the console
-    assert "-10 [" in ranked and "ranked by" in out and "LOR to LOA offer: b shortens it most, by -10" in out
+    assert "-10 [" in ranked and "ranked by" in out and "LOR to LOA offer: b shortens it most, by 10" in out
     (tmp_path / "2").mkdir()  # a failed job: the report is written, and the exit code says the study has a hole
     (tmp_path / "2" / "manifest.json").write_text('{"status": "failed", "tool": "fms-sim", "error": "boom"}')
     assert report.main([str(tmp_path)]) == 1
@@ -199,7 +199,7 @@ def test_end_to_end_the_report_opens_with_the_answer(multirun):
     results; settings and jobs at the end (issue 24)."""
     page = (multirun / "report.html").read_text()
     marks = ["Question: How does each scenario change the lead times against &#x27;none&#x27;?", "<h2>Answer</h2>",
-             "LOR to LOA offer: none shortens it on average", "(figure)", "<h2>Ranked changes</h2>",
+             "LOR to LOA offer: no scenario shortens it on average", "(figure)", "<h2>Ranked changes</h2>",
              "<h2>Who gains and who loses</h2>", "<h2>All results</h2>", "<h2>Settings</h2>", "<h2>Jobs</h2>"]
     marks[3] = "<figcaption><b>Change in lead time against the reference, ranked.</b>"
     where = [page.find(m) for m in marks]
