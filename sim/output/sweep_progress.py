@@ -101,7 +101,7 @@ class SweepProgress:
         first = snapshot(self.sweep_dir)["fraction"]  # resumed jobs ended before: not part of this run's rate
         total = self._total()
         bar = tqdm(total=total, initial=first, unit="job", desc="multirun", file=self.stream, dynamic_ncols=True,
-                   bar_format="{l_bar}{bar}| {n:.1f}/{total_fmt} jobs [{elapsed}<{remaining}] {postfix}") \
+                   bar_format="{l_bar}{bar}| {n:.1f}/{total_fmt} jobs [{elapsed}<{remaining}]{postfix}") \
             if tty else None
         last_line, last_ended = began, -1
         try:
@@ -121,3 +121,6 @@ class SweepProgress:
         finally:
             if bar is not None:
                 bar.close()
+            else:  # the log's last word: how the sweep ended, before the report's lines
+                print(describe(snapshot(self.sweep_dir), total, time.time() - began, first), file=self.stream,
+                      flush=True)

@@ -42,6 +42,7 @@ def test_a_log_gets_a_line_each_time_a_job_ends(tmp_path):
     lines = out.getvalue().splitlines()
     assert any(line.startswith("multirun: 1 of 2 jobs ended") for line in lines)
     assert lines[0].startswith("multirun: 0 of 2 jobs ended")
+    assert lines[-1].startswith("multirun: 1 of 2 jobs ended")  # the last word, when the sweep stops
 
 
 def test_a_terminal_gets_a_bar_and_an_unreadable_plan_only_loses_the_total(tmp_path):
