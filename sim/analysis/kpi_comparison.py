@@ -25,6 +25,7 @@ COMPARED = tuple(m for m, metric in METRICS.items()
 OFFICE_METRICS = ("pool.utilisation", "pool.mean_queue", "pool.starts_per_year", "pool.cases_per_person")
 # by group of cases (partner, partner group, LOA group, platform, priority; sim.analysis.group_tally)
 GROUP_METRICS = (*(f"group.{lead}" for lead in LEAD_TIMES), "group.cohort", "group.open_cases_at_horizon")
+GROUP_COUNTS = ("group.cohort{", "group.open_cases_at_horizon{")  # counts: a group absent from a replication has 0
 COLUMNS = ["job", "label", "metric", "office", "group", "unit", "meaning", "mean", "ci_low", "ci_high", "half_width",
            "n_reps", "reference", "reference_job", "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width",
            "diff_n", "diff_pct"]
@@ -47,8 +48,16 @@ def replication_values(kpis: Mapping[int, pd.DataFrame]) -> pd.DataFrame:
     cols = ["job", "metric", "seed", "replication", "value"]
     if not parts:
         return pd.DataFrame(columns=cols)
-    return pd.concat(parts, ignore_index=True)[cols].astype(
+    out = pd.concat(parts, ignore_index=True)[cols].astype(
         {"job": "int64", "seed": "int64", "replication": "int64", "value": "float64"})
+    counts = out["metric"].str.startswith(GROUP_COUNTS)
+    if counts.any():  # a group absent from a replication had none of its cases there: 0, not a missing value
+        keys = ["job", "seed", "replication"]
+        full = out[keys].drop_duplicates().merge(pd.DataFrame({"metric": out.loc[counts, "metric"].unique()}),
+                                                 how="cross")
+        filled = full.merge(out[counts], on=[*keys, "metric"], how="left").fillna({"value": 0.0})
+        out = pd.concat([out[~counts], filled[cols]], ignore_index=True)
+    return out
 
 
 def _split(metric: str) -> tuple[str, str, str]:

@@ -50,7 +50,7 @@ from sim.output.multirun import (
     sweep_overrides,
 )
 from sim.output.precision_summary import precision_line, precision_reached
-from sim.output.ranking import console_table, rank_jobs
+from sim.output.ranking import console_table, rank_jobs, replications_text
 from sim.output.report_answer import group_changes
 from sim.output.report_html import render_html
 from sim.output.run_dir import write_json, write_text
@@ -136,8 +136,8 @@ def make_report(multirun_dir: Path, reference: Optional[str] = None) -> dict:
         ranked, record["answers"] = rank_jobs(table, ref, jobs)  # the answer first: console, page and figure
         write_text(multirun_dir / "ranking.csv", ranked.to_csv(index=False))
         record["files"] += ["comparison.csv", "ranking.csv"]
-        record["ranking"] = console_table(ranked, ref, min((int(j["summary"].get("replications") or 0) for j in ok),
-                                                           default=None))
+        record["ranking"] = console_table(ranked, ref, replications_text(
+            [int(j["summary"].get("replications") or 0) for j in ok]))
         labels = scenario_labels(jobs)
         yearly = groups = None
         summaries = {j["job"]: j["summary"] for j in ok}

@@ -140,6 +140,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             raise
         return _report_after_launcher_failure(ReportCallback.started)
     except (Stopped, KeyboardInterrupt) as e:
+        ReportCallback.stop_progress()  # the bar closes before the line that says why the run stopped
         signum = e.signum if isinstance(e, Stopped) else signal.SIGINT
         print(f"fms-sim: stopped by {signal.Signals(signum).name}; the run's manifest.json says failed",
               file=sys.stderr)

@@ -3,11 +3,12 @@
 A finding (``python -m sim findings make``) is stamped with the fingerprint of the model that made it, and is
 stale when the current model's differs (``findings check``).  Three parts:
 
-- **run code**: SHA-256 over the source files of ``sim/model`` and ``sim/engine`` (what simulates) and the modules
-  a job's saved results pass through (``RUN_FILES``: the runner, start states, the job, the config bridge), by
-  path and bytes.  Every job's manifest records it (``model_code``); for a job made before that, the commit it
-  names gives the same hash when its code was committed (``git_dirty`` false).  When it changes, the saved results
-  are out of date: the study must be run again.
+- **run code**: SHA-256 over the source files of ``sim/model`` and ``sim/engine`` (what simulates), the modules
+  a job's saved results pass through (``RUN_FILES``: the runner, start states, the job, the config bridge) and the
+  ``sim/analysis`` modules a job runs to write its summary and tidy rows (``job_analysis``: those ``sim/job.py``
+  and ``sim/runner.py`` import, directly or not), by path and bytes.  Every job's manifest records it
+  (``model_code``); for a job made before that, the commit it names gives the same hash when its code was committed
+  (``git_dirty`` false).  When it changes, the saved results are out of date: the study must be run again.
 - **analysis code**: the same over ``sim/analysis`` (what turns replications into intervals, percentiles and
   break-even sizes) and the modules that read the saved jobs and write the study tables (``ANALYSIS_FILES``),
   leaving out the calibration table's modules (``NOT_SHAPING``).  ``findings make`` makes the report again with
@@ -23,6 +24,7 @@ reaches the study's jobs makes its findings stale, one that does not (another st
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import subprocess
@@ -37,6 +39,7 @@ RUN_FOLDERS = ("model", "engine")
 # the modules outside them that a job's saved numbers pass through: the runner and its start states, the job and its
 # summary, the config bridge (parameters from configs)
 RUN_FILES = ("runner.py", "state_cache.py", "states.py", "exact_start.py", "job.py", "config.py")
+JOB_ENTRIES = ("job.py", "runner.py")  # what a job runs starts here (job_analysis)
 ANALYSIS_FOLDERS = ("analysis",)
 # reading the saved jobs (merged replications, KPI tables) and writing the study tables
 ANALYSIS_FILES = ("output/multirun.py", "output/study_tables.py")
@@ -62,10 +65,43 @@ def _working(folders: tuple[str, ...], names: tuple[str, ...]) -> str:
                        if f.relative_to(PACKAGE).as_posix() not in NOT_SHAPING)
 
 
+def _imports(path: Path) -> set[str]:
+    """The ``sim.*`` modules a source file imports (every import statement, TYPE_CHECKING ones too)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("sim."))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sim"):
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)  # ``from sim.analysis import tally``
+    return found
+
+
+@lru_cache(maxsize=1)
+def job_analysis() -> tuple[str, ...]:
+    """The ``sim/analysis`` files a job runs: reached by imports from ``JOB_ENTRIES``, transitively (paths relative
+    to ``sim/``).  Read from this installation's sources; a commit is hashed with today's list."""
+    todo = [PACKAGE / name for name in JOB_ENTRIES]
+    seen: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for module in _imports(path):
+            rel = Path(*module.split(".")[1:])
+            for candidate in (PACKAGE / rel.with_suffix(".py"), PACKAGE / rel / "__init__.py"):
+                if candidate.is_file():
+                    todo.append(candidate)
+    return tuple(sorted(p.relative_to(PACKAGE).as_posix() for p in seen
+                        if p.relative_to(PACKAGE).parts[0] == "analysis"
+                        and p.relative_to(PACKAGE).as_posix() not in NOT_SHAPING))
+
+
 @lru_cache(maxsize=1)
 def working_code() -> str:
     """The run-code part of this installation's fingerprint (module docstring)."""
-    return _working(RUN_FOLDERS, RUN_FILES)
+    return _working(RUN_FOLDERS, (*RUN_FILES, *job_analysis()))
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +114,7 @@ def commit_code(sha: str, repo: Path = PACKAGE.parent) -> Optional[str]:
     """The run-code part of the fingerprint of commit ``sha`` (from git), or None if git cannot say."""
     try:
         listing = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", sha, "--",
-                                  *(f"sim/{f}" for f in (*RUN_FOLDERS, *RUN_FILES))],
+                                  *(f"sim/{f}" for f in (*RUN_FOLDERS, *RUN_FILES, *job_analysis()))],
                                  capture_output=True, text=True, check=True, timeout=60).stdout
         files = []
         for line in listing.splitlines():

@@ -47,6 +47,8 @@ def ranked_changes(table: pd.DataFrame, ref: Reference, kinds: Mapping[int, str]
     change and 95% interval, days), ``<m>_pct`` (as a share of the reference's mean, %) and ``<m>_ref`` (the
     reference's mean); ranked as the module says (``by`` falls back to the last lead time the table has)."""
     d = _compared(table, ref)
+    refs = table[table["job"].isin(set(ref.by_job.values()) | ({ref.job} if ref.job is not None else set()))]
+    ref_means = {(int(r.job), str(r.metric)): float(r.mean) for r in refs.itertuples(index=False)}
     metrics = [m for m in LEAD_TIMES if m in set(d["metric"])]
     if by not in metrics and metrics:
         by = metrics[-1]
@@ -54,10 +56,13 @@ def ranked_changes(table: pd.DataFrame, ref: Reference, kinds: Mapping[int, str]
     for job, g in d.groupby("job", sort=False):
         job = int(job)
         row: dict = {"job": job, "label": labels.get(job, str(job)), "kind": kinds.get(job, "other")}
-        for r in g.itertuples(index=False):
-            ref_mean = r.mean - r.diff_mean
+        for r in g.itertuples(index=False):  # the reference's own mean, as comparison.csv gives it
+            ref_job = getattr(r, "reference_job", ref.job)
+            ref_mean = ref_means.get((int(ref_job) if not pd.isna(ref_job) else -1, str(r.metric)),
+                                     r.mean - r.diff_mean)
             row.update({r.metric: r.diff_mean, f"{r.metric}_low": r.diff_ci_low, f"{r.metric}_high": r.diff_ci_high,
-                        f"{r.metric}_pct": 100 * r.diff_mean / ref_mean if ref_mean else math.nan,
+                        f"{r.metric}_pct": (float(r.diff_pct) if "diff_pct" in g.columns and not pd.isna(r.diff_pct)
+                                            else 100 * r.diff_mean / ref_mean if ref_mean else math.nan),
                         f"{r.metric}_ref": ref_mean,
                         f"{r.metric}_censored": float(getattr(r, "censored_share", math.nan))})
         rows.append(row)
@@ -120,6 +125,13 @@ def answer_sentences(ranked: pd.DataFrame, ref: Reference) -> list[str]:
             head = f"{best['label']} shortens it most, by {number(-x, d)} days{span} ({share})"
             if not distinct(best, metric):
                 head += ", but its interval includes zero"
+                sure = [r for r in rows if distinct(r, metric) and r[metric] < 0]
+                if sure:  # the largest saving that is beyond its interval, named too
+                    b = min(sure, key=lambda r: r[metric])
+                    db = places(b[metric], b[metric + "_low"], b[metric + "_high"])
+                    head += (f" (the largest saving beyond its interval is {b['label']}'s, "
+                             f"{number(-b[metric], db)} days [{number(-b[metric + '_high'], db)}, "
+                             f"{number(-b[metric + '_low'], db)}])")
         else:
             head = (f"no scenario shortens it on average (the smallest change is {best['label']}'s, "
                     f"{_change(x, lo, hi)} days, {share})")
@@ -135,14 +147,23 @@ def answer_sentences(ranked: pd.DataFrame, ref: Reference) -> list[str]:
     return out
 
 
-def console_table(ranked: pd.DataFrame, ref: Reference, replications: Optional[int] = None,
+def replications_text(counts: Sequence[int]) -> Optional[str]:
+    """'5 replications', or '3 to 5 replications' where scenarios ran different numbers (a precision study)."""
+    counts = [c for c in counts if c]
+    if not counts:
+        return None
+    lo, hi = min(counts), max(counts)
+    return f"{lo} replications" if lo == hi else f"{lo} to {hi} replications"
+
+
+def console_table(ranked: pd.DataFrame, ref: Reference, replications: Optional[str] = None,
                   limit: int = 20) -> str:
     """The ranked table for the console (at most ``limit`` rows per kind, the rest counted), naming the reference."""
     if ranked.empty:
         return f"no paired changes to rank (reference '{ref.label}')"
     metrics = [m for m in LEAD_TIMES if m in ranked.columns]
     by = str(ranked["rank_by"].iloc[0])
-    reps = f", {replications} replications" if replications else ""
+    reps = f", {replications}" if replications else ""
     head = (f"Paired change in mean lead time (days) against '{ref.label}' (job {ref.job}{reps}; 95% interval; "
             f"* = interval excludes 0), ranked by {METRIC_TITLES[by]}:")
     width = max(12, min(48, int(ranked["label"].str.len().max())))

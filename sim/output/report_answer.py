@@ -36,12 +36,12 @@ def _cell(x: float, lo: float, hi: float, marked: bool) -> str:
     return f"<b>{text}</b>" if marked else text
 
 
-def answer_section(answers: Sequence[str], ref: Reference, replications: Optional[int]) -> str:
+def answer_section(answers: Sequence[str], ref: Reference, replications: Optional[str]) -> str:
     """The answer: one sentence per lead time, what it is measured against, and how."""
     if ref.job is None or not answers:
         return ("<h2>Answer</h2><p class='warn'>No paired changes: the sweep has no reference scenario "
                 f"('{html.escape(ref.label)}' not found); the means of each job are below.</p>")
-    reps = f"{replications} replications per scenario, " if replications else ""
+    reps = f"{replications} per scenario, " if replications else ""
     return ("<h2>Answer</h2><ul class='answer'>" + "".join(f"<li>{html.escape(a)}</li>" for a in answers)
             + f"</ul><p class='small'>Each change is a scenario's mean minus that of <b>{html.escape(ref.label)}</b> "
             f"(job {ref.job}), paired replication by replication (common random numbers; {reps}95% intervals). "

@@ -18,6 +18,7 @@ import pandas as pd
 
 from sim.analysis.comparison import Reference, complete_jobs, scenario_labels
 from sim.output.formatting import number
+from sim.output.ranking import replications_text
 from sim.output.report_answer import answer_section, group_section, ranked_table
 from sim.output.report_sections import (
     CENSORED_WARN,
@@ -152,7 +153,8 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
              f"<h1>FMS simulation report: {html.escape(study)}</h1>"]
     if question:
         parts.append(f"<p class='question'>Question: {html.escape(' '.join(str(question).split()))}</p>")
-    parts.append(answer_section(answers, ref, fewest or None))
+    parts.append(answer_section(answers, ref, replications_text([int(j["summary"].get("replications") or 0)
+                                                                 for j in ok])))
     if failed:
         parts.append(f"<p class='warn'>{len(failed)} of {len(jobs)} job(s) failed or never ran (listed at the end): "
                      "the answer is from the others.</p>")

@@ -47,3 +47,24 @@ def test_without_a_reference_the_means_are_still_there():
     t = kpi_comparison({0: _rows(1, [0.1, 0.2, 0.3], [0.5, 0.6, 0.7])}, Reference("none", None, "default", None),
                        {0: "a"})
     assert t["diff_mean"].isna().all() and t["mean"].tolist() == pytest.approx([0.2, 0.6])
+
+
+def test_a_group_absent_from_a_replication_counts_zero_cases_there_and_no_lead_time():
+    """A platform with one case in replication 1 and none in replication 0 has 0.5 cases a replication, not 1."""
+    from sim.analysis.kpi_comparison import replication_values
+
+    def rows(cases_in_rep1):
+        out = [{"metric": "cases.cohort", "seed": 1, "replication": r, "value": 10.0, "office": None, "group": None}
+               for r in (0, 1)]
+        if cases_in_rep1:
+            out += [{"metric": "group.cohort", "seed": 1, "replication": 1, "value": 1.0, "office": None,
+                     "group": "platform=fighter_aircraft"},
+                    {"metric": "group.lor_to_offer", "seed": 1, "replication": 1, "value": 50.0, "office": None,
+                     "group": "platform=fighter_aircraft"}]
+        return pd.DataFrame(out)
+
+    v = replication_values({0: rows(False), 1: rows(True)})
+    cohort = v[v["metric"] == "group.cohort{platform=fighter_aircraft}"].sort_values(["job", "replication"])
+    assert cohort["value"].tolist() == [0.0, 0.0, 0.0, 1.0]  # both jobs, both replications
+    offer = v[v["metric"] == "group.lor_to_offer{platform=fighter_aircraft}"]
+    assert offer[["job", "replication", "value"]].values.tolist() == [[1, 1, 50.0]]  # no case: no lead time

@@ -30,7 +30,7 @@ def test_single_reforms_come_before_packages_each_ranked_by_the_saving_to_delive
     r = ranked_changes(t, REF, kinds, {1: "a", 2: "b", 3: "pack", 4: "c"})
     assert r["label"].tolist() == ["b", "a", "c", "pack"]
     assert r.loc[0, "lor_to_delivery_pct"] == -10.0 and r.loc[0, "lor_to_delivery_ref"] == 400.0
-    text = console_table(r, REF, replications=5)
+    text = console_table(r, REF, replications="5 replications")
     assert "against 'none' (job 0, 5 replications" in text.splitlines()[0]
     assert text.index("single reforms:") < text.index("packages of reforms:")
     assert "-40 [-50, -30]*" in text and "+5.0 [-1.0, +11.0] " in text and "+5.0 [-1.0, +11.0]*" not in text
@@ -42,8 +42,8 @@ def test_the_answer_names_the_largest_saving_and_counts_only_changes_beyond_thei
     r = ranked_changes(t, REF, {}, {1: "a", 2: "b", 3: "c"})
     (sentence,) = answer_sentences(r, REF)
     assert sentence == ("LOR to LOA offer: b shortens it most, by 5.0 days [-1.0, +11.0] (5.0% of 100 days under "
-                        "'none'), but its interval includes zero; 1 of 3 shorten it and 1 lengthens it beyond their "
-                        "95% interval.")
+                        "'none'), but its interval includes zero (the largest saving beyond its interval is a's, 3.0 "
+                        "days [2.0, 4.0]); 1 of 3 shorten it and 1 lengthens it beyond their 95% interval.")
     t = _table({1: {"lor_to_offer": (-3.0, -4.0, -2.5)}})
     (sentence,) = answer_sentences(ranked_changes(t, REF, {}, {1: "a"}), REF)
     assert sentence.startswith("LOR to LOA offer: a shortens it most, by 3.0 days [2.5, 4.0] (3.0% of 100 days")

@@ -53,8 +53,8 @@ def test_the_ranked_table_and_the_answer_name_the_reference_and_the_groups():
     html = ranked_table(_ranked(), REF)
     assert html.index("single reforms") < html.index(">a<") < html.index(">b<") < html.index("packages of reforms")
     assert "<b>-30 [-32, -28]</b> (-3.8%)" in html
-    assert "No paired changes" in answer_section([], Reference("none", None, "default", None), 2)
-    assert "<b>none</b> (job 0)" in answer_section(["LOR to delivery: ..."], REF, 5)
+    assert "No paired changes" in answer_section([], Reference("none", None, "default", None), "2 replications")
+    assert "<b>none</b> (job 0)" in answer_section(["LOR to delivery: ..."], REF, "3 to 5 replications")
 
 
 def test_the_change_figure_is_drawn_in_ranked_order(tmp_path):

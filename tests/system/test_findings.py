@@ -87,6 +87,9 @@ def test_the_parts_of_the_fingerprint_cover_the_numbers_and_leave_out_the_layout
     assert {"model", "engine", "runner.py", "config.py"} <= run and "analysis" in analysis
     assert not run & analysis and "commands/report.py" not in run | analysis
     assert not any(name.startswith("output/report") for name in run | analysis)
+    job = set(fp.job_analysis())  # the analysis a job runs (its summary, its tidy rows) is run code too
+    assert {"analysis/tally.py", "analysis/group_tally.py", "analysis/kpis.py"} <= job
+    assert not {"analysis/breakeven.py", "analysis/kpi_comparison.py", "analysis/calibration.py"} & job
 
 
 def test_a_folder_without_a_report_or_with_mixed_code_is_refused(study, tmp_path, capsys):
