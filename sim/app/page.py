@@ -127,8 +127,9 @@ def explain(study: Optional[Study], why_no_study: str) -> None:
               if study is not None else why_no_study)
     st.caption(
         "**The screening estimate is not a simulation.** Headcounts: the " + FORMULA + " the offices follow (each "
-        "person an M/G/1 processor-sharing desk: hands-on work stretches by 1/(1 - load)), used only where it holds "
-        "(pure desks, load below 1, steady staff, portfolios below the caseload and the cap). A reform: a monotone "
+        "person a processor-sharing desk whose productivity falls with the juggling cost above the caseload: the "
+        "steady state of that feedback), used only where it holds (pure desks, load below 1, steady staff, a "
+        "steady state, rarely at the cap; within about 10% of simulated changes). A reform: a monotone "
         "curve " + FITTED + f" ({source}), with its leave-one-out cross-validated error, only inside the strengths "
         "and lever sizes it measured. Either way it is the **settled effect: it ignores the effective date**, which "
         "only the confirmation simulates; a reform with a headcount change, or several reforms, get no estimate.")

@@ -1,7 +1,8 @@
 """Drawn office days on each lead time's path: how much of a case's lead time each office's stages hold.
 
 A case's drawn stage time ``D`` at a portfolio office (``sim.model.params.PoolStaff``) is what processor sharing
-stretches: its hands-on share ``effort_share x D`` takes ``1 / (1 - load)`` times as long.  To turn an office's
+stretches: its hands-on share ``effort_share x D`` takes ``stretch`` times as long (``1 / (1 - load)`` without
+juggling; ``sim.app.staffing_estimate`` adds the engine's juggling cost).  To turn an office's
 stretch into a change of a lead time, the screening estimate (``sim.app.staffing_estimate``) needs the expected
 drawn days of that office's stages on the way from LOR to each milestone, per case counted in that lead time.
 They follow from the process parameters, by the route of ``sim.model.process.case_flow``:

@@ -2,10 +2,10 @@
 
 Two sources, each used only where it holds:
 
-- **headcounts** (``sim.app.staffing_estimate``): the processor-sharing formula the portfolio offices follow, summed
-  over the offices changed, with each lead time's drawn office days (``sim.app.paths``); no estimate for an office
-  where the formula does not hold (slots, pooling, staff plans, load at or above 1, portfolios above the caseload
-  or at the cap);
+- **headcounts** (``sim.app.staffing_estimate``): the portfolio offices' processor sharing with its juggling cost, a
+  per-person steady state, summed over the offices changed, with each lead time's drawn office days
+  (``sim.app.paths``); no estimate for an office where it does not hold (slots, pooling, staff plans, load at or
+  above 1, no steady state, a person at the cap too often);
 - **one reform at a strength** (``sim.app.fitted_estimate``): the monotone curve fitted to a stored strength sweep
   (``sim.app.study_table``), with its cross-validated error, only for a reform, lead time and ``reform.assume``
   the sweep measured and inside its strengths.

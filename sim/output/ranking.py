@@ -36,8 +36,8 @@ def _compared(table: pd.DataFrame, ref: Reference) -> pd.DataFrame:
     refs = set(ref.by_job.values()) | ({ref.job} if ref.job is not None else set())
     d = table[(table["status"] == "complete") & table["metric"].isin(LEAD_TIMES) & ~table["job"].isin(refs)
               & table["diff_mean"].notna()]
-    if "point" in d.columns and d["point"].notna().any():  # an uncertainty study: rank the scenarios at likely
-        d = d[d["point"].isna()]
+    if "u_point" in d.columns and d["u_point"].notna().any():  # an uncertainty study: rank them at likely
+        d = d[d["u_point"].isna()]
     return d
 
 

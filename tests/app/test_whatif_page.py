@@ -1,6 +1,6 @@
 """The what-if page end to end in a real headless browser (issue 24, item 6): ``python -m sim serve`` on a free port,
-a headcount changed in the page, the estimate shown checked against the processor-sharing formula computed here from
-the office's parameters, then a quick confirmation whose intervals, seed and replications must appear.
+a headcount changed in the page, the estimate shown checked against processor sharing with the juggling cost computed
+here from the office's parameters, then a quick confirmation whose intervals, seed and replications must appear.
 
 With ``FMS_SCREENSHOT_DIR`` set, the page after the confirmation is saved there as ``whatif.png``."""
 from __future__ import annotations
@@ -98,21 +98,40 @@ def server(tmp_path):
         log.close()
 
 
+def _stretch(load: float, held: float, caseload: int, cost: float, cap: int) -> float:
+    """How many times its hands-on effort a case takes at a person of per-person ``load`` with Poisson(``held``)
+    cases waiting on others: given h of them, the cases worked on m have P(m | h) proportional to
+    prod_{j <= m} load x (1 + cost x max(0, h + j - caseload)) (the person's productivity falls by the juggling
+    cost above the caseload, waiting cases included), h + m <= cap; the stretch is E[m] / load (Little's law)."""
+    worked = 0.0
+    for h in range(cap):
+        p = math.exp(-held) * held ** h / math.factorial(h)
+        terms = [1.0]
+        for m in range(1, cap - h + 1):
+            terms.append(terms[-1] * load * (1 + cost * max(0, h + m - caseload)))
+        worked += p * sum(m * t for m, t in enumerate(terms)) / sum(terms)
+    return worked / load
+
+
 def _formula(params) -> float:
     """LOR to offer, 90 -> 100 case writers, from the office's parameters: the load is effort share x stage-days per
-    day / people, a case's hands-on work (effort share x its writing days) stretches by 1 / (1 - load), and its
-    writing days are the (1 - review share) of its LOA group's lognormal work content (mean median x exp(sigma^2 / 2);
-    groups A-C by share of the partner-funded LORs, D the BPC share)."""
+    day / people, a case's hands-on work (effort share x its writing days) stretches by :func:`_stretch` (its waits
+    on others, the rest of the stage, do not change), and its writing days are the (1 - review share) of its LOA
+    group's lognormal work content (mean median x exp(sigma^2 / 2); groups A-C by share of the partner-funded LORs,
+    D the BPC share)."""
     office = params.staffing.pools["case_writers"]
     s, days = office.effort_share, params.staffing.stage_days_per_day["case_writers"]
+    wait = 1 - s / (1 - office.design_load)  # waits on others as a share of the drawn stage time
     bpc = params.demand.bpc.share
     weights = {g: (1 - bpc) * params.demand.groups[g].share for g in ("A", "B", "C")} | {"D": bpc}
     work = params.process.loa_development.work
     assert all(work[g].kind == "lognormal" for g in weights)
     writing = (1 - params.process.policy_review.share_of_loa_work) * sum(
         w * work[g].median * math.exp(work[g].sigma ** 2 / 2) for g, w in weights.items())
-    assert office.headcount == 90
-    return s * writing * (1 / (1 - s * days / 100) - 1 / (1 - s * days / 90))
+    assert office.headcount == 90 and office.max_cases is not None
+    stretch = {c: _stretch(s * days / c, days / c * wait, office.caseload, office.switching_cost, office.max_cases)
+               for c in (90, 100)}
+    return s * writing * (stretch[100] - stretch[90])
 
 
 def _cells(driver, lead_time: str) -> list[str]:

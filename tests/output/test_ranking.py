@@ -15,11 +15,11 @@ def _table(changes: dict[int, dict[str, tuple[float, float, float]]], point: dic
     """A comparison table: the reference (job 0) at 100/200/400 days, each job's (change, low, high) per metric."""
     base = {"lor_to_offer": 100.0, "lor_to_contract": 200.0, "lor_to_delivery": 400.0}
     rows = [{"job": 0, "status": "complete", "metric": m, "mean": v, "diff_mean": 0.0, "diff_ci_low": 0.0,
-             "diff_ci_high": 0.0, "point": math.nan} for m, v in base.items()]
+             "diff_ci_high": 0.0, "u_point": math.nan} for m, v in base.items()]
     for job, by_metric in changes.items():
         for m, (d, lo, hi) in by_metric.items():
             rows.append({"job": job, "status": "complete", "metric": m, "mean": base[m] + d, "diff_mean": d,
-                         "diff_ci_low": lo, "diff_ci_high": hi, "point": (point or {}).get(job, math.nan)})
+                         "diff_ci_low": lo, "diff_ci_high": hi, "u_point": (point or {}).get(job, math.nan)})
     return pd.DataFrame(rows)
 
 

@@ -31,7 +31,7 @@ def _kpi_table():
 def _ranked():
     table = pd.DataFrame([
         {"job": j, "status": "complete", "metric": m, "mean": base + d, "diff_mean": d, "diff_ci_low": d - 2,
-         "diff_ci_high": d + 2, "point": math.nan}
+         "diff_ci_high": d + 2, "u_point": math.nan}
         for j, d in ((0, 0.0), (1, -30.0), (2, -0.5), (3, -60.0))
         for m, base in (("lor_to_offer", 100.0), ("lor_to_delivery", 800.0))])
     return ranked_changes(table, REF, {1: "single", 2: "single", 3: "package"}, {1: "a", 2: "b", 3: "a+b"})
