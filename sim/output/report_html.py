@@ -161,7 +161,9 @@ def render_html(multirun_dir: Path, jobs: Sequence[Mapping], table: pd.DataFrame
     if ref.note:
         parts.append(f"<p class='note'>Note: {html.escape(ref.note)}.</p>")
     if 0 < fewest < FEW_REPLICATIONS:
-        parts.append(f"<p class='warn'>Only {fewest} replication(s) in some scenario: a 95% interval from fewer than "
+        where = ("per scenario" if len({int(j["summary"].get("replications") or 0) for j in ok}) == 1
+                 else "in some scenario")
+        parts.append(f"<p class='warn'>Only {fewest} replication(s) {where}: a 95% interval from fewer than "
                      f"{FEW_REPLICATIONS} rests on too few differences to be trusted (identical paired differences "
                      "even give a zero-width interval); run more replications before reading a change as known.</p>")
     if ref.job is not None and len(ref.by_seed) > 1:  # a sweep over seeds: one reference job per seed

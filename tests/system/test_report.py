@@ -234,7 +234,7 @@ def test_a_dated_study_opens_with_the_year_by_year(dated):
     assert first == ["Change in lead time against the reference, ranked.", "Year by year.",
                      "Year by year: the change against the reference."]
     assert "cases not yet delivered" in page[heading:page.index("<h2>Settings</h2>")]  # the yearly change table
-    assert "Only 2 replication(s) in some scenario" in page[:heading]  # said before any interval is shown
+    assert "Only 2 replication(s) per scenario" in page[:heading]  # said before any interval is shown
     assert "LOR to offer (days), by LOR year" in page[heading:page.index("<h2>Settings</h2>")]
 
 
