@@ -134,7 +134,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     ReportCallback.last = ReportCallback.started = None
     try:
         with stop_on_signals(), held if held is not None else contextlib.nullcontext():
-            hydra_main()
+            try:
+                hydra_main()
+            finally:  # however the multirun ends, its progress reader stops with it (no thread left behind)
+                ReportCallback.stop_progress()
     except SystemExit as e:  # Hydra exits 1 when the launcher raises (a cluster job killed, lost or out of memory)
         if not e.code or e.code == 2 or ReportCallback.started is None or ReportCallback.last is not None:
             raise
