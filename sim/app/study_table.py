@@ -4,10 +4,10 @@ Two sources give the same rows (a reform, a lead time, the grid of strengths and
 ``sim.analysis.breakeven.breakeven_table`` writes them):
 
 - **the committed findings page** ``docs/findings/breakeven.md`` (made by ``python -m sim findings make`` from the
-  break-even study; its table's last column is the change of the study's lead time at each strength) with its stamp
-  ``breakeven.json`` (the settings: ``reform.assume``, ``run.settle_years``, replications, the lead time asked).  It
-  keeps one lead time only (``breakeven.metric``); the others then have no estimate.  Its status line says whether
-  the model changed since (``python -m sim findings check``), and the page shows it;
+  break-even study), read through the table ``findings make`` keeps beside it (``breakeven/comparison.csv``: every
+  lead time) and its stamp ``breakeven.json`` (the settings: ``reform.assume``, ``run.settle_years``,
+  replications).  Its status line says whether the model changed since (``python -m sim findings check``), and
+  the page shows it;
 - **a break-even multirun's folder** (``python -m sim serve --study results/multiruns/<name>``): its
   ``comparison.csv`` gives every lead time, and its first job's ``manifest.json`` the settings.
 """
@@ -27,7 +27,6 @@ from sim.app.paths import MEASURES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 FINDINGS_PAGE = DOCS / "findings" / "breakeven.md"
-COLUMN = "change at strengths"
 
 
 class StudyError(ValueError):
@@ -65,33 +64,32 @@ def curves_of(rows: Iterable[tuple[str, str, str, str]]) -> dict[tuple[str, str]
     return out
 
 
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
+def _rows(table: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """(reform, lead time, grid, changes) of every lead time's strength sweep in a comparison table."""
+    rows = []
+    for m in MEASURES:
+        t = breakeven_table(table, metric=m)
+        if t is not None:
+            rows += [(r.reform, m, r.grid, r.changes) for r in t.itertuples() if not r.context]
+    return rows
 
 
 def read_findings(page: Path = FINDINGS_PAGE) -> Study:
-    """The curves of a break-even findings page and its stamp (``<page>.json`` beside it)."""
+    """The curves of every lead time in the break-even findings page's kept table (``<study>/comparison.csv``
+    beside the page, written by ``findings make``), with the settings of its stamp (``<page>.json``) and the page's
+    status line."""
     try:
         text = page.read_text()
         stamp = json.loads(page.with_suffix(".json").read_text())
+        table = pd.read_csv(page.parent / page.stem / "comparison.csv")
     except (OSError, ValueError) as e:
-        raise StudyError(f"{page}: no findings page with its stamp beside it ({e})") from None
+        raise StudyError(f"{page}: no findings page with its stamp and its kept comparison.csv beside it ({e}); "
+                         "make it again with python -m sim findings make <multirun>") from None
+    rows = _rows(table)
+    if not rows:
+        raise StudyError(f"{page}: its comparison.csv holds no strength sweep")
     settings = stamp.get("first_job_settings") or {}
-    metric = str((settings.get("breakeven") or {}).get("metric", "lor_to_delivery"))
-    lines = text.splitlines()
-    head = next((i for i, line in enumerate(lines) if line.startswith("|") and COLUMN in line), None)
-    if head is None:
-        raise StudyError(f"{page}: no table with a column '{COLUMN} ...'")
-    header = _cells(lines[head])
-    col = next(i for i, c in enumerate(header) if c.startswith(COLUMN))
-    grid = header[col][len(COLUMN):].strip()
-    rows = []
-    for line in lines[head + 2:]:
-        if not line.startswith("|"):
-            break
-        cells = _cells(line)
-        rows.append((cells[0], metric, grid, cells[col]))
-    status = next((line for line in lines if line.startswith("<!-- status -->")), "")
+    status = next((line for line in text.splitlines() if line.startswith("<!-- status -->")), "")
     status = re.sub(r"<!--.*?-->|\*\*", "", status).strip()
     run = settings.get("run") or {}
     return Study(curves_of(rows), str((settings.get("reform") or {}).get("assume", "likely")),
@@ -109,11 +107,7 @@ def read_multirun(folder: Path) -> Study:
         config = json.loads((first / "manifest.json").read_text()).get("config") or {}
     except (OSError, ValueError) as e:
         raise StudyError(f"{folder}: not a multirun folder with comparison.csv and its jobs' manifests ({e})") from None
-    rows = []
-    for m in MEASURES:
-        t = breakeven_table(table, metric=m)
-        if t is not None:
-            rows += [(r.reform, m, r.grid, r.changes) for r in t.itertuples() if not r.context]
+    rows = _rows(table)
     if not rows:
         raise StudyError(f"{folder}: no strength sweep in comparison.csv (reform.strength over two values or more)")
     run = config.get("run") or {}

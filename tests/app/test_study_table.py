@@ -13,13 +13,24 @@ PAGE = """# breakeven
 
 <!-- status --> **Stale**: the model changed since this run (the model code changed); rerun it.
 
-| reform | status | strength | interval | levers there | added people | change at strengths 0 0.5 1 |
-|---|---|---|---|---|---|---|
-| fast | reached | 0.4 | 0.3 to 0.6 | - | - | +0.0 -20.0 -45.5 |
-| slow | not reachable within the range | - | - | - | - | +0.0 -1.0 -2.0 |
-
-After the table.
+The numbers are in breakeven/comparison.csv beside this page.
 """
+
+
+def _sweep(folder):
+    """A break-even comparison table: reform 'fast' at strengths 0.5 and 1 with its references (jobs 0 and 2)."""
+    rows = []
+    jobs = [("reform=none reform.strength=0.5", 0), ("reform=fast reform.strength=0.5", 0),
+            ("reform=none reform.strength=1", 2), ("reform=fast reform.strength=1", 2)]
+    for job, (overrides, ref) in enumerate(jobs):
+        for metric, per in (("lor_to_offer", -1.0), ("lor_to_contract", -2.0), ("lor_to_delivery", -4.0)):
+            fast = "fast" in overrides
+            strength = 0.5 if "0.5" in overrides else 1.0
+            rows.append({"job": job, "label": overrides, "status": "complete", "metric": metric,
+                         "overrides": overrides, "reference_job": ref, "diff_n": 2, "diff_half_width": 1.0,
+                         "diff_mean": per * strength * 10 if fast else 0.0})
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).reindex(columns=COLUMNS).to_csv(folder / "comparison.csv", index=False)
 
 
 def _stamp(metric: str = "lor_to_delivery") -> dict:
@@ -33,14 +44,15 @@ def test_a_findings_page_gives_its_curves_settings_and_status(tmp_path):
     page = tmp_path / "breakeven.md"
     page.write_text(PAGE)
     page.with_suffix(".json").write_text(json.dumps(_stamp()))
+    _sweep(tmp_path / "breakeven")  # the table findings make keeps beside the page
     study = read_findings(page)
-    assert study.reforms() == ["fast", "slow"] and study.measures() == ["lor_to_delivery"]
+    assert study.reforms() == ["fast"] and study.measures() == ["lor_to_offer", "lor_to_contract", "lor_to_delivery"]
     fast = study.curves[("fast", "lor_to_delivery")]
-    assert fast.strengths == (0.0, 0.5, 1.0) and fast.changes == (0.0, -20.0, -45.5)
+    assert fast.strengths == (0.0, 0.5, 1.0) and fast.changes == (0.0, -20.0, -40.0)
     assert study.assume == "high" and study.settle_years == 6.0 and study.replications == 2
     assert study.status.startswith("Stale: the model changed")
-    page.with_suffix(".json").unlink()
-    with pytest.raises(StudyError, match="stamp"):
+    (tmp_path / "breakeven" / "comparison.csv").unlink()
+    with pytest.raises(StudyError, match="comparison.csv"):
         read_findings(page)
 
 
@@ -54,18 +66,7 @@ def test_the_committed_findings_page_holds_the_break_even_curves():
 
 
 def test_a_break_even_multirun_gives_every_lead_time(tmp_path):
-    rows = []
-    jobs = [("reform=none reform.strength=0.5", 0), ("reform=fast reform.strength=0.5", 0),
-            ("reform=none reform.strength=1", 2), ("reform=fast reform.strength=1", 2)]
-    for job, (overrides, ref) in enumerate(jobs):
-        for metric, per in (("lor_to_offer", -1.0), ("lor_to_contract", -2.0), ("lor_to_delivery", -4.0)):
-            fast = "fast" in overrides
-            strength = 0.5 if "0.5" in overrides else 1.0
-            rows.append({"job": job, "label": overrides, "status": "complete", "metric": metric,
-                         "overrides": overrides, "reference_job": ref, "diff_n": 2, "diff_half_width": 1.0,
-                         "diff_mean": per * strength * 10 if fast else 0.0})
-    table = pd.DataFrame(rows).reindex(columns=COLUMNS)
-    table.to_csv(tmp_path / "comparison.csv", index=False)
+    _sweep(tmp_path)
     (tmp_path / "0").mkdir()
     (tmp_path / "0" / "manifest.json").write_text(json.dumps({"config": {"reform": {"assume": "likely"},
                                                                           "run": {"replications": 2}}}))

@@ -26,6 +26,8 @@ def test_a_reform_shows_the_fitted_estimate_and_its_error():
     curve = read_findings().curves[("sdaf_prebuy", "lor_to_delivery")]
     row = next(line for line in _table(at).splitlines() if line.startswith("| LOR to delivery"))
     assert f"| {predict(curve, 0.6):+.1f} | ± {loo_error(curve):.1f} |" in row and "fitted" in row
-    assert "the study keeps lor_to_delivery only" in _table(at)
+    offer = read_findings().curves[("sdaf_prebuy", "lor_to_offer")]  # every lead time: the page's kept table
+    row = next(line for line in _table(at).splitlines() if line.startswith("| LOR to offer"))
+    assert f"| {predict(offer, 0.6):+.1f} | ± {loo_error(offer):.1f} |" in row
     at.selectbox(key="assume").set_value("likely").run()
     assert _table(at).count("no estimate: reform.assume=likely: the study measured high") == 3
