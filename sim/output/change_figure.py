@@ -8,7 +8,6 @@ day is drawn as small as it is.  A second axis on top reads the change as a shar
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 from pathlib import Path
 from typing import Optional
@@ -25,18 +24,6 @@ from sim.output.ranking import KIND_TITLES, distinct
 MAX_ROWS = 40  # rows drawn; the rest (the smallest changes) are counted in the caption
 MIN_SHARE = 0.05  # each panel spans at least 5% of the reference's mean either side of zero
 FASTER, SLOWER, UNCLEAR = "tab:blue", "tab:red", "0.45"
-
-
-def _label(text: str, width: int = 34) -> str:
-    """Lines of about ``width`` characters, broken after a space, dot, comma, '=' or '+' (never inside a word)."""
-    lines, line = [], ""
-    for token in re.split(r"(?<=[ .,=+])", text):
-        if line and len(line) + len(token) > width:
-            lines.append(line.rstrip())
-            line = ""
-        line += token
-    lines.append(line.rstrip())
-    return "\n".join(x for x in lines if x) or text
 
 
 def change_figure(ranked: pd.DataFrame, ref: Reference, out: Path) -> Optional[tuple[str, str, str]]:
@@ -87,7 +74,7 @@ def change_figure(ranked: pd.DataFrame, ref: Reference, out: Path) -> Optional[t
                                                        lambda p, m=ref_mean: p * m / 100))
             top.set_xlabel(f"% of the reference's {ref_mean:,.0f} days", fontsize=7)
             top.tick_params(labelsize=7)
-    axes[0][0].set_yticks(list(y.values()), [_label(t) for t, _ in rows], fontsize=8)
+    axes[0][0].set_yticks(list(y.values()), [plotting.wrap_label(t) for t, _ in rows], fontsize=8)
     for tick, (_, r) in zip(axes[0][0].get_yticklabels(), rows):
         if r is None:
             tick.set_fontweight("bold")

@@ -6,6 +6,7 @@ file.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,3 +27,16 @@ def save(fig: Figure, path: Path, bottom: float = 0.0) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout(rect=(0, bottom, 1, 1))
     fig.savefig(path, dpi=DPI, metadata={"Software": None})
+
+
+def wrap_label(label: str, width: int = 34) -> str:
+    """``label`` in lines of about ``width`` characters, broken after a space, dot, comma, '=' or '+' (never inside
+    a word, so a sweep's ``key=value`` stays readable)."""
+    lines, line = [], ""
+    for token in re.split(r"(?<=[ .,=+])", label):
+        if line and len(line) + len(token) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    lines.append(line.rstrip())
+    return "\n".join(x for x in lines if x) or label

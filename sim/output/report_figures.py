@@ -8,7 +8,6 @@ images in report.html.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
@@ -44,18 +43,6 @@ def _save(fig: Figure, out: Path, name: str, bottom: float = 0.0) -> str:
     """Lay out (leaving ``bottom`` of the height for a figure legend) and write the PNG."""
     plotting.save(fig, out / name, bottom)
     return f"figures/{name}"
-
-
-def _wrap(label: str, width: int = 34) -> str:
-    """Break a label into lines of about ``width`` characters after spaces, dots, commas or '='."""
-    lines, line = [], ""
-    for token in re.split(r"(?<=[ .,=])", label):
-        if line and len(line) + len(token) > width:
-            lines.append(line.rstrip())
-            line = ""
-        line += token
-    lines.append(line.rstrip())
-    return "\n".join(x for x in lines if x) or label
 
 
 def _colours(jobs: Sequence[int], reference_job: Optional[int]) -> dict[int, str]:
@@ -101,7 +88,7 @@ def distributions(summaries: Mapping[int, Summary], order: Sequence[int], labels
             h = lt["histogram"]
             counts = np.asarray(h["counts"], dtype=float)
             ax.stairs(counts / counts.sum(), np.asarray(h["edges"]), color=colours[j],
-                      linewidth=2.0 if j == ref.job else 1.3, label=_wrap(labels[j], 40))
+                      linewidth=2.0 if j == ref.job else 1.3, label=plotting.wrap_label(labels[j], 40))
         top = _upper_day(summaries, jobs, metric)
         if top > 0:
             ax.set_xlim(0, top)
@@ -164,7 +151,7 @@ def where_time_goes(summaries: Mapping[int, Summary], order: Sequence[int], labe
         for i, j in enumerate(jobs):
             ys = [len(names) - 1 - q + 0.4 - height * (i + 0.5) for q in range(len(names))]
             ax.barh(ys, [value.get((j, s, k), 0.0) for s in names], height=height * 0.95, color=colours[j],
-                    label=_wrap(labels[j], 40))
+                    label=plotting.wrap_label(labels[j], 40))
         ax.set_xlabel(f"{xlabel}\n(mean; visits summed; a skipped stage counts as 0)", fontsize=8)
         ax.set_title(title, fontsize=10, pad=8)
         ax.grid(axis="x", alpha=0.3)
@@ -177,7 +164,7 @@ def where_time_goes(summaries: Mapping[int, Summary], order: Sequence[int], labe
     fig.suptitle("Where the time goes, per stage and scenario (one days scale in all three panels)", fontsize=11,
                  y=1.0, va="bottom")
     path = _save(fig, out, "where_time_goes.png", bottom=min(0.3, (0.2 + 0.17 * lines) / fig.get_figheight()))
-    closure = [f"{_wrap(labels[j], 40)} {(st['work_per_case']['mean'] or 0.0) / 365.25:.1f}"
+    closure = [f"{plotting.wrap_label(labels[j], 40)} {(st['work_per_case']['mean'] or 0.0) / 365.25:.1f}"
                for j in jobs for st in summaries[j]["stages"] if st["stage"] in _APART]
     apart = (" Closure, after delivery and outside the lead times, is left off the axes (years, not days): "
              + "; ".join(closure) + " years per case.") if closure else ""
@@ -207,7 +194,7 @@ def prcc_chart(pr: Optional[pd.DataFrame], out: Path) -> Optional[ReportFigure]:
             text = "n/a" if math.isnan(r) else ("p<0.001" if p < 0.001 else f"p={p:.2g}") if not math.isnan(p) else ""
             right = math.isnan(r) or r < 0
             ax.text(0.04 if right else -0.04, k, text, va="center", fontsize=7, ha="left" if right else "right")
-        ax.set_yticks(range(len(m)), [_wrap(f, 30) for f in m["factor"]], fontsize=8)
+        ax.set_yticks(range(len(m)), [plotting.wrap_label(f, 30) for f in m["factor"]], fontsize=8)
         ax.axvline(0, color="k", linewidth=1)
         ax.set_xlim(-1.25, 1.25)
         ax.set_title(f"{METRIC_TITLES[metric]} ({int(m['n_points'].iloc[0])} points)", fontsize=10)
