@@ -74,11 +74,15 @@ def kpi_comparison(kpis: Mapping[int, pd.DataFrame], ref: Reference, labels: Map
     reps = replication_values(kpis)
     paired = ref.job is not None and len(reps)
     diffs = paired_differences(reps, ref.job, ref.by_seed, ref.by_job or None) if paired else None
+    found = {}  # the first paired row of each (job, metric), looked up once (a filter per row was quadratic)
+    if diffs is not None:
+        for d in diffs.drop_duplicates(["job", "metric"]).to_dict("records"):
+            found[(d.pop("job"), d.pop("metric"))] = d
+    values = {key: v["value"].tolist() for key, v in reps.groupby(["job", "metric"], sort=False)}
     rows = []
     for job in list(order) or sorted(kpis):
-        mine = reps[reps["job"] == job]
-        for metric in dict.fromkeys(mine["metric"]):
-            ci = mean_ci(mine.loc[mine["metric"] == metric, "value"].tolist())
+        for metric in dict.fromkeys(reps.loc[reps["job"] == job, "metric"]):
+            ci = mean_ci(values[(job, metric)])
             name, office, group = _split(metric)
             row = {"job": job, "label": labels.get(job, str(job)), "metric": name, "office": office or None,
                    "group": group or None,
@@ -86,10 +90,7 @@ def kpi_comparison(kpis: Mapping[int, pd.DataFrame], ref: Reference, labels: Map
                    "meaning": METRICS[name].meaning if name in METRICS else "", **{k: ci[k] for k in
                    ("mean", "ci_low", "ci_high", "half_width")}, "n_reps": ci["n"], "reference": ref.label,
                    "reference_job": ref.by_job.get(job) if ref.by_job else ref.job}
-            if diffs is not None:
-                d = diffs[(diffs["job"] == job) & (diffs["metric"] == metric)]
-                if len(d):
-                    row.update(d.iloc[0].drop(["job", "metric"]).to_dict())
+            row.update(found.get((job, metric), {}))
             rows.append(row)
     table = pd.DataFrame(rows, columns=COLUMNS)
     rank = {m: i for i, m in enumerate((*LEAD_TIMES, *COMPARED, *OFFICE_METRICS, *GROUP_METRICS))}  # lead times first

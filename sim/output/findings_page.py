@@ -11,6 +11,8 @@ from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
 
+from sim.output.report_sections import per_10m
+
 STATUS = "<!-- status -->"
 METRICS = {"lor_to_offer": "LOR to offer", "lor_to_contract": "LOR to contract", "lor_to_delivery": "LOR to delivery"}
 
@@ -136,9 +138,7 @@ def comparison_answer(t: pd.DataFrame) -> list[str]:
         for row, label in zip(rows, wide.index):
             r = delivery.loc[label]
             row.append("unknown" if r["cost_musd"] != r["cost_musd"] else f"{r['cost_musd']:.1f}")
-            ratio = r.get("days_per_10musd", float("nan"))
-            row.append("-" if ratio != ratio else f"{ratio:.1f} [{r['days_per_10musd_low']:.1f}, "
-                                                  f"{r['days_per_10musd_high']:.1f}]")
+            row.append(per_10m(r))
     out.append(_table(header, rows))
     return out
 

@@ -53,9 +53,20 @@ def cost(r: Any) -> str:
     if math.isnan(r.cost_musd):
         return "unknown"
     ratio = getattr(r, "days_per_10musd", math.nan)
-    per = "" if r.metric != "lor_to_delivery" or math.isnan(ratio) else (
-        f" · {ratio:.1f} [{r.days_per_10musd_low:.1f}, {r.days_per_10musd_high:.1f}]")
+    per = "" if r.metric != "lor_to_delivery" or math.isnan(ratio) else f" · {per_10m(r)}"
     return f"{r.cost_musd:.1f}{per}"
+
+
+def per_10m(r: Any) -> str:
+    """Days saved per $10M a year with its range at the high and the low cost; a low cost of zero (a change of
+    statute) has no upper end, said so rather than shown as nan."""
+    get = r.get if hasattr(r, "get") else lambda k, d=math.nan: getattr(r, k, d)
+    ratio, low, high = (float(get(k, math.nan)) for k in ("days_per_10musd", "days_per_10musd_low",
+                                                          "days_per_10musd_high"))
+    if math.isnan(ratio):
+        return "-"
+    top = f"{high:.1f}" if not math.isnan(high) else "no upper end: the low cost is $0"
+    return f"{ratio:.1f} [{low:.1f}, {top}]"
 
 
 def jobs_table(jobs: Sequence[Mapping], labels: Mapping[int, str]) -> str:

@@ -18,7 +18,7 @@ from sim.model.resume import resume as restore
 from sim.model.scenario import resolve
 
 BASE = ["debug=tiny", "run.after_horizon=arrivals", "run.records=full", "run.warmup_years=0.25",
-        "run.horizon_years=0.75", "run.drain_years=2"]
+        "run.horizon_years=0.75", "run.drain_years=1"]
 
 
 def _model(overrides, resume=None, replication=0):

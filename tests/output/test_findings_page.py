@@ -46,3 +46,22 @@ def test_the_breakeven_answer_counts_the_reforms_that_reach_the_target():
     table = "\n".join(lines)
     assert "| x | reached | 0.62 | 0.50 to beyond | staff_factor.c=1.12 | +14 |" in table
     assert "| y | not reachable within the range | - | - | - | - |" in table
+
+
+def test_days_per_10m_with_a_zero_low_cost_says_it_has_no_upper_end_not_nan():
+    """A change of statute costs $0 at its low end: the ratio has no upper end (it showed as 'nan')."""
+    from collections import namedtuple
+
+    from sim.analysis.costs import with_cost_ratios
+    from sim.output.report_sections import per_10m
+
+    rows = pd.DataFrame([{"metric": "lor_to_delivery", "diff_mean": -1.2, "job": 1, "reference_job": 0,
+                          "cost_musd": 0.25, "cost_low": 0.0, "cost_high": 0.5},
+                         {"metric": "lor_to_delivery", "diff_mean": -20.0, "job": 2, "reference_job": 0,
+                          "cost_musd": 5.0, "cost_low": 4.0, "cost_high": 8.0}])
+    free, paid = (r for _, r in with_cost_ratios(rows).iterrows())
+    assert per_10m(free) == "48.0 [24.0, no upper end: the low cost is $0]"
+    assert per_10m(paid) == "40.0 [25.0, 50.0]"
+    Row = namedtuple("Row", list(paid.index))  # the report's rows come from itertuples
+    assert per_10m(Row(*paid.tolist())) == "40.0 [25.0, 50.0]"
+    assert per_10m({"days_per_10musd": float("nan")}) == "-"

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SWEEP = ["-m", "experiment=reform_comparison", "debug=tiny", "reform=none,parallel_reviews",
-         "run.records=cases", "run.horizon_years=1.5"]
+         "run.records=cases", "run.horizon_years=0.6", "run.warmup_years=0.1", "run.drain_years=0.5"]
 
 
 def _multirun(out: Path, *extra: str) -> subprocess.CompletedProcess:

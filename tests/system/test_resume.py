@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SWEEP = ["-m", "reform=none,more_staff,parallel_reviews", "debug=tiny", "run.replications=1",
-         "run.horizon_years=1", "run.warmup_years=0.2", "run.drain_years=3", "run.jobs=1"]
+         "run.horizon_years=0.6", "run.warmup_years=0.1", "run.drain_years=0.5", "run.jobs=1"]
 
 
 def _sim(*args: str) -> subprocess.CompletedProcess:

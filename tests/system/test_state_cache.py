@@ -20,7 +20,7 @@ from sim.runner import simulate
 from sim.state_cache import cache_key, cached_state, make_state, read_exact, write_exact
 
 BASE = ["debug=tiny", "run.after_horizon=arrivals", "run.warmup_years=1.0", "run.horizon_years=1.5",
-        "run.drain_years=2"]
+        "run.drain_years=1"]
 MILESTONES = ["lor_complete", "loa_offered", "loa_accepted", "implemented", "contract_awarded", "delivered",
               "withdrawn", "closed"]
 
@@ -45,7 +45,7 @@ def test_the_file_keeps_a_state_exactly(tmp_path):
 
 
 def test_a_state_after_the_run_would_end_is_refused():
-    with pytest.raises(ValueError, match=r"make_state: day 5000.0 is not before the run's end \(day 1278.375"):
+    with pytest.raises(ValueError, match=r"make_state: day 5000.0 is not before the run's end \(day 913.125"):
         make_state(load_params(BASE), 0, 5000.0)
 
 
