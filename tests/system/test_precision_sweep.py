@@ -12,7 +12,7 @@ import pytest
 from sim.commands.run import main
 
 ROOT = Path(__file__).resolve().parents[2]
-TINY = ["debug=tiny", "run.horizon_years=1.5", "run.records=summary"]
+TINY = ["debug=tiny", "run.horizon_years=1.0", "run.records=summary"]
 SWEEP = ["-m", *TINY, "reform=none,more_staff,sdaf_prebuy", "hydra/sweeper=precision",
          "precision.half_width=1.5", "precision.max_replications=6"]
 
