@@ -118,17 +118,21 @@ def comparison_answer(t: pd.DataFrame) -> list[str]:
         return []
     wide = wide.sort_values(("diff_mean", "lor_to_delivery"))
     ref = str(t["reference"].iloc[0])
+    mean, half = wide[("diff_mean", "lor_to_delivery")], wide[("diff_half_width", "lor_to_delivery")]
+    beyond = wide.index[(mean < 0) & (mean.abs() > half)]  # shortens it beyond its interval
     first = wide.index[0]
-    if not abs(wide.loc[first, ("diff_mean", "lor_to_delivery")]) > wide.loc[first, ("diff_half_width",
-                                                                                     "lor_to_delivery")]:
-        out = [f"Against **{ref}**, no scenario's change from LOR to delivery is told apart from no change: every "
-               "paired 95% interval includes 0.", ""]
-        rows = [[str(label), *(_pm(wide.loc[label, ("diff_mean", m)], wide.loc[label, ("diff_half_width", m)])
-                               if ("diff_mean", m) in wide.columns else "-" for m in METRICS)] for label in wide.index]
-        return out + [_table(["scenario", *METRICS.values()], rows)]
-    out = [f"Against **{ref}**, **{first}** shortens LOR to delivery the most: "
-           f"{_d(wide.loc[first, ('diff_mean', 'lor_to_delivery')])} ± "
-           f"{_d(wide.loc[first, ('diff_half_width', 'lor_to_delivery')], False)} days (paired, 95% CI).", ""]
+    told = f"{len(beyond)} of {len(wide)} scenarios shorten it beyond their paired 95% interval"
+    if not len(beyond):
+        out = [f"Against **{ref}**, no scenario shortens LOR to delivery beyond its paired 95% interval "
+               f"(the largest mean saving, **{first}**'s {_pm(mean[first], half[first])} days, may be noise).", ""]
+    elif beyond[0] == first:
+        out = [f"Against **{ref}**, **{first}** shortens LOR to delivery the most: {_pm(mean[first], half[first])} "
+               f"days (paired, 95% CI); {told}.", ""]
+    else:
+        out = [f"Against **{ref}**, **{first}** shortens LOR to delivery the most on average, "
+               f"{_pm(mean[first], half[first])} days, but its interval includes zero; the largest saving beyond "
+               f"its interval is **{beyond[0]}**'s, {_pm(mean[beyond[0]], half[beyond[0]])} days (paired, 95% CI); "
+               f"{told}.", ""]
     rows = [[str(label), *(_pm(wide.loc[label, ("diff_mean", m)], wide.loc[label, ("diff_half_width", m)])
                            if ("diff_mean", m) in wide.columns else "-" for m in METRICS)] for label in wide.index]
     header = ["scenario", *METRICS.values()]

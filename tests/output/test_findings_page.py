@@ -65,3 +65,27 @@ def test_days_per_10m_with_a_zero_low_cost_says_it_has_no_upper_end_not_nan():
     Row = namedtuple("Row", list(paid.index))  # the report's rows come from itertuples
     assert per_10m(Row(*paid.tolist())) == "40.0 [25.0, 50.0]"
     assert per_10m({"days_per_10musd": float("nan")}) == "-"
+
+
+def _comparison(rows):
+    return pd.DataFrame([{"status": "complete", "job": j, "reference_job": 0, "reference": "none", "label": label,
+                          "metric": "lor_to_delivery", "diff_mean": m, "diff_half_width": h}
+                         for j, (label, m, h) in enumerate([("none", 0.0, 0.0), *rows])])
+
+
+def test_the_comparison_answer_names_the_largest_saving_beyond_its_interval_when_the_largest_is_noise():
+    """The staffing surface's page said every interval included 0 because its largest mean saving's did; five
+    others' did not."""
+    from sim.output.findings_page import comparison_answer
+
+    lines = comparison_answer(_comparison([("a", -68.0, 79.0), ("b", -26.0, 17.0), ("c", -3.0, 2.0),
+                                           ("d", +4.0, 1.0)]))
+    assert lines[0] == ("Against **none**, **a** shortens LOR to delivery the most on average, -68 ± 79 days, but "
+                        "its interval includes zero; the largest saving beyond its interval is **b**'s, -26 ± 17 "
+                        "days (paired, 95% CI); 2 of 4 scenarios shorten it beyond their paired 95% interval.")
+    first = comparison_answer(_comparison([("b", -26.0, 17.0), ("a", -10.0, 79.0)]))[0]
+    assert first == ("Against **none**, **b** shortens LOR to delivery the most: -26 ± 17 days (paired, 95% CI); "
+                     "1 of 2 scenarios shorten it beyond their paired 95% interval.")
+    none = comparison_answer(_comparison([("a", -5.0, 6.0), ("d", +4.0, 1.0)]))
+    assert none[0].startswith("Against **none**, no scenario shortens LOR to delivery beyond its paired 95% interval")
+    assert "| a | - | - | -5.0 ± 6.0 |" in none[2]
