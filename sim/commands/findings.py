@@ -50,6 +50,38 @@ def _digest(config: dict) -> str:
     return hashlib.sha256(json.dumps(numbers_config(config), sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def _unstable(multirun: Path, manifests: Sequence[dict]) -> list[str]:
+    """A caveat per office whose queue grew without bound in some job (the summary's ``unstable`` list): a change
+    against such a job compares a congested office, not a steady state."""
+    by_office: dict[str, list[str]] = {}
+    for m in manifests:
+        try:
+            summary = json.loads((multirun / str(m["job"]) / "summary.json").read_text())
+        except (OSError, ValueError):
+            continue
+        for office in summary.get("unstable") or []:
+            by_office.setdefault(str(office), []).append(f"{m['job']} ({summary.get('scenario', '?')})")
+    return [f"The {office} queue grew without bound in job(s) {', '.join(jobs)}: no steady state there, so those "
+            "jobs' lead times and the changes against them depend on the run's length." for office, jobs in
+            by_office.items()]
+
+
+def _precision(precision: Any) -> list[str]:
+    """How the precision sweeper chose the replications, when it did."""
+    if not isinstance(precision, dict) or not isinstance(precision.get("target"), dict):
+        return []
+    target, scenarios = precision["target"], precision.get("scenarios") or []
+    reps = sorted({int(s.get("replications") or 0) for s in scenarios})
+    met = sum(1 for s in scenarios if s.get("met"))
+    asked = sum(1 for s in scenarios if not s.get("reference"))
+    metrics = ", ".join(target.get("metrics") or [])
+    span = f"{reps[0]} to {reps[-1]}" if len(reps) > 1 else str(reps[0]) if reps else "?"
+    return [f"Replications were chosen by the precision sweeper, not the study file: each scenario ran "
+            f"{target.get('pilot')} first, then more until its paired 95% half-width on {metrics} was at most "
+            f"±{target.get('half_width'):g} days (at most {target.get('max_replications')}); {met} of {asked} met it, "
+            f"with {span} replications."]
+
+
 def _manifests(multirun: Path) -> list[dict]:
     jobs = sorted((int(p.name), p) for p in multirun.iterdir() if p.is_dir() and p.name.isdigit())
     out = []
@@ -141,6 +173,7 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
     }
     tables = {name: pd.read_csv(multirun / name) for name in TABLES if (multirun / name).is_file()}
     stamp["caveats"] = caveats(tables, int((configs[0].get("run") or {}).get("replications") or 0))
+    stamp["caveats"] += _unstable(multirun, manifests) + _precision(report.get("precision"))
     holes = (report.get("jobs") or {}).get("failed", 0) + (report.get("jobs") or {}).get("missing", 0)
     if holes:
         stamp["caveats"].insert(0, f"{holes} of {len(manifests)} jobs failed or never ran: the answer is from the "

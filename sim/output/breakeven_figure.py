@@ -49,7 +49,8 @@ def breakeven_figure(table: pd.DataFrame, out: Path) -> ReportFigure:
     path = _save(fig, out, "breakeven.png")
     return ReportFigure(path, f"How far each reform must go to save {target:g} days",
                         "Each panel: a reform's paired change against the reference at each strength (the same "
-                        "seeds at every strength; bars: 95% intervals; strength 0 is no change), the target as a "
+                        "seeds at every strength; bars: 95% intervals; strength 0 is the reference itself, exactly "
+                        "no change by construction, not a run), the target as a "
                         "dashed line, and where a monotone fit of the change first reaches it (solid line), with the "
                         "strengths where its optimistic and pessimistic edges reach it shaded. 'Not reachable within "
                         "the range' is decided from the interval: not even the optimistic edge reaches the target "

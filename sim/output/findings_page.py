@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
 
-from sim.output.report_sections import per_10m
+from sim.output.report_sections import musd, per_10m
 
 STATUS = "<!-- status -->"
 METRICS = {"lor_to_offer": "LOR to offer", "lor_to_contract": "LOR to contract", "lor_to_delivery": "LOR to delivery"}
@@ -59,7 +59,9 @@ def uncertainty_answer(t: pd.DataFrame, drivers: Optional[pd.DataFrame]) -> list
            f"**{best.reform}** saves the most time from LOR to delivery: median {_d(best.lever_p50)} days "
            f"(5th to 95th percentile {_d(best.lever_p05)} to {_d(best.lever_p95)}; at the likely values "
            f"{_d(best.likely_change)} ± {_d(best.likely_half_width, False)}). The spread over the ranges is the "
-           "answer's uncertainty; the likely interval is only the simulation's noise.", ""]
+           "answer's uncertainty from its assumptions, the likely interval only the simulation's noise; each "
+           "percentile carries Monte Carlo noise of its own (in brackets below): where that is as large as the "
+           "spread, the spread is not told apart from noise.", ""]
     return out + _uncertainty_rows(d, drivers)
 
 
@@ -87,10 +89,16 @@ def _uncertainty_rows(d: pd.DataFrame, drivers: Optional[pd.DataFrame]) -> list[
 
 def breakeven_answer(t: pd.DataFrame) -> list[str]:
     reached = t[t["status"] == "reached"]
+    sure = reached[reached["strength_high"].notna()]  # the pessimistic edge reaches it too, within the range
+    mean_only = reached[reached["strength_high"].isna()]
     target, metric = float(t["target_days"].iloc[0]), METRICS.get(str(t["metric"].iloc[0]), str(t["metric"].iloc[0]))
-    names = ", ".join(f"**{r.reform}** at strength {r.strength:.2f}" for r in reached.itertuples()) or "none"
-    out = [f"{len(reached)} of {len(t)} reforms save {target:g} days of {metric} within their plausible ranges: "
-           f"{names}. 'Not reachable' is decided from the interval: not even its optimistic edge saves "
+    names = ", ".join(f"**{r.reform}** at strength {r.strength:.2f}" for r in sure.itertuples()) or "none"
+    also = ("" if mean_only.empty else " On average only (the pessimistic edge of the interval falls short even at "
+            "the range's high end, so noise alone could make it look sufficient): " + ", ".join(
+                f"**{r.reform}** at {r.strength:.2f}" for r in mean_only.itertuples()) + ".")
+    out = [f"{len(sure)} of {len(t)} reforms save {target:g} days of {metric} within their plausible ranges with their "
+           f"whole 95% interval: {names}.{also} 'Not reachable' is decided from the interval: not even its optimistic "
+           "edge saves "
            f"{target:g} days at the range's high end. Strength: the share of the way from no change to the high end "
            "of each lever's range; its interval runs from where the optimistic edge of the change (change minus "
            "its half-width) saves the target to where the pessimistic edge does.", ""]
@@ -141,7 +149,7 @@ def comparison_answer(t: pd.DataFrame) -> list[str]:
         header += ["cost $M a year", "days saved per $10M a year [at high, low cost]"]
         for row, label in zip(rows, wide.index):
             r = delivery.loc[label]
-            row.append("unknown" if r["cost_musd"] != r["cost_musd"] else f"{r['cost_musd']:.1f}")
+            row.append(musd(float(r["cost_musd"])))
             row.append(per_10m(r))
     out.append(_table(header, rows))
     return out
@@ -181,6 +189,12 @@ def render(stamp: Mapping[str, Any], tables: Mapping[str, Optional[pd.DataFrame]
     notes = stamp.get("caveats") or []
     if notes:
         lines += ["**Before you use this answer:**", "", *[f"- {n}" for n in notes], ""]
+    lines += ["**Reading this page.** A scenario is named by its reform ([what each reform changes]"
+              "(../reference/reforms.md)); a `key=value` after it is a setting changed for that job ([every setting]"
+              "(../reference/parameters.md), e.g. `staffing.size_to_load`: the per-person load the offices are sized "
+              "to; `staffing.effort_share`: hands-on work as a share of a stage's elapsed time). Changes are in days "
+              "(negative: sooner), paired against the reference with the same seeds, ± the 95% half-width. How the "
+              "studies work: [studies](../studies/index.md).", ""]
     for title, path, caption in figures:
         lines += [f"### {title}", "", f"![{title}]({path})", "", caption, ""]
     lines += ["## How this was made", "",

@@ -54,7 +54,12 @@ def cost(r: Any) -> str:
         return "unknown"
     ratio = getattr(r, "days_per_10musd", math.nan)
     per = "" if r.metric != "lor_to_delivery" or math.isnan(ratio) else f" · {per_10m(r)}"
-    return f"{r.cost_musd:.1f}{per}"
+    return f"{musd(r.cost_musd)}{per}"
+
+
+def musd(cost: float) -> str:
+    """A cost in $M a year: two decimals under $1M (0.25 showed as 0.2), one above."""
+    return "unknown" if math.isnan(cost) else f"{cost:.2f}" if abs(cost) < 1 else f"{cost:.1f}"
 
 
 def per_10m(r: Any) -> str:
@@ -65,6 +70,9 @@ def per_10m(r: Any) -> str:
                                                           "days_per_10musd_high"))
     if math.isnan(ratio):
         return "-"
+    change, half = float(get("diff_mean", math.nan)), float(get("diff_half_width", math.nan))
+    if not abs(change) > half:  # a ratio of a saving that may be noise would rank it by its cost alone
+        return "- (the saving is not told apart from 0)"
     top = f"{high:.1f}" if not math.isnan(high) else "no upper end: the low cost is $0"
     return f"{ratio:.1f} [{low:.1f}, {top}]"
 

@@ -66,5 +66,7 @@ def uncertainty_figure(levers: pd.DataFrame, out: Path) -> ReportFigure:
                         "the offices' effort share and load), each point against the reference run at the same "
                         "point with the same seeds; dot: the median. With few points the 5th and 95th percentiles "
                         "rest on the most extreme points: uncertainty.csv gives each with its own Monte Carlo noise "
-                        "(*_mc), and uncertainty_drivers.csv the inputs that drive the spread. A narrow blue bar "
-                        "inside a wide dark line is an answer that rests on estimates, not on the simulation.")
+                        "(*_mc), and uncertainty_drivers.csv the inputs that drive the spread. A dark line much "
+                        "wider than the blue bar is an answer that rests on estimates, not on the simulation; "
+                        "where the blue bar is as wide (few replications), the spread cannot be told from the "
+                        "simulation's noise.")
