@@ -35,6 +35,7 @@ TABLES = ("comparison.csv", "uncertainty.csv", "uncertainty_drivers.csv", "break
           "assumptions.csv")
 KEPT = ("ranking.csv",)  # tables kept beside a page that the page itself does not read
 STUDY_FIGURES = ("figures/uncertainty.png", "figures/breakeven.png", "figures/staffing_surface.png")
+YEARLY_FIGURES = ("figures/trajectory_change.png", "figures/trajectory.png")  # a dated study's year by year
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
@@ -181,10 +182,10 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
     out = Path(docs) / "findings"
     (out / study).mkdir(parents=True, exist_ok=True)
     captions = {f["path"]: f for f in report.get("figures") or []}
-    figures = []
-    for rel in (*STUDY_FIGURES, "figures/change_vs_reference.png"):  # the answer; the rest stay in report.html
+    figures: list[tuple[str, str, str]] = []
+    for rel in (*STUDY_FIGURES, "figures/change_vs_reference.png", *YEARLY_FIGURES):  # the rest: report.html
         if rel.endswith("change_vs_reference.png") and figures:
-            break  # a study's own figure answers it (the change figure of dozens of design points does not)
+            continue  # a study's own figure answers it (the change figure of dozens of design points does not)
         if (multirun / rel).is_file() and rel in captions:
             shutil.copyfile(multirun / rel, out / study / Path(rel).name)
             figures.append((captions[rel]["title"], f"{study}/{Path(rel).name}", captions[rel]["caption"]))

@@ -234,7 +234,8 @@ def trajectory_figures(yearly: Optional[pd.DataFrame], jobs: Sequence[int], labe
             "figures/trajectory_change.png", "Year by year: the change against the reference",
             f"Each scenario minus '{ref.label}', paired replication by replication, with its 95% interval: a band "
             "that leaves the zero line is a change unlikely to be noise, however wide the bands of the levels "
-            f"above.{when} The numbers are in yearly.csv."))
+            f"above.{when} At most {trajectory.MAX_LINES - 1} scenarios are drawn, those that change LOR to "
+            "delivery most; the numbers of every scenario are in yearly.csv."))
     return figs
 
 

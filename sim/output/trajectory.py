@@ -23,6 +23,17 @@ TITLES = {"year.open_cases": "Open cases at the fiscal year's end",
 MAX_LINES = 8
 
 
+def ranked(jobs: Sequence[int], yearly: pd.DataFrame, reference_job: Optional[int]) -> list[int]:
+    """``jobs`` with the scenarios that change LOR to delivery (by the LOR's year) most first, so the lines a figure
+    has room for are the largest changes, not the first in the sweep (the outlook's figure left out the largest
+    package); in their own order when there is nothing to rank by."""
+    if reference_job is None or "diff_mean" not in yearly.columns:
+        return list(jobs)
+    d = yearly[(yearly["metric"] == "year.by_lor.lor_to_delivery") & yearly["office"].isna()]
+    size = d.groupby("job")["diff_mean"].apply(lambda v: float(v.abs().mean()) if v.notna().any() else 0.0)
+    return sorted(jobs, key=lambda j: -float(size.get(j, 0.0)))  # stable: ties keep the sweep's order
+
+
 # measured at the year's end: drawn at the boundary between two years, not in the middle of one
 STATES = ("year.open_cases", "year.in_process", "year.undelivered_value")
 
@@ -41,7 +52,7 @@ def draw(yearly: pd.DataFrame, order: Sequence[int], labels: Mapping[int, str], 
     if t.empty:
         return None
     present = set(t["job"])
-    others = [j for j in order if j in present and j != reference_job]
+    others = ranked([j for j in order if j in present and j != reference_job], yearly, reference_job)
     jobs = ([reference_job] if reference_job in present else []) + others[:MAX_LINES - 1]
     dates = {j: d for j, d in effective.items() if j in jobs}
     shared = len(set(dates.values())) == 1

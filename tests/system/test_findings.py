@@ -110,3 +110,18 @@ def test_bad_folders_and_stamps_are_said_not_crashed_on(study, tmp_path, capsys)
     (docs / "findings" / "stray.json").write_text("{not json")
     assert findings.main(["check", "--docs", str(docs)]) == 1
     assert "stray: stale: unreadable stamp stray.json" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_a_dated_studys_page_shows_the_year_by_year(tmp_path):
+    """A dated study asks what happens year by year (reform_outlook): its page showed only the cohort's change."""
+    assert main(["-m", "reform=none,more_staff", "debug=tiny", "run.replications=2", "reform.effective=FY2005",
+                 f"hydra.sweep.dir={tmp_path / 'm'}"]) == 0
+    assert findings.main(["make", str(tmp_path / "m"), "--docs", str(tmp_path / "docs")]) == 0
+    page = (tmp_path / "docs" / "findings" / "m.md").read_text()
+    shown = [line for line in page.splitlines() if line.startswith("![")]
+    assert shown == ["![Change in lead time against the reference, ranked](m/change_vs_reference.png)",
+                     "![Year by year: the change against the reference](m/trajectory_change.png)",
+                     "![Year by year](m/trajectory.png)"]
+    assert all((tmp_path / "docs" / "findings" / "m" / name).is_file()
+               for name in ("change_vs_reference.png", "trajectory_change.png", "trajectory.png"))
