@@ -218,3 +218,19 @@ def assert_close(a, b, path: str = "") -> None:
         assert (math.isnan(x) and math.isnan(y)) or x == pytest.approx(y, rel=1e-12, abs=1e-12), f"{path}: {a} {b}"
     else:
         assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+def stretch_by_hand(load: float, held: float, caseload: int, cost: float, cap: int) -> float:
+    """Written out independently of sim.app (tests/app): how many times its hands-on effort a case takes at a
+    person of per-person ``load`` with Poisson(``held``) cases waiting on others: given h of them, the cases
+    worked on m have P(m | h) proportional to prod_{j <= m} load x (1 + cost x max(0, h + j - caseload)) (the
+    person's productivity falls by the juggling cost above the caseload, waiting cases included), h + m <= cap;
+    the stretch is E[m] / load (Little's law)."""
+    worked = 0.0
+    for h in range(cap):
+        p = math.exp(-held) * held ** h / math.factorial(h)
+        terms = [1.0]
+        for m in range(1, cap - h + 1):
+            terms.append(terms[-1] * load * (1 + cost * max(0, h + m - caseload)))
+        worked += p * sum(m * t for m, t in enumerate(terms)) / sum(terms)
+    return worked / load

@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from helpers import stretch_by_hand
 from sim.app.choices import Choice
 from sim.app.paths import MEASURES, path_days
 from sim.app.screening import screen
@@ -18,19 +19,6 @@ def _office(**kw) -> PoolStaff:
     base = dict(discipline="portfolio", headcount=14, effort_share=0.1, design_load=0.75, caseload=15,
                 max_cases=30, switching_cost=0.02, pooling=0.0)
     return PoolStaff(**{**base, **kw})
-
-
-def _stretch_by_hand(load: float, held: float, caseload: int, switching_cost: float, cap: int) -> float:
-    """The product form written out: h ~ Poisson(held) cases wait on others; given h, the cases worked on m have
-    P(m | h) ~ prod_{j <= m} load x (1 + switching_cost x max(0, h + j - caseload)), h + m <= cap; E[m] / load."""
-    worked = 0.0
-    for h in range(cap):
-        p = math.exp(-held) * held ** h / math.factorial(h)
-        terms = [1.0]
-        for m in range(1, cap - h + 1):
-            terms.append(terms[-1] * load * (1 + switching_cost * max(0, h + m - caseload)))
-        worked += p * sum(m * t for m, t in enumerate(terms)) / sum(terms)
-    return worked / load
 
 
 def test_without_the_juggling_cost_the_stretch_is_processor_sharings():
@@ -63,7 +51,7 @@ def test_the_juggling_feeds_back():
     case) more, and more so at the higher load: the change is larger than processor sharing's."""
     ch = office_change("x", _office(), None, 100.0, 16)
     assert ch.load_before == pytest.approx(10 / 14) and ch.load_after == pytest.approx(10 / 16)
-    by_hand = [_stretch_by_hand(10 / c, 100 / c * 0.6, 15, 0.02, 30) for c in (14, 16)]
+    by_hand = [stretch_by_hand(10 / c, 100 / c * 0.6, 15, 0.02, 30) for c in (14, 16)]
     assert ch.stretch_before == pytest.approx(by_hand[0], rel=1e-9)
     assert ch.stretch_after == pytest.approx(by_hand[1], rel=1e-9)
     assert ch.stretch_before > 14 / 4 and ch.stretch_after > 16 / 6
@@ -81,7 +69,7 @@ def test_more_case_managers_in_the_baseline_by_hand(baseline_params):
     managers, caseload 15, switching cost 0.02, at most 30 cases."""
     intake = (1 + 3 + 10) / 3 / (1 - 0.25)
     wait = 1 - 0.1 / (1 - 0.68)
-    stretch = [_stretch_by_hand(3.4 / c, 34.0 / c * wait, 15, 0.02, 30) for c in (5, 6)]
+    stretch = [stretch_by_hand(3.4 / c, 34.0 / c * wait, 15, 0.02, 30) for c in (5, 6)]
     expected = 0.1 * intake * (stretch[1] - stretch[0])
     estimates, changes = screen(baseline_params, Choice(headcounts={"case_managers": 6}), None)
     assert [e.measure for e in estimates] == list(MEASURES)

@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import pytest
 
+from helpers import stretch_by_hand
 from report_fixtures import CHROMEDRIVER, CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,21 +99,6 @@ def server(tmp_path):
         log.close()
 
 
-def _stretch(load: float, held: float, caseload: int, cost: float, cap: int) -> float:
-    """How many times its hands-on effort a case takes at a person of per-person ``load`` with Poisson(``held``)
-    cases waiting on others: given h of them, the cases worked on m have P(m | h) proportional to
-    prod_{j <= m} load x (1 + cost x max(0, h + j - caseload)) (the person's productivity falls by the juggling
-    cost above the caseload, waiting cases included), h + m <= cap; the stretch is E[m] / load (Little's law)."""
-    worked = 0.0
-    for h in range(cap):
-        p = math.exp(-held) * held ** h / math.factorial(h)
-        terms = [1.0]
-        for m in range(1, cap - h + 1):
-            terms.append(terms[-1] * load * (1 + cost * max(0, h + m - caseload)))
-        worked += p * sum(m * t for m, t in enumerate(terms)) / sum(terms)
-    return worked / load
-
-
 def _formula(params) -> float:
     """LOR to offer, 90 -> 100 case writers, from the office's parameters: the load is effort share x stage-days per
     day / people, a case's hands-on work (effort share x its writing days) stretches by :func:`_stretch` (its waits
@@ -129,8 +115,8 @@ def _formula(params) -> float:
     writing = (1 - params.process.policy_review.share_of_loa_work) * sum(
         w * work[g].median * math.exp(work[g].sigma ** 2 / 2) for g, w in weights.items())
     assert office.headcount == 90 and office.max_cases is not None
-    stretch = {c: _stretch(s * days / c, days / c * wait, office.caseload, office.switching_cost, office.max_cases)
-               for c in (90, 100)}
+    stretch = {c: stretch_by_hand(s * days / c, days / c * wait, office.caseload, office.switching_cost,
+                                  office.max_cases) for c in (90, 100)}
     return s * writing * (stretch[100] - stretch[90])
 
 
