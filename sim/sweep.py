@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -32,6 +31,7 @@ from sim.model.reform import swept_only
 from sim.output.folders import FolderError, OutputFolder, check_place
 from sim.output.multirun import is_precision_target
 from sim.output.resume import ResumeError, completed_summary
+from sim.sweep_grids import expand
 
 # launchers that come with a plugin of their own: the module Hydra needs, and the extra that installs it
 LAUNCHER_PLUGINS = {
@@ -83,18 +83,18 @@ def sweep_jobs(overrides: list[str], hydra_lines: Sequence[str] = ()) -> list[li
 
     As ``BasicSweeper.sweep`` does: the selected study's ``hydra.sweeper.params`` (interpolations
     resolved against the composed config), then the command line, so a command-line value for a key
-    the study sweeps (swept or fixed) replaces the study's sweep; the cartesian product in Hydra's order.
+    the study sweeps (swept or fixed) replaces the study's sweep; the cartesian product in Hydra's order, or with
+    ``hydra/sweeper=grids`` the union of its grids' products (``sim.sweep_grids``).
     """
     parser = OverridesParser.create()
     fixed = [o.input_line for o in parser.parse_overrides(overrides) if not o.is_sweep_override()]
     sweeper = compose_config([*fixed, *hydra_lines], with_hydra=True).hydra.get("sweeper")
     swept = (sweeper.get("params") if sweeper is not None else None) or {}
-    try:
-        study = [f"{k}={v}" for k, v in swept.items()]  # BasicSweeper._parse_config
-        (jobs,) = BasicSweeper.split_arguments(parser.parse_overrides(study + list(overrides)), None)
+    grids = (sweeper.get("grids") if sweeper is not None else None) or []
+    try:  # BasicSweeper._parse_config and split_arguments, grid by grid (sim.sweep_grids)
+        return expand(parser, swept, grids, overrides)
     except Exception as e:  # an interpolation or a sweep Hydra cannot expand: say which, in one line
-        raise ConfigError(f"hydra.sweeper.params: {one_line(e)}") from None
-    return [list(job) for job in jobs]
+        raise ConfigError(f"hydra.sweeper.{'grids' if grids else 'params'}: {one_line(e)}") from None
 
 
 _GROUPS = ("demand", "process", "staffing", "reform", "experiment", "debug", "hydra")

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 class PrecisionSweeperConf:
     _target_: str = "hydra_plugins.fms_sim_precision.precision_sweeper.PrecisionSweeper"
     params: Optional[Dict[str, str]] = None  # the study's sweep, as for the basic sweeper
+    grids: Optional[List[Dict[str, str]]] = None  # further grids, as for hydra/sweeper=grids (sim.sweep_grids)
     max_batch_size: Optional[int] = None  # accepted for compatibility with study files; rounds are launched whole
 
 
@@ -36,9 +37,11 @@ ConfigStore.instance().store(group="hydra/sweeper", name="precision", node=Preci
 
 
 class PrecisionSweeper(Sweeper):
-    def __init__(self, params: Optional[Dict[str, str]] = None, max_batch_size: Optional[int] = None) -> None:
+    def __init__(self, params: Optional[Dict[str, str]] = None, max_batch_size: Optional[int] = None,
+                 grids: Optional[List[Dict[str, str]]] = None) -> None:
         super().__init__()
         self.params = dict(params or {})
+        self.grids = [dict(g) for g in grids or []]
         self.hydra_context: Optional[HydraContext] = None
         self.config: Optional[DictConfig] = None
         self.launcher: Optional[Launcher] = None
@@ -52,14 +55,13 @@ class PrecisionSweeper(Sweeper):
             hydra_context=hydra_context, task_function=task_function, config=config)
 
     def scenarios(self, arguments: List[str]) -> list[list[str]]:
-        """The study's jobs as the basic sweeper would launch them (one per scenario)."""
-        from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+        """The study's jobs as the basic sweeper would launch them (one per scenario; with ``grids``, as
+        ``hydra/sweeper=grids`` would)."""
+        from sim.sweep_grids import expand
 
         assert self.hydra_context is not None
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
-        lines = [f"{k}={v}" for k, v in self.params.items()] + list(arguments)
-        (jobs,) = BasicSweeper.split_arguments(parser.parse_overrides(lines), None)
-        return [list(j) for j in jobs]
+        return expand(parser, self.params, self.grids, arguments)
 
     def sweep(self, arguments: List[str]) -> Any:
         from sim.precision_study import PrecisionStudy, target_of

@@ -15,9 +15,11 @@ import pandas as pd
 ASSUME = re.compile(r"(?:^|\s)\+*reform\.assume=(\w+)")
 
 
-def _assume(overrides: object) -> str:
+def _assume(overrides: object) -> Optional[str]:
+    """The end a job set on its own (None: the study's; a study that also runs other designs, such as the
+    uncertainty study's strengths at high beside its likely run, is not a sweep of the ends)."""
     m = ASSUME.search(str(overrides or ""))
-    return m.group(1) if m else "likely"
+    return m.group(1) if m else None
 
 
 def assumption_table(table: pd.DataFrame) -> Optional[pd.DataFrame]:
@@ -28,6 +30,7 @@ def assumption_table(table: pd.DataFrame) -> Optional[pd.DataFrame]:
     if rows.empty:
         return None
     rows["assume"] = rows["overrides"].map(_assume)
+    rows = rows[rows["assume"].notna()]
     if rows["assume"].nunique() < 2:
         return None
     rows["scenario"] = [re.sub(r"\s*reform\.assume=\w+", "", str(label)).strip() or "none"

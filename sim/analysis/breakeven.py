@@ -155,6 +155,9 @@ def levers_of(jobs: Sequence[Mapping], table: pd.DataFrame) -> dict[str, dict[st
     """Each reform's levers at strength 1 (its summary's) with ``_headcounts``: the people of each office in the
     reference job it is paired with (what a staff factor multiplies)."""
     summaries = {j["job"]: j.get("summary") or {} for j in jobs if j.get("status") == "complete"}
+    # the levers of the strength grid's jobs (reform.assume there), where a study also runs jobs of another design
+    gridded = {j["job"] for j in jobs if swept_strength(" ".join(j.get("overrides") or [])) is not None}
+    summaries = {k: v for k, v in summaries.items() if k in gridded} if gridded else summaries
     refs = dict(zip(table["job"], table["reference_job"]))
     out: dict[str, dict[str, object]] = {}
     for job, s in summaries.items():

@@ -32,6 +32,7 @@ LEVER_COLUMNS = [f"lever_p{p:02d}" for p in PERCENTILES]
 BOOTSTRAP = 2000  # resamples of the points for each percentile's Monte Carlo noise
 BOOTSTRAP_SEED = 20261207  # fixed: the same study gives the same table
 QUANTILE = "q:"  # comparison.csv's columns of the inputs' quantiles at each point
+STRENGTH_SWEPT = r"(?:^|\s)\+*reform\.strength="  # a job of a strength grid (sim.analysis.breakeven), not at likely
 
 
 def reform_of(overrides: object, label: object) -> str:
@@ -70,7 +71,9 @@ def lever_table(table: pd.DataFrame) -> Optional[pd.DataFrame]:
     if not is_uncertainty_study(table):
         return None
     rows = _paired(table)
-    points, likely = rows[rows["u_point"].notna()], rows[rows["u_point"].isna()]
+    # likely: every input at its likely value, at full strength (a study may also run a grid of strengths)
+    strength = rows["overrides"].astype(str).str.contains(STRENGTH_SWEPT)
+    points, likely = rows[rows["u_point"].notna()], rows[rows["u_point"].isna() & ~strength]
     if points.empty:
         return None
     points = points.assign(design=pd.to_numeric(points["u_points"], errors="coerce").fillna(-1).astype(int)

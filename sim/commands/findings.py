@@ -138,6 +138,21 @@ def _settings(config: dict) -> str:
     return ", ".join(parts)
 
 
+SITTING_GAP = 600.0  # seconds with no job running: a study resumed later (run.resume=true) ran in another sitting
+
+
+def sittings(manifests: Sequence[dict]) -> list[tuple[float, float]]:
+    """(start, end) of each stretch of time in which some job of the study was running (unix seconds)."""
+    spans: list[list[float]] = []
+    for start, end in sorted((m["started_unix"], m["started_unix"] + (m.get("runtime_seconds") or 0))
+                             for m in manifests):
+        if spans and start <= spans[-1][1] + SITTING_GAP:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    return [(a, b) for a, b in spans]
+
+
 def make(multirun: Path, docs: Path = DOCS) -> Path:
     """Write the findings page of ``multirun`` into ``docs/findings``; its path."""
     multirun = Path(multirun)
@@ -157,13 +172,14 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
     if study == "baseline":  # a multirun without a study file: named by its folder, so pages do not overwrite
         study = multirun.name
     ends = [m["started_unix"] + (m.get("runtime_seconds") or 0) for m in manifests]
-    argv = manifests[0].get("argv") or []
+    spans = sittings(manifests)
+    argv = max(manifests, key=lambda m: m["started_unix"]).get("argv") or []  # a resumed study: the last command
     stamp: dict[str, Any] = {
         "study": study, "question": " ".join(str(configs[0].get("question") or "").split()),
         "made": _iso(dt.datetime.now(dt.timezone.utc).timestamp()),
         "run": {"started": _iso(min(m["started_unix"] for m in manifests)), "ended": _iso(max(ends)),
                 "jobs": len(manifests), "complete": sum(m.get("status") == "complete" for m in manifests),
-                "wall_minutes": (max(ends) - min(m["started_unix"] for m in manifests)) / 60,
+                "wall_minutes": sum(b - a for a, b in spans) / 60, "sittings": len(spans),
                 "job_minutes": sum(m.get("runtime_seconds") or 0 for m in manifests) / 60,
                 "cpus": os.cpu_count(), "settings": _settings(configs[0])},
         "command": " ".join(["python -m sim", *[a for a in argv[1:] if not a.startswith("hydra.sweep.dir")]]),

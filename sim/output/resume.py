@@ -2,8 +2,9 @@
 
 Before, a complete job whose config differed from the resumed command's was silently run again and replaced, so a
 mistyped resume command destroyed finished work.  Now it is refused, naming the keys that differ; the keys that
-change no result (run control, ``RUN_CONTROL``, the precision target, which decides which jobs run, and the
-reference, which decides what the report compares) are left out of the comparison.
+change no result (run control, ``RUN_CONTROL``, the precision target, which decides which jobs run, the reference
+and the break-even question, which decide what the report compares, and the study's name and question) are left
+out of the comparison.
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from sim.model.run_params import RUN_CONTROL
 from sim.output import run_dir
 
 SHOWN = 4  # differing keys named in a message
-# top-level keys that decide which jobs run or what the report compares, not what a job computes
-REPORT_ONLY = ("precision", "reference")
+# top-level keys that decide which jobs run, what the report compares or asks, or how the study is named, not what a
+# job computes (as sim.config.DIGEST_LEAVES_OUT): a study file that adds a question to its jobs keeps its finished ones
+REPORT_ONLY = ("precision", "reference", "study", "question", "breakeven")
 
 
 class ResumeError(ValueError):

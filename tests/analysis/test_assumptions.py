@@ -44,3 +44,13 @@ def test_no_table_without_two_ends():
 def test_two_ends_give_a_span_only_with_both_low_and_high():
     t = assumption_table(_rows(("likely", "high")))
     assert "low" not in t.columns and t["span"].isna().all()
+
+
+def test_jobs_that_do_not_set_an_end_are_not_a_sweep_of_the_ends():
+    """The uncertainty study runs its likely design points without reform.assume and its strengths at
+    reform.assume=high: one end set by the jobs, so no table (it once put the design points in a likely column)."""
+    t = _rows(("likely", "high"))
+    t["overrides"] = t["overrides"].str.replace(" reform.assume=likely", " uncertainty.point=0")
+    assert assumption_table(t) is None
+    both = assumption_table(_rows(("likely", "high")))
+    assert set(both.columns) >= {"likely", "high"}

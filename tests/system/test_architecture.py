@@ -12,7 +12,7 @@ SIM = Path(__file__).resolve().parents[2] / "sim"
 PURE = sorted(p for pkg in ("engine", "model", "analysis", "verification") for p in (SIM / pkg).rglob("*.py")
               if (SIM / pkg).is_dir())
 PURE += [SIM / "runner.py"]  # replications -> tables: no I/O either
-HYDRA_ALLOWED = {"config.py", "commands/run.py", "sweep.py", "hydra_argv.py"}  # paths under sim/
+HYDRA_ALLOWED = {"config.py", "commands/run.py", "sweep.py", "sweep_grids.py", "hydra_argv.py"}  # paths under sim/
 
 
 def _imports(path: Path) -> set[str]:

@@ -8,7 +8,7 @@ from sim.sweep import JobComposer, sweep_jobs
 
 EXPECTED_JOBS = {"reform_comparison": 13, "staffing_sweep": 14, "staffing_surface": 27, "threshold_sweep": 16,
                  "demand_surge": 8, "sensitivity": 50, "case_writer_scale": 3, "effort_share": 8, "reform_outlook": 13,
-                 "reform_uncertainty": 55, "breakeven": 32}
+                 "reform_uncertainty": 75, "breakeven": 32}  # uncertainty: 5 x 11 points, then 5 x 4 strengths (grids)
 FILES = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
 
 

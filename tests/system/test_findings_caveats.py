@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from sim.commands.findings import _precision, _unstable
+from sim.commands.findings import _precision, _unstable, sittings
 
 
 def test_an_office_with_no_steady_state_is_named_with_its_jobs(tmp_path):
@@ -31,3 +31,13 @@ def test_the_precision_sweepers_choice_of_replications_is_said():
         "until its paired 95% half-width on lor_to_delivery was at most ±10 days (at most 5); 1 of 2 met it, with 3 "
         "to 5 replications."]
     assert _precision(None) == [] and _precision({"status": "complete"}) == []
+
+
+def test_a_resumed_study_is_timed_by_its_sittings_not_the_days_between():
+    """The uncertainty study's strengths were added and run with run.resume=true two days after its hypercube: its
+    page must not call the two days between 'minutes of running'."""
+    jobs = [{"started_unix": 0, "runtime_seconds": 100}, {"started_unix": 50, "runtime_seconds": 200},
+            {"started_unix": 800, "runtime_seconds": 10},  # within 10 minutes of the last end: the same sitting
+            {"started_unix": 200_000, "runtime_seconds": 60}, {"started_unix": 200_030, "runtime_seconds": 60}]
+    assert sittings(jobs) == [(0, 810), (200_000, 200_090)]
+    assert sittings(jobs[:1]) == [(0, 100)]
