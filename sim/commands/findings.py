@@ -199,7 +199,10 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
     (out / study).mkdir(parents=True, exist_ok=True)
     captions = {f["path"]: f for f in report.get("figures") or []}
     figures: list[tuple[str, str, str]] = []
-    for rel in (*STUDY_FIGURES, "figures/change_vs_reference.png", *YEARLY_FIGURES):  # the rest: report.html
+    # year by year only for a dated study (a reform enacted on a date, or a start from today's open cases): it asks
+    # what happens year by year; a steady-state study asks about its cohort (its reforms always in effect)
+    yearly = YEARLY_FIGURES if configs[0].get("start") or (configs[0].get("reform") or {}).get("effective") else ()
+    for rel in (*STUDY_FIGURES, "figures/change_vs_reference.png", *yearly):  # the rest: report.html
         if rel.endswith("change_vs_reference.png") and figures:
             continue  # a study's own figure answers it (the change figure of dozens of design points does not)
         if (multirun / rel).is_file() and rel in captions:

@@ -21,7 +21,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, CONFIG_NAME, ConfigError, register, to_scenario, with_state
+from sim.config import CONFIG_DIR, CONFIG_NAME, ROOT, ConfigError, register, to_scenario, with_state
 from sim.hydra_argv import with_override
 from sim.output.claim import ClaimError
 from sim.output.folders import FolderError, claim_folder
@@ -108,10 +108,23 @@ def hydra_quoted(value: str) -> str:
     return f"'{value}'"
 
 
+def plugins_findable() -> None:
+    """Put the folder that holds ``hydra_plugins/fms_sim_precision`` on ``sys.path`` (at its end) when it is not.
+
+    Hydra finds sweepers by listing the folders of the ``hydra_plugins`` namespace; an editable install
+    (setuptools 64 and later) maps this project's through an import hook that such a listing cannot read
+    (hydra issue 2359), so ``hydra/sweeper=precision`` and the uncertainty study's ``grids`` were missing when a
+    command ran outside the checkout.  A wheel install puts the folder in site-packages, already on the path."""
+    root = str(ROOT)
+    if (ROOT / "hydra_plugins" / "fms_sim_precision").is_dir() and root not in sys.path:
+        sys.path.append(root)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         return int(importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:]) or 0)
+    plugins_findable()
     output = None
     try:
         output = check_command(argv).output

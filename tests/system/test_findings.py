@@ -113,7 +113,7 @@ def test_bad_folders_and_stamps_are_said_not_crashed_on(study, tmp_path, capsys)
 
 
 @pytest.mark.slow
-def test_a_dated_studys_page_shows_the_year_by_year(tmp_path):
+def test_only_a_dated_studys_page_shows_the_year_by_year(tmp_path):
     """A dated study asks what happens year by year (reform_outlook): its page showed only the cohort's change."""
     assert main(["-m", "reform=none,more_staff", "debug=tiny", "run.replications=2", "reform.effective=FY2005",
                  f"hydra.sweep.dir={tmp_path / 'm'}"]) == 0
@@ -125,3 +125,14 @@ def test_a_dated_studys_page_shows_the_year_by_year(tmp_path):
                      "![Year by year](m/trajectory.png)"]
     assert all((tmp_path / "docs" / "findings" / "m" / name).is_file()
                for name in ("change_vs_reference.png", "trajectory_change.png", "trajectory.png"))
+
+    # the same saved run read as a steady-state study (its reform always in effect): its cohort is the question, and
+    # the break-even page once showed year-by-year figures of a made-up calendar (reforms 'taking effect' in FY2010)
+    for n in (0, 1):
+        path = tmp_path / "m" / str(n) / "manifest.json"
+        manifest = json.loads(path.read_text())
+        manifest["config"]["reform"]["effective"] = None
+        path.write_text(json.dumps(manifest))
+    assert findings.main(["make", str(tmp_path / "m"), "--docs", str(tmp_path / "steady")]) == 0
+    page = (tmp_path / "steady" / "findings" / "m.md").read_text()
+    assert "Year by year" not in page and "![Change in lead time against the reference, ranked]" in page

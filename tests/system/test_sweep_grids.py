@@ -51,3 +51,16 @@ def test_the_uncertainty_study_keeps_its_hypercubes_job_numbers_and_adds_its_str
                          for r in reforms for p in points]
     assert jobs[55:] == [[f"reform={r}", f"reform.strength={s}", "reform.assume=high", "experiment=reform_uncertainty"]
                          for r in reforms for s in (0.25, 0.5, 0.75, 1)]
+
+
+def test_the_sweepers_are_found_from_any_folder(tmp_path):
+    """Hydra lists the hydra_plugins folders to find sweepers, which an editable install's import hook hides: run
+    outside the checkout, the uncertainty study could not find its grids sweeper (sim.commands.run.plugins_findable)."""
+    import subprocess
+    import sys
+
+    for sweeper in ("grids", "precision"):
+        r = subprocess.run([sys.executable, "-m", "sim", f"hydra/sweeper={sweeper}", "--cfg", "hydra"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert f"_target_: hydra_plugins.fms_sim_precision.{sweeper}_sweeper." in r.stdout
