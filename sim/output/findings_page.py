@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
 
-from sim.output.report_sections import musd, per_10m
+from sim.output.report_sections import NOT_COSTED, musd, per_10m, staffing_by_hand
 
 STATUS = "<!-- status -->"
 METRICS = {"lor_to_offer": "LOR to offer", "lor_to_contract": "LOR to contract", "lor_to_delivery": "LOR to delivery"}
@@ -146,11 +146,13 @@ def comparison_answer(t: pd.DataFrame) -> list[str]:
     header = ["scenario", *METRICS.values()]
     if "cost_musd" in d.columns:  # beside days saved: what it costs and days saved per $10M a year
         delivery = d[d["metric"] == "lor_to_delivery"].set_index("label")
+        by_hand = staffing_by_hand(t[t["metric"] == "lor_to_delivery"])
         header += ["cost $M a year", "days saved per $10M a year [at high, low cost]"]
         for row, label in zip(rows, wide.index):
             r = delivery.loc[label]
-            row.append(musd(float(r["cost_musd"])))
-            row.append(per_10m(r))
+            hand = int(r["job"]) in by_hand
+            row.append(NOT_COSTED if hand else musd(float(r["cost_musd"])))
+            row.append("-" if hand else per_10m(r))
     out.append(_table(header, rows))
     return out
 

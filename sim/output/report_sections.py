@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
@@ -22,7 +23,7 @@ def results_table(table: pd.DataFrame, ref: Reference) -> str:
     head = ("<tr><th>scenario</th><th>measure</th><th>mean [95% CI]</th>"
             f"<th>change vs '{html.escape(ref.label)}' [95% CI]</th><th>censored share</th>"
             + ("<th>cost $M a year · days saved per $10M [at high, low cost]</th>" if costs else "") + "</tr>")
-    body = []
+    body, by_hand = [], staffing_by_hand(ok) if costs else set()
     for r in ok.itertuples(index=False):
         unit = " d" if METRIC_UNITS.get(r.metric) == "days" else ""
         d = digits_for(r.mean)
@@ -44,12 +45,27 @@ def results_table(table: pd.DataFrame, ref: Reference) -> str:
         cls = " class='ref'" if ref.job is not None and int(r.job) in (set(ref.by_job.values()) or {ref.job}) else ""
         body.append(f"<tr{cls}><td>{html.escape(str(r.label))}</td><td>{METRIC_TITLES.get(r.metric, r.metric)}</td>"
                     f"<td class='num'>{mean}</td><td class='num'>{change}</td><td class='num'>{cens}</td>"
-                    + (f"<td class='num'>{cost(r)}</td>" if costs else "") + "</tr>")
+                    + (f"<td class='num'>{cost(r, by_hand)}</td>" if costs else "") + "</tr>")
     return f"<table>{head}{''.join(body)}</table>"
 
 
-def cost(r: Any) -> str:
+STAFFING_SET = re.compile(r"(?:^|\s)\+*(staffing\.\S+)")
+NOT_COSTED = "not costed: staffing set by hand"
+
+
+def staffing_by_hand(table: pd.DataFrame) -> set[int]:
+    """The jobs whose ``staffing.*`` settings differ from their reference job's: their cost is the reform's alone (a
+    staffing sweep's 'none' at x0.5 case writers cost 0.00), so it is not shown as theirs."""
+    overrides = dict(zip(table["job"].astype(int), table["overrides"].astype(str)))
+    setting = {job: sorted(STAFFING_SET.findall(o)) for job, o in overrides.items()}
+    return {int(job) for job, ref in zip(table["job"], table["reference_job"])
+            if not pd.isna(ref) and setting.get(int(job)) != setting.get(int(ref))}
+
+
+def cost(r: Any, by_hand: frozenset[int] | set[int] = frozenset()) -> str:
     """A row's cost a year and, for time to delivery, the days saved per $10M a year (``sim.analysis.costs``)."""
+    if int(r.job) in by_hand:
+        return NOT_COSTED
     if math.isnan(r.cost_musd):
         return "unknown"
     ratio = getattr(r, "days_per_10musd", math.nan)

@@ -98,3 +98,32 @@ def test_the_comparison_answer_names_the_largest_saving_beyond_its_interval_when
     none = comparison_answer(_comparison([("a", -5.0, 6.0), ("d", +4.0, 1.0)]))
     assert none[0].startswith("Against **none**, no scenario shortens LOR to delivery beyond its paired 95% interval")
     assert "| a | - | - | -5.0 ± 6.0 |" in none[2]
+
+
+def test_a_job_staffed_by_hand_is_not_given_its_reforms_cost():
+    """A staffing sweep's 'none' at x0.5 case writers showed cost 0.00: the cost is the reform's alone, and the job's
+    staffing differs from its reference's; a staffing surface's jobs, staffed as their own reference, keep theirs."""
+    from sim.output.findings_page import comparison_answer
+    from sim.output.report_sections import NOT_COSTED, staffing_by_hand
+
+    scale = "staffing.scale={case_writers:0.5,contracting_officers:1.0}"
+    rows = []
+    for job, label, overrides, ref, change, cost in [
+            (0, "none", "reform=none staffing.scale={case_writers:1.0,contracting_officers:1.0}", 0, 0.0, 0.0),
+            (1, "none scaled", f"reform=none {scale}", 0, 40.0, 0.0),
+            (2, "more_staff", "reform=more_staff staffing.scale={case_writers:1.0,contracting_officers:1.0}", 0,
+             -30.0, 10.0)]:
+        rows.append({"job": job, "label": label, "status": "complete", "metric": "lor_to_delivery",
+                     "overrides": overrides, "reference_job": ref, "reference": "none", "diff_mean": change,
+                     "diff_half_width": 2.0, "cost_musd": cost, "cost_low": cost, "cost_high": cost,
+                     "days_per_10musd": 30.0 if cost else float("nan"), "days_per_10musd_low": 30.0,
+                     "days_per_10musd_high": 30.0})
+    t = pd.DataFrame(rows)
+    assert staffing_by_hand(t) == {1}
+    table = "\n".join(comparison_answer(t))
+    assert f"| none scaled | - | - | +40 ± 2.0 | {NOT_COSTED} | - |" in table
+    assert "| more_staff | - | - | -30 ± 2.0 | 10.0 | 30.0 [30.0, 30.0] |" in table
+    surface = t.assign(overrides=t["overrides"].str.replace("staffing.scale", "staffing.size_to_load=0.6 x"),
+                       reference_job=[0, 1, 1])  # each job beside a reference with its own staffing
+    surface.loc[1, "overrides"] = surface.loc[2, "overrides"].replace("reform=more_staff", "reform=none")
+    assert staffing_by_hand(surface) == set()
