@@ -31,7 +31,7 @@ from sim.model.reform import swept_only
 from sim.output.folders import FolderError, OutputFolder, check_place
 from sim.output.multirun import is_precision_target
 from sim.output.resume import ResumeError, completed_summary
-from sim.sweep_grids import expand
+from sim.sweep_grids import GridsError, check_grid_references, expand
 
 # launchers that come with a plugin of their own: the module Hydra needs, and the extra that installs it
 LAUNCHER_PLUGINS = {
@@ -93,8 +93,10 @@ def sweep_jobs(overrides: list[str], hydra_lines: Sequence[str] = ()) -> list[li
     grids = (sweeper.get("grids") if sweeper is not None else None) or []
     try:  # BasicSweeper._parse_config and split_arguments, grid by grid (sim.sweep_grids)
         return expand(parser, swept, grids, overrides)
+    except GridsError as e:
+        raise ConfigError(str(e)) from None
     except Exception as e:  # an interpolation or a sweep Hydra cannot expand: say which, in one line
-        raise ConfigError(f"hydra.sweeper.{'grids' if grids else 'params'}: {one_line(e)}") from None
+        raise ConfigError(f"hydra.sweeper.{'params or grids' if grids else 'params'}: {one_line(e)}") from None
 
 
 _GROUPS = ("demand", "process", "staffing", "reform", "experiment", "debug", "hydra")
@@ -171,6 +173,10 @@ def precheck_precision(cfg: DictConfig, jobs: list[list[str]], overrides: list[s
     )
 
     target = target_of(cfg.precision)
+    if cfg.hydra.sweeper.get("grids"):
+        raise ConfigError("hydra/sweeper=precision with hydra.sweeper.grids: the precision sweeper pairs each scenario "
+                          "with one reference, not with the reference of its own grid and values; allowed: "
+                          "hydra/sweeper=grids with run.replications (or a study without grids)")
     swept = [o for o in OverridesParser.create().parse_overrides(overrides)
              if o.is_sweep_override() and o.get_key_element().lstrip("+~").startswith("precision.")]
     if swept:
@@ -288,7 +294,7 @@ def check_command(argv: list[str]) -> Checked:
     if runs:
         check_launch(hydra_lines, multirun)
     if not multirun:
-        if runs and cfg.hydra.sweeper.get("params"):  # --cfg job and the like only print: allowed
+        if runs and (cfg.hydra.sweeper.get("params") or cfg.hydra.sweeper.get("grids")):  # --cfg job: allowed
             study = cfg.get("study") or "the selected study"
             raise ConfigError(f"{study} sweeps {', '.join(cfg.hydra.sweeper.params)}: a study runs as a multirun; "
                               "add -m (python -m sim -m experiment=...)")
@@ -301,7 +307,12 @@ def check_command(argv: list[str]) -> Checked:
     if studies:
         raise ConfigError(f"{studies[0].input_line}: a study file carries its own sweep, which a sweep over "
                           "studies would drop; run one study per command")
-    jobs = sweep_jobs(overrides, [h for h in hydra_lines if re.match(r"^[+~]*hydra\.sweeper\.", h)])
+    jobs = sweep_jobs(overrides, [h for h in hydra_lines if re.match(r"^[+~]*hydra(\.sweeper\.|/sweeper=)", h)])
+    if cfg.hydra.sweeper.get("grids"):
+        try:  # each job must pair with the reference of its own values (sim.sweep_grids)
+            check_grid_references(scenario_labels(jobs), str(cfg.get("reference") or "none"))
+        except GridsError as e:
+            raise ConfigError(str(e)) from None
     if is_precision_sweep(cfg):
         precheck_precision(cfg, jobs, overrides, resume=runs and bool(OmegaConf.select(cfg, "run.resume")))
     else:

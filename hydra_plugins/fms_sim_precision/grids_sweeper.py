@@ -26,7 +26,7 @@ class GridsSweeperConf:
     _target_: str = "hydra_plugins.fms_sim_precision.grids_sweeper.GridsSweeper"
     max_batch_size: Optional[int] = None
     params: Optional[Dict[str, str]] = None  # the first grid, as for the basic sweeper
-    grids: Optional[List[Dict[str, str]]] = None  # further grids, each a product of its own
+    grids: Optional[List[Dict[str, Any]]] = None  # further grids, each a product of its own
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="grids", node=GridsSweeperConf, provider="fms-sim")
@@ -34,7 +34,7 @@ ConfigStore.instance().store(group="hydra/sweeper", name="grids", node=GridsSwee
 
 class GridsSweeper(BasicSweeper):
     def __init__(self, max_batch_size: Optional[int] = None, params: Optional[Dict[str, str]] = None,
-                 grids: Optional[List[Dict[str, str]]] = None) -> None:
+                 grids: Optional[List[Dict[str, Any]]] = None) -> None:
         super().__init__(max_batch_size, params)
         self.grids = [dict(g) for g in grids or []]
 

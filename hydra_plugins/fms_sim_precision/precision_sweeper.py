@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 class PrecisionSweeperConf:
     _target_: str = "hydra_plugins.fms_sim_precision.precision_sweeper.PrecisionSweeper"
     params: Optional[Dict[str, str]] = None  # the study's sweep, as for the basic sweeper
-    grids: Optional[List[Dict[str, str]]] = None  # further grids, as for hydra/sweeper=grids (sim.sweep_grids)
+    grids: Optional[List[Dict[str, Any]]] = None  # further grids, as for hydra/sweeper=grids (sim.sweep_grids)
     max_batch_size: Optional[int] = None  # accepted for compatibility with study files; rounds are launched whole
 
 
@@ -38,7 +38,7 @@ ConfigStore.instance().store(group="hydra/sweeper", name="precision", node=Preci
 
 class PrecisionSweeper(Sweeper):
     def __init__(self, params: Optional[Dict[str, str]] = None, max_batch_size: Optional[int] = None,
-                 grids: Optional[List[Dict[str, str]]] = None) -> None:
+                 grids: Optional[List[Dict[str, Any]]] = None) -> None:
         super().__init__()
         self.params = dict(params or {})
         self.grids = [dict(g) for g in grids or []]

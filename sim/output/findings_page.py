@@ -202,8 +202,9 @@ def render(stamp: Mapping[str, Any], tables: Mapping[str, Optional[pd.DataFrame]
     lines += ["## How this was made", "",
               f"- Run {run['started']} to {run['ended']} (UTC): {run['jobs']} jobs ({run['complete']} complete), "
               f"{run['wall_minutes']:.1f} minutes "
-              + (f"of running in {run['sittings']} sittings (resumed with run.resume=true; the time between not "
-                 "counted) " if run.get("sittings", 1) > 1 else "from first start to last end ")
+              + (f"of running in {run['sittings']} sittings (more than 10 minutes with no job running between "
+                 "them, as when a study is resumed with run.resume=true; that time not counted) "
+                 if run.get("sittings", 1) > 1 else "from first start to last end ")
               + f"on this machine ({run['cpus']} cores), {run['job_minutes']:.1f} job-minutes.",
               f"- Settings: {run['settings']}.",
               f"- Command: `{stamp['command']}`; results folder `{stamp['multirun']}`.",
