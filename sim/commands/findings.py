@@ -173,9 +173,10 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
         study = multirun.name
     ends = [m["started_unix"] + (m.get("runtime_seconds") or 0) for m in manifests]
     spans = sittings(manifests)
-    argv = max(manifests, key=lambda m: m["started_unix"]).get("argv") or []  # a resumed study: the last command
+    last = max(manifests, key=lambda m: m["started_unix"])  # a resumed study: its last command and question
+    argv = last.get("argv") or []
     stamp: dict[str, Any] = {
-        "study": study, "question": " ".join(str(configs[0].get("question") or "").split()),
+        "study": study, "question": " ".join(str((last.get("config") or configs[0]).get("question") or "").split()),
         "made": _iso(dt.datetime.now(dt.timezone.utc).timestamp()),
         "run": {"started": _iso(min(m["started_unix"] for m in manifests)), "ended": _iso(max(ends)),
                 "jobs": len(manifests), "complete": sum(m.get("status") == "complete" for m in manifests),
@@ -208,6 +209,10 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
         if (multirun / rel).is_file() and rel in captions:
             shutil.copyfile(multirun / rel, out / study / Path(rel).name)
             figures.append((captions[rel]["title"], f"{study}/{Path(rel).name}", captions[rel]["caption"]))
+    shown = {Path(path).name for _, path, _ in figures}
+    for old in (out / study).glob("*.png"):  # a figure an earlier page showed and this one does not
+        if old.name not in shown:
+            old.unlink()
     for name in (*tables, *KEPT):  # the tables behind the page, beside it: what a reader or the what-if page reads
         if (multirun / name).is_file():
             shutil.copyfile(multirun / name, out / study / name)

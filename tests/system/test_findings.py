@@ -136,3 +136,6 @@ def test_only_a_dated_studys_page_shows_the_year_by_year(tmp_path):
     assert findings.main(["make", str(tmp_path / "m"), "--docs", str(tmp_path / "steady")]) == 0
     page = (tmp_path / "steady" / "findings" / "m.md").read_text()
     assert "Year by year" not in page and "![Change in lead time against the reference, ranked]" in page
+    # made again into the same docs, the page drops the figures it no longer shows
+    assert findings.main(["make", str(tmp_path / "m"), "--docs", str(tmp_path / "docs")]) == 0
+    assert sorted(p.name for p in (tmp_path / "docs" / "findings" / "m").glob("*.png")) == ["change_vs_reference.png"]
