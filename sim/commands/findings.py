@@ -190,6 +190,8 @@ def make(multirun: Path, docs: Path = DOCS) -> Path:
         "first_job_settings": numbers_config(configs[0]),
     }
     tables = {name: pd.read_csv(multirun / name) for name in TABLES if (multirun / name).is_file()}
+    target = (report.get("precision") or {}).get("target") or {}
+    stamp["metric"] = (list(target.get("metrics") or []) or ["lor_to_delivery"])[0]  # what the answer leads with
     stamp["caveats"] = caveats(tables, int((configs[0].get("run") or {}).get("replications") or 0))
     stamp["caveats"] += _unstable(multirun, manifests) + _precision(report.get("precision"))
     holes = (report.get("jobs") or {}).get("failed", 0) + (report.get("jobs") or {}).get("missing", 0)

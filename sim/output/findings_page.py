@@ -119,25 +119,28 @@ def breakeven_answer(t: pd.DataFrame) -> list[str]:
     return out
 
 
-def comparison_answer(t: pd.DataFrame) -> list[str]:
+def comparison_answer(t: pd.DataFrame, metric: str = "lor_to_delivery") -> list[str]:
+    """The answer of a comparison: the largest saving of ``metric`` (the lead time the study asks about: a precision
+    study's target, else LOR to delivery), beyond its interval or not, and every scenario's changes."""
     d = t[(t["status"] == "complete") & (t["job"] != t["reference_job"])]
     wide = d.pivot_table(index="label", columns="metric", values=["diff_mean", "diff_half_width"], aggfunc="first")
-    if wide.empty or ("diff_mean", "lor_to_delivery") not in wide.columns:
+    if wide.empty or ("diff_mean", metric) not in wide.columns:
         return []
-    wide = wide.sort_values(("diff_mean", "lor_to_delivery"))
+    wide = wide.sort_values(("diff_mean", metric))
+    what = METRICS.get(metric, metric)
     ref = str(t["reference"].iloc[0])
-    mean, half = wide[("diff_mean", "lor_to_delivery")], wide[("diff_half_width", "lor_to_delivery")]
+    mean, half = wide[("diff_mean", metric)], wide[("diff_half_width", metric)]
     beyond = wide.index[(mean < 0) & (mean.abs() > half)]  # shortens it beyond its interval
     first = wide.index[0]
     told = f"{len(beyond)} of {len(wide)} scenarios shorten it beyond their paired 95% interval"
     if not len(beyond):
-        out = [f"Against **{ref}**, no scenario shortens LOR to delivery beyond its paired 95% interval "
+        out = [f"Against **{ref}**, no scenario shortens {what} beyond its paired 95% interval "
                f"(the largest mean saving, **{first}**'s {_pm(mean[first], half[first])} days, may be noise).", ""]
     elif beyond[0] == first:
-        out = [f"Against **{ref}**, **{first}** shortens LOR to delivery the most: {_pm(mean[first], half[first])} "
+        out = [f"Against **{ref}**, **{first}** shortens {what} the most: {_pm(mean[first], half[first])} "
                f"days (paired, 95% CI); {told}.", ""]
     else:
-        out = [f"Against **{ref}**, **{first}** shortens LOR to delivery the most on average, "
+        out = [f"Against **{ref}**, **{first}** shortens {what} the most on average, "
                f"{_pm(mean[first], half[first])} days, but its interval includes zero; the largest saving beyond "
                f"its interval is **{beyond[0]}**'s, {_pm(mean[beyond[0]], half[beyond[0]])} days (paired, 95% CI); "
                f"{told}.", ""]
@@ -187,7 +190,7 @@ def render(stamp: Mapping[str, Any], tables: Mapping[str, Optional[pd.DataFrame]
         lines += breakeven_answer(tables["breakeven.csv"]) + [""]
     if tables.get("uncertainty.csv") is None and tables.get("breakeven.csv") is None and \
             tables.get("comparison.csv") is not None:
-        lines += comparison_answer(tables["comparison.csv"]) + [""]
+        lines += comparison_answer(tables["comparison.csv"], str(stamp.get("metric") or "lor_to_delivery")) + [""]
     notes = stamp.get("caveats") or []
     if notes:
         lines += ["**Before you use this answer:**", "", *[f"- {n}" for n in notes], ""]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
@@ -49,15 +48,17 @@ def results_table(table: pd.DataFrame, ref: Reference) -> str:
     return f"<table>{head}{''.join(body)}</table>"
 
 
-STAFFING_SET = re.compile(r"(?:^|\s)\+*(staffing\.\S+)")
-NOT_COSTED = "not costed: staffing set by hand"
+NOT_COSTED = "not costed: settings changed by hand"
+COSTED = ("reform=", "reform.", "seed=", "experiment=")  # what the cost model prices (or what changes no cost)
 
 
 def staffing_by_hand(table: pd.DataFrame) -> set[int]:
-    """The jobs whose ``staffing.*`` settings differ from their reference job's: their cost is the reform's alone (a
-    staffing sweep's 'none' at x0.5 case writers cost 0.00), so it is not shown as theirs."""
+    """The jobs whose settings other than their reforms (``staffing.*``, ``process.*``, ...) differ from their
+    reference job's: their cost is the reform's alone (a staffing sweep's 'none' at x0.5 case writers, a threshold
+    sweep's 'none' at a $50M threshold, both cost 0.00), so it is not shown as theirs."""
     overrides = dict(zip(table["job"].astype(int), table["overrides"].astype(str)))
-    setting = {job: sorted(STAFFING_SET.findall(o)) for job, o in overrides.items()}
+    setting = {job: sorted(w for w in o.split() if not w.lstrip("+~").startswith(COSTED))
+               for job, o in overrides.items()}
     return {int(job) for job, ref in zip(table["job"], table["reference_job"])
             if not pd.isna(ref) and setting.get(int(job)) != setting.get(int(ref))}
 

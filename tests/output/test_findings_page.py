@@ -127,3 +127,26 @@ def test_a_job_staffed_by_hand_is_not_given_its_reforms_cost():
                        reference_job=[0, 1, 1])  # each job beside a reference with its own staffing
     surface.loc[1, "overrides"] = surface.loc[2, "overrides"].replace("reform=more_staff", "reform=none")
     assert staffing_by_hand(surface) == set()
+
+
+def test_a_threshold_sweep_answers_with_its_own_lead_time_and_no_cost_of_zero():
+    """The threshold sweep asks about LOR to offer (its precision target) and sets thresholds by hand: its page led
+    with LOR to delivery and gave every threshold a cost of 0.00."""
+    from sim.output.findings_page import comparison_answer
+    from sim.output.report_sections import NOT_COSTED, staffing_by_hand
+
+    rows = []
+    for job, label, overrides, changes in [(0, "none t=14", "reform=none p.t=14", (0.0, 0.0)),
+                                           (1, "none t=50", "reform=none p.t=50", (-1.7, -1.9)),
+                                           (2, "none t=23", "reform=none p.t=23", (-0.6, -3.0))]:
+        for metric, change in zip(("lor_to_offer", "lor_to_delivery"), changes):
+            rows.append({"job": job, "label": label, "status": "complete", "metric": metric, "overrides": overrides,
+                         "reference_job": 0, "reference": "none t=14", "diff_mean": change, "diff_half_width": 0.5,
+                         "cost_musd": 0.0, "cost_low": 0.0, "cost_high": 0.0})
+    t = pd.DataFrame(rows)
+    assert staffing_by_hand(t) == {1, 2}
+    lines = comparison_answer(t, "lor_to_offer")
+    assert lines[0] == ("Against **none t=14**, **none t=50** shortens LOR to offer the most: -1.7 ± 0.5 days "
+                        "(paired, 95% CI); 2 of 2 scenarios shorten it beyond their paired 95% interval.")
+    assert f"| none t=50 | -1.7 ± 0.5 | - | -1.9 ± 0.5 | {NOT_COSTED} | - |" in "\n".join(lines)
+    assert comparison_answer(t)[0].startswith("Against **none t=14**, **none t=23** shortens LOR to delivery")
