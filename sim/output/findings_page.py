@@ -58,10 +58,11 @@ def uncertainty_answer(t: pd.DataFrame, drivers: Optional[pd.DataFrame]) -> list
     out = [f"Over the plausible ranges of their levers and of the offices' staffing assumptions, "
            f"**{best.reform}** saves the most time from LOR to delivery: median {_d(best.lever_p50)} days "
            f"(5th to 95th percentile {_d(best.lever_p05)} to {_d(best.lever_p95)}; at the likely values "
-           f"{_d(best.likely_change)} ± {_d(best.likely_half_width, False)}). The spread over the ranges is the "
-           "answer's uncertainty from its assumptions, the likely interval only the simulation's noise; each "
-           "percentile carries Monte Carlo noise of its own (in brackets below): where that is as large as the "
-           "spread, the spread is not told apart from noise.", ""]
+           f"{_d(best.likely_change)} ± {_d(best.likely_half_width, False)}); the 95th percentile is the cautious "
+           "end (the smallest saving). The spread over the ranges is the answer's uncertainty from its "
+           "assumptions, the likely interval the simulation's noise alone; each percentile carries noise of its "
+           "own (in brackets below: few points, and the replication noise all points share, which shifts the "
+           "whole band): where that is as large as the spread, the spread is not told apart from noise.", ""]
     return out + _uncertainty_rows(d, drivers)
 
 
@@ -82,9 +83,20 @@ def _uncertainty_rows(d: pd.DataFrame, drivers: Optional[pd.DataFrame]) -> list[
     out += ["", "Days of LOR to delivery, paired against the reference at the same point with the same seeds "
             "(negative: sooner); each percentile's Monte Carlo noise in brackets. A lever's quantile runs from its "
             "smallest plausible effect to its largest (for a factor below 1, from near 1 down), a staffing "
-            "assumption's from its low value to its high, so a negative ρ means: the larger the input, the more days "
-            "saved. uncertainty.csv has every lead time."]
+            "assumption's from its low value to its high, so a negative ρ means: the higher the input's quantile, the "
+            "more days saved. `staffing.design_load`: the per-person load the offices are sized to; "
+            "`staffing.effort_share`: hands-on work as a share of a stage's elapsed time. With 10 points a driver "
+            "whose ρ is within about 0.1 of the next is not told apart from it (p-values not adjusted for testing "
+            "several inputs). uncertainty.csv has every lead time."]
     return out
+
+
+def _strength(r: Any) -> str:
+    """A break-even strength, said to lie below the lowest strength run when it does (read from the line to no
+    change at strength 0, not from a run near it)."""
+    grid = [float(g) for g in str(r.grid).split() if float(g) > 0]
+    below = f" (below {min(grid):g}, the lowest strength run)" if grid and r.strength < min(grid) else ""
+    return f"{r.strength:.2f}{below}"
 
 
 def breakeven_answer(t: pd.DataFrame) -> list[str]:
@@ -92,16 +104,18 @@ def breakeven_answer(t: pd.DataFrame) -> list[str]:
     sure = reached[reached["strength_high"].notna()]  # the pessimistic edge reaches it too, within the range
     mean_only = reached[reached["strength_high"].isna()]
     target, metric = float(t["target_days"].iloc[0]), METRICS.get(str(t["metric"].iloc[0]), str(t["metric"].iloc[0]))
-    names = ", ".join(f"**{r.reform}** at strength {r.strength:.2f}" for r in sure.itertuples()) or "none"
+    names = ", ".join(f"**{r.reform}** (on average at strength {_strength(r)}, with its whole interval by "
+                      f"{r.strength_high:.2f})" for r in sure.itertuples()) or "none"
     also = ("" if mean_only.empty else " On average only (the pessimistic edge of the interval falls short even at "
             "the range's high end, so noise alone could make it look sufficient): " + ", ".join(
-                f"**{r.reform}** at {r.strength:.2f}" for r in mean_only.itertuples()) + ".")
-    out = [f"{len(sure)} of {len(t)} reforms save {target:g} days of {metric} within their plausible ranges with their "
-           f"whole 95% interval: {names}.{also} 'Not reachable' is decided from the interval: not even its optimistic "
-           "edge saves "
-           f"{target:g} days at the range's high end. Strength: the share of the way from no change to the high end "
-           "of each lever's range; its interval runs from where the optimistic edge of the change (change minus "
-           "its half-width) saves the target to where the pessimistic edge does.", ""]
+                f"**{r.reform}** at {_strength(r)}" for r in mean_only.itertuples()) + ".")
+    out = [f"{len(sure)} of {len(t)} reforms save {target:g} days of {metric} within their lever ranges with their "
+           f"whole 95% interval: {names}.{also} Strength: the share of the way from no change to the high end of "
+           "each lever's range (the offices' staffing at its likely values: the spread above shows how far staffing "
+           "moves the answer); its interval runs from where the optimistic edge of the change (change minus its "
+           "half-width) saves the target to where the pessimistic edge does. 'Not reachable' is decided from the "
+           f"interval: not even its optimistic edge saves {target:g} days at the range's high end; 'only at the "
+           "interval's edge': the optimistic edge does, the change itself does not.", ""]
     rows = []
     for r in t.itertuples():
         high = "beyond" if r.strength_high != r.strength_high else f"{r.strength_high:.2f}"
@@ -111,7 +125,9 @@ def breakeven_answer(t: pd.DataFrame) -> list[str]:
         staff = "-" if r.added_staff != r.added_staff or r.added_staff is None else f"+{int(r.added_staff)}"
         name = f"{r.reform} [{r.context}]" if getattr(r, "context", "") == getattr(r, "context", "") and \
             getattr(r, "context", "") else r.reform
-        rows.append([name, str(r.status), "-" if r.strength != r.strength else f"{r.strength:.2f}", between,
+        status = "reached on average only" if r.status == "reached" and r.strength_high != r.strength_high \
+            else str(r.status)
+        rows.append([name, status, "-" if r.strength != r.strength else _strength(r), between,
                      str(r.levers_at_strength or "-") if r.levers_at_strength == r.levers_at_strength else "-",
                      staff, r.changes])
     out.append(_table(["reform", "status", "strength", "interval", "levers there", "added people",
@@ -170,7 +186,9 @@ def caveats(tables: Mapping[str, Optional[pd.DataFrame]], replications: int) -> 
             out.append(f"Up to {100 * worst:.0f}% of a job's cohort had not reached a milestone when its run ended: "
                        "its changes are of the early cases.")
     if replications < 3:
-        out.append(f"{replications} replication(s) per job: every interval rests on very few.")
+        out.append(f"{replications} replication(s) per job: every interval rests on {replications} paired "
+                   "difference(s), so its width is itself very uncertain (neighbouring jobs' half-widths can differ "
+                   "several-fold); read the intervals as rough.")
     u = tables.get("uncertainty.csv")
     if u is not None and len(u) and u["design_points"].notna().any() and (u["points"] < u["design_points"]).any():
         out.append(f"Only {int(u['points'].min())} of the {int(u['design_points'].max())} design points ran: not a "

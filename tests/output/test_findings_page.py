@@ -45,11 +45,14 @@ def test_the_breakeven_answer_counts_the_reforms_that_reach_the_target():
          "grid": "0 0.5 1", "changes": "+0.0 -40.0 -60.0"}])
     lines = breakeven_answer(t)
     # x reaches it on average only (its pessimistic edge never does): not counted with z, whose whole interval does
-    assert lines[0].startswith("1 of 3 reforms save 30 days of LOR to delivery within their plausible ranges with "
-                               "their whole 95% interval: **z** at strength 0.30. On average only")
+    # z's 0.30 lies below the lowest strength run (0.5): read from the line to no change, and said so
+    assert lines[0].startswith("1 of 3 reforms save 30 days of LOR to delivery within their lever ranges with their "
+                               "whole 95% interval: **z** (on average at strength 0.30 (below 0.5, the lowest "
+                               "strength run), with its whole interval by 0.45). On average only")
     assert "could make it look sufficient): **x** at 0.62." in lines[0]
     table = "\n".join(lines)
-    assert "| x | reached | 0.62 | 0.50 to beyond | staff_factor.c=1.12 | +14 |" in table
+    assert "| x | reached on average only | 0.62 | 0.50 to beyond | staff_factor.c=1.12 | +14 |" in table
+    assert "| z | reached | 0.30 (below 0.5, the lowest strength run) | 0.20 to 0.45 |" in table
     assert "| y | not reachable within the range | - | - | - | - |" in table
 
 
