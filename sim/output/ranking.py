@@ -17,6 +17,7 @@ import pandas as pd
 from sim.analysis.metrics import LEAD_TIMES
 from sim.analysis.metrics import TITLES as METRIC_TITLES
 from sim.analysis.reference import Reference
+from sim.analysis.uncertainty import STRENGTH_SWEPT
 from sim.output.formatting import digits_for, number
 
 CENSORED_WARN = 0.05  # above this share of censored cohort cases a mean leaves out too many of the slowest
@@ -37,7 +38,7 @@ def _compared(table: pd.DataFrame, ref: Reference) -> pd.DataFrame:
     d = table[(table["status"] == "complete") & table["metric"].isin(LEAD_TIMES) & ~table["job"].isin(refs)
               & table["diff_mean"].notna()]
     if "u_point" in d.columns and d["u_point"].notna().any():  # an uncertainty study: rank them at likely
-        d = d[d["u_point"].isna()]
+        d = d[d["u_point"].isna() & ~d["overrides"].astype(str).str.contains(STRENGTH_SWEPT)]  # not its strengths
     return d
 
 

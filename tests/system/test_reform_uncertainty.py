@@ -59,6 +59,8 @@ def test_an_uncertainty_sweep_reports_percentiles_beside_likely(tmp_path):
     assert {"uncertainty.csv", "uncertainty_drivers.csv", "figures/uncertainty.png", "breakeven.csv",
             "figures/breakeven.png"} <= set(record["files"])
     assert "assumptions.csv" not in record["files"]  # the strengths' reform.assume=high is not a sweep of the ends
+    # the report's answer ranks the reforms at likely, not at the high end of their strengths (it led with those)
+    assert list(pd.read_csv(out / "ranking.csv").label) == ["contracting_standards uncertainty.point=null"]
     # the break-even sizes from the strengths alone, each paired with none at its own strength
     be = pd.read_csv(out / "breakeven.csv").iloc[0]
     assert (be.reform, be.grid, be.pairs) == ("contracting_standards", "0 0.5 1", 2)
