@@ -38,7 +38,9 @@ def _compared(table: pd.DataFrame, ref: Reference) -> pd.DataFrame:
     d = table[(table["status"] == "complete") & table["metric"].isin(LEAD_TIMES) & ~table["job"].isin(refs)
               & table["diff_mean"].notna()]
     if "u_point" in d.columns and d["u_point"].notna().any():  # an uncertainty study: rank them at likely
-        d = d[d["u_point"].isna() & ~d["overrides"].astype(str).str.contains(STRENGTH_SWEPT)]  # not its strengths
+        d = d[d["u_point"].isna()]
+        if "overrides" in d.columns:  # nor at the strengths of its break-even grid
+            d = d[~d["overrides"].astype(str).str.contains(STRENGTH_SWEPT)]
     return d
 
 
