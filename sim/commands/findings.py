@@ -32,9 +32,10 @@ from sim.output.resume import differences
 from sim.output.run_dir import write_json, write_text
 
 TABLES = ("comparison.csv", "uncertainty.csv", "uncertainty_drivers.csv", "breakeven.csv", "surface.csv",
-          "assumptions.csv")
+          "assumptions.csv", "sensitivity_prcc.csv")
 KEPT = ("ranking.csv",)  # tables kept beside a page that the page itself does not read
-STUDY_FIGURES = ("figures/uncertainty.png", "figures/breakeven.png", "figures/staffing_surface.png")
+STUDY_FIGURES = ("figures/uncertainty.png", "figures/breakeven.png", "figures/staffing_surface.png",
+                 "figures/sensitivity_prcc.png")
 YEARLY_FIGURES = ("figures/trajectory_change.png", "figures/trajectory.png")  # a dated study's year by year
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -176,6 +176,27 @@ def comparison_answer(t: pd.DataFrame, metric: str = "lor_to_delivery") -> list[
     return out
 
 
+def sensitivity_answer(t: pd.DataFrame) -> list[str]:
+    """A sensitivity study's answer: the inputs that move each lead time, by partial rank correlation (PRCC)."""
+    if t.empty:
+        return []
+    d = t[t["metric"] == "lor_to_delivery"]
+    d = d.reindex(d["prcc"].abs().sort_values(ascending=False).index)
+    sure = d[d["p_value"] < 0.05]
+    n = int(t["n_points"].max())
+    named = ", ".join(f"`{r.factor}` ({r.prcc:+.2f})" for r in sure.itertuples()) or "none at p < 0.05"
+    out = [f"The assumptions that move LOR to delivery, strongest first (partial rank correlation over {n} design "
+           f"points, p < 0.05): {named}. A positive PRCC means: the higher the input, the longer the lead time. The "
+           "p-values are not adjusted for testing every input.", ""]
+    wide = t.pivot_table(index="factor", columns="metric", values=["prcc", "p_value"], aggfunc="first")
+    order = wide[("prcc", "lor_to_delivery")].abs().sort_values(ascending=False).index \
+        if ("prcc", "lor_to_delivery") in wide.columns else wide.index
+    rows = [[f"`{f}`", *(f"{wide.loc[f, ('prcc', m)]:+.2f} (p {wide.loc[f, ('p_value', m)]:.2g})"
+                         if ("prcc", m) in wide.columns else "-" for m in METRICS)] for f in order]
+    out.append(_table(["input", *METRICS.values()], rows))
+    return out
+
+
 def caveats(tables: Mapping[str, Optional[pd.DataFrame]], replications: int) -> list[str]:
     """What a reader must know before trusting the answer: censoring, few replications, a partial design."""
     out = []
@@ -206,7 +227,9 @@ def render(stamp: Mapping[str, Any], tables: Mapping[str, Optional[pd.DataFrame]
         lines += uncertainty_answer(tables["uncertainty.csv"], tables.get("uncertainty_drivers.csv")) + [""]
     if tables.get("breakeven.csv") is not None:
         lines += breakeven_answer(tables["breakeven.csv"]) + [""]
-    if tables.get("uncertainty.csv") is None and tables.get("breakeven.csv") is None and \
+    if tables.get("sensitivity_prcc.csv") is not None:
+        lines += sensitivity_answer(tables["sensitivity_prcc.csv"]) + [""]
+    elif tables.get("uncertainty.csv") is None and tables.get("breakeven.csv") is None and \
             tables.get("comparison.csv") is not None:
         lines += comparison_answer(tables["comparison.csv"], str(stamp.get("metric") or "lor_to_delivery")) + [""]
     notes = stamp.get("caveats") or []

@@ -153,3 +153,18 @@ def test_a_threshold_sweep_answers_with_its_own_lead_time_and_no_cost_of_zero():
                         "(paired, 95% CI); 2 of 2 scenarios shorten it beyond their paired 95% interval.")
     assert f"| none t=50 | -1.7 ± 0.5 | - | -1.9 ± 0.5 | {NOT_COSTED} | - |" in "\n".join(lines)
     assert comparison_answer(t)[0].startswith("Against **none t=14**, **none t=23** shortens LOR to delivery")
+
+
+def test_a_sensitivity_study_answers_with_its_partial_rank_correlations():
+    """The sensitivity study's page had an empty answer (no reference to compare with)."""
+    from sim.output.findings_page import sensitivity_answer
+
+    t = pd.DataFrame([{"metric": m, "factor": f, "prcc": r, "p_value": p, "n_points": 30}
+                      for m in ("lor_to_offer", "lor_to_delivery")
+                      for f, r, p in (("demand.lor_per_year", 0.84, 1e-5), ("x.y", -0.43, 0.08), ("z", 0.7, 0.001))])
+    lines = sensitivity_answer(t)
+    assert lines[0].startswith("The assumptions that move LOR to delivery, strongest first (partial rank correlation "
+                               "over 30 design points, p < 0.05): `demand.lor_per_year` (+0.84), `z` (+0.70). ")
+    table = "\n".join(lines)
+    assert table.index("| `demand.lor_per_year` |") < table.index("| `z` |") < table.index("| `x.y` |")
+    assert "| `x.y` | -0.43 (p 0.08) | - | -0.43 (p 0.08) |" in table
