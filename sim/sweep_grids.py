@@ -49,11 +49,6 @@ def _grids(params: Optional[Mapping[str, Any]], grids: Optional[Sequence[Any]]) 
     return out
 
 
-def grid_lines(params: Optional[Mapping[str, Any]], grids: Optional[Sequence[Any]] = None) -> list[list[str]]:
-    """Each grid's sweep as override lines (``key=values``), ``params`` first (:func:`_grids`)."""
-    return [[f"{k}={v}" for k, v in g.items()] for g in _grids(params, grids)]
-
-
 def expand(parser: OverridesParser, params: Optional[Mapping[str, Any]],
            grids: Optional[Sequence[Mapping[str, Any]]], arguments: Sequence[str]) -> list[list[str]]:
     """The override list of every job, grid by grid, each grid expanded as ``BasicSweeper.sweep`` expands its
@@ -64,7 +59,8 @@ def expand(parser: OverridesParser, params: Optional[Mapping[str, Any]],
     given = [(parser.parse_overrides([a])[0].get_key_element(), a) for a in arguments]
     jobs: list[list[str]] = []
     seen: set[frozenset[str]] = set()  # a job is its set of overrides: the same values in another order run once
-    for lines, keys in zip(grid_lines(params, grids), grid_keys):
+    for grid, keys in zip(all_grids, grid_keys):
+        lines = [f"{k}={v}" for k, v in grid.items()]
         mine = [a for key, a in given if key in keys or key not in gridded]
         (batch,) = BasicSweeper.split_arguments(parser.parse_overrides([*lines, *mine]), None)
         for job in batch:

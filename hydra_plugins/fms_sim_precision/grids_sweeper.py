@@ -5,8 +5,9 @@
         params: {reform: "none,x", uncertainty.point: "null,0,1"}
         grids: [{reform: "none,x", reform.strength: "0.5,1", reform.assume: high}]
 
-runs the product of ``params``, then the product of each grid in ``grids`` (each on its own; the command line
-applies to every grid), as :mod:`sim.sweep_grids` expands them, with whatever launcher is configured.  Without
+runs the product of ``params``, then the product of each grid in ``grids`` (each on its own; a command-line key
+that some grids sweep is replaced there only, any other is added to every grid), as :mod:`sim.sweep_grids` expands
+them, with whatever launcher is configured.  Without
 ``grids`` it runs exactly the basic sweeper's jobs.  ``experiments/reform_uncertainty.yaml`` uses it to run its
 Latin hypercube and its break-even strengths in one study.
 """
@@ -36,7 +37,7 @@ class GridsSweeper(BasicSweeper):
     def __init__(self, max_batch_size: Optional[int] = None, params: Optional[Dict[str, str]] = None,
                  grids: Optional[List[Dict[str, Any]]] = None) -> None:
         super().__init__(max_batch_size, params)
-        self.grids = [dict(g) for g in grids or []]
+        self.grids = list(grids or [])  # checked by sim.sweep_grids, which says what is malformed
 
     def sweep(self, arguments: List[str]) -> Any:
         from sim.sweep_grids import expand

@@ -41,7 +41,7 @@ class PrecisionSweeper(Sweeper):
                  grids: Optional[List[Dict[str, Any]]] = None) -> None:
         super().__init__()
         self.params = dict(params or {})
-        self.grids = [dict(g) for g in grids or []]
+        self.grids = list(grids or [])  # checked by sim.sweep_grids
         self.hydra_context: Optional[HydraContext] = None
         self.config: Optional[DictConfig] = None
         self.launcher: Optional[Launcher] = None
